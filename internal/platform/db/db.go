@@ -1,0 +1,250 @@
+// Package db is Nephele's storage seam: it opens one of the two engines
+// (embedded SQLite through modernc.org/sqlite, PostgreSQL through pgx), carries
+// transactions in the context with the business time captured once per
+// transaction, runs the embedded migrations and keeps every engine difference
+// in one small Dialect.
+//
+// Stores write plain SQL that runs on both engines: $N placeholders, times
+// generated in Go (UTC, microseconds), rounded money as BIGINT minor units,
+// decimals as canonical strings, JSON only through col->>'key'. Engine
+// specific SQL lives in Dialect and in the per-engine migration files.
+//
+// On SQLite the pool has exactly one connection (one writer, no SQLITE_BUSY
+// inside the process): never issue a query while the rows of another are
+// still open. The Select and Get helpers read rows fully before returning.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/nephele-cloud/nephele/internal/platform/clock"
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Config opens a database.
+type Config struct {
+	// URL is "sqlite:path/to/file.db" (or "sqlite::memory:" for a throwaway
+	// database) or "postgres://user@host:5432/db?sslmode=disable".
+	URL   string
+	Clock clock.Clock
+	Log   *slog.Logger
+	// MaxConns caps the PostgreSQL pool (default 10). SQLite always uses one.
+	MaxConns int32
+}
+
+// DB is an open database of either engine.
+type DB struct {
+	engine  Engine
+	sql     *sql.DB       // SQLite; on PostgreSQL a database/sql view of the pool, for goose
+	pool    *pgxpool.Pool // PostgreSQL only
+	clock   clock.Clock
+	log     *slog.Logger
+	dialect Dialect
+	redact  string
+}
+
+// ParseURL tells the engine of a database URL and returns its normalised
+// form. It accepts "sqlite:path", "sqlite://path", "file:path" and
+// "postgres://" / "postgresql://" URLs.
+func ParseURL(raw string) (Engine, string, error) {
+	switch {
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		return Postgres, raw, nil
+	case strings.HasPrefix(raw, "sqlite://"):
+		return SQLite, strings.TrimPrefix(raw, "sqlite://"), nil
+	case strings.HasPrefix(raw, "sqlite:"):
+		return SQLite, strings.TrimPrefix(raw, "sqlite:"), nil
+	case strings.HasPrefix(raw, "file:"):
+		return SQLite, strings.TrimPrefix(raw, "file:"), nil
+	}
+	return "", "", fmt.Errorf("database URL %q: want sqlite:<path> or postgres://...", Redact(raw))
+}
+
+// Open opens and pings the database. It does not migrate; call Migrate.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	engine, target, err := ParseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	d := &DB{engine: engine, clock: cfg.Clock, log: cfg.Log, redact: Redact(cfg.URL)}
+	switch engine {
+	case SQLite:
+		d.dialect = sqliteDialect{}
+		if err := d.openSQLite(ctx, target); err != nil {
+			return nil, err
+		}
+	case Postgres:
+		d.dialect = postgresDialect{}
+		if err := d.openPostgres(ctx, target, cfg.MaxConns); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func (d *DB) openSQLite(ctx context.Context, path string) error {
+	if path == "" {
+		return errors.New("sqlite: empty path")
+	}
+	if path != ":memory:" {
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return fmt.Errorf("sqlite: create data directory: %w", err)
+			}
+		}
+	}
+	// busy_timeout is applied first by the driver; WAL lets readers in other
+	// processes (backups, `nephele migrate`) run beside the server; immediate
+	// transactions take the write lock at BEGIN so busy_timeout applies to
+	// them instead of failing on a read-to-write upgrade.
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "1")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_time_format", "sqlite")
+	q.Set("_timezone", "UTC")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	sdb.SetMaxOpenConns(1)
+	sdb.SetMaxIdleConns(1)
+	sdb.SetConnMaxLifetime(0)
+	sdb.SetConnMaxIdleTime(0)
+	// Switching a new file to WAL takes an exclusive lock that busy_timeout
+	// does not wait for; a second process opening the same new file at the
+	// same moment gets SQLITE_BUSY, so retry briefly.
+	for attempt := 0; ; attempt++ {
+		err = sdb.PingContext(ctx)
+		if err == nil {
+			break
+		}
+		if sqliteCode(err)&0xff != sqlite3.SQLITE_BUSY || attempt == 50 {
+			sdb.Close()
+			return fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	d.sql = sdb
+	return nil
+}
+
+func (d *DB) openPostgres(ctx context.Context, raw string, maxConns int32) error {
+	cfg, err := pgxpool.ParseConfig(raw)
+	if err != nil {
+		return fmt.Errorf("postgres: parse %s: %w", d.redact, err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	} else if cfg.MaxConns < 10 {
+		cfg.MaxConns = 10
+	}
+	if _, ok := cfg.ConnConfig.RuntimeParams["timezone"]; !ok {
+		cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	}
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		// Scan timestamptz as UTC, so both engines hand back identical values.
+		c.TypeMap().RegisterType(&pgtype.Type{
+			Name:  "timestamptz",
+			OID:   pgtype.TimestamptzOID,
+			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC},
+		})
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("postgres: connect %s: %w", d.redact, err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return fmt.Errorf("postgres: connect %s: %w", d.redact, err)
+	}
+	d.pool = pool
+	d.sql = stdlib.OpenDBFromPool(pool)
+	return nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error {
+	var err error
+	if d.sql != nil {
+		err = d.sql.Close()
+	}
+	if d.pool != nil {
+		d.pool.Close()
+	}
+	return err
+}
+
+// Engine tells which engine is open.
+func (d *DB) Engine() Engine { return d.engine }
+
+// Dialect returns the engine's SQL differences.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Clock returns the clock transactions take their time from.
+func (d *DB) Clock() clock.Clock { return d.clock }
+
+// SQL returns the database/sql handle: the SQLite database, or a view of the
+// PostgreSQL pool. For migrations and the SQLite job queue driver.
+func (d *DB) SQL() *sql.DB { return d.sql }
+
+// Pool returns the PostgreSQL pool, nil on SQLite. For the PostgreSQL job
+// queue driver.
+func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+
+// Ping checks the database answers, for readiness probes.
+func (d *DB) Ping(ctx context.Context) error {
+	if d.pool != nil {
+		return d.pool.Ping(ctx)
+	}
+	return d.sql.PingContext(ctx)
+}
+
+// String names the database without its password.
+func (d *DB) String() string { return d.redact }
+
+// Redact removes a password from a database URL for logs and errors.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,138 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// tx is a transaction in flight, carried in the context.
+type tx struct {
+	db          *DB
+	sql         *sql.Tx
+	pgx         pgx.Tx
+	now         time.Time
+	afterCommit []func()
+}
+
+type txKey struct{}
+
+func txFrom(ctx context.Context, d *DB) *tx {
+	t, _ := ctx.Value(txKey{}).(*tx)
+	if t == nil || (d != nil && t.db != d) {
+		return nil
+	}
+	return t
+}
+
+// InTx runs fn inside one transaction and commits when fn returns nil. The
+// transaction travels in the context handed to fn: every store call made
+// with that context joins it. Called inside a transaction of the same
+// database, InTx joins it (the outermost call commits). The business time is
+// captured once, when the outermost transaction begins; read it with Now.
+// If fn panics the transaction rolls back and the panic continues.
+func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if txFrom(ctx, d) != nil {
+		return fn(ctx)
+	}
+	t := &tx{db: d, now: d.clock.Now()}
+	if d.pool != nil {
+		t.pgx, err = d.pool.Begin(ctx)
+	} else {
+		t.sql, err = d.sql.BeginTx(ctx, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			t.rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
+		t.rollback()
+		return err
+	}
+	if t.pgx != nil {
+		err = t.pgx.Commit(ctx)
+	} else {
+		err = t.sql.Commit()
+	}
+	if err != nil {
+		return fmt.Errorf("commit: %w", normalize(err))
+	}
+	for _, f := range t.afterCommit {
+		f()
+	}
+	return nil
+}
+
+func (t *tx) rollback() {
+	// Use a fresh context: the caller's may be cancelled, which is often why
+	// we are rolling back.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if t.pgx != nil {
+		_ = t.pgx.Rollback(ctx)
+	} else {
+		_ = t.sql.Rollback()
+	}
+}
+
+// InTransaction reports whether ctx carries a transaction of d.
+func (d *DB) InTransaction(ctx context.Context) bool { return txFrom(ctx, d) != nil }
+
+// Now returns the business time of the transaction in ctx, captured once when
+// it began, so every row a transaction writes carries the same time. Outside
+// a transaction it reads the clock.
+func (d *DB) Now(ctx context.Context) time.Time {
+	if t := txFrom(ctx, d); t != nil {
+		return t.now
+	}
+	return d.clock.Now()
+}
+
+// AfterCommit runs f once the transaction in ctx commits (never if it rolls
+// back). Outside a transaction f runs at once. For nudges that must not
+// happen before the data is visible, such as waking a worker.
+func (d *DB) AfterCommit(ctx context.Context, f func()) {
+	if t := txFrom(ctx, d); t != nil {
+		t.afterCommit = append(t.afterCommit, f)
+		return
+	}
+	f()
+}
+
+// SQLTx returns the *sql.Tx in ctx (SQLite), for libraries that must join
+// the business transaction, such as the job queue.
+func (d *DB) SQLTx(ctx context.Context) (*sql.Tx, bool) {
+	if t := txFrom(ctx, d); t != nil && t.sql != nil {
+		return t.sql, true
+	}
+	return nil, false
+}
+
+// PgxTx returns the pgx.Tx in ctx (PostgreSQL), for libraries that must join
+// the business transaction, such as the job queue.
+func (d *DB) PgxTx(ctx context.Context) (pgx.Tx, bool) {
+	if t := txFrom(ctx, d); t != nil && t.pgx != nil {
+		return t.pgx, true
+	}
+	return nil, false
+}
+
+// ErrNoTx is returned by operations that must run inside a transaction.
+var ErrNoTx = errors.New("db: no transaction in context")
+
+// MustTx returns ErrNoTx unless ctx carries a transaction of d.
+func (d *DB) MustTx(ctx context.Context) error {
+	if txFrom(ctx, d) == nil {
+		return ErrNoTx
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package errs
+
+import "net/http"
+
+// Problem is an RFC 9457 problem details document, extended with Nephele's
+// stable code, per-field errors and the request id. It is the body of every
+// error answer of the API (media type application/problem+json).
+type Problem struct {
+	Type      string       `json:"type" doc:"A URI reference naming the problem type; about:blank when the code says it all."`
+	Title     string       `json:"title" doc:"Short summary of the problem type (the HTTP status text)."`
+	Status    int          `json:"status" doc:"HTTP status code."`
+	Detail    string       `json:"detail,omitempty" doc:"Explanation of this occurrence."`
+	Instance  string       `json:"instance,omitempty" doc:"The request path."`
+	Code      string       `json:"code" doc:"Stable snake_case error code to switch on."`
+	RequestID string       `json:"request_id,omitempty" doc:"Id of the request, as in the X-Request-Id header and the logs."`
+	Errors    []FieldError `json:"errors,omitempty" doc:"Per-field errors."`
+}
+
+// ProblemMediaType is the media type of a Problem body.
+const ProblemMediaType = "application/problem+json"
+
+// ToProblem turns any error into the Problem shown to a client. Errors that
+// are not domain errors become a bare "internal error": their text may hold
+// SQL or internals and is only for the logs.
+func ToProblem(err error) Problem {
+	e, ok := As(err)
+	if !ok || e.Kind == KindInternal {
+		return Problem{
+			Type:   "about:blank",
+			Title:  http.StatusText(http.StatusInternalServerError),
+			Status: http.StatusInternalServerError,
+			Detail: "internal error",
+			Code:   "internal_error",
+		}
+	}
+	status := Status(e.Kind)
+	return Problem{
+		Type:   "about:blank",
+		Title:  http.StatusText(status),
+		Status: status,
+		Detail: e.Message,
+		Code:   e.Code,
+		Errors: e.Fields,
+	}
+}
