@@ -1,0 +1,87 @@
+package db_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+)
+
+// The storage rules for money and time hold on both engines: rounded amounts
+// as BIGINT minor units, unit prices and rates as decimal NUMERIC
+// (PostgreSQL) or TEXT (SQLite), times as UTC microseconds.
+func TestMoneyAndTimeRoundTrip(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ddl := `CREATE TABLE rt (id INTEGER PRIMARY KEY, minor BIGINT NOT NULL, currency TEXT NOT NULL,
+			price TEXT NOT NULL, at TIMESTAMP NOT NULL, data TEXT NOT NULL, flag INTEGER NOT NULL)`
+		if d.Engine() == db.Postgres {
+			ddl = `CREATE TABLE rt (id INTEGER PRIMARY KEY, minor BIGINT NOT NULL, currency TEXT NOT NULL,
+				price NUMERIC NOT NULL, at TIMESTAMPTZ NOT NULL, data JSONB NOT NULL, flag BOOLEAN NOT NULL)`
+		}
+		if _, err := d.Exec(ctx, ddl); err != nil {
+			t.Fatal(err)
+		}
+		eur := money.MustCurrency("EUR")
+		rome := time.FixedZone("CET", 3600)
+		cases := []struct {
+			amount money.Amount
+			price  string
+			at     time.Time
+		}{
+			{money.NewAmount(6300, eur), "10.10", time.Date(2026, 1, 31, 23, 30, 0, 123456000, rome)},
+			{money.NewAmount(-1, eur), "12345678901234567.123456789012", time.Date(1999, 12, 31, 23, 59, 59, 999999000, time.UTC)},
+			{money.NewAmount(math.MaxInt64, money.MustCurrency("JPY")), "0.000000001", time.Date(2100, 6, 1, 0, 0, 0, 0, time.UTC)},
+			{money.NewAmount(0, money.MustCurrency("BHD")), "-3.5", time.Date(2026, 3, 29, 1, 30, 0, 1000, rome)},
+		}
+		for i, c := range cases {
+			price := money.MustDecimal(c.price)
+			_, err := d.Exec(ctx, `INSERT INTO rt (id, minor, currency, price, at, data, flag) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				i, c.amount.Minor(), c.amount.Currency(), price, c.at, `{"k": "v"}`, i%2 == 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var minor int64
+			var cur money.Currency
+			var gotPrice money.Decimal
+			var at time.Time
+			var data string
+			var flag bool
+			err = d.QueryRow(ctx, `SELECT minor, currency, price, at, data, flag FROM rt WHERE id = $1`, i).
+				Scan(&minor, &cur, &gotPrice, &at, &data, &flag)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := money.NewAmount(minor, cur); got != c.amount {
+				t.Errorf("amount %v came back as %v", c.amount, got)
+			}
+			if !gotPrice.Equal(price) || gotPrice.String() != price.String() {
+				t.Errorf("price %s came back as %s", price, gotPrice)
+			}
+			if !at.Equal(c.at) || at.Location() != time.UTC {
+				t.Errorf("time %v came back as %v (%v)", c.at, at, at.Location())
+			}
+			if flag != (i%2 == 0) {
+				t.Errorf("flag came back as %v", flag)
+			}
+			if data == "" || data[0] != '{' {
+				t.Errorf("json came back as %q", data)
+			}
+		}
+		// Minor units sum exactly in SQL on both engines.
+		var sum int64
+		if err := d.QueryRow(ctx, `SELECT sum(minor) FROM rt WHERE currency = $1`, "EUR").Scan(&sum); err != nil || sum != 6299 {
+			t.Fatalf("sum = %d, %v", sum, err)
+		}
+		// Times compare correctly in SQL on both engines.
+		var n int
+		if err := d.QueryRow(ctx, `SELECT count(*) FROM rt WHERE at < $1`, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)).Scan(&n); err != nil || n != 2 {
+			t.Fatalf("time comparison counted %d, %v", n, err)
+		}
+	})
+}
