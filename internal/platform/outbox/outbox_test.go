@@ -1,0 +1,168 @@
+package outbox_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+	"github.com/nephele-cloud/nephele/internal/platform/queue"
+)
+
+type recorder struct {
+	mu   sync.Mutex
+	got  map[string]int
+	fail int // fail this many times first
+}
+
+func (r *recorder) handle(ctx context.Context, ev outbox.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail > 0 {
+		r.fail--
+		return errors.New("temporary failure")
+	}
+	r.got[ev.ID]++
+	return nil
+}
+
+func (r *recorder) count(id string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.got[id]
+}
+
+func setup(t *testing.T, d *db.DB, work bool) (*outbox.Outbox, *queue.Queue) {
+	t.Helper()
+	var ob *outbox.Outbox
+	cfg := queue.Config{PollInterval: 50 * time.Millisecond}
+	if work {
+		cfg.Workers = river.NewWorkers()
+	}
+	q, err := queue.New(d, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob = outbox.New(d, q, nil)
+	if work {
+		river.AddWorker(cfg.Workers, ob.Worker())
+	}
+	return ob, q
+}
+
+func TestPublishIsTransactional(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ob, _ := setup(t, d, false)
+		ctx := actor.With(context.Background(), actor.Actor{Kind: actor.KindUser, UserID: "usr_x"})
+
+		if err := ob.PublishData(ctx, "thing.created", "thing", "thg_1", "", nil); !errors.Is(err, db.ErrNoTx) {
+			t.Fatalf("publish outside a transaction: %v", err)
+		}
+		boom := errors.New("boom")
+		_ = d.InTx(ctx, func(ctx context.Context) error {
+			if err := ob.PublishData(ctx, "thing.created", "thing", "thg_1", "", map[string]int{"a": 1}); err != nil {
+				t.Fatal(err)
+			}
+			return boom
+		})
+		var n int
+		if err := d.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("rolled back event kept: %d, %v", n, err)
+		}
+		if err := d.QueryRow(ctx, `SELECT count(*) FROM river_job`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("rolled back delivery job kept: %d, %v", n, err)
+		}
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			return ob.PublishData(ctx, "thing.created", "thing", "thg_1", "org_1", map[string]int{"a": 1})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var id, data, actorID string
+		if err := d.QueryRow(ctx, `SELECT id, data, actor_id FROM events`).Scan(&id, &data, &actorID); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := ob.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]int
+		if err := json.Unmarshal(ev.Data, &m); err != nil || m["a"] != 1 || ev.ActorID != "usr_x" || ev.OrgID != "org_1" {
+			t.Fatalf("event = %+v (%v)", ev, err)
+		}
+		if !ev.OccurredAt.Equal(d.Clock().Now()) {
+			t.Fatalf("occurred_at %v, want the transaction time %v", ev.OccurredAt, d.Clock().Now())
+		}
+	})
+}
+
+func TestDeliveryIsOncePerSubscriber(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ob, q := setup(t, d, true)
+		good := &recorder{got: map[string]int{}}
+		flaky := &recorder{got: map[string]int{}, fail: 1}
+		other := &recorder{got: map[string]int{}}
+		ob.Subscribe("good", "thing.*", good.handle)
+		ob.Subscribe("flaky", "*", flaky.handle)
+		ob.Subscribe("other", "user.created", other.handle)
+
+		var id string
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			if err := ob.PublishData(ctx, "thing.created", "thing", "thg_1", "", nil); err != nil {
+				return err
+			}
+			return d.QueryRow(ctx, `SELECT id FROM events`).Scan(&id)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The first delivery serves "good" and fails "flaky".
+		if err := ob.Deliver(ctx, id); err == nil {
+			t.Fatal("failing subscriber not reported")
+		}
+		// A retry, and a redundant second delivery, serve "flaky" once and
+		// never "good" again.
+		if err := ob.Deliver(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if err := ob.Deliver(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		// And the queued job, worked for real, changes nothing.
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = q.Stop(context.Background()) })
+		wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := q.WaitIdle(wctx); err != nil {
+			t.Fatal(err)
+		}
+		if good.count(id) != 1 || flaky.count(id) != 1 || other.count(id) != 0 {
+			t.Fatalf("deliveries: good %d, flaky %d, other %d", good.count(id), flaky.count(id), other.count(id))
+		}
+	})
+}
+
+func TestSubscribeRejectsDuplicates(t *testing.T) {
+	t.Parallel()
+	ob := outbox.New(nil, nil, nil)
+	ob.Subscribe("a", "*", nil)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("duplicate subscriber accepted")
+		}
+	}()
+	ob.Subscribe("a", "*", nil)
+}
