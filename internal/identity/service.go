@@ -1,0 +1,185 @@
+// Package identity holds organizations, users, roles, sessions, API keys and
+// the permission policy, and enforces tenant isolation for them.
+//
+// Isolation rule: no party sees its peers' data nor anything of a party
+// above it. The operator's staff see every organization; a distributor sees
+// itself and its channel below (resellers and their customers); a reseller
+// sees itself and its customers; a vendor and a customer see only
+// themselves. Objects a caller may not see are reported as not found, never
+// as forbidden, so their existence does not leak. VisibleOrgs gives the SQL
+// every domain uses to apply the same rule.
+package identity
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+)
+
+// Config tunes the identity service.
+type Config struct {
+	Hash HashParams
+	// APISessionTTL is the lifetime of a token from POST /auth/login.
+	APISessionTTL time.Duration
+	// WebSessionIdle and WebSessionMax bound browser sessions: they end
+	// after WebSessionIdle without use or WebSessionMax after login.
+	WebSessionIdle time.Duration
+	WebSessionMax  time.Duration
+	// ImpersonationTTL bounds an impersonation session.
+	ImpersonationTTL time.Duration
+	Throttle         ThrottleConfig
+}
+
+// DefaultConfig is the production configuration.
+var DefaultConfig = Config{
+	Hash:             DefaultHashParams,
+	APISessionTTL:    24 * time.Hour,
+	WebSessionIdle:   12 * time.Hour,
+	WebSessionMax:    7 * 24 * time.Hour,
+	ImpersonationTTL: time.Hour,
+	Throttle:         DefaultThrottle,
+}
+
+// Service is the identity domain service.
+type Service struct {
+	db     *db.DB
+	audit  *audit.Log
+	outbox *outbox.Outbox
+	cfg    Config
+	log    *slog.Logger
+	// dummyHash is verified against when a login names no known user, so
+	// the answer takes as long as for a wrong password.
+	dummyHash string
+}
+
+// New returns the service.
+func New(d *db.DB, a *audit.Log, o *outbox.Outbox, cfg Config, log *slog.Logger) *Service {
+	if cfg.Hash.MemoryKiB == 0 {
+		cfg.Hash = DefaultHashParams
+	}
+	if cfg.APISessionTTL == 0 {
+		cfg.APISessionTTL = DefaultConfig.APISessionTTL
+	}
+	if cfg.WebSessionIdle == 0 {
+		cfg.WebSessionIdle = DefaultConfig.WebSessionIdle
+	}
+	if cfg.WebSessionMax == 0 {
+		cfg.WebSessionMax = DefaultConfig.WebSessionMax
+	}
+	if cfg.ImpersonationTTL == 0 {
+		cfg.ImpersonationTTL = DefaultConfig.ImpersonationTTL
+	}
+	if cfg.Throttle.AccountFailures == 0 {
+		cfg.Throttle = DefaultThrottle
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	dummy, err := hashPassword("not a real password", cfg.Hash)
+	if err != nil {
+		panic(err)
+	}
+	return &Service{db: d, audit: a, outbox: o, cfg: cfg, log: log, dummyHash: dummy}
+}
+
+// caller returns the authenticated actor of ctx.
+func caller(ctx context.Context) (actor.Actor, error) {
+	a := actor.From(ctx)
+	if a.IsZero() {
+		return a, errs.Unauthenticated("unauthenticated", "authentication required")
+	}
+	return a, nil
+}
+
+// Authorize returns the caller of ctx when its role holds f: an
+// unauthenticated error without a caller, a forbidden error without the
+// function. Background work (the system actor) holds every function.
+func Authorize(ctx context.Context, f Function) (actor.Actor, error) {
+	a, err := caller(ctx)
+	if err != nil {
+		return a, err
+	}
+	if a.Kind == actor.KindSystem || Can(Role(a.Role), f) {
+		return a, nil
+	}
+	return a, errs.Forbidden("permission_denied", fmt.Sprintf("your role may not use %s", f))
+}
+
+// CheckWritable refuses changes by a supervisor impersonating a user:
+// supervisors oversee, so their impersonation is read-only.
+func CheckWritable(a actor.Actor) error {
+	if a.ImpersonatorRole == string(Supervisor) {
+		return errs.Forbidden("impersonation_read_only", "a supervisor's impersonation is read-only")
+	}
+	return nil
+}
+
+// writer returns the caller of ctx if it may change things.
+func writer(ctx context.Context) (actor.Actor, error) {
+	a, err := caller(ctx)
+	if err != nil {
+		return a, err
+	}
+	return a, CheckWritable(a)
+}
+
+// VisibleOrgs returns a SQL condition restricting column (an organization id
+// column) to the organizations a may see, using placeholder $argN, and the
+// argument to bind (nil when the condition needs none). Every domain uses it
+// to apply the isolation rule in its queries.
+func VisibleOrgs(a actor.Actor, column string, argN int) (string, []any) {
+	switch {
+	case a.Kind == actor.KindSystem || Role(a.Role).Staff():
+		return "1 = 1", nil
+	case Role(a.Role) == Distributor || Role(a.Role) == Reseller:
+		return fmt.Sprintf("%s IN (SELECT descendant_id FROM org_tree WHERE ancestor_id = $%d)", column, argN), []any{a.OrgID}
+	case a.OrgID != "":
+		return fmt.Sprintf("%s = $%d", column, argN), []any{a.OrgID}
+	}
+	return "1 = 0", nil
+}
+
+// CanSeeOrg reports whether a may see organization orgID.
+func (s *Service) CanSeeOrg(ctx context.Context, a actor.Actor, orgID string) (bool, error) {
+	cond, args := VisibleOrgs(a, "id", 2)
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM organizations WHERE id = $1 AND `+cond, append([]any{orgID}, args...)...).Scan(&n)
+	return n == 1, err
+}
+
+// canManageOrg reports whether a may change organization org and its users:
+// staff with user management everywhere, distributors and resellers in
+// their own channel, everyone else only in their own organization.
+// Supervisors only oversee.
+func canManageOrg(a actor.Actor, org Organization, inSubtree bool) bool {
+	r := Role(a.Role)
+	switch {
+	case a.Kind == actor.KindSystem:
+		return true
+	case r.Staff():
+		return Can(r, UserManagement)
+	case r == Distributor || r == Reseller:
+		return inSubtree && (org.ID == a.OrgID || Can(r, CustomerManagement))
+	default:
+		return org.ID == a.OrgID
+	}
+}
+
+// record writes the audit entry and the domain event of one change, in the
+// transaction carried by ctx.
+func (s *Service) record(ctx context.Context, action, objectType, objectID, orgID string, changes map[string]audit.Change, event string, data any) error {
+	if err := s.audit.Record(ctx, audit.Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID, Changes: changes}); err != nil {
+		return err
+	}
+	if event == "" {
+		return nil
+	}
+	return s.outbox.PublishData(ctx, event, objectType, objectID, orgID, data)
+}

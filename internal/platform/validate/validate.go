@@ -1,0 +1,181 @@
+// Package validate collects field errors of an operation's input so a
+// service can answer bad input with every problem at once, each naming its
+// field, as one errs.Invalid error.
+//
+//	v := validate.New()
+//	in.Name = v.Name("name", in.Name, 200)
+//	in.Email = v.Email("email", in.Email)
+//	if err := v.Err(); err != nil {
+//		return err
+//	}
+package validate
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+)
+
+// Collector gathers field errors.
+type Collector struct {
+	fields []errs.FieldError
+}
+
+// New returns an empty collector.
+func New() *Collector { return &Collector{} }
+
+// Add records a field error.
+func (c *Collector) Add(field, code, message string) {
+	c.fields = append(c.fields, errs.Field(field, code, message))
+}
+
+// Check records a field error unless ok.
+func (c *Collector) Check(ok bool, field, code, message string) {
+	if !ok {
+		c.Add(field, code, message)
+	}
+}
+
+// Has reports whether field already has an error.
+func (c *Collector) Has(field string) bool {
+	for _, f := range c.fields {
+		if f.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// Err returns nil when nothing was recorded, else an invalid-input error
+// (code validation_failed) carrying every field error.
+func (c *Collector) Err() error {
+	if len(c.fields) == 0 {
+		return nil
+	}
+	msg := "invalid input"
+	if len(c.fields) == 1 {
+		msg = c.fields[0].Field + ": " + c.fields[0].Message
+	}
+	return errs.Invalid("validation_failed", msg, c.fields...)
+}
+
+// Required records a "required" error when s is blank.
+func (c *Collector) Required(field, s string) bool {
+	if strings.TrimSpace(s) == "" {
+		c.Add(field, "required", "is required")
+		return false
+	}
+	return true
+}
+
+// Name trims s and checks it is 1..max characters of printable text (no
+// control characters). It returns the trimmed value.
+func (c *Collector) Name(field, s string, max int) string {
+	s = strings.TrimSpace(s)
+	if !c.Required(field, s) {
+		return s
+	}
+	c.Text(field, s, max)
+	return s
+}
+
+// Text checks an optional s is valid UTF-8 of at most max characters without
+// control characters other than newlines and tabs.
+func (c *Collector) Text(field, s string, max int) {
+	if !utf8.ValidString(s) {
+		c.Add(field, "invalid_format", "is not valid UTF-8")
+		return
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		c.Add(field, "too_long", fmt.Sprintf("must be at most %d characters", max))
+		return
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
+			c.Add(field, "invalid_format", "must not contain control characters")
+			return
+		}
+	}
+}
+
+// Email checks s is one plain email address (no display name, at most 254
+// characters, a dot in the domain) and returns it trimmed and lower-cased.
+// An empty s is reported as required.
+func (c *Collector) Email(field, s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !c.Required(field, s) {
+		return s
+	}
+	if !IsEmail(s) {
+		c.Add(field, "invalid_email", "is not a valid email address")
+	}
+	return s
+}
+
+// OptionalEmail is Email that accepts an empty string.
+func (c *Collector) OptionalEmail(field, s string) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return c.Email(field, s)
+}
+
+// IsEmail reports whether s is one plain email address.
+func IsEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " <>\"(),;:\\[]") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && len(local) <= 64 && strings.Contains(domain, ".") &&
+		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") && !strings.Contains(domain, "..")
+}
+
+var countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// Country checks an optional ISO 3166-1 alpha-2 code and returns it upper-cased.
+func (c *Collector) Country(field, s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if s != "" && !countryRE.MatchString(s) {
+		c.Add(field, "invalid_country", "must be an ISO 3166-1 alpha-2 country code such as IT or DE")
+	}
+	return s
+}
+
+// ID checks s is an id of kind k. An empty s is reported as required.
+func (c *Collector) ID(field string, k ids.Kind, s string) {
+	if !c.Required(field, s) {
+		return
+	}
+	if err := ids.Check(k, s); err != nil {
+		c.Add(field, "invalid_id", err.Error())
+	}
+}
+
+// OneOf checks s is one of allowed.
+func (c *Collector) OneOf(field, s string, allowed ...string) {
+	for _, a := range allowed {
+		if s == a {
+			return
+		}
+	}
+	c.Add(field, "invalid_enum", "must be one of "+strings.Join(allowed, ", "))
+}
+
+// CheckID returns an invalid-input error naming field when s is not an id of
+// kind k, for path parameters checked before any lookup.
+func CheckID(field string, k ids.Kind, s string) error {
+	if err := ids.Check(k, s); err != nil {
+		return errs.Invalid("invalid_id", err.Error(), errs.Field(field, "invalid_id", err.Error()))
+	}
+	return nil
+}
