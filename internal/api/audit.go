@@ -1,0 +1,38 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
+)
+
+func registerAudit(a *API, svc *identity.Service) {
+	Register(a, huma.Operation{
+		OperationID: "list-audit-events", Method: http.MethodGet, Path: "/audit-events", Tags: []string{"Audit log"},
+		Summary: "Read the audit log",
+		Description: "Every change, newest first: who (and which administrator impersonating them), in which organization, " +
+			"what action on which object, when, from which request, and the changed fields. For super admins, admins and supervisors.",
+	}, func(ctx context.Context, in *struct {
+		PageParams
+		ObjectType string    `query:"object_type" maxLength:"64" doc:"e.g. user, organization, api_key."`
+		ObjectID   string    `query:"object_id" maxLength:"64"`
+		ActorID    string    `query:"actor_id" maxLength:"64" doc:"Entries where this user acted or impersonated."`
+		OrgID      string    `query:"org_id" maxLength:"64" doc:"Entries about objects of this organization."`
+		Action     string    `query:"action" maxLength:"64" doc:"e.g. user.create."`
+		Since      time.Time `query:"since" doc:"From this time (inclusive)."`
+		Until      time.Time `query:"until" doc:"Up to this time (exclusive)."`
+	}) (*struct{ Body Page[audit.Entry] }, error) {
+		entries, next, err := svc.ListAuditEvents(ctx, audit.Filter{ObjectType: in.ObjectType, ObjectID: in.ObjectID, ActorID: in.ActorID,
+			OrgID: in.OrgID, Action: in.Action, Since: in.Since, Until: in.Until, Page: page.Request{Limit: in.Limit, Cursor: in.Cursor}})
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body Page[audit.Entry] }{Page[audit.Entry]{Data: nonNil(entries), NextCursor: next}}, nil
+	})
+}

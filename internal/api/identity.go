@@ -1,0 +1,27 @@
+package api
+
+import (
+	"github.com/nephele-cloud/nephele/internal/identity"
+)
+
+// RegisterIdentity registers the identity resources: authentication,
+// the current user, organizations, users, API keys and the audit log.
+func RegisterIdentity(a *API, svc *identity.Service) {
+	registerAuth(a, svc)
+	registerOrganizations(a, svc)
+	registerUsers(a, svc)
+	registerAPIKeys(a, svc)
+	registerAudit(a, svc)
+}
+
+// Page is the shape of every list answer.
+type Page[T any] struct {
+	Data       []T    `json:"data" doc:"The items of this page."`
+	NextCursor string `json:"next_cursor,omitempty" doc:"Pass as ?cursor= to get the next page; absent on the last page."`
+}
+
+// PageParams are the query parameters of every list.
+type PageParams struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"200" doc:"Items per page (default 50, at most 200)."`
+	Cursor string `query:"cursor" maxLength:"200" doc:"The next_cursor of the previous page."`
+}

@@ -1,0 +1,120 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
+)
+
+// OrgIDPath is the path parameter of one organization.
+type OrgIDPath struct {
+	ID string `path:"id" maxLength:"64" doc:"Organization id (org_...)."`
+}
+
+type orgBody struct {
+	Body identity.Organization
+}
+
+func registerOrganizations(a *API, svc *identity.Service) {
+	tags := []string{"Organizations"}
+	Register(a, huma.Operation{
+		OperationID: "list-organizations", Method: http.MethodGet, Path: "/organizations", Tags: tags,
+		Summary: "List organizations",
+		Description: "Lists the organizations the caller may see: staff see all; a distributor its channel below it; " +
+			"a reseller itself and its customers; vendors and customers only themselves. Oldest first.",
+	}, func(ctx context.Context, in *struct {
+		PageParams
+		Kind     string `query:"kind" enum:"operator,vendor,distributor,reseller,customer" doc:"Only this kind."`
+		ParentID string `query:"parent_id" maxLength:"64" doc:"Only children of this organization."`
+		Status   string `query:"status" enum:"active,archived"`
+		Q        string `query:"q" maxLength:"200" doc:"Matches name or email, ignoring case."`
+	}) (*struct{ Body Page[identity.Organization] }, error) {
+		orgs, next, err := svc.ListOrganizations(ctx, identity.OrganizationFilter{Kind: identity.OrgKind(in.Kind), ParentID: in.ParentID,
+			Status: in.Status, Query: in.Q, Page: page.Request{Limit: in.Limit, Cursor: in.Cursor}})
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body Page[identity.Organization] }{Page[identity.Organization]{Data: nonNil(orgs), NextCursor: next}}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "create-organization", Method: http.MethodPost, Path: "/organizations", Tags: tags,
+		Summary: "Create an organization",
+		Description: "Creates a vendor, distributor, reseller or customer under a parent the caller may manage. Admins create any kind; " +
+			"a distributor creates resellers and customers in its channel; a reseller creates its customers. " +
+			"parent_id defaults to the caller's organization (or the operator for staff). Vendors and distributors sit under the operator, " +
+			"resellers under a distributor or the operator, customers under a reseller, a distributor or the operator.",
+		DefaultStatus: http.StatusCreated,
+	}, func(ctx context.Context, in *struct {
+		Body struct {
+			Kind     string `json:"kind" enum:"vendor,distributor,reseller,customer"`
+			ParentID string `json:"parent_id,omitempty" maxLength:"64"`
+			Name     string `json:"name" maxLength:"200"`
+			Email    string `json:"email,omitempty" maxLength:"254" doc:"Contact email."`
+			Country  string `json:"country,omitempty" maxLength:"2" doc:"ISO 3166-1 alpha-2 code."`
+			TaxID    string `json:"tax_id,omitempty" maxLength:"64" doc:"VAT number or other tax id, printed on invoices."`
+		}
+	}) (*orgBody, error) {
+		b := in.Body
+		o, err := svc.CreateOrganization(ctx, identity.CreateOrganizationInput{Kind: identity.OrgKind(b.Kind), ParentID: b.ParentID,
+			Name: b.Name, Email: b.Email, Country: b.Country, TaxID: b.TaxID})
+		if err != nil {
+			return nil, err
+		}
+		return &orgBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "get-organization", Method: http.MethodGet, Path: "/organizations/{id}", Tags: tags,
+		Summary: "Get an organization",
+	}, func(ctx context.Context, in *OrgIDPath) (*orgBody, error) {
+		o, err := svc.GetOrganization(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &orgBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "update-organization", Method: http.MethodPatch, Path: "/organizations/{id}", Tags: tags,
+		Summary:     "Update an organization",
+		Description: "Changes the profile of an organization the caller may manage. Omitted fields are left alone.",
+	}, func(ctx context.Context, in *struct {
+		OrgIDPath
+		Body struct {
+			Name    *string `json:"name,omitempty" maxLength:"200"`
+			Email   *string `json:"email,omitempty" maxLength:"254"`
+			Country *string `json:"country,omitempty" maxLength:"2"`
+			TaxID   *string `json:"tax_id,omitempty" maxLength:"64"`
+		}
+	}) (*orgBody, error) {
+		b := in.Body
+		o, err := svc.UpdateOrganization(ctx, in.ID, identity.UpdateOrganizationInput{Name: b.Name, Email: b.Email, Country: b.Country, TaxID: b.TaxID})
+		if err != nil {
+			return nil, err
+		}
+		return &orgBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "archive-organization", Method: http.MethodDelete, Path: "/organizations/{id}", Tags: tags,
+		Summary: "Archive an organization",
+		Description: "Archives an organization without active organizations under it: its users can no longer sign in and their " +
+			"sessions and API keys stop working. Its history is kept.",
+		DefaultStatus: http.StatusNoContent,
+	}, func(ctx context.Context, in *OrgIDPath) (*struct{}, error) {
+		_, err := svc.ArchiveOrganization(ctx, in.ID)
+		return nil, err
+	})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
