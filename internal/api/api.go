@@ -32,6 +32,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/httpmetrics"
 )
 
 // Paths of the API. Operations are registered relative to BasePath.
@@ -93,7 +94,7 @@ type API struct {
 	mux     *http.ServeMux
 	huma    huma.API
 	handler http.Handler
-	metrics *httpMetrics
+	metrics *httpmetrics.Metrics
 
 	docsOnce sync.Once
 	docsHTML []byte
@@ -128,7 +129,7 @@ func New(cfg Config) *API {
 		maxBody: cfg.MaxBodyBytes, ttl: cfg.IdempotencyTTL, trustProxy: cfg.TrustProxy,
 		version: cfg.Version, mux: http.NewServeMux(),
 	}
-	a.metrics = newHTTPMetrics(cfg.Metrics)
+	a.metrics = httpmetrics.New(cfg.Metrics)
 	a.huma = humago.NewWithPrefix(a.mux, BasePath, a.humaConfig())
 	a.mux.HandleFunc("GET "+OpenAPIPath, a.serveOpenAPI)
 	a.mux.HandleFunc("GET "+DocsPath, a.serveDocs)

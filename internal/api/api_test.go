@@ -251,19 +251,6 @@ func TestHandlerErrors(t *testing.T) {
 	}
 }
 
-func TestClientIP(t *testing.T) {
-	t.Parallel()
-	req := httptest.NewRequest("GET", "/api/v1/x", nil)
-	req.RemoteAddr = "192.0.2.7:4711"
-	req.Header.Add("X-Forwarded-For", "203.0.113.9, 198.51.100.3")
-	if ip := New(Config{}).clientIP(req); ip != "192.0.2.7" {
-		t.Fatalf("untrusted proxy: %q", ip)
-	}
-	if ip := New(Config{TrustProxy: true}).clientIP(req); ip != "198.51.100.3" {
-		t.Fatalf("trusted proxy: %q", ip)
-	}
-}
-
 func TestImpersonationReadOnly(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {

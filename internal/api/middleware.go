@@ -2,23 +2,15 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
-	"regexp"
 	"runtime/debug"
-	"strconv"
 	"strings"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
-	"github.com/nephele-cloud/nephele/internal/platform/ids"
 )
 
 // reqState is what the middleware learns about a request, shared through
@@ -117,37 +109,16 @@ func (a *API) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
 // requestID names the request (the client's X-Request-Id when well formed)
 // and records it, the client IP and user agent with actor.WithRequest.
 func (a *API) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if !requestIDRE.MatchString(id) {
-			id = ids.New(ids.Request)
-		}
-		w.Header().Set("X-Request-Id", id)
-		stateFrom(r.Context()).requestID = id
-		ctx := actor.WithRequest(r.Context(), actor.Request{ID: id, IP: a.clientIP(r), UserAgent: r.UserAgent()})
+		req := actor.FromHTTP(r, a.trustProxy)
+		w.Header().Set("X-Request-Id", req.ID)
+		stateFrom(r.Context()).requestID = req.ID
+		ctx := actor.WithRequest(r.Context(), req)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-func (a *API) clientIP(r *http.Request) string {
-	if a.trustProxy {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			parts := strings.Split(xff[len(xff)-1], ",")
-			if ip, err := netip.ParseAddr(strings.TrimSpace(parts[len(parts)-1])); err == nil {
-				return ip.String()
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // accessLog writes one structured line per request.
@@ -187,62 +158,14 @@ func finalStatus(rec *recorder, completed bool) int {
 }
 
 // httpMetrics are the Prometheus collectors of the API.
-type httpMetrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
-}
-
-func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
-	m := &httpMetrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "nephele_http_requests_total", Help: "HTTP API requests by method, route pattern and status.",
-		}, []string{"method", "route", "status"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "nephele_http_request_duration_seconds", Help: "HTTP API request latency by method and route pattern.",
-			Buckets: prometheus.DefBuckets,
-		}, []string{"method", "route"}),
-	}
-	if reg != nil {
-		m.requests = register(reg, m.requests)
-		m.duration = register(reg, m.duration)
-	}
-	return m
-}
-
-// register registers c, reusing an identical collector already registered
-// (a second API on the same registry).
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		panic(fmt.Sprintf("api: register metrics: %v", err))
-	}
-	return c
-}
-
-var knownMethods = map[string]bool{
-	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
-	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
-}
-
 // observe counts requests and their latency by route pattern.
 func (a *API) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		elapsed := clock.Stopwatch()
 		st := stateFrom(r.Context())
-		method := r.Method
-		if !knownMethods[method] {
-			method = "OTHER" // bound the label's cardinality
-		}
 		completed := false
 		defer func() {
-			status := strconv.Itoa(finalStatus(st.rec, completed))
-			a.metrics.requests.WithLabelValues(method, st.route, status).Inc()
-			a.metrics.duration.WithLabelValues(method, st.route).Observe(elapsed().Seconds())
+			a.metrics.Observe(r.Method, st.route, finalStatus(st.rec, completed), elapsed())
 		}()
 		next.ServeHTTP(w, r)
 		completed = true
