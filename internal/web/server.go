@@ -1,0 +1,193 @@
+// Package web serves Nephele's server-rendered HTML pages: sign-in, the
+// dashboard, the account page, users and organizations, impersonation and
+// the audit log. Every page calls the same domain services as the JSON API;
+// there is no second business path.
+//
+// The skeleton is meant to be reused by the pages that come later (the
+// storefront, checkout, the panels):
+//
+//   - routes are declared in routes (server.go) with the wrappers of
+//     handle.go: h.public for pages anyone may open, h.user for pages that
+//     need a signed-in user, h.form for state-changing POSTs of a signed-in
+//     user (CSRF-checked, body-limited);
+//   - a page handler fills a *view and calls h.render with a template of
+//     templates/ that defines "content";
+//   - a form handler calls the service and either redirects (303) with a
+//     flash message (h.done) or hands the error to h.formFailed, which
+//     re-renders the page with errors next to the fields whose input names
+//     equal the service's errs.FieldError.Field;
+//   - templates get the form state through (.Form "name") and render inputs
+//     with the "field" partial.
+//
+// Security: session cookies are HttpOnly and SameSite=Lax; every unsafe
+// request passes Go's cross-origin protection and a synchronizer token (the
+// session's CSRF token, or a double-submit cookie on the sign-in form);
+// every response carries a strict Content-Security-Policy.
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/httpmetrics"
+)
+
+// Config configures the web handler.
+type Config struct {
+	// Identity signs users in and answers every page of this package.
+	// Required.
+	Identity *identity.Service
+	// Log receives errors (with the request id) and one line per request.
+	// Nil discards.
+	Log *slog.Logger
+	// MarketplaceName is shown in the header and titles (default "Nephele").
+	MarketplaceName string
+	// CookieSecure marks the cookies Secure; set it whenever the site is
+	// served over HTTPS (always, in production).
+	CookieSecure bool
+	// APIDocsPath is where the API documentation is served, linked from
+	// the navigation (default "/api/docs").
+	APIDocsPath string
+	// Metrics receives request counts and latencies by route (nil: none).
+	Metrics prometheus.Registerer
+	// TrustProxy takes the client address (for sign-in throttling and the
+	// audit log) from the X-Forwarded-For entry of the one proxy in front.
+	TrustProxy bool
+}
+
+// handler is the web application.
+type handler struct {
+	id      *identity.Service
+	log     *slog.Logger
+	name    string
+	secure  bool
+	proxy   bool
+	metrics *httpmetrics.Metrics
+	docs    string
+	pages   map[string]*template.Template
+	static  staticFiles
+	mux     *http.ServeMux
+}
+
+// New returns the handler of every page path. The composition root mounts
+// it at "/" next to the API (/api/...) and health endpoints; it answers
+// unknown paths with an HTML 404 page.
+func New(cfg Config) (http.Handler, error) {
+	h, err := newHandler(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return h.chain(), nil
+}
+
+func newHandler(cfg Config) (*handler, error) {
+	if cfg.Identity == nil {
+		return nil, errors.New("web: Config.Identity is required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MarketplaceName == "" {
+		cfg.MarketplaceName = "Nephele"
+	}
+	if cfg.APIDocsPath == "" {
+		cfg.APIDocsPath = "/api/docs"
+	}
+	st, err := loadStatic()
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	h := &handler{id: cfg.Identity, log: cfg.Log, name: cfg.MarketplaceName, secure: cfg.CookieSecure, proxy: cfg.TrustProxy, metrics: httpmetrics.New(cfg.Metrics),
+		docs: cfg.APIDocsPath, static: st, mux: http.NewServeMux()}
+	if h.pages, err = loadTemplates(h.funcs()); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	h.routes()
+	return h, nil
+}
+
+// routes declares every page. GET patterns also answer HEAD.
+func (h *handler) routes() {
+	m := h.mux
+	m.Handle("GET /static/", h.serveStatic())
+
+	m.Handle("GET /{$}", h.public(h.home))
+	m.Handle("GET /login", h.public(h.loginPage))
+	m.Handle("POST /login", h.loginForm(h.login))
+	m.Handle("POST /logout", h.logoutForm(h.logout))
+
+	m.Handle("GET /account", h.user(h.accountPage))
+	m.Handle("POST /account/profile", h.form(h.updateProfile))
+	m.Handle("POST /account/password", h.form(h.changePassword))
+	m.Handle("POST /account/api-keys", h.form(h.createAPIKey))
+	m.Handle("GET /account/api-keys/created", h.user(h.apiKeyCreated))
+	m.Handle("POST /account/api-keys/{id}/revoke", h.form(h.revokeAPIKey))
+
+	m.Handle("GET /users", h.user(h.usersPage))
+	m.Handle("GET /organizations", h.user(h.organizationsPage))
+	m.Handle("POST /impersonate", h.form(h.impersonate))
+	m.Handle("POST /impersonate/exit", h.form(h.exitImpersonation))
+
+	m.Handle("GET /audit", h.user(h.auditPage))
+}
+
+// chain builds the middleware around the mux, outermost first: security
+// headers, the request id, the access log, panic recovery, cross-origin
+// protection, authentication.
+func (h *handler) chain() http.Handler {
+	var next http.Handler = http.HandlerFunc(h.route)
+	next = h.authenticate(next)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.log.WarnContext(r.Context(), "cross-origin request refused", "path", r.URL.Path, "request_id", requestID(r))
+		h.errorPage(w, r, http.StatusForbidden, "This request came from another site and was refused.")
+	}))
+	next = cop.Handler(next)
+	next = h.recoverer(next)
+	next = h.accessLog(next)
+	next = h.requestID(next)
+	return securityHeaders(next)
+}
+
+// route serves the mux, answering unmatched paths and methods with HTML
+// error pages instead of the mux's plain text.
+func (h *handler) route(w http.ResponseWriter, r *http.Request) {
+	next, pattern := h.mux.Handler(r)
+	if route, ok := r.Context().Value(routeKey{}).(*string); ok && pattern != "" {
+		_, *route, _ = strings.Cut(pattern, " ") // "GET /account" -> "/account"
+	}
+	if pattern != "" {
+		h.mux.ServeHTTP(w, r) // sets the path values, which Handler does not
+		return
+	}
+	capture := &headerCapture{header: http.Header{}}
+	next.ServeHTTP(capture, r)
+	switch {
+	case capture.status >= 300 && capture.status < 400 && capture.header.Get("Location") != "":
+		// The mux cleans paths ("/a/../b") with a redirect: pass it on.
+		http.Redirect(w, r, capture.header.Get("Location"), capture.status)
+	case capture.status == http.StatusMethodNotAllowed:
+		w.Header().Set("Allow", capture.header.Get("Allow"))
+		h.errorPage(w, r, http.StatusMethodNotAllowed, "")
+	default:
+		h.errorPage(w, r, http.StatusNotFound, "")
+	}
+}
+
+// headerCapture swallows the mux's plain-text answers, keeping the status
+// and headers.
+type headerCapture struct {
+	header http.Header
+	status int
+}
+
+func (c *headerCapture) Header() http.Header         { return c.header }
+func (c *headerCapture) Write(b []byte) (int, error) { return len(b), nil }
+func (c *headerCapture) WriteHeader(status int)      { c.status = status }
