@@ -34,6 +34,10 @@ func (s *Service) EnsureOperator(ctx context.Context, name string) (Organization
 		}
 		return s.record(ctx, "organization.create", "organization", out.ID, out.ID, audit.Diff(nil, out), "organization.created", out)
 	})
+	if db.IsUniqueViolation(err) {
+		// Another process starting at the same moment created it first.
+		return s.operator(ctx)
+	}
 	return out, err
 }
 
@@ -63,6 +67,9 @@ func (s *Service) BootstrapAdmin(ctx context.Context, spec string) (bool, error)
 	}
 	name, _, _ := strings.Cut(email, "@")
 	_, err = s.CreateUser(ctx, CreateUserInput{OrgID: op.ID, Email: email, Name: name, Role: SuperAdmin, Password: password})
+	if errs.Is(err, "email_taken") {
+		return false, nil // another process starting at the same moment made it
+	}
 	if err != nil {
 		return false, fmt.Errorf("bootstrap admin: %w", err)
 	}

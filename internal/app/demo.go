@@ -1,0 +1,151 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+)
+
+// DemoPassword is the password of every demo user.
+const DemoPassword = "nephele-demo-2026"
+
+// DemoLogin is one demo user, printed by `nephele demo`.
+type DemoLogin struct {
+	Role  identity.Role
+	Email string
+	Org   string
+}
+
+type demoOrg struct {
+	key, name, email, country string
+	kind                      identity.OrgKind
+	parent                    string // key of the parent; "" for the operator
+}
+
+// The demo marketplace: an operator, two vendors, a distributor with two
+// resellers, and customers bought through each level of the channel.
+var demoOrgs = []demoOrg{
+	{key: "clouddrive", name: "CloudDrive Inc.", email: "hello@clouddrive.example", country: "US", kind: identity.VendorOrg},
+	{key: "securemail", name: "SecureMail GmbH", email: "sales@securemail.example", country: "DE", kind: identity.VendorOrg},
+	{key: "eurocloud", name: "EuroCloud Distribution", email: "partners@eurocloud.example", country: "NL", kind: identity.DistributorOrg},
+	{key: "skyline", name: "Skyline ISP", email: "shop@skyline.example", country: "IT", kind: identity.ResellerOrg, parent: "eurocloud"},
+	{key: "metro", name: "Metro Telecom", email: "store@metro.example", country: "ES", kind: identity.ResellerOrg, parent: "eurocloud"},
+	{key: "acme", name: "Acme Corp", email: "it@acme.example", country: "IT", kind: identity.CustomerOrg, parent: "skyline"},
+	{key: "globex", name: "Globex S.p.A.", email: "admin@globex.example", country: "IT", kind: identity.CustomerOrg, parent: "skyline"},
+	{key: "initech", name: "Initech S.L.", email: "ops@initech.example", country: "ES", kind: identity.CustomerOrg, parent: "metro"},
+	{key: "umbrella", name: "Umbrella Ltd", email: "it@umbrella.example", country: "GB", kind: identity.CustomerOrg},
+}
+
+type demoUser struct {
+	org, email, name string
+	role             identity.Role
+}
+
+var demoUsers = []demoUser{
+	{org: "", email: "root@nephele.example", name: "Sam Root", role: identity.SuperAdmin},
+	{org: "", email: "admin@nephele.example", name: "Ada Admin", role: identity.Admin},
+	{org: "", email: "supervisor@nephele.example", name: "Sue Visor", role: identity.Supervisor},
+	{org: "clouddrive", email: "vendor@clouddrive.example", name: "Victor Drive"},
+	{org: "securemail", email: "vendor@securemail.example", name: "Greta Mail"},
+	{org: "eurocloud", email: "distributor@eurocloud.example", name: "Dirk Cloud"},
+	{org: "skyline", email: "reseller@skyline.example", name: "Rita Skyline"},
+	{org: "metro", email: "reseller@metro.example", name: "Mateo Metro"},
+	{org: "acme", email: "customer@acme.example", name: "Carla Acme"},
+	{org: "globex", email: "customer@globex.example", name: "Hank Globex"},
+	{org: "initech", email: "customer@initech.example", name: "Peter Initech"},
+	{org: "umbrella", email: "customer@umbrella.example", name: "Alice Umbrella"},
+}
+
+// SeedDemo fills the marketplace with demo organizations and users. It is
+// idempotent: what already exists (by a recorded key for organizations, by
+// email for users) is left alone, so running the demo twice duplicates
+// nothing. It returns one login per role.
+func (a *App) SeedDemo(ctx context.Context) (logins []DemoLogin, err error) {
+	// Two processes seeding one database at once take turns.
+	err = a.DB.WithMigrationLock(ctx, func(ctx context.Context) error {
+		logins, err = a.seedDemo(ctx)
+		return err
+	})
+	return logins, err
+}
+
+func (a *App) seedDemo(ctx context.Context) ([]DemoLogin, error) {
+	ctx = actor.With(ctx, actor.System)
+	op, err := a.Identity.Operator(ctx)
+	if err != nil {
+		return nil, err
+	}
+	orgIDs := map[string]string{"": op.ID}
+	orgNames := map[string]string{"": op.Name}
+	for _, o := range demoOrgs {
+		id, err := a.demoOrgID(ctx, o, orgIDs[o.parent])
+		if err != nil {
+			return nil, fmt.Errorf("demo organization %s: %w", o.name, err)
+		}
+		orgIDs[o.key], orgNames[o.key] = id, o.name
+	}
+	var logins []DemoLogin
+	seen := map[identity.Role]bool{}
+	for _, u := range demoUsers {
+		created, err := a.Identity.CreateUser(ctx, identity.CreateUserInput{OrgID: orgIDs[u.org], Email: u.email, Name: u.name, Role: u.role, Password: DemoPassword})
+		switch {
+		case errs.Is(err, "email_taken"):
+			existing, err := a.Identity.UserByEmail(ctx, u.email)
+			if err != nil {
+				return nil, err
+			}
+			created = existing
+		case err != nil:
+			return nil, fmt.Errorf("demo user %s: %w", u.email, err)
+		}
+		if !seen[created.Role] {
+			seen[created.Role] = true
+			logins = append(logins, DemoLogin{Role: created.Role, Email: created.Email, Org: orgNames[u.org]})
+		}
+	}
+	return logins, nil
+}
+
+// demoOrgID returns the id of a demo organization, creating it the first
+// time and remembering it in the settings table.
+func (a *App) demoOrgID(ctx context.Context, o demoOrg, parentID string) (string, error) {
+	key := "demo.org." + o.key
+	var id string
+	err := a.DB.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, db.ErrNoRows) {
+		return "", err
+	}
+	err = a.DB.InTx(ctx, func(ctx context.Context) error {
+		org, err := a.Identity.CreateOrganization(ctx, identity.CreateOrganizationInput{Kind: o.kind, ParentID: parentID, Name: o.name, Email: o.email, Country: o.country})
+		if err != nil {
+			return err
+		}
+		id = org.ID
+		_, err = a.DB.Exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`, key, id, a.DB.Now(ctx))
+		return err
+	})
+	return id, err
+}
+
+// PrintDemo writes the demo's address and logins.
+func PrintDemo(w io.Writer, url string, logins []DemoLogin) {
+	fmt.Fprintf(w, "\nNephele demo marketplace is running at %s\n", url)
+	fmt.Fprintf(w, "API docs: %s/api/docs   OpenAPI: %s/api/v1/openapi.json\n\n", url, url)
+	fmt.Fprintf(w, "Demo logins (password for all: %s):\n", DemoPassword)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, l := range logins {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", l.Role, l.Email, l.Org)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nAPI example:\n  curl -s -X POST %s/api/v1/auth/login -H 'Content-Type: application/json' \\\n    -d '{\"email\": \"admin@nephele.example\", \"password\": \"%s\"}'\n\n", url, DemoPassword)
+}

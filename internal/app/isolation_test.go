@@ -1,0 +1,305 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
+)
+
+// foreign names the tenant whose objects a fixture user must not reach.
+// vendor_a's organization is invisible to every party but vendor_a itself;
+// vendor_a's foreign tenant is vendor_b. Staff see every organization, so
+// for them the foreign objects are those of higher rank (the super admin).
+type foreign struct {
+	orgID, userID, keyID string
+	secret               string // a string that must never appear in an answer
+}
+
+// isolationCase probes one operation as one fixture user against a foreign
+// tenant. It returns the request to send and whether the operation applies
+// to that user at all (with the reason when it does not).
+type isolationCase func(en *env, who string, f foreign) (method, path string, body any, check func(t *testing.T, r response))
+
+// refused expects 403 or 404 problem+json with nothing of the foreign tenant.
+func refused(f foreign, also ...int) func(t *testing.T, r response) {
+	return func(t *testing.T, r response) {
+		t.Helper()
+		ok := r.Status == http.StatusNotFound || r.Status == http.StatusForbidden
+		for _, s := range also {
+			ok = ok || r.Status == s
+		}
+		if !ok || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+			t.Errorf("status %d, want 403/404 problem+json: %.300s", r.Status, r.Body)
+		}
+		noTrace(t, r, f)
+	}
+}
+
+// listedWithout expects a 200 list (or a 403) without the foreign tenant.
+func listedWithout(f foreign) func(t *testing.T, r response) {
+	return func(t *testing.T, r response) {
+		t.Helper()
+		if r.Status != http.StatusOK && r.Status != http.StatusForbidden {
+			t.Errorf("status %d: %.300s", r.Status, r.Body)
+		}
+		noTrace(t, r, f)
+	}
+}
+
+// noTrace checks the answer holds nothing of the foreign tenant. A
+// problem's "instance" (the request path, which the caller wrote) is left
+// out.
+func noTrace(t *testing.T, r response, f foreign) {
+	t.Helper()
+	body := string(r.Body)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+		var m map[string]any
+		if json.Unmarshal(r.Body, &m) == nil {
+			delete(m, "instance")
+			b, _ := json.Marshal(m)
+			body = string(b)
+		}
+	}
+	for _, s := range []string{f.orgID, f.userID, f.keyID, f.secret} {
+		if s != "" && strings.Contains(body, s) {
+			t.Errorf("answer carries %q of the foreign tenant: %.300s", s, r.Body)
+		}
+	}
+}
+
+// selfOnly marks operations that act on the caller alone: there is no
+// foreign object to name. They are still sent, and must not return foreign
+// data.
+func selfOnly(f foreign) func(t *testing.T, r response) {
+	return func(t *testing.T, r response) {
+		t.Helper()
+		if r.Status >= 500 {
+			t.Errorf("status %d: %.300s", r.Status, r.Body)
+		}
+		noTrace(t, r, f)
+	}
+}
+
+// isolationCases has one entry per API operation. A new operation without an
+// entry fails TestTenantIsolation: every endpoint must say how it keeps
+// tenants apart.
+var isolationCases = map[string]isolationCase{
+	"login": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		// Public: the only way at a foreign account is its password.
+		return "POST", "/api/v1/auth/login", map[string]string{"email": f.secret, "password": "guessing-wrong-1"}, func(t *testing.T, r response) {
+			// 401, or 429 once the guesses of the walk lock the account.
+			if r.Status != http.StatusUnauthorized && r.Status != http.StatusTooManyRequests {
+				t.Errorf("login as a foreign user with a wrong password: %d", r.Status)
+			}
+			noTrace(t, r, foreign{orgID: f.orgID, userID: f.userID})
+		}
+	},
+	"logout": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "POST", "/api/v1/auth/logout", nil, selfOnly(f)
+	},
+	"impersonate": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "POST", "/api/v1/auth/impersonate", map[string]string{"user_id": f.userID}, refused(f)
+	},
+	"get-me": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "GET", "/api/v1/users/me", nil, selfOnly(f)
+	},
+	"list-organizations": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "GET", "/api/v1/organizations?limit=200", nil, listedWithout(f)
+	},
+	"create-organization": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		// Creating under a foreign parent: the parent is "not found" (422 on
+		// the parent_id field) or the caller may not create at all (403).
+		return "POST", "/api/v1/organizations", map[string]string{"kind": "customer", "name": "Intruder", "parent_id": f.orgID}, refused(f, http.StatusUnprocessableEntity)
+	},
+	"get-organization": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "GET", "/api/v1/organizations/" + f.orgID, nil, refused(f)
+	},
+	"update-organization": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "PATCH", "/api/v1/organizations/" + f.orgID, map[string]string{"name": "Hijacked"}, refused(f)
+	},
+	"archive-organization": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "DELETE", "/api/v1/organizations/" + f.orgID, nil, refused(f)
+	},
+	"list-users": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "GET", "/api/v1/users?limit=200&org_id=" + f.orgID, nil, listedWithout(f)
+	},
+	"create-user": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "POST", "/api/v1/users", map[string]string{"org_id": f.orgID, "email": "mole-" + who + "@example.com", "name": "Mole", "password": "a-fine-password-9"},
+			refused(f, http.StatusUnprocessableEntity)
+	},
+	"get-user": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "GET", "/api/v1/users/" + f.userID, nil, refused(f)
+	},
+	"update-user": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "PATCH", "/api/v1/users/" + f.userID, map[string]string{"name": "Hijacked"}, refused(f)
+	},
+	"disable-user": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "DELETE", "/api/v1/users/" + f.userID, nil, refused(f)
+	},
+	"set-user-password": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "POST", "/api/v1/users/" + f.userID + "/password", map[string]string{"new_password": "taken-over-pw-99"}, refused(f)
+	},
+	"list-api-keys": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "GET", "/api/v1/api-keys?limit=200", nil, listedWithout(f)
+	},
+	"create-api-key": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "POST", "/api/v1/api-keys", map[string]string{"name": "mine"}, selfOnly(f)
+	},
+	"revoke-api-key": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "DELETE", "/api/v1/api-keys/" + f.keyID, nil, refused(f)
+	},
+	"list-audit-events": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		// Staff read the whole log (it is their function); every other role
+		// is refused outright.
+		return "GET", "/api/v1/audit-events?object_id=" + f.orgID, nil, func(t *testing.T, r response) {
+			if identity.Role(en.world.Users[who].Role).Staff() {
+				if r.Status != http.StatusOK {
+					t.Errorf("staff reading the audit log: %d", r.Status)
+				}
+				return
+			}
+			refused(f)(t, r)
+		}
+	},
+}
+
+// TestTenantIsolation walks every API operation × every role × an object of
+// a foreign tenant, and checks the answer is a refusal (404/403) or a list
+// without the foreign tenant, and that the foreign objects are unchanged.
+func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
+	for _, e := range dbtest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			en := newEnv(t, e)
+			ops := en.app.API.Operations()
+			// Deletions last, so an admin's legitimate archiving of the
+			// target does not change what the other operations meet.
+			sort.SliceStable(ops, func(i, j int) bool { return ops[i].Method != "DELETE" && ops[j].Method == "DELETE" })
+			for _, op := range ops {
+				if _, ok := isolationCases[op.OperationID]; !ok {
+					t.Errorf("operation %s %s (%s) has no tenant isolation case", op.Method, op.Path, op.OperationID)
+				}
+			}
+			if len(isolationCases) != len(ops) {
+				t.Errorf("%d isolation cases for %d operations: remove cases of operations that no longer exist", len(isolationCases), len(ops))
+			}
+
+			// A foreign API key per vendor (and the super admin), and the
+			// foreign tenant of each caller.
+			keyOf := map[string]string{}
+			for _, v := range []string{"vendor_a", "vendor_b", "super_admin"} {
+				k, _, err := en.app.Identity.CreateAPIKey(en.world.As(t, v), identity.CreateAPIKeyInput{Name: "secret integration"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				keyOf[v] = k.ID
+			}
+			before := snapshot(t, en)
+			// Staff see every organization; what is beyond an admin or a
+			// supervisor is the super admin. Their organization target is a
+			// throwaway one, since an admin may legitimately change it.
+			target, err := en.app.Identity.CreateOrganization(actor.With(context.Background(), actor.System),
+				identity.CreateOrganizationInput{Kind: identity.CustomerOrg, Name: "Staff target"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			foreignOf := func(who string) foreign {
+				if identity.Role(en.world.Users[who].Role).Staff() {
+					sa := en.world.Users["super_admin"]
+					return foreign{orgID: target.ID, userID: sa.ID, keyID: keyOf["super_admin"], secret: sa.Email}
+				}
+				owner := "vendor_a"
+				if who == "vendor_a" {
+					owner = "vendor_b"
+				}
+				u := en.world.Users[owner]
+				return foreign{orgID: en.world.Orgs[owner].ID, userID: u.ID, keyID: keyOf[owner], secret: u.Email}
+			}
+			for _, who := range identitytest.Names {
+				if who == "super_admin" {
+					continue // nothing in the installation is foreign to the super admin
+				}
+				f := foreignOf(who)
+				for _, op := range ops {
+					c, ok := isolationCases[op.OperationID]
+					if !ok || op.OperationID == "logout" {
+						continue // ending the caller's own session would stop the walk; covered by the identity tests
+					}
+					method, path, body, check := c(en, who, f)
+					if staffMay[who][op.OperationID] {
+						check = func(t *testing.T, r response) {
+							if r.Status >= 400 {
+								t.Errorf("%s may use %s on any organization: %d %.200s", who, op.OperationID, r.Status, r.Body)
+							}
+						}
+					}
+					t.Run(who+"/"+op.OperationID, func(t *testing.T) {
+						check(t, en.do(method, path, en.tokens[who], body))
+					})
+				}
+			}
+			// Nothing that existed before the walk changed.
+			after := snapshot(t, en)
+			for k, v := range before {
+				if after[k] != v {
+					t.Errorf("%s changed during the walk: %q, then %q", k, v, after[k])
+				}
+			}
+		})
+	}
+}
+
+// staffMay lists what staff legitimately do to any organization: the
+// isolation walk checks those succeed instead of being refused.
+var staffMay = map[string]map[string]bool{
+	"admin": {"list-organizations": true, "get-organization": true, "update-organization": true, "archive-organization": true,
+		"list-users": true, "get-user": true, "create-user": true, "list-audit-events": true},
+	"supervisor": {"list-organizations": true, "get-organization": true, "list-users": true, "get-user": true, "list-audit-events": true},
+}
+
+// snapshot records every organization, user and API key as the system sees
+// them.
+func snapshot(t *testing.T, en *env) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	ctx := actor.With(context.Background(), actor.System)
+	orgs, _, err := en.app.Identity.ListOrganizations(ctx, identity.OrganizationFilter{Page: page.Request{Limit: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range orgs {
+		out[o.ID] = o.Name + "|" + o.Status
+	}
+	users, _, err := en.app.Identity.ListUsers(ctx, identity.UserFilter{Page: page.Request{Limit: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		out[u.ID] = u.Name + "|" + u.Status + "|" + string(u.Role) + "|" + u.Email
+	}
+	rows, err := en.app.DB.Query(ctx, `SELECT id, revoked_at IS NULL FROM api_keys`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var active bool
+		if err := rows.Scan(&id, &active); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = fmt.Sprint(active)
+	}
+	return out
+}

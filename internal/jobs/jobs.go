@@ -1,0 +1,91 @@
+// Package jobs wires Nephele's background work onto the job queue: the
+// outbox delivery worker and periodic maintenance. Workers here stay thin:
+// they decode their arguments and call a domain service.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+)
+
+// CleanupFunc deletes what no longer matters (expired idempotency keys,
+// ended sessions) and says how many rows went.
+type CleanupFunc func(ctx context.Context) (int64, error)
+
+// The maintenance tasks, run hourly.
+const (
+	CleanupIdempotencyKeys = "idempotency_keys"
+	CleanupLoginAttempts   = "login_attempts"
+	CleanupSessions        = "sessions"
+)
+
+// CleanupTasks lists the maintenance tasks.
+var CleanupTasks = []string{CleanupIdempotencyKeys, CleanupLoginAttempts, CleanupSessions}
+
+// Deps are what the workers call.
+type Deps struct {
+	Outbox   *outbox.Outbox
+	Cleanups map[string]CleanupFunc
+	Log      *slog.Logger
+}
+
+// Register adds every worker to w.
+func Register(w *river.Workers, d Deps) {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	river.AddWorker(w, d.Outbox.Worker())
+	river.AddWorker(w, &cleanupWorker{deps: d})
+}
+
+// Periodic returns the scheduled jobs: each task hourly, and once at start.
+// Only the elected leader process schedules them.
+func Periodic(tasks []string) []*river.PeriodicJob {
+	var out []*river.PeriodicJob
+	for _, name := range tasks {
+		out = append(out, river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{Task: name}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}))
+	}
+	return out
+}
+
+// CleanupArgs runs one named maintenance task.
+type CleanupArgs struct {
+	Task string `json:"task"`
+}
+
+// Kind names the job.
+func (CleanupArgs) Kind() string { return "cleanup" }
+
+// InsertOpts keeps one cleanup of a kind per hour, so a slow run is never
+// stacked up behind another.
+func (CleanupArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Hour}}
+}
+
+type cleanupWorker struct {
+	river.WorkerDefaults[CleanupArgs]
+	deps Deps
+}
+
+func (w *cleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) error {
+	run, ok := w.deps.Cleanups[job.Args.Task]
+	if !ok {
+		return river.JobCancel(fmt.Errorf("unknown cleanup task %q", job.Args.Task))
+	}
+	n, err := run(ctx)
+	if err != nil {
+		return fmt.Errorf("cleanup %s: %w", job.Args.Task, err)
+	}
+	if n > 0 {
+		w.deps.Log.InfoContext(ctx, "cleanup", "task", job.Args.Task, "deleted", n)
+	}
+	return nil
+}
