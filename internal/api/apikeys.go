@@ -17,6 +17,12 @@ type NewAPIKey struct {
 	Token string `json:"token" doc:"The key; send it as Authorization: Bearer <token>. Shown only here and never stored in plain text (an idempotent replay omits it)."`
 }
 
+// CreateAPIKeyRequest creates an API key.
+type CreateAPIKeyRequest struct {
+	Name      string     `json:"name" maxLength:"100" doc:"What the key is for."`
+	ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When the key stops working; never when absent."`
+}
+
 func registerAPIKeys(a *API, svc *identity.Service) {
 	tags := []string{"API keys"}
 	Register(a, huma.Operation{
@@ -36,12 +42,7 @@ func registerAPIKeys(a *API, svc *identity.Service) {
 		Description: "Creates a key acting as the caller with the caller's role and scope, for integrations. The token is in this answer " +
 			"only. An impersonator cannot create keys for the user it impersonates.",
 		DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *struct {
-		Body struct {
-			Name      string     `json:"name" maxLength:"100" doc:"What the key is for."`
-			ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When the key stops working; never when absent."`
-		}
-	}) (*struct{ Body NewAPIKey }, error) {
+	}, func(ctx context.Context, in *struct{ Body CreateAPIKeyRequest }) (*struct{ Body NewAPIKey }, error) {
 		k, token, err := svc.CreateAPIKey(ctx, identity.CreateAPIKeyInput{Name: in.Body.Name, ExpiresAt: in.Body.ExpiresAt})
 		if err != nil {
 			return nil, err

@@ -12,6 +12,9 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/page"
 )
 
+// AuditEvent is one entry of the audit log.
+type AuditEvent audit.Entry
+
 func registerAudit(a *API, svc *identity.Service) {
 	Register(a, huma.Operation{
 		OperationID: "list-audit-events", Method: http.MethodGet, Path: "/audit-events", Tags: []string{"Audit log"},
@@ -27,12 +30,16 @@ func registerAudit(a *API, svc *identity.Service) {
 		Action     string    `query:"action" maxLength:"64" doc:"e.g. user.create."`
 		Since      time.Time `query:"since" doc:"From this time (inclusive)."`
 		Until      time.Time `query:"until" doc:"Up to this time (exclusive)."`
-	}) (*struct{ Body Page[audit.Entry] }, error) {
+	}) (*struct{ Body Page[AuditEvent] }, error) {
 		entries, next, err := svc.ListAuditEvents(ctx, audit.Filter{ObjectType: in.ObjectType, ObjectID: in.ObjectID, ActorID: in.ActorID,
 			OrgID: in.OrgID, Action: in.Action, Since: in.Since, Until: in.Until, Page: page.Request{Limit: in.Limit, Cursor: in.Cursor}})
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[audit.Entry] }{Page[audit.Entry]{Data: nonNil(entries), NextCursor: next}}, nil
+		out := make([]AuditEvent, len(entries))
+		for i, e := range entries {
+			out[i] = AuditEvent(e)
+		}
+		return &struct{ Body Page[AuditEvent] }{Page[AuditEvent]{Data: out, NextCursor: next}}, nil
 	})
 }

@@ -11,7 +11,8 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 )
 
-type loginBody struct {
+// LoginRequest signs a user in.
+type LoginRequest struct {
 	Email    string `json:"email" maxLength:"254" doc:"The user's email." example:"admin@nephele.example"`
 	Password string `json:"password" maxLength:"1024" doc:"The user's password."`
 }
@@ -26,6 +27,11 @@ type TokenResponse struct {
 	ImpersonatorID string `json:"impersonator_id,omitempty" doc:"The administrator acting through this token, on an impersonation token."`
 }
 
+// ImpersonateRequest names the user to act as.
+type ImpersonateRequest struct {
+	UserID string `json:"user_id" maxLength:"64" doc:"The user to act as."`
+}
+
 func registerAuth(a *API, svc *identity.Service) {
 	Register(a, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: "/auth/login", Tags: []string{"Authentication"},
@@ -34,7 +40,7 @@ func registerAuth(a *API, svc *identity.Service) {
 			"Failed attempts are throttled per account and per client address (429 with Retry-After). " +
 			"This operation needs no token and ignores Idempotency-Key.",
 		Metadata: map[string]any{"public": true},
-	}, func(ctx context.Context, in *struct{ Body loginBody }) (*struct{ Body TokenResponse }, error) {
+	}, func(ctx context.Context, in *struct{ Body LoginRequest }) (*struct{ Body TokenResponse }, error) {
 		req := actor.RequestFrom(ctx)
 		res, err := svc.Login(ctx, identity.LoginInput{Email: in.Body.Email, Password: in.Body.Password, Kind: identity.SessionAPI, IP: req.IP, UserAgent: req.UserAgent})
 		if err != nil {
@@ -60,11 +66,7 @@ func registerAuth(a *API, svc *identity.Service) {
 			"(super admins, admins, supervisors) and a target of a lower role. Everything done with the token is recorded in the audit log " +
 			"with both identities; a supervisor's impersonation is read-only. End it with POST /auth/logout using the impersonation token.",
 		DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *struct {
-		Body struct {
-			UserID string `json:"user_id" maxLength:"64" doc:"The user to act as."`
-		}
-	}) (*struct{ Body TokenResponse }, error) {
+	}, func(ctx context.Context, in *struct{ Body ImpersonateRequest }) (*struct{ Body TokenResponse }, error) {
 		res, err := svc.Impersonate(ctx, in.Body.UserID)
 		if err != nil {
 			return nil, err

@@ -16,7 +16,7 @@ func RegisterIdentity(a *API, svc *identity.Service) {
 
 // Page is the shape of every list answer.
 type Page[T any] struct {
-	Data       []T    `json:"data" doc:"The items of this page."`
+	Data       []T    `json:"data" nullable:"false" doc:"The items of this page."`
 	NextCursor string `json:"next_cursor,omitempty" doc:"Pass as ?cursor= to get the next page; absent on the last page."`
 }
 

@@ -19,6 +19,25 @@ type orgBody struct {
 	Body identity.Organization
 }
 
+// CreateOrganizationRequest creates an organization.
+type CreateOrganizationRequest struct {
+	Kind     string `json:"kind" enum:"vendor,distributor,reseller,customer"`
+	ParentID string `json:"parent_id,omitempty" maxLength:"64" doc:"Defaults to the caller's organization (the operator for staff)."`
+	Name     string `json:"name" maxLength:"200"`
+	Email    string `json:"email,omitempty" maxLength:"254" doc:"Contact email."`
+	Country  string `json:"country,omitempty" maxLength:"2" doc:"ISO 3166-1 alpha-2 code."`
+	TaxID    string `json:"tax_id,omitempty" maxLength:"64" doc:"VAT number or other tax id, printed on invoices."`
+}
+
+// UpdateOrganizationRequest changes an organization's profile; omitted
+// fields are left alone.
+type UpdateOrganizationRequest struct {
+	Name    *string `json:"name,omitempty" maxLength:"200"`
+	Email   *string `json:"email,omitempty" maxLength:"254"`
+	Country *string `json:"country,omitempty" maxLength:"2"`
+	TaxID   *string `json:"tax_id,omitempty" maxLength:"64"`
+}
+
 func registerOrganizations(a *API, svc *identity.Service) {
 	tags := []string{"Organizations"}
 	Register(a, huma.Operation{
@@ -49,16 +68,7 @@ func registerOrganizations(a *API, svc *identity.Service) {
 			"parent_id defaults to the caller's organization (or the operator for staff). Vendors and distributors sit under the operator, " +
 			"resellers under a distributor or the operator, customers under a reseller, a distributor or the operator.",
 		DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *struct {
-		Body struct {
-			Kind     string `json:"kind" enum:"vendor,distributor,reseller,customer"`
-			ParentID string `json:"parent_id,omitempty" maxLength:"64"`
-			Name     string `json:"name" maxLength:"200"`
-			Email    string `json:"email,omitempty" maxLength:"254" doc:"Contact email."`
-			Country  string `json:"country,omitempty" maxLength:"2" doc:"ISO 3166-1 alpha-2 code."`
-			TaxID    string `json:"tax_id,omitempty" maxLength:"64" doc:"VAT number or other tax id, printed on invoices."`
-		}
-	}) (*orgBody, error) {
+	}, func(ctx context.Context, in *struct{ Body CreateOrganizationRequest }) (*orgBody, error) {
 		b := in.Body
 		o, err := svc.CreateOrganization(ctx, identity.CreateOrganizationInput{Kind: identity.OrgKind(b.Kind), ParentID: b.ParentID,
 			Name: b.Name, Email: b.Email, Country: b.Country, TaxID: b.TaxID})
@@ -85,12 +95,7 @@ func registerOrganizations(a *API, svc *identity.Service) {
 		Description: "Changes the profile of an organization the caller may manage. Omitted fields are left alone.",
 	}, func(ctx context.Context, in *struct {
 		OrgIDPath
-		Body struct {
-			Name    *string `json:"name,omitempty" maxLength:"200"`
-			Email   *string `json:"email,omitempty" maxLength:"254"`
-			Country *string `json:"country,omitempty" maxLength:"2"`
-			TaxID   *string `json:"tax_id,omitempty" maxLength:"64"`
-		}
+		Body UpdateOrganizationRequest
 	}) (*orgBody, error) {
 		b := in.Body
 		o, err := svc.UpdateOrganization(ctx, in.ID, identity.UpdateOrganizationInput{Name: b.Name, Email: b.Email, Country: b.Country, TaxID: b.TaxID})

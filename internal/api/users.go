@@ -24,10 +24,33 @@ type userBody struct {
 type MeResponse struct {
 	User         identity.User         `json:"user"`
 	Organization identity.Organization `json:"organization"`
-	Functions    []identity.Function   `json:"functions" doc:"The functions of the permission matrix the caller's role holds."`
+	Functions    []identity.Function   `json:"functions" nullable:"false" doc:"The functions of the permission matrix the caller's role holds."`
 	// ImpersonatorID is the administrator acting as this user, if any.
 	ImpersonatorID string `json:"impersonator_id,omitempty"`
 	APIKeyID       string `json:"api_key_id,omitempty" doc:"The API key used, when the call was made with one."`
+}
+
+// CreateUserRequest creates a user.
+type CreateUserRequest struct {
+	OrgID    string `json:"org_id" maxLength:"64" doc:"The organization the user belongs to."`
+	Email    string `json:"email" maxLength:"254"`
+	Name     string `json:"name" maxLength:"200"`
+	Role     string `json:"role,omitempty" enum:"super_admin,admin,supervisor,vendor,distributor,reseller,customer" doc:"Defaults to the one role of the organization's kind."`
+	Password string `json:"password" maxLength:"128"`
+}
+
+// UpdateUserRequest changes a user; omitted fields are left alone.
+type UpdateUserRequest struct {
+	Name   *string `json:"name,omitempty" maxLength:"200"`
+	Email  *string `json:"email,omitempty" maxLength:"254"`
+	Role   *string `json:"role,omitempty" enum:"super_admin,admin,supervisor,vendor,distributor,reseller,customer"`
+	Status *string `json:"status,omitempty" enum:"active,disabled"`
+}
+
+// SetPasswordRequest changes a password.
+type SetPasswordRequest struct {
+	CurrentPassword string `json:"current_password,omitempty" maxLength:"1024" doc:"Required when changing your own password."`
+	NewPassword     string `json:"new_password" maxLength:"128"`
 }
 
 func registerUsers(a *API, svc *identity.Service) {
@@ -70,15 +93,7 @@ func registerUsers(a *API, svc *identity.Service) {
 			"(operator users must name super_admin, admin or supervisor; only a super admin grants super_admin). Passwords need at least " +
 			"10 characters mixing letters and digits or symbols (or 16 characters of anything).",
 		DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *struct {
-		Body struct {
-			OrgID    string `json:"org_id" maxLength:"64"`
-			Email    string `json:"email" maxLength:"254"`
-			Name     string `json:"name" maxLength:"200"`
-			Role     string `json:"role,omitempty" enum:"super_admin,admin,supervisor,vendor,distributor,reseller,customer"`
-			Password string `json:"password" maxLength:"128"`
-		}
-	}) (*userBody, error) {
+	}, func(ctx context.Context, in *struct{ Body CreateUserRequest }) (*userBody, error) {
 		b := in.Body
 		u, err := svc.CreateUser(ctx, identity.CreateUserInput{OrgID: b.OrgID, Email: b.Email, Name: b.Name, Role: identity.Role(b.Role), Password: b.Password})
 		if err != nil {
@@ -104,12 +119,7 @@ func registerUsers(a *API, svc *identity.Service) {
 			"its role, ends its sessions and API keys. Omitted fields are left alone.",
 	}, func(ctx context.Context, in *struct {
 		UserIDPath
-		Body struct {
-			Name   *string `json:"name,omitempty" maxLength:"200"`
-			Email  *string `json:"email,omitempty" maxLength:"254"`
-			Role   *string `json:"role,omitempty" enum:"super_admin,admin,supervisor,vendor,distributor,reseller,customer"`
-			Status *string `json:"status,omitempty" enum:"active,disabled"`
-		}
+		Body UpdateUserRequest
 	}) (*userBody, error) {
 		b := in.Body
 		var role *identity.Role
@@ -142,10 +152,7 @@ func registerUsers(a *API, svc *identity.Service) {
 		DefaultStatus: http.StatusNoContent,
 	}, func(ctx context.Context, in *struct {
 		UserIDPath
-		Body struct {
-			CurrentPassword string `json:"current_password,omitempty" maxLength:"1024" doc:"Required when changing your own password."`
-			NewPassword     string `json:"new_password" maxLength:"128"`
-		}
+		Body SetPasswordRequest
 	}) (*struct{}, error) {
 		return nil, svc.SetPassword(ctx, in.ID, identity.SetPasswordInput{CurrentPassword: in.Body.CurrentPassword, NewPassword: in.Body.NewPassword})
 	})
