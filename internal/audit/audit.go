@@ -134,49 +134,31 @@ type Filter struct {
 
 // List returns entries newest first, and the cursor of the next page.
 func (l *Log) List(ctx context.Context, f Filter) ([]Entry, string, error) {
-	before, limit, err := f.Page.After()
-	if err != nil {
-		return nil, "", err
+	q := db.NewQuery(`SELECT id, occurred_at, actor_id, actor_kind, actor_role, actor_org_id, impersonator_id, api_key_id,
+		org_id, action, object_type, object_id, changes, request_id, ip FROM audit_events WHERE 1 = 1`)
+	eq := func(column, v string) {
+		if v != "" {
+			q.Add(" AND " + column + " = " + q.Arg(v))
+		}
 	}
-	q := `SELECT id, occurred_at, actor_id, actor_kind, actor_role, actor_org_id, impersonator_id, api_key_id,
-		org_id, action, object_type, object_id, changes, request_id, ip FROM audit_events WHERE 1 = 1`
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		q += fmt.Sprintf(" AND "+cond, len(args))
-	}
-	if f.ObjectType != "" {
-		add("object_type = $%d", f.ObjectType)
-	}
-	if f.ObjectID != "" {
-		add("object_id = $%d", f.ObjectID)
-	}
+	eq("object_type", f.ObjectType)
+	eq("object_id", f.ObjectID)
+	eq("org_id", f.OrgID)
+	eq("action", f.Action)
 	if f.ActorID != "" {
-		args = append(args, f.ActorID)
-		q += fmt.Sprintf(" AND (actor_id = $%d OR impersonator_id = $%d)", len(args), len(args))
-	}
-	if f.OrgID != "" {
-		add("org_id = $%d", f.OrgID)
-	}
-	if f.Action != "" {
-		add("action = $%d", f.Action)
+		p := q.Arg(f.ActorID)
+		q.Add(" AND (actor_id = " + p + " OR impersonator_id = " + p + ")")
 	}
 	if !f.Since.IsZero() {
-		add("occurred_at >= $%d", f.Since.UTC())
+		q.Add(" AND occurred_at >= " + q.Arg(f.Since.UTC()))
 	}
 	if !f.Until.IsZero() {
-		add("occurred_at < $%d", f.Until.UTC())
+		q.Add(" AND occurred_at < " + q.Arg(f.Until.UTC()))
 	}
-	if before != "" {
-		add("id < $%d", before)
-	}
-	args = append(args, limit+1)
-	q += fmt.Sprintf(" ORDER BY id DESC LIMIT $%d", len(args))
-	rows, err := db.Select(ctx, l.db, scanEntry, q, args...)
+	rows, next, err := page.List(ctx, l.db, q, "id", page.Descending, f.Page, scanEntry, func(e Entry) string { return e.ID })
 	if err != nil {
 		return nil, "", fmt.Errorf("list audit events: %w", err)
 	}
-	rows, next := page.Trim(rows, limit, func(e Entry) string { return e.ID })
 	return rows, next, nil
 }
 

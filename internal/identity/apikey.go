@@ -98,16 +98,11 @@ func (s *Service) ListAPIKeys(ctx context.Context, p page.Request) ([]APIKey, st
 	if err != nil {
 		return nil, "", err
 	}
-	after, limit, err := p.After()
-	if err != nil {
-		return nil, "", err
-	}
-	rows, err := db.Select(ctx, s.db, scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
-		a.UserID, after, limit+1)
+	q := db.NewQuery(`SELECT `+apiKeyColumns+` FROM api_keys WHERE user_id = $1`, a.UserID)
+	rows, next, err := page.List(ctx, s.db, q, "id", page.Ascending, p, scanAPIKey, func(k APIKey) string { return k.ID })
 	if err != nil {
 		return nil, "", fmt.Errorf("list api keys: %w", err)
 	}
-	rows, next := page.Trim(rows, limit, func(k APIKey) string { return k.ID })
 	return rows, next, nil
 }
 

@@ -183,8 +183,9 @@ func (s *Service) visibleOrg(ctx context.Context, a actor.Actor, id string) (Org
 	if !ids.Valid(ids.Organization, id) {
 		return Organization{}, errOrgNotFound
 	}
-	cond, args := VisibleOrgs(a, "id", 2)
-	o, err := db.Get(ctx, s.db, scanOrg, `SELECT `+orgColumns+` FROM organizations WHERE id = $1 AND `+cond, append([]any{id}, args...)...)
+	q := db.NewQuery(`SELECT `+orgColumns+` FROM organizations WHERE id = $1 AND `, id)
+	q.Add(VisibleOrgs(a, "id", q))
+	o, err := db.Get(ctx, s.db, scanOrg, q.SQL(), q.Args()...)
 	if errors.Is(err, db.ErrNoRows) {
 		return o, errOrgNotFound
 	}
@@ -219,10 +220,6 @@ func (s *Service) ListOrganizations(ctx context.Context, f OrganizationFilter) (
 	if err != nil {
 		return nil, "", err
 	}
-	after, limit, err := f.Page.After()
-	if err != nil {
-		return nil, "", err
-	}
 	v := validate.New()
 	if f.Kind != "" {
 		v.OneOf("kind", string(f.Kind), kindStrings()...)
@@ -237,35 +234,25 @@ func (s *Service) ListOrganizations(ctx context.Context, f OrganizationFilter) (
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	cond, args := VisibleOrgs(a, "id", 1)
-	q := `SELECT ` + orgColumns + ` FROM organizations WHERE ` + cond
-	add := func(c string, val any) {
-		args = append(args, val)
-		q += fmt.Sprintf(" AND "+c, len(args))
-	}
+	q := db.NewQuery(`SELECT ` + orgColumns + ` FROM organizations WHERE `)
+	q.Add(VisibleOrgs(a, "id", q))
 	if f.Kind != "" {
-		add("kind = $%d", f.Kind)
+		q.Add(" AND kind = " + q.Arg(f.Kind))
 	}
 	if f.ParentID != "" {
-		add("parent_id = $%d", f.ParentID)
+		q.Add(" AND parent_id = " + q.Arg(f.ParentID))
 	}
 	if f.Status != "" {
-		add("status = $%d", f.Status)
+		q.Add(" AND status = " + q.Arg(f.Status))
 	}
 	if f.Query != "" {
-		args = append(args, "%"+strings.ToLower(f.Query)+"%")
-		q += fmt.Sprintf(" AND (lower(name) LIKE $%d OR lower(email) LIKE $%d)", len(args), len(args))
+		like := q.Arg("%" + strings.ToLower(f.Query) + "%")
+		q.Add(" AND (lower(name) LIKE " + like + " OR lower(email) LIKE " + like + ")")
 	}
-	if after != "" {
-		add("id > $%d", after)
-	}
-	args = append(args, limit+1)
-	q += fmt.Sprintf(" ORDER BY id LIMIT $%d", len(args))
-	rows, err := db.Select(ctx, s.db, scanOrg, q, args...)
+	rows, next, err := page.List(ctx, s.db, q, "id", page.Ascending, f.Page, scanOrg, func(o Organization) string { return o.ID })
 	if err != nil {
 		return nil, "", fmt.Errorf("list organizations: %w", err)
 	}
-	rows, next := page.Trim(rows, limit, func(o Organization) string { return o.ID })
 	return rows, next, nil
 }
 

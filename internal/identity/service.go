@@ -131,26 +131,29 @@ func writer(ctx context.Context) (actor.Actor, error) {
 }
 
 // VisibleOrgs returns a SQL condition restricting column (an organization id
-// column) to the organizations a may see, using placeholder $argN, and the
-// argument to bind (nil when the condition needs none). Every domain uses it
-// to apply the isolation rule in its queries.
-func VisibleOrgs(a actor.Actor, column string, argN int) (string, []any) {
+// column) to the organizations a may see, binding its argument in q. Every
+// domain uses it to apply the isolation rule in its queries:
+//
+//	q := db.NewQuery(`SELECT ... FROM invoices WHERE `)
+//	q.Add(identity.VisibleOrgs(a, "customer_org_id", q))
+func VisibleOrgs(a actor.Actor, column string, q *db.Query) string {
 	switch {
 	case a.Kind == actor.KindSystem || Role(a.Role).Staff():
-		return "1 = 1", nil
+		return "1 = 1"
 	case Role(a.Role) == Distributor || Role(a.Role) == Reseller:
-		return fmt.Sprintf("%s IN (SELECT descendant_id FROM org_tree WHERE ancestor_id = $%d)", column, argN), []any{a.OrgID}
+		return column + " IN (SELECT descendant_id FROM org_tree WHERE ancestor_id = " + q.Arg(a.OrgID) + ")"
 	case a.OrgID != "":
-		return fmt.Sprintf("%s = $%d", column, argN), []any{a.OrgID}
+		return column + " = " + q.Arg(a.OrgID)
 	}
-	return "1 = 0", nil
+	return "1 = 0"
 }
 
 // CanSeeOrg reports whether a may see organization orgID.
 func (s *Service) CanSeeOrg(ctx context.Context, a actor.Actor, orgID string) (bool, error) {
-	cond, args := VisibleOrgs(a, "id", 2)
+	q := db.NewQuery(`SELECT count(*) FROM organizations WHERE id = $1 AND `, orgID)
+	q.Add(VisibleOrgs(a, "id", q))
 	var n int
-	err := s.db.QueryRow(ctx, `SELECT count(*) FROM organizations WHERE id = $1 AND `+cond, append([]any{orgID}, args...)...).Scan(&n)
+	err := s.db.QueryRow(ctx, q.SQL(), q.Args()...).Scan(&n)
 	return n == 1, err
 }
 

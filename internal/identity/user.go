@@ -146,8 +146,9 @@ func (s *Service) visibleUser(ctx context.Context, a actor.Actor, id string) (Us
 	if !ids.Valid(ids.User, id) {
 		return User{}, errUserNotFound
 	}
-	cond, args := VisibleOrgs(a, "u.org_id", 2)
-	u, err := db.Get(ctx, s.db, scanUser, `SELECT `+userColumns+` FROM users u WHERE u.id = $1 AND `+cond, append([]any{id}, args...)...)
+	q := db.NewQuery(`SELECT `+userColumns+` FROM users u WHERE u.id = $1 AND `, id)
+	q.Add(VisibleOrgs(a, "u.org_id", q))
+	u, err := db.Get(ctx, s.db, scanUser, q.SQL(), q.Args()...)
 	if errors.Is(err, db.ErrNoRows) {
 		return u, errUserNotFound
 	}
@@ -224,10 +225,6 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]User, string, 
 	if err != nil {
 		return nil, "", err
 	}
-	after, limit, err := f.Page.After()
-	if err != nil {
-		return nil, "", err
-	}
 	v := validate.New()
 	if f.OrgID != "" {
 		v.ID("org_id", ids.Organization, f.OrgID)
@@ -242,35 +239,25 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]User, string, 
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	cond, args := VisibleOrgs(a, "u.org_id", 1)
-	q := `SELECT ` + userColumns + ` FROM users u WHERE ` + cond
-	add := func(c string, val any) {
-		args = append(args, val)
-		q += fmt.Sprintf(" AND "+c, len(args))
-	}
+	q := db.NewQuery(`SELECT ` + userColumns + ` FROM users u WHERE `)
+	q.Add(VisibleOrgs(a, "u.org_id", q))
 	if f.OrgID != "" {
-		add("u.org_id = $%d", f.OrgID)
+		q.Add(" AND u.org_id = " + q.Arg(f.OrgID))
 	}
 	if f.Role != "" {
-		add("u.role = $%d", f.Role)
+		q.Add(" AND u.role = " + q.Arg(f.Role))
 	}
 	if f.Status != "" {
-		add("u.status = $%d", f.Status)
+		q.Add(" AND u.status = " + q.Arg(f.Status))
 	}
 	if f.Query != "" {
-		args = append(args, "%"+strings.ToLower(f.Query)+"%")
-		q += fmt.Sprintf(" AND (lower(u.name) LIKE $%d OR u.email LIKE $%d)", len(args), len(args))
+		like := q.Arg("%" + strings.ToLower(f.Query) + "%")
+		q.Add(" AND (lower(u.name) LIKE " + like + " OR u.email LIKE " + like + ")")
 	}
-	if after != "" {
-		add("u.id > $%d", after)
-	}
-	args = append(args, limit+1)
-	q += fmt.Sprintf(" ORDER BY u.id LIMIT $%d", len(args))
-	rows, err := db.Select(ctx, s.db, scanUser, q, args...)
+	rows, next, err := page.List(ctx, s.db, q, "u.id", page.Ascending, f.Page, scanUser, func(u User) string { return u.ID })
 	if err != nil {
 		return nil, "", fmt.Errorf("list users: %w", err)
 	}
-	rows, next := page.Trim(rows, limit, func(u User) string { return u.ID })
 	return rows, next, nil
 }
 
