@@ -11,6 +11,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/httpmetrics"
 )
 
 // reqState is what the middleware learns about a request, shared through
@@ -22,7 +23,7 @@ type reqState struct {
 	requestID string
 	route     string // the ServeMux pattern without its method, "unmatched" if none
 	actor     actor.Actor
-	rec       *recorder
+	rec       *httpmetrics.Recorder
 }
 
 type stateKey struct{}
@@ -30,40 +31,6 @@ type stateKey struct{}
 func stateFrom(ctx context.Context) *reqState {
 	st, _ := ctx.Value(stateKey{}).(*reqState)
 	return st
-}
-
-// recorder remembers the status and size of a response.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (w *recorder) WriteHeader(status int) {
-	if w.status == 0 && status >= 200 {
-		w.status = status
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *recorder) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
-	return n, err
-}
-
-// Unwrap lets http.ResponseController (deadlines, flushing) reach the
-// connection.
-func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// Flush sends buffered data to the client.
-func (w *recorder) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
 }
 
 // chain builds the middleware in front of the mux, outermost first.
@@ -88,7 +55,7 @@ func (a *API) recoverer(next http.Handler) http.Handler {
 				route = pattern[i+1:]
 			}
 		}
-		rec := &recorder{ResponseWriter: w}
+		rec := &httpmetrics.Recorder{ResponseWriter: w}
 		st := &reqState{log: a.log, path: r.URL.Path, route: route, rec: rec}
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 		defer func() {
@@ -101,7 +68,7 @@ func (a *API) recoverer(next http.Handler) http.Handler {
 			}
 			a.log.ErrorContext(r.Context(), "panic", "request_id", st.requestID,
 				"route", route, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			if rec.status == 0 {
+			if rec.Status == 0 {
 				writeProblem(rec, r, Problem(errs.ToProblem(fmt.Errorf("panic: %v", p))))
 			}
 		}()
@@ -136,7 +103,7 @@ func (a *API) accessLog(next http.Handler) http.Handler {
 			a.log.LogAttrs(r.Context(), level, "http request",
 				slog.String("method", r.Method), slog.String("route", st.route), slog.String("path", r.URL.Path),
 				slog.Int("status", status), slog.Float64("duration_ms", float64(elapsed().Microseconds())/1000),
-				slog.Int64("bytes", st.rec.bytes), slog.String("request_id", actor.RequestFrom(r.Context()).ID),
+				slog.Int64("bytes", st.rec.Bytes), slog.String("request_id", actor.RequestFrom(r.Context()).ID),
 				slog.String("user_id", st.actor.UserID), slog.String("impersonator_id", st.actor.ImpersonatorID))
 		}()
 		next.ServeHTTP(w, r)
@@ -146,10 +113,10 @@ func (a *API) accessLog(next http.Handler) http.Handler {
 
 // finalStatus is the status sent: 200 when a handler wrote nothing, 500
 // when it panicked before writing (the recoverer answers 500 then).
-func finalStatus(rec *recorder, completed bool) int {
+func finalStatus(rec *httpmetrics.Recorder, completed bool) int {
 	switch {
-	case rec.status != 0:
-		return rec.status
+	case rec.Status != 0:
+		return rec.Status
 	case completed:
 		return http.StatusOK
 	default:

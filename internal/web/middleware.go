@@ -9,6 +9,7 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
+	"github.com/nephele-cloud/nephele/internal/platform/httpmetrics"
 )
 
 // contentSecurityPolicy allows only this site's own styles, scripts and
@@ -28,34 +29,11 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// recorder remembers the status of a response.
-type recorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *recorder) WriteHeader(status int) {
-	if w.status == 0 && status >= 200 {
-		w.status = status
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *recorder) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // recoverer turns a panic into a logged 500 page (when nothing was written
 // yet).
 func (h *handler) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &recorder{ResponseWriter: w}
+		rec := &httpmetrics.Recorder{ResponseWriter: w}
 		defer func() {
 			p := recover()
 			if p == nil {
@@ -66,7 +44,7 @@ func (h *handler) recoverer(next http.Handler) http.Handler {
 			}
 			h.log.ErrorContext(r.Context(), "panic", "request_id", requestID(r), "path", r.URL.Path,
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			if rec.status == 0 {
+			if rec.Status == 0 {
 				h.errorPage(rec, r, http.StatusInternalServerError, "")
 			}
 		}()
@@ -99,10 +77,10 @@ type routeKey struct{}
 func (h *handler) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		elapsed := clock.Stopwatch()
-		rec := &recorder{ResponseWriter: w}
+		rec := &httpmetrics.Recorder{ResponseWriter: w}
 		route := new(string)
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeKey{}, route)))
-		status := rec.status
+		status := rec.Status
 		if status == 0 {
 			status = http.StatusOK
 		}

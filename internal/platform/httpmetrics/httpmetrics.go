@@ -74,3 +74,42 @@ func (m *Metrics) Observe(method, route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
 }
+
+// Recorder is a ResponseWriter that remembers the status and size of the
+// response it passes on, for access logs and metrics.
+type Recorder struct {
+	http.ResponseWriter
+	// Status is the status written, 0 until the handler writes anything.
+	Status int
+	// Bytes counts the body bytes written.
+	Bytes int64
+}
+
+// WriteHeader records the first final status and passes it on.
+func (w *Recorder) WriteHeader(status int) {
+	if w.Status == 0 && status >= 200 {
+		w.Status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Write records an implicit 200 and the size, and passes the bytes on.
+func (w *Recorder) Write(b []byte) (int, error) {
+	if w.Status == 0 {
+		w.Status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.Bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController (deadlines, flushing) reach the
+// connection.
+func (w *Recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush sends buffered data to the client.
+func (w *Recorder) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
