@@ -312,3 +312,27 @@ func TestTwoProcessesStartTogether(t *testing.T) {
 		})
 	}
 }
+
+// The same Idempotency-Key and body create one organization; the same key
+// with another body is a conflict.
+func TestIdempotentCreation(t *testing.T) {
+	t.Parallel()
+	en := newEnv(t, db.SQLite)
+	body := map[string]string{"kind": "customer", "name": "Once Ltd"}
+	first := en.do("POST", "/api/v1/organizations", en.tokens["reseller_a"], body, "Idempotency-Key", "create-once-1")
+	second := en.do("POST", "/api/v1/organizations", en.tokens["reseller_a"], body, "Idempotency-Key", "create-once-1")
+	if first.Status != 201 || second.Status != 201 || !bytes.Equal(first.Body, second.Body) || second.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay: %d %s / %d %s", first.Status, first.Body, second.Status, second.Body)
+	}
+	wantProblem(t, en.do("POST", "/api/v1/organizations", en.tokens["reseller_a"], map[string]string{"kind": "customer", "name": "Other"},
+		"Idempotency-Key", "create-once-1"), 409, "idempotency_key_reused")
+	var n int
+	if err := en.app.DB.QueryRow(context.Background(), `SELECT count(*) FROM organizations WHERE name = 'Once Ltd'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("organizations created: %d, %v", n, err)
+	}
+	// Keys are per caller: another user's identical key is a new request.
+	other := en.do("POST", "/api/v1/organizations", en.tokens["reseller_b"], body, "Idempotency-Key", "create-once-1")
+	if other.Status != 201 || other.Header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("another caller's key: %d %s", other.Status, other.Body)
+	}
+}
