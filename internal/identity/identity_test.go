@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -504,5 +505,33 @@ func TestAuditLogAccess(t *testing.T) {
 				t.Errorf("%s reads the audit log: %v", who, err)
 			}
 		}
+	})
+}
+
+// Failed sign-ins racing each other all count (several processes share
+// one database), so a burst of guesses locks the account.
+func TestConcurrentFailuresAllCount(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := world(t, d)
+		email := w.Users["vendor_b"].Email
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _ = w.Svc.Login(context.Background(), identity.LoginInput{Email: email, Password: "guess-guess-1"})
+			}()
+		}
+		wg.Wait()
+		var failures int
+		if err := d.QueryRow(context.Background(), `SELECT failures FROM login_attempts WHERE key = $1`, "account:"+email).Scan(&failures); err != nil {
+			t.Fatal(err)
+		}
+		if failures < 5 {
+			t.Fatalf("%d of 8 concurrent failures counted", failures)
+		}
+		_, err := w.Svc.Login(context.Background(), identity.LoginInput{Email: email, Password: identitytest.Password})
+		wantCode(t, err, "too_many_attempts")
 	})
 }

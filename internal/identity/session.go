@@ -133,7 +133,6 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		return LoginResult{}, err
 	}
 
-	ctx = actor.With(ctx, actorOf(u, Organization{ID: u.OrgID}, nil))
 	var out LoginResult
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		org, err := s.visibleOrg(ctx, actor.System, u.OrgID)

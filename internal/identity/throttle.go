@@ -2,10 +2,12 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
 
+	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 )
 
@@ -31,8 +33,11 @@ func (s *Service) checkThrottle(ctx context.Context, keys ...string) error {
 	for _, k := range keys {
 		var until *time.Time
 		err := s.db.QueryRow(ctx, `SELECT locked_until FROM login_attempts WHERE key = $1`, k).Scan(&until)
+		if errors.Is(err, db.ErrNoRows) {
+			continue // never failed
+		}
 		if err != nil {
-			continue // no row: never failed
+			return fmt.Errorf("sign-in throttle: %w", err)
 		}
 		if until != nil && until.After(now) {
 			wait := int(math.Ceil(until.Sub(now).Seconds()))
@@ -42,25 +47,26 @@ func (s *Service) checkThrottle(ctx context.Context, keys ...string) error {
 	return nil
 }
 
-// recordFailure counts a failed sign-in against key, in its own
-// transaction (the failed login itself changes nothing else).
+// recordFailure counts a failed sign-in against key and locks it at max
+// failures within the window. One atomic upsert, so concurrent failures in
+// several processes all count. It runs in its own transaction: the failed
+// login itself changes nothing else.
 func (s *Service) recordFailure(ctx context.Context, key string, max int) error {
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		now := s.db.Now(ctx)
 		var failures int
-		var start time.Time
-		err := s.db.QueryRow(ctx, `SELECT failures, window_start FROM login_attempts WHERE key = $1`+s.db.Dialect().ForUpdate(), key).Scan(&failures, &start)
-		if err != nil || now.Sub(start) >= s.cfg.Throttle.Window {
-			failures, start = 0, now
+		err := s.db.QueryRow(ctx, `INSERT INTO login_attempts (key, failures, window_start) VALUES ($1, 1, $2)
+			ON CONFLICT (key) DO UPDATE SET
+				failures = CASE WHEN login_attempts.window_start <= $3 THEN 1 ELSE login_attempts.failures + 1 END,
+				window_start = CASE WHEN login_attempts.window_start <= $3 THEN excluded.window_start ELSE login_attempts.window_start END,
+				locked_until = CASE WHEN login_attempts.window_start <= $3 THEN NULL ELSE login_attempts.locked_until END
+			RETURNING failures`, key, now, now.Add(-s.cfg.Throttle.Window)).Scan(&failures)
+		if err != nil {
+			return fmt.Errorf("sign-in throttle: %w", err)
 		}
-		failures++
-		var until any
 		if failures >= max {
-			until = now.Add(s.cfg.Throttle.Lock)
+			_, err = s.db.Exec(ctx, `UPDATE login_attempts SET locked_until = $2 WHERE key = $1`, key, now.Add(s.cfg.Throttle.Lock))
 		}
-		_, err = s.db.Exec(ctx, `INSERT INTO login_attempts (key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`,
-			key, failures, start, until)
 		return err
 	})
 }
