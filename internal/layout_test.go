@@ -23,9 +23,9 @@ const module = "github.com/nephele-cloud/nephele"
 // upwards or sideways; platform imports only platform.
 //
 //	0 platform/*          domain-free leaves
-//	1 audit               the audit log recorder, used by every domain
+//	1 audit, pricing      the audit log recorder; the pure pricing engine
 //	2 identity            organizations, users, roles; every domain authorizes through it
-//	3 catalog, pricing
+//	3 catalog
 //	4 channel
 //	5 order, subscription
 //	6 billing, ledger
@@ -38,7 +38,7 @@ var layers = map[string]int{
 	"internal/audit":        1,
 	"internal/identity":     2,
 	"internal/catalog":      3,
-	"internal/pricing":      3,
+	"internal/pricing":      1,
 	"internal/channel":      4,
 	"internal/order":        5,
 	"internal/subscription": 5,
@@ -141,7 +141,7 @@ func TestImportGraphCheckerCatchesViolations(t *testing.T) {
 		{from: "internal/billing", to: "internal/jobs"},           // ... or jobs
 		{from: "internal/order", to: "internal/app"},              // ... or the composition root
 		{from: "internal/platform/db", to: "internal/identity"},   // platform importing a domain
-		{from: "internal/catalog", to: "internal/pricing"},        // sideways
+		{from: "internal/pricing", to: "internal/audit"},          // sideways
 		{from: "internal/identity", to: "internal/subscription"},  // upwards
 		{from: "internal/newthing", to: "internal/platform/errs"}, // unplaced package
 	}

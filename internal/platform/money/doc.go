@@ -24,17 +24,21 @@
 //     the currency's minor unit, half away from zero (2.345 → 2.35,
 //     -2.345 → -2.35). [Round] is the only function that turns a Decimal into
 //     an Amount and the only place that rounding rule is implemented.
-//  4. Totals are sums of rounded lines ([Sum], [Amount.Add]); they are never
+//  4. A unit price computed from another price (after a percentage markup
+//     or discount) is rounded once, half away from zero, to 9 decimal
+//     places with [RoundPrice], so it is again a valid unit price. This is
+//     the second and last rounding rule; nothing else rounds.
+//  5. Totals are sums of rounded lines ([Sum], [Amount.Add]); they are never
 //     rounded again.
-//  5. Tax is computed per rate on the unrounded base (the sum of the unrounded
+//  6. Tax is computed per rate on the unrounded base (the sum of the unrounded
 //     line values taxed at that rate) and rounded once, by the same [Round]
 //     ([Tax]).
-//  6. Arithmetic across currencies is an error ([ErrCurrencyMismatch]); there
+//  7. Arithmetic across currencies is an error ([ErrCurrencyMismatch]); there
 //     is no implicit conversion.
-//  7. Overflow is an error ([ErrOverflow]), never a silent wrap or rounding.
+//  8. Overflow is an error ([ErrOverflow]), never a silent wrap or rounding.
 //     An Amount holds between -math.MaxInt64 and math.MaxInt64 minor units;
 //     math.MinInt64 is excluded so that negation is always exact.
-//  8. Splitting an amount ([Amount.Allocate]) never creates or loses a minor
+//  9. Splitting an amount ([Amount.Allocate]) never creates or loses a minor
 //     unit: the parts always add up to the original.
 //
 // # Errors

@@ -37,6 +37,20 @@ func Round(d Decimal, c Currency) (Amount, error) {
 	return Amount{minor: minor.Int64(), cur: c}, nil
 }
 
+// RoundPrice is the second and last rounding rule: it rounds a computed
+// unit price (a price after a percentage markup or discount, such as
+// 19.99 × 1.175 = 23.48825) once, half away from zero, to [MaxPricePlaces]
+// (9) decimal places, so the result is again a valid unit price for
+// [ParsePrice] and [LineAmount] (0.1234567895 → 0.12345679,
+// -0.1234567895 → -0.12345679). Values with at most 9 decimal places are
+// returned unchanged. It cannot fail.
+//
+// Use it only where a price is derived from another price; amounts of
+// money are rounded with [Round].
+func RoundPrice(d Decimal) Decimal {
+	return wrap(roundHalfAwayFromZero(d.d, MaxPricePlaces))
+}
+
 // LineAmount returns the amount of an invoice line: unitPrice × quantity,
 // multiplied exactly and rounded once with [Round].
 //

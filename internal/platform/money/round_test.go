@@ -73,6 +73,46 @@ func TestRoundErrors(t *testing.T) {
 	}
 }
 
+func TestRoundPrice(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"23.48825", "23.48825"},                // 19.99 × 1.175: already within 9 places
+		{"0.1234567895", "0.12345679"},          // tie → away from zero
+		{"-0.1234567895", "-0.12345679"},        // negative tie → away from zero
+		{"0.12345678949", "0.123456789"},        // below the tie
+		{"0.12345678950", "0.12345679"},         // trailing zero after the tie digit
+		{"1.9999999995", "2"},                   // carries into the integer part
+		{"0.0000000004999999", "0"},             // rounds to zero
+		{"0.0000000005", "0.000000001"},         // smallest tie
+		{"5", "5"},                              // integers unchanged
+		{"0", "0"},                              // zero
+		{"3.333333333333333333", "3.333333333"}, // 10 / 3 at 18 places
+		{"999999999999.9999999995", "1000000000000"},
+	}
+	for _, tt := range tests {
+		got := money.RoundPrice(dec(t, tt.in))
+		if !got.Equal(dec(t, tt.want)) {
+			t.Errorf("RoundPrice(%s) = %s, want %s", tt.in, got, tt.want)
+		}
+		if _, err := money.ParsePrice(got.String()); err != nil {
+			t.Errorf("RoundPrice(%s) = %s is not a valid price: %v", tt.in, got, err)
+		}
+	}
+	// A computed price: 19.99 + 17.5 % is exactly 23.48825; 0.01 / 3 is not
+	// representable and rounds at the ninth place.
+	marked := dec(t, "19.99").Mul(dec(t, "1.175"))
+	if got := money.RoundPrice(marked); got.String() != "23.48825" {
+		t.Errorf("RoundPrice(19.99 × 1.175) = %s", got)
+	}
+	third, err := dec(t, "0.01").Div(dec(t, "3"), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := money.RoundPrice(third); got.String() != "0.003333333" {
+		t.Errorf("RoundPrice(0.01 / 3) = %s", got)
+	}
+}
+
 func TestLineAmount(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
