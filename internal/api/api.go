@@ -139,6 +139,7 @@ func New(cfg Config) *API {
 
 func (a *API) humaConfig() huma.Config {
 	registry := huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
+	registerMoneySchemas(registry)
 	problem := registry.Schema(reflect.TypeFor[Problem](), true, "Problem")
 	return huma.Config{
 		OpenAPI: &huma.OpenAPI{

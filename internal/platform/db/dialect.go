@@ -1,5 +1,10 @@
 package db
 
+import (
+	"strings"
+	"unicode"
+)
+
 // Dialect holds the few things that differ between the engines in shared
 // queries. Keep it small: everything else is portable SQL.
 type Dialect interface {
@@ -10,8 +15,39 @@ type Dialect interface {
 	// ForUpdateSkipLocked is like ForUpdate but skips rows another
 	// transaction holds, for claiming work across processes.
 	ForUpdateSkipLocked() string
+	// TextSearch matches the rows of a full-text indexed table against
+	// words (each also matching as a prefix: "back" finds "backup"),
+	// binding its argument in q. It returns the condition and an expression
+	// ranking the matches (larger is better). words must come from Words.
+	TextSearch(idx TextIndex, words []string, q *Query) (cond, rank string)
 	// Name is the engine, for logs.
 	Name() Engine
+}
+
+// TextIndex names a table's full-text index on both engines: an FTS5 table
+// with the same rowids on SQLite, a tsvector column on PostgreSQL.
+type TextIndex struct {
+	// Alias is the table's name or alias in the query.
+	Alias string
+	// FTS is the SQLite FTS5 table (external content on the table's rowid).
+	FTS string
+	// Vector is the PostgreSQL tsvector column.
+	Vector string
+}
+
+// Words splits a search phrase into at most 8 lower-cased words of letters
+// and digits, the only characters that reach a full-text query.
+func Words(phrase string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(phrase), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if len(out) == 8 {
+			break
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 type sqliteDialect struct{}
@@ -20,8 +56,29 @@ func (sqliteDialect) ForUpdate() string           { return "" }
 func (sqliteDialect) ForUpdateSkipLocked() string { return "" }
 func (sqliteDialect) Name() Engine                { return SQLite }
 
+func (sqliteDialect) TextSearch(idx TextIndex, words []string, q *Query) (string, string) {
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = `"` + w + `"*` // words hold only letters and digits
+	}
+	p := q.Arg(strings.Join(terms, " "))
+	cond := idx.Alias + ".rowid IN (SELECT rowid FROM " + idx.FTS + " WHERE " + idx.FTS + " MATCH " + p + ")"
+	rank := "(SELECT -rank FROM " + idx.FTS + " WHERE " + idx.FTS + " MATCH " + p + " AND " + idx.FTS + ".rowid = " + idx.Alias + ".rowid)"
+	return cond, rank
+}
+
 type postgresDialect struct{}
 
 func (postgresDialect) ForUpdate() string           { return " FOR UPDATE" }
 func (postgresDialect) ForUpdateSkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 func (postgresDialect) Name() Engine                { return Postgres }
+
+func (postgresDialect) TextSearch(idx TextIndex, words []string, q *Query) (string, string) {
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = w + ":*" // words hold only letters and digits
+	}
+	query := "to_tsquery('simple', " + q.Arg(strings.Join(terms, " & ")) + ")"
+	col := idx.Alias + "." + idx.Vector
+	return col + " @@ " + query, "ts_rank(" + col + ", " + query + ")"
+}

@@ -8,6 +8,7 @@ package page
 
 import (
 	"encoding/base64"
+	"strconv"
 	"strings"
 
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
@@ -61,3 +62,22 @@ func Trim[T any](rows []T, limit int, id func(T) string) ([]T, string) {
 	rows = rows[:limit]
 	return rows, Cursor(id(rows[len(rows)-1]))
 }
+
+// Offset reads the request as a page of a list in an order other than by
+// id (relevance, name), which pages by position: it returns how many rows
+// to skip and the limit.
+func (r Request) Offset() (offset, limit int, err error) {
+	after, limit, err := r.After()
+	if err != nil || after == "" {
+		return 0, limit, err
+	}
+	n, convErr := strconv.Atoi(strings.TrimPrefix(after, "@"))
+	if !strings.HasPrefix(after, "@") || convErr != nil || n < 0 {
+		return 0, 0, errs.Invalid("invalid_cursor", "cursor is not one this API returned",
+			errs.Field("cursor", "invalid_cursor", "pass back next_cursor unchanged"))
+	}
+	return n, limit, nil
+}
+
+// OffsetCursor is the cursor of the page starting after offset rows.
+func OffsetCursor(offset int) string { return Cursor("@" + strconv.Itoa(offset)) }

@@ -1,0 +1,90 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/validate"
+)
+
+// RegisterInput signs a new organization up, with its first user.
+type RegisterInput struct {
+	// Kind is VendorOrg or CustomerOrg; both sit directly under the
+	// operator (a vendor to be reviewed, a customer buying directly).
+	Kind     OrgKind
+	OrgName  string
+	OrgEmail string
+	Country  string
+	TaxID    string
+	Name     string // the user's name
+	Email    string // the user's email, used to sign in
+	Password string
+}
+
+// Register creates an organization and its first user for someone signing
+// up without an account (public self-registration). It runs as the system
+// and records the anonymous request in the audit log; callers (a vendor
+// registration, a storefront sign-up) add their own rows in the same
+// transaction by calling it inside db.InTx.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (Organization, User, error) {
+	v := validate.New()
+	v.OneOf("kind", string(in.Kind), string(VendorOrg), string(CustomerOrg))
+	in.OrgName = v.Name("org_name", in.OrgName, 200)
+	in.OrgEmail = v.OptionalEmail("org_email", in.OrgEmail)
+	in.Country = v.Country("country", in.Country)
+	in.TaxID = strings.TrimSpace(in.TaxID)
+	v.Text("tax_id", in.TaxID, 64)
+	in.Name = v.Name("name", in.Name, 200)
+	in.Email = v.Email("email", in.Email)
+	if msg := checkPassword(in.Password, in.Email); msg != "" {
+		v.Add("password", "weak_password", msg)
+	}
+	if err := v.Err(); err != nil {
+		return Organization{}, User{}, err
+	}
+	if in.OrgEmail == "" {
+		in.OrgEmail = in.Email
+	}
+	var org Organization
+	var user User
+	err := s.db.InTx(actor.With(ctx, actor.System), func(sys context.Context) error {
+		op, err := s.operator(sys)
+		if err != nil {
+			return err
+		}
+		now := s.db.Now(sys)
+		org = Organization{ID: ids.New(ids.Organization), Kind: in.Kind, ParentID: op.ID, Name: in.OrgName, Email: in.OrgEmail,
+			Country: in.Country, TaxID: in.TaxID, Status: StatusActive, CreatedAt: now, UpdatedAt: now}
+		if err := s.insertOrg(sys, org); err != nil {
+			return err
+		}
+		hash, err := hashPassword(in.Password, s.cfg.Hash)
+		if err != nil {
+			return err
+		}
+		user = User{ID: ids.New(ids.User), OrgID: org.ID, Email: in.Email, Name: in.Name, Role: RolesFor(in.Kind)[0],
+			Status: UserActive, CreatedAt: now, UpdatedAt: now}
+		_, err = s.db.Exec(sys, `INSERT INTO users (id, org_id, email, name, role, password_hash, status, created_at, updated_at, password_changed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)`, user.ID, org.ID, user.Email, user.Name, user.Role, hash, user.Status, now)
+		if db.IsUniqueViolation(err) {
+			return errs.Invalid("validation_failed", "email: a user with this email already exists",
+				errs.Field("email", "email_taken", "a user with this email already exists; sign in instead"))
+		}
+		if err != nil {
+			return fmt.Errorf("insert user: %w", err)
+		}
+		// The registrant acts on its own new organization from here on.
+		self := actor.With(sys, actorOf(user, org, nil))
+		if err := s.record(self, "organization.register", "organization", org.ID, org.ID, audit.Diff(nil, org), "organization.created", org); err != nil {
+			return err
+		}
+		return s.record(self, "user.create", "user", user.ID, org.ID, audit.Diff(nil, user), "user.created", user)
+	})
+	return org, user, err
+}
