@@ -22,6 +22,8 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/api"
 	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/jobs"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
@@ -52,6 +54,8 @@ type App struct {
 	Outbox   *outbox.Outbox
 	Audit    *audit.Log
 	Identity *identity.Service
+	Catalog  *catalog.Service
+	Channel  *channel.Service
 	API      *api.API
 	Registry *prometheus.Registry
 
@@ -141,12 +145,16 @@ func (a *App) build(cfg Config, opts Options) error {
 		idCfg.Hash = opts.Hash
 	}
 	a.Identity = identity.New(a.DB, a.Audit, a.Outbox, idCfg, a.Log)
+	a.Catalog = catalog.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Log)
+	a.Channel = channel.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Log)
 
 	a.API = api.New(api.Config{
 		Log: a.Log, Auth: a.Identity, DB: a.DB, Clock: opts.Clock, Metrics: a.Registry,
 		Version: cfg.Version, TrustProxy: cfg.TrustProxy,
 	})
 	api.RegisterIdentity(a.API, a.Identity)
+	api.RegisterCatalog(a.API, a.Catalog)
+	api.RegisterChannel(a.API, a.Channel)
 
 	jobs.Register(workers, jobs.Deps{Outbox: a.Outbox, Log: a.Log, Cleanups: map[string]jobs.CleanupFunc{
 		jobs.CleanupIdempotencyKeys: a.API.PurgeExpiredIdempotencyKeys,

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
+	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
@@ -23,6 +26,11 @@ import (
 type foreign struct {
 	orgID, userID, keyID string
 	secret               string // a string that must never appear in an answer
+	// The foreign tenant's catalog: a draft product and its plan, a coupon,
+	// and a vendor waiting for review.
+	productID, planID, couponID, pendingVendorID string
+	// The foreign tenant's price catalog, and a customer not of the caller.
+	catalogID, customerID string
 }
 
 // isolationCase probes one operation as one fixture user against a foreign
@@ -70,7 +78,7 @@ func noTrace(t *testing.T, r response, f foreign) {
 			body = string(b)
 		}
 	}
-	for _, s := range []string{f.orgID, f.userID, f.keyID, f.secret} {
+	for _, s := range []string{f.orgID, f.userID, f.keyID, f.secret, f.productID, f.planID, f.couponID, f.pendingVendorID, f.catalogID, f.customerID} {
 		if s != "" && strings.Contains(body, s) {
 			t.Errorf("answer carries %q of the foreign tenant: %.300s", s, r.Body)
 		}
@@ -205,6 +213,12 @@ func TestTenantIsolation(t *testing.T) {
 				}
 				keyOf[v] = k.ID
 			}
+			cat := map[string]foreign{}
+			for _, v := range []string{"vendor_a", "vendor_b"} {
+				cat[v] = catalogTenant(t, en, v)
+			}
+			pendingVendor := registerPendingVendor(t, en)
+			catalogOf := map[string]string{"reseller_a": resellerCatalog(t, en, "reseller_a"), "reseller_b": resellerCatalog(t, en, "reseller_b")}
 			before := snapshot(t, en)
 			// Staff see every organization; what is beyond an admin or a
 			// supervisor is the super admin. Their organization target is a
@@ -214,17 +228,38 @@ func TestTenantIsolation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Staff may change any product and price list: theirs are
+			// throwaway ones too.
+			staffCat := catalogTenant(t, en, "vendor_b")
+			staffCatalogObj, err := en.app.Channel.CreatePriceCatalog(en.world.As(t, "admin"), channel.PriceCatalogInput{Tier: channel.SellOut,
+				Name: catalogtest.Ptr("Staff target catalog")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			staffCatalog := staffCatalogObj.ID
 			foreignOf := func(who string) foreign {
 				if identity.Role(en.world.Users[who].Role).Staff() {
 					sa := en.world.Users["super_admin"]
-					return foreign{orgID: target.ID, userID: sa.ID, keyID: keyOf["super_admin"], secret: sa.Email}
+					f := staffCat
+					f.orgID, f.userID, f.keyID, f.secret, f.pendingVendorID = target.ID, sa.ID, keyOf["super_admin"], sa.Email, pendingVendor
+					f.catalogID, f.customerID = staffCatalog, target.ID
+					return f
 				}
 				owner := "vendor_a"
 				if who == "vendor_a" {
 					owner = "vendor_b"
 				}
 				u := en.world.Users[owner]
-				return foreign{orgID: en.world.Orgs[owner].ID, userID: u.ID, keyID: keyOf[owner], secret: u.Email}
+				f := cat[owner]
+				f.orgID, f.userID, f.keyID, f.secret, f.pendingVendorID = en.world.Orgs[owner].ID, u.ID, keyOf[owner], u.Email, pendingVendor
+				f.catalogID, f.customerID = catalogOf["reseller_b"], en.world.Orgs["customer_direct"].ID
+				if who == "reseller_b" {
+					f.catalogID = catalogOf["reseller_a"]
+				}
+				if who == "customer_direct" {
+					f.customerID = en.world.Orgs["customer_b1"].ID
+				}
+				return f
 			}
 			for _, who := range identitytest.Names {
 				if who == "super_admin" {
@@ -238,8 +273,10 @@ func TestTenantIsolation(t *testing.T) {
 					}
 					method, path, body, check := c(en, who, f)
 					if staffMay[who][op.OperationID] {
+						// Authorized: the answer may still refuse for the
+						// object's state (422), never for who is asking.
 						check = func(t *testing.T, r response) {
-							if r.Status >= 400 {
+							if r.Status == 401 || r.Status == 403 || r.Status == 404 || r.Status >= 500 {
 								t.Errorf("%s may use %s on any organization: %d %.200s", who, op.OperationID, r.Status, r.Body)
 							}
 						}
@@ -261,11 +298,21 @@ func TestTenantIsolation(t *testing.T) {
 }
 
 // staffMay lists what staff legitimately do to any organization: the
-// isolation walk checks those succeed instead of being refused.
+// isolation walk checks those are authorized instead of refused.
 var staffMay = map[string]map[string]bool{
 	"admin": {"list-organizations": true, "get-organization": true, "update-organization": true, "archive-organization": true,
-		"list-users": true, "get-user": true, "create-user": true, "list-audit-events": true},
-	"supervisor": {"list-organizations": true, "get-organization": true, "list-users": true, "get-user": true, "list-audit-events": true},
+		"list-users": true, "get-user": true, "create-user": true, "list-audit-events": true,
+		"get-vendor": true, "approve-vendor": true, "reject-vendor": true, "get-product": true, "update-product": true,
+		"create-product": true, "submit-product": true, "withdraw-product": true, "approve-product": true, "reject-product": true,
+		"retire-product": true, "list-plans": true, "create-plan": true, "get-plan": true, "update-plan": true, "retire-plan": true,
+		"get-coupon": true, "disable-coupon": true, "create-coupon": true, "list-coupons": true, "search-products": true, "list-vendors": true,
+		"list-price-catalogs": true, "get-price-catalog": true, "update-price-catalog": true, "archive-price-catalog": true,
+		"list-catalog-prices": true, "offer-product": true, "withdraw-product-offer": true, "set-plan-rule": true,
+		"get-buyer-catalog": true, "assign-buyer-catalog": true, "create-quote": true, "create-price-catalog": true},
+	"supervisor": {"list-organizations": true, "get-organization": true, "list-users": true, "get-user": true, "list-audit-events": true,
+		"get-vendor": true, "approve-vendor": true, "reject-vendor": true, "get-product": true, "approve-product": true,
+		"reject-product": true, "list-plans": true, "get-plan": true, "get-coupon": true, "list-coupons": true, "search-products": true,
+		"list-vendors": true, "list-price-catalogs": true, "get-price-catalog": true, "list-catalog-prices": true, "get-buyer-catalog": true},
 }
 
 // snapshot records every organization, user and API key as the system sees
@@ -287,6 +334,20 @@ func snapshot(t *testing.T, en *env) map[string]string {
 	}
 	for _, u := range users {
 		out[u.ID] = u.Name + "|" + u.Status + "|" + string(u.Role) + "|" + u.Email
+	}
+	products, _, err := en.app.Catalog.SearchProducts(ctx, catalog.ProductFilter{Sort: "newest", Page: page.Request{Limit: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range products {
+		out[p.ID] = p.Name + "|" + p.Status
+	}
+	coupons, _, err := en.app.Catalog.ListCoupons(ctx, page.Request{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range coupons {
+		out[c.ID] = c.Status + "|" + fmt.Sprint(c.Redemptions)
 	}
 	rows, err := en.app.DB.Query(ctx, `SELECT id, revoked_at IS NULL FROM api_keys`)
 	if err != nil {

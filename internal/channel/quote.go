@@ -1,0 +1,228 @@
+package channel
+
+import (
+	"context"
+
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/validate"
+	"github.com/nephele-cloud/nephele/internal/pricing"
+)
+
+// QuoteInput asks what a plan would cost a buyer.
+type QuoteInput struct {
+	// PlanID is a plan (or bundle plan); any version id prices the current
+	// version.
+	PlanID string
+	// Quantities of extra resources by extra id.
+	Quantities map[string]money.Decimal
+	CouponCode string
+	// Periods is the order duration in billing periods (0: the minimum).
+	Periods int
+	// CustomerOrgID is the buying customer: a customer quotes for itself
+	// (leave it empty), a reseller or distributor for one of its customers,
+	// staff for any customer.
+	CustomerOrgID string
+	// SellerOrgID is whose marketplace an anonymous visitor is on (default:
+	// the marketplace owner); it prices at that seller's default sell-out
+	// catalog.
+	SellerOrgID string
+}
+
+// Quote is a priced order for one buyer. It is what checkout shows and
+// what the order freezes: the same code path prices both.
+type Quote struct {
+	pricing.Quote
+	PlanID        string `json:"plan_id"`
+	PlanName      string `json:"plan_name"`
+	ProductID     string `json:"product_id"`
+	ProductName   string `json:"product_name"`
+	CustomerOrgID string `json:"customer_org_id,omitempty"`
+	SellerOrgID   string `json:"seller_org_id"`
+	CatalogID     string `json:"catalog_id"`
+	CouponCode    string `json:"coupon_code,omitempty"`
+	SelfBilled    bool   `json:"self_billed"`
+}
+
+// Quote prices a plan for a buyer through its channel, with extra-resource
+// quantities, a coupon and an order duration. Invalid combinations answer
+// invalid-input errors with specific codes: plan_not_found,
+// plan_not_available (unpublished), plan_not_offered (not in the buyer's
+// price list), the coupon's codes, and the pricing engine's
+// (invalid_duration, quantity_out_of_range, contact_only...).
+func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
+	a := actor.From(ctx)
+	v := validate.New()
+	v.ID("plan_id", catalog.PlanKind, in.PlanID)
+	if in.CustomerOrgID != "" {
+		v.ID("customer_org_id", ids.Organization, in.CustomerOrgID)
+	}
+	if in.SellerOrgID != "" {
+		v.ID("seller_org_id", ids.Organization, in.SellerOrgID)
+	}
+	if in.Periods < 0 || in.Periods > 120 {
+		v.Add("periods", "out_of_range", "0 to 120 billing periods")
+	}
+	if len(in.Quantities) > 20 {
+		v.Add("quantities", "too_many", "at most 20 extra resources")
+	}
+	if err := v.Err(); err != nil {
+		return Quote{}, err
+	}
+	sys := actor.With(ctx, actor.System)
+	buyer, err := s.quoteBuyer(ctx, a, in.CustomerOrgID)
+	if err != nil {
+		return Quote{}, err
+	}
+	plan, err := s.catalog.CurrentPlan(sys, in.PlanID)
+	if errs.Is(err, "plan_not_found") {
+		return Quote{}, errs.Invalid("plan_not_found", "no such plan", errs.Field("plan_id", "plan_not_found", "no such plan"))
+	}
+	if err != nil {
+		return Quote{}, err
+	}
+	product, err := s.catalog.GetProduct(sys, plan.ProductID)
+	if err != nil {
+		return Quote{}, err
+	}
+	if product.Status != catalog.Published {
+		return Quote{}, errs.Invalid("plan_not_available", "this plan is not for sale", errs.Field("plan_id", "plan_not_available", "the product is not published"))
+	}
+	var src PriceCatalog
+	if buyer != "" {
+		src, err = s.sourceCatalog(ctx, buyer)
+	} else {
+		seller := in.SellerOrgID
+		if seller == "" {
+			op, err := s.identity.Operator(ctx)
+			if err != nil {
+				return Quote{}, err
+			}
+			seller = op.ID
+		}
+		kind, err := s.orgKind(ctx, seller)
+		if err != nil || !sellsToCustomers(kind) {
+			return Quote{}, errs.Invalid("validation_failed", "seller_org_id: not a marketplace", errs.Field("seller_org_id", "not_a_seller", "not a marketplace"))
+		}
+		src, err = s.defaultCatalog(ctx, seller, SellOut)
+		if err != nil {
+			return Quote{}, err
+		}
+	}
+	if err != nil {
+		return Quote{}, err
+	}
+	out := Quote{PlanID: plan.ID, PlanName: plan.Name, ProductID: product.ID, ProductName: product.Name, CustomerOrgID: buyer,
+		SellerOrgID: src.OwnerOrgID, CatalogID: src.ID}
+	qin := pricing.QuoteInput{Terms: plan.Terms(), Quantities: in.Quantities, Periods: in.Periods, Start: s.now(ctx)}
+	if product.Kind == catalog.KindBundle {
+		if err := s.bundleOffered(ctx, product, src); err != nil {
+			return Quote{}, err
+		}
+		for _, c := range plan.Components {
+			comp, err := s.catalog.CurrentPlan(sys, c.PlanLineageID)
+			if err != nil {
+				return Quote{}, err
+			}
+			chain, err := s.resolve(ctx, comp, buyer, src)
+			if err != nil {
+				return Quote{}, err
+			}
+			qin.Bundle = append(qin.Bundle, pricing.BundleComponent{PlanID: comp.ID, Name: comp.Name, Prices: chain.Price(), DiscountPercent: c.DiscountPercent})
+		}
+		out.SelfBilled = src.SelfBilled || plan.SelfBilled
+	} else {
+		chain, err := s.resolve(ctx, plan, buyer, src)
+		if err != nil {
+			return Quote{}, err
+		}
+		qin.Prices = chain.Price()
+		out.SelfBilled = chain.SelfBilled || product.SelfBilled
+	}
+	if in.CouponCode != "" {
+		_, pc, err := s.catalog.CheckCoupon(sys, catalog.CouponUse{Code: in.CouponCode, Plan: plan, BuyerOrgID: buyer, SellerOrgID: src.OwnerOrgID, At: qin.Start})
+		if err != nil {
+			return Quote{}, err
+		}
+		qin.Coupon = &pc
+		out.CouponCode = pc.Code
+	}
+	q, err := pricing.Compute(qin)
+	if err != nil {
+		return Quote{}, err
+	}
+	out.Quote = q
+	return out, nil
+}
+
+func sellsToCustomers(k identity.OrgKind) bool {
+	return k == identity.Operator || k == identity.DistributorOrg || k == identity.ResellerOrg
+}
+
+// quoteBuyer decides who buys: a customer itself; a channel party or staff
+// for a customer it may see; nobody (anonymous pricing) otherwise.
+func (s *Service) quoteBuyer(ctx context.Context, a actor.Actor, customer string) (string, error) {
+	if a.IsZero() {
+		if customer != "" {
+			return "", errs.Unauthenticated("unauthenticated", "sign in to quote for a customer")
+		}
+		return "", nil
+	}
+	if a.OrgKind == string(identity.CustomerOrg) {
+		if customer != "" && customer != a.OrgID {
+			return "", errs.NotFound("organization_not_found", "no such organization")
+		}
+		return a.OrgID, nil
+	}
+	if customer == "" {
+		return "", nil
+	}
+	ok, err := s.identity.CanSeeOrg(ctx, a, customer)
+	if err != nil {
+		return "", err
+	}
+	kind, kerr := s.orgKind(ctx, customer)
+	if !ok || kerr != nil {
+		return "", errs.NotFound("organization_not_found", "no such organization")
+	}
+	if kind != identity.CustomerOrg {
+		return "", errs.Invalid("validation_failed", "customer_org_id: not a customer", errs.Field("customer_org_id", "not_a_customer", "quotes are for customers"))
+	}
+	return customer, nil
+}
+
+// bundleOffered checks a bundle is sold through this catalog: a channel
+// party's own bundle only to buyers in its channel.
+func (s *Service) bundleOffered(ctx context.Context, bundle catalog.Product, src PriceCatalog) error {
+	chain, err := s.catalogChain(ctx, src)
+	if err != nil {
+		return err
+	}
+	ok, err := s.offers(ctx, chain, bundle.ID)
+	if err != nil {
+		return err
+	}
+	if ok {
+		kind, err := s.orgKind(ctx, bundle.OwnerOrgID)
+		if err != nil {
+			return err
+		}
+		if kind == identity.DistributorOrg || kind == identity.ResellerOrg {
+			ok = false
+			for _, c := range chain {
+				if c.OwnerOrgID == bundle.OwnerOrgID {
+					ok = true
+				}
+			}
+		}
+	}
+	if !ok {
+		return errs.Invalid("plan_not_offered", "this bundle is not offered to this buyer",
+			errs.Field("plan_id", "plan_not_offered", "this bundle is not in the buyer's price list"))
+	}
+	return nil
+}
