@@ -173,17 +173,15 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 		t.Run(string(e), func(t *testing.T) {
 			t.Parallel()
 			cfg := app.Config{DatabaseURL: dbtest.NewDatabaseURL(t, e), MarketplaceName: "Demo", Version: "test", LogFormat: "json"}
-			counts := func(a *app.App) (orgs, users int) {
-				ctx := context.Background()
-				if err := a.DB.QueryRow(ctx, `SELECT count(*) FROM organizations`).Scan(&orgs); err != nil {
-					t.Fatal(err)
+			counts := func(a *app.App) (out [6]int) {
+				for i, table := range []string{"organizations", "users", "products", "plans", "coupons", "price_catalogs"} {
+					if err := a.DB.QueryRow(context.Background(), `SELECT count(*) FROM `+table).Scan(&out[i]); err != nil {
+						t.Fatal(err)
+					}
 				}
-				if err := a.DB.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&users); err != nil {
-					t.Fatal(err)
-				}
-				return orgs, users
+				return out
 			}
-			var first [2]int
+			var first [6]int
 			for run := range 2 {
 				a, err := app.New(context.Background(), cfg, app.Options{Hash: identitytest.CheapHash, Log: discard()})
 				if err != nil {
@@ -196,11 +194,14 @@ func TestDemoSeedIsIdempotent(t *testing.T) {
 				if len(logins) != 7 {
 					t.Fatalf("want one login per role, got %+v", logins)
 				}
-				o, u := counts(a)
+				c := counts(a)
 				if run == 0 {
-					first = [2]int{o, u}
-				} else if first != [2]int{o, u} {
-					t.Fatalf("second run changed counts from %v to %v", first, [2]int{o, u})
+					first = c
+					if c[2] != 3 || c[4] != 5 || c[5] < 4 {
+						t.Fatalf("demo catalog: products, coupons, price lists = %d, %d, %d", c[2], c[4], c[5])
+					}
+				} else if first != c {
+					t.Fatalf("second run changed counts from %v to %v", first, c)
 				}
 				var out bytes.Buffer
 				app.PrintDemo(&out, "http://127.0.0.1:8080", logins)
@@ -306,8 +307,10 @@ func TestTwoProcessesStartTogether(t *testing.T) {
 			_ = apps[0].DB.QueryRow(ctx, `SELECT count(*) FROM organizations WHERE kind = 'operator'`).Scan(&ops)
 			_ = apps[0].DB.QueryRow(ctx, `SELECT count(*) FROM users WHERE role = 'super_admin'`).Scan(&admins)
 			_ = apps[0].DB.QueryRow(ctx, `SELECT count(*) FROM organizations`).Scan(&orgs)
-			if ops != 1 || admins != 2 || orgs != 10 { // the bootstrap admin and the demo's
-				t.Fatalf("operators %d, super admins %d, organizations %d", ops, admins, orgs)
+			var products int
+			_ = apps[0].DB.QueryRow(ctx, `SELECT count(*) FROM products`).Scan(&products)
+			if ops != 1 || admins != 2 || orgs != 10 || products != 3 { // the bootstrap admin and the demo's
+				t.Fatalf("operators %d, super admins %d, organizations %d, products %d", ops, admins, orgs, products)
 			}
 		})
 	}

@@ -2,14 +2,12 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
 
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
-	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 )
 
@@ -110,31 +108,20 @@ func (a *App) seedDemo(ctx context.Context) ([]DemoLogin, error) {
 			logins = append(logins, DemoLogin{Role: created.Role, Email: created.Email, Org: orgNames[u.org]})
 		}
 	}
+	if err := a.seedDemoCatalog(ctx, orgIDs); err != nil {
+		return nil, err
+	}
 	return logins, nil
 }
 
 // demoOrgID returns the id of a demo organization, creating it the first
-// time and remembering it in the settings table.
+// time.
 func (a *App) demoOrgID(ctx context.Context, o demoOrg, parentID string) (string, error) {
-	key := "demo.org." + o.key
-	var id string
-	err := a.DB.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&id)
-	if err == nil {
-		return id, nil
-	}
-	if !errors.Is(err, db.ErrNoRows) {
-		return "", err
-	}
-	err = a.DB.InTx(ctx, func(ctx context.Context) error {
-		org, err := a.Identity.CreateOrganization(ctx, identity.CreateOrganizationInput{Kind: o.kind, ParentID: parentID, Name: o.name, Email: o.email, Country: o.country})
-		if err != nil {
-			return err
-		}
-		id = org.ID
-		_, err = a.DB.Exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`, key, id, a.DB.Now(ctx))
-		return err
+	return a.demoObject(ctx, "demo.org."+o.key, func(ctx context.Context) (string, error) {
+		org, err := a.Identity.CreateOrganization(ctx, identity.CreateOrganizationInput{Kind: o.kind, ParentID: parentID, Name: o.name,
+			Email: o.email, Country: o.country})
+		return org.ID, err
 	})
-	return id, err
 }
 
 // PrintDemo writes the demo's address and logins.

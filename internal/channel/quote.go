@@ -132,7 +132,12 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 			if err != nil {
 				return Quote{}, err
 			}
-			qin.Bundle = append(qin.Bundle, pricing.BundleComponent{PlanID: comp.ID, Name: comp.Name, Prices: chain.Price(), DiscountPercent: c.DiscountPercent})
+			compProduct, err := s.catalog.GetProduct(sys, comp.ProductID)
+			if err != nil {
+				return Quote{}, err
+			}
+			qin.Bundle = append(qin.Bundle, pricing.BundleComponent{PlanID: comp.ID, Name: compProduct.Name + " " + comp.Name,
+				Prices: chain.Price(), DiscountPercent: c.DiscountPercent})
 		}
 		out.SelfBilled = src.SelfBilled || plan.SelfBilled
 	} else {

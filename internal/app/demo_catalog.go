@@ -1,0 +1,235 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/channel"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/pricing"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func dec(s string) money.Decimal { return money.MustDecimal(s) }
+
+func decp(s string) *money.Decimal { return ptr(dec(s)) }
+
+// seedScheme is the reference documentation's extra-resource example:
+// 1-9 at 5.00 and 10+ at 3.00 per unit; stairstep 30.00 and 100.00 flat.
+func seedScheme(kind pricing.SchemeKind) pricing.Scheme {
+	if kind == pricing.SchemeStairstep {
+		return pricing.Scheme{Kind: kind, Ranges: []pricing.Range{
+			{From: dec("1"), To: decp("9"), FlatPrice: dec("30.00"), Tag: "Small team"},
+			{From: dec("10"), FlatPrice: dec("100.00"), Tag: "Large team"},
+		}}
+	}
+	return pricing.Scheme{Kind: kind, Ranges: []pricing.Range{
+		{From: dec("1"), To: decp("9"), UnitPrice: dec("5.00")},
+		{From: dec("10"), UnitPrice: dec("3.00")},
+	}}
+}
+
+type demoProduct struct {
+	key, vendor string
+	in          catalog.ProductInput
+	plans       []catalog.PlanInput
+}
+
+// demoProducts show every pricing kind and scheme. CloudDrive Team's extras
+// reproduce the reference example in the three schemes: 15 users cost
+// 63.00 tiered, 45.00 volume and 100.00 stairstep.
+var demoProducts = []demoProduct{
+	{key: "clouddrive-business", vendor: "clouddrive", in: catalog.ProductInput{
+		Name: ptr("CloudDrive Business"), Summary: ptr("File sync, sharing and backup for teams"), Category: ptr("Storage"),
+		Description: ptr("CloudDrive keeps every file of your team in sync on every device, with version history, sharing links and nightly backups."),
+		Tags:        ptr([]string{"storage", "backup", "sync"}), Features: ptr([]string{"Unlimited devices", "30-day version history", "Shared team folders"}),
+		FAQ:      ptr([]catalog.FAQEntry{{Question: "Is my data encrypted?", Answer: "Yes, at rest and in transit."}}),
+		TermsURL: ptr("https://clouddrive.example/terms"), PrivacyURL: ptr("https://clouddrive.example/privacy")},
+		plans: []catalog.PlanInput{
+			{Name: ptr("Team"), PricingKind: ptr("renewable_months"), Currency: ptr("EUR"), RecurringPrice: decp("20.00"), SetupFee: decp("10.00"),
+				IaaSCost: decp("4.00"), TrialDays: ptr(14), Weight: ptr(1), Ribbon: ptr("Popular"), AllowedPeriods: ptr([]int{1, 12}),
+				Extras: &[]catalog.ExtraInput{
+					{Name: "Users (tiered)", Unit: "user", Scheme: seedScheme(pricing.SchemeTiered)},
+					{Name: "Users (volume)", Unit: "user", Scheme: seedScheme(pricing.SchemeVolume)},
+					{Name: "Support pack (stairstep)", Unit: "user", Scheme: seedScheme(pricing.SchemeStairstep)},
+				},
+				Metrics: &[]catalog.MetricInput{{Key: "storage_gb", Name: "Storage", Unit: "GB", Aggregation: "max", Included: dec("50"),
+					Scheme: pricing.Scheme{Kind: pricing.SchemePerUnit, UnitPrice: dec("0.10")}}}},
+			{Name: ptr("Enterprise"), PricingKind: ptr("renewable_months"), PeriodCount: ptr(12), Currency: ptr("EUR"),
+				RecurringPrice: decp("2000.00"), IaaSCost: decp("40.00"), Weight: ptr(2),
+				Extras: &[]catalog.ExtraInput{
+					{Name: "Extra storage (package)", Unit: "GB", Scheme: pricing.Scheme{Kind: pricing.SchemePackage, PackageSize: 100, PackagePrice: dec("5.00")}},
+					{Name: "API calls", Unit: "call", Billing: "postpaid", Scheme: pricing.Scheme{Kind: pricing.SchemePerUnit, UnitPrice: dec("0.001")}},
+				}},
+			{Name: ptr("Free"), PricingKind: ptr("free"), Currency: ptr("EUR"), Weight: ptr(0)},
+		}},
+	{key: "securemail-pro", vendor: "securemail", in: catalog.ProductInput{
+		Name: ptr("SecureMail Pro"), Summary: ptr("Encrypted business email"), Category: ptr("Email"),
+		Description: ptr("End-to-end encrypted mailboxes with your own domain, spam filtering and archiving."),
+		Tags:        ptr([]string{"email", "encryption", "security"}), Features: ptr([]string{"Your own domain", "Encrypted at rest", "Archiving"}),
+		RequiresApproval: ptr(true)},
+		plans: []catalog.PlanInput{
+			{Name: ptr("Monthly"), PricingKind: ptr("renewable_months"), Currency: ptr("EUR"), RecurringPrice: decp("12.00"), IaaSCost: decp("1.50"),
+				TrialDays: ptr(30), Weight: ptr(1), Extras: &[]catalog.ExtraInput{
+					{Name: "Mailboxes", Unit: "mailbox", Required: true, Scheme: pricing.Scheme{Kind: pricing.SchemeVolume, Ranges: []pricing.Range{
+						{From: dec("1"), To: decp("49"), UnitPrice: dec("4.00")}, {From: dec("50"), UnitPrice: dec("3.20")}}}},
+				}},
+			{Name: ptr("Sandbox day"), PricingKind: ptr("renewable_hours"), PeriodCount: ptr(24), Currency: ptr("EUR"), RecurringPrice: decp("1.50"), Weight: ptr(3)},
+			{Name: ptr("Lifetime"), PricingKind: ptr("everlasting"), Currency: ptr("EUR"), RecurringPrice: decp("299.00"), Weight: ptr(4)},
+			{Name: ptr("Enterprise"), PricingKind: ptr("contact_only"), Currency: ptr("EUR"), Weight: ptr(5)},
+		}},
+}
+
+// seedDemoCatalog publishes the demo products, a bundle, coupons of every
+// kind, and the channel's price lists: wholesale 20 % under list for the
+// distributor, its sell-in at +10 %, and each reseller's sell-out markup
+// (Skyline with its own price for the Team plan).
+func (a *App) seedDemoCatalog(ctx context.Context, orgIDs map[string]string) error {
+	plans := map[string]catalog.Plan{} // by "product/plan name"
+	for _, p := range demoProducts {
+		id, err := a.demoObject(ctx, "demo.product."+p.key, func(ctx context.Context) (string, error) {
+			return a.publishDemoProduct(ctx, orgIDs[p.vendor], catalog.KindProduct, p.in, p.plans)
+		})
+		if err != nil {
+			return fmt.Errorf("demo product %s: %w", p.key, err)
+		}
+		ps, err := a.Catalog.ListPlans(ctx, id, false)
+		if err != nil {
+			return err
+		}
+		for _, pl := range ps {
+			plans[p.key+"/"+pl.Name] = pl
+		}
+	}
+	team, mail := plans["clouddrive-business/Team"], plans["securemail-pro/Monthly"]
+	_, err := a.demoObject(ctx, "demo.bundle.office", func(ctx context.Context) (string, error) {
+		return a.publishDemoProduct(ctx, orgIDs[""], catalog.KindBundle, catalog.ProductInput{Name: ptr("Office Essentials"),
+			Summary: ptr("CloudDrive Team and SecureMail together, for less"), Category: ptr("Bundles"), Tags: ptr([]string{"bundle"})},
+			[]catalog.PlanInput{{Name: ptr("Office Essentials"), PricingKind: ptr("renewable_months"), Currency: ptr("EUR"),
+				Components: &[]catalog.ComponentInput{{PlanID: team.ID, DiscountPercent: dec("10")}, {PlanID: mail.ID, DiscountPercent: dec("15")}}}})
+	})
+	if err != nil {
+		return fmt.Errorf("demo bundle: %w", err)
+	}
+	if err := a.seedDemoChannel(ctx, orgIDs, team); err != nil {
+		return err
+	}
+	return a.seedDemoCoupons(ctx, orgIDs, team)
+}
+
+func (a *App) seedDemoChannel(ctx context.Context, orgIDs map[string]string, team catalog.Plan) error {
+	pct := func(v string) *pricing.Markup { return &pricing.Markup{Kind: pricing.MarkupPercent, Value: dec(v)} }
+	lists := []struct {
+		key, owner, tier, name string
+		markups                pricing.ChargeMarkups
+	}{
+		{"wholesale", "", channel.Wholesale, "EuroCloud wholesale", pricing.ChargeMarkups{Recurring: pct("-20"), Extras: pct("-20"), Usage: pct("-20")}},
+		{"eurocloud", "eurocloud", channel.SellIn, "EuroCloud reseller prices", pricing.ChargeMarkups{Recurring: pct("10"), Extras: pct("10"), Usage: pct("10")}},
+		{"skyline", "skyline", channel.SellOut, "Skyline shop", pricing.ChargeMarkups{Recurring: pct("25"), Extras: pct("25"), Usage: pct("25"), OneOff: pct("25")}},
+		{"metro", "metro", channel.SellOut, "Metro Telecom store", pricing.ChargeMarkups{Recurring: pct("15"), Extras: pct("15"), Usage: pct("15")}},
+	}
+	ids := map[string]string{}
+	for _, l := range lists {
+		id, err := a.demoObject(ctx, "demo.catalog."+l.key, func(ctx context.Context) (string, error) {
+			c, err := a.Channel.CreatePriceCatalog(ctx, channel.PriceCatalogInput{OwnerOrgID: orgIDs[l.owner], Tier: l.tier, Name: ptr(l.name),
+				Markups: &l.markups, IsDefault: ptr(true)})
+			return c.ID, err
+		})
+		if err != nil {
+			return fmt.Errorf("demo price list %s: %w", l.key, err)
+		}
+		ids[l.key] = id
+	}
+	// Skyline sells the Team plan at its own round price.
+	_, err := a.demoObject(ctx, "demo.rule.skyline-team", func(ctx context.Context) (string, error) {
+		_, err := a.Channel.SetPlanRule(ctx, ids["skyline"], team.ID, nil, &pricing.PlanPriceOverride{Recurring: decp("24.90")})
+		return team.LineageID, err
+	})
+	return err
+}
+
+func (a *App) seedDemoCoupons(ctx context.Context, orgIDs map[string]string, team catalog.Plan) error {
+	week := a.DB.Now(ctx).AddDate(1, 0, 0)
+	coupons := []struct {
+		owner string
+		in    catalog.CouponInput
+	}{
+		{"", catalog.CouponInput{Code: "WELCOME10", Kind: "discount_percent", Percent: dec("10"), Scope: "licence_extras"}},
+		{"clouddrive", catalog.CouponInput{Code: "SAVE5", Kind: "discount_amount", Amount: dec("5.00"), Currency: "EUR", ValidUntil: &week}},
+		{"clouddrive", catalog.CouponInput{Code: "VIPDEAL", Kind: "fixed_price", FixedPrice: dec("15.00"), Currency: "EUR", Usage: catalog.OneTime, Plans: []string{team.ID}}},
+		{"", catalog.CouponInput{Code: "TRIAL30", Kind: "extended_trial", TrialDays: 30, Budget: decp("100.00"), Currency: "EUR"}},
+		{"skyline", catalog.CouponInput{Code: "SKYLINE20", Kind: "discount_percent", Percent: dec("20")}},
+	}
+	for _, c := range coupons {
+		_, err := a.demoObject(ctx, "demo.coupon."+c.in.Code, func(ctx context.Context) (string, error) {
+			owner, err := a.demoActorOf(ctx, orgIDs[c.owner])
+			if err != nil {
+				return "", err
+			}
+			cp, err := a.Catalog.CreateCoupon(owner, c.in)
+			return cp.ID, err
+		})
+		if err != nil {
+			return fmt.Errorf("demo coupon %s: %w", c.in.Code, err)
+		}
+	}
+	return nil
+}
+
+// publishDemoProduct creates a product with its plans and publishes it.
+func (a *App) publishDemoProduct(ctx context.Context, owner, kind string, in catalog.ProductInput, plans []catalog.PlanInput) (string, error) {
+	p, err := a.Catalog.CreateProduct(ctx, catalog.CreateProductInput{OwnerOrgID: owner, Kind: kind, ProductInput: in})
+	if err != nil {
+		return "", err
+	}
+	for _, pl := range plans {
+		if _, err := a.Catalog.CreatePlan(ctx, p.ID, pl); err != nil {
+			return "", fmt.Errorf("plan %s: %w", *pl.Name, err)
+		}
+	}
+	if _, err := a.Catalog.SubmitProduct(ctx, p.ID); err != nil {
+		return "", err
+	}
+	_, err = a.Catalog.ApproveProduct(ctx, p.ID)
+	return p.ID, err
+}
+
+// demoObject returns the id recorded under key, or makes the object and
+// records its id, in one transaction: the demo seed runs again without
+// duplicating anything.
+func (a *App) demoObject(ctx context.Context, key string, make func(ctx context.Context) (string, error)) (string, error) {
+	var id string
+	err := a.DB.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, db.ErrNoRows) {
+		return "", err
+	}
+	err = a.DB.InTx(ctx, func(ctx context.Context) error {
+		if id, err = make(ctx); err != nil {
+			return err
+		}
+		_, err := a.DB.Exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`, key, id, a.DB.Now(ctx))
+		return err
+	})
+	return id, err
+}
+
+// demoActorOf acts as the first administrator-like user of an organization
+// (its oldest user), for demo objects owned by that organization.
+func (a *App) demoActorOf(ctx context.Context, orgID string) (context.Context, error) {
+	var act actor.Actor
+	err := a.DB.QueryRow(ctx, `SELECT u.id, u.role, o.id, o.kind FROM users u JOIN organizations o ON o.id = u.org_id
+		WHERE o.id = $1 AND u.role <> 'super_admin' ORDER BY u.id LIMIT 1`, orgID).Scan(&act.UserID, &act.Role, &act.OrgID, &act.OrgKind)
+	if err != nil {
+		return nil, fmt.Errorf("demo user of %s: %w", orgID, err)
+	}
+	act.Kind = actor.KindUser
+	return actor.With(ctx, act), nil
+}
