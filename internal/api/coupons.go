@@ -81,6 +81,25 @@ func registerCoupons(a *API, svc *catalog.Service) {
 	})
 
 	Register(a, huma.Operation{
+		OperationID: "update-coupon", Method: http.MethodPatch, Path: "/coupons/{id}", Tags: tags,
+		Summary: "Change a coupon", Description: "Its window end, limit and target; a coupon's kind and value never change.",
+	}, func(ctx context.Context, in *struct {
+		CouponIDPath
+		Body struct {
+			ValidUntil     *time.Time `json:"valid_until,omitempty"`
+			MaxRedemptions *int       `json:"max_redemptions,omitempty"`
+			TargetEmail    *string    `json:"target_email,omitempty" maxLength:"254"`
+		}
+	}) (*couponBody, error) {
+		c, err := svc.UpdateCoupon(ctx, in.ID, catalog.UpdateCouponInput{ValidUntil: in.Body.ValidUntil, MaxRedemptions: in.Body.MaxRedemptions,
+			TargetEmail: in.Body.TargetEmail})
+		if err != nil {
+			return nil, err
+		}
+		return &couponBody{c}, nil
+	})
+
+	Register(a, huma.Operation{
 		OperationID: "disable-coupon", Method: http.MethodDelete, Path: "/coupons/{id}", Tags: tags,
 		Summary: "Disable a coupon", Description: "It can no longer be used; redemptions already made stand.",
 		DefaultStatus: http.StatusNoContent,

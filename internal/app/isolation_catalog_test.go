@@ -115,6 +115,9 @@ func init() {
 		// Coupons belong to their owner organization.
 		"list-coupons": list("/api/v1/coupons?limit=200"),
 		"get-coupon":   get(func(f foreign) string { return "/api/v1/coupons/" + f.couponID }),
+		"update-coupon": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+			return "PATCH", "/api/v1/coupons/" + f.couponID, map[string]any{"max_redemptions": 1000}, refused(f)
+		},
 		"disable-coupon": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
 			return "DELETE", "/api/v1/coupons/" + f.couponID, nil, refused(f)
 		},

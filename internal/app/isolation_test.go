@@ -305,7 +305,7 @@ var staffMay = map[string]map[string]bool{
 		"get-vendor": true, "approve-vendor": true, "reject-vendor": true, "get-product": true, "update-product": true,
 		"create-product": true, "submit-product": true, "withdraw-product": true, "approve-product": true, "reject-product": true,
 		"retire-product": true, "list-plans": true, "create-plan": true, "get-plan": true, "update-plan": true, "retire-plan": true,
-		"get-coupon": true, "disable-coupon": true, "create-coupon": true, "list-coupons": true, "search-products": true, "list-vendors": true,
+		"get-coupon": true, "disable-coupon": true, "update-coupon": true, "create-coupon": true, "list-coupons": true, "search-products": true, "list-vendors": true,
 		"list-price-catalogs": true, "get-price-catalog": true, "update-price-catalog": true, "archive-price-catalog": true,
 		"list-catalog-prices": true, "offer-product": true, "withdraw-product-offer": true, "set-plan-rule": true,
 		"get-buyer-catalog": true, "assign-buyer-catalog": true, "create-quote": true, "create-price-catalog": true},

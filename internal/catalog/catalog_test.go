@@ -475,6 +475,15 @@ func TestCoupons(t *testing.T) {
 		if got.Redemptions != 2 || got.BudgetUsed.String() != "8.00" {
 			t.Fatalf("budget: %d used %v", got.Redemptions, got.BudgetUsed)
 		}
+		// Limits move but never below what was used; kinds never change.
+		two := 2
+		_, err = f.svc.UpdateCoupon(f.w.As(t, "admin"), et.ID, catalog.UpdateCouponInput{MaxRedemptions: catalogtest.Ptr(1)})
+		wantCode(t, err, "validation_failed")
+		if got, err := f.svc.UpdateCoupon(f.w.As(t, "admin"), et.ID, catalog.UpdateCouponInput{MaxRedemptions: &two}); err != nil || *got.MaxRedemptions != 2 {
+			t.Fatalf("limit: %v", err)
+		}
+		_, err = f.svc.UpdateCoupon(f.w.As(t, "vendor_b"), c.ID, catalog.UpdateCouponInput{MaxRedemptions: &two})
+		wantCode(t, err, "coupon_not_found")
 		// Coupons are the owner's business.
 		if _, err := f.svc.GetCoupon(f.w.As(t, "vendor_b"), c.ID); !errs.Is(err, "coupon_not_found") {
 			t.Fatalf("a peer reads the coupon: %v", err)

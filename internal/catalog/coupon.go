@@ -393,3 +393,69 @@ func (s *Service) DisableCoupon(ctx context.Context, id string) (Coupon, error) 
 	})
 	return out, err
 }
+
+// UpdateCouponInput changes what may change of a coupon once it exists:
+// its window end, its limit and its target. Nil fields are left alone.
+type UpdateCouponInput struct {
+	ValidUntil     *time.Time
+	MaxRedemptions *int
+	TargetEmail    *string
+}
+
+// UpdateCoupon changes a coupon of the caller's organization (staff: any).
+// Its kind and value never change: make a new coupon for a new deal. A
+// limit below the redemptions already made is refused.
+func (s *Service) UpdateCoupon(ctx context.Context, id string, in UpdateCouponInput) (Coupon, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return Coupon{}, err
+	}
+	if err := validate.CheckID("id", CouponKind, id); err != nil {
+		return Coupon{}, err
+	}
+	var out Coupon
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		before, err := s.visibleCoupon(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		if !can(a, identity.CouponManagement) {
+			return errs.Forbidden("permission_denied", "coupon management is needed")
+		}
+		c := before
+		v := validate.New()
+		if in.ValidUntil != nil {
+			c.ValidUntil = in.ValidUntil
+			if c.ValidFrom != nil && !c.ValidUntil.After(*c.ValidFrom) {
+				v.Add("valid_until", "out_of_range", "must be after valid_from")
+			}
+		}
+		if in.MaxRedemptions != nil {
+			switch {
+			case c.Usage == OneTime:
+				v.Add("max_redemptions", "one_time", "a one-time coupon is used once")
+			case *in.MaxRedemptions < c.Redemptions || *in.MaxRedemptions < 1:
+				v.Add("max_redemptions", "out_of_range", fmt.Sprintf("at least the %d redemptions made", c.Redemptions))
+			}
+			c.MaxRedemptions = in.MaxRedemptions
+		}
+		if in.TargetEmail != nil {
+			c.TargetEmail = v.OptionalEmail("target_email", *in.TargetEmail)
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		changes := audit.Diff(before, c)
+		out = c
+		if len(changes) == 0 {
+			return nil
+		}
+		out.UpdatedAt = s.db.Now(ctx)
+		if _, err := s.db.Exec(ctx, `UPDATE coupons SET valid_until = $2, max_redemptions = $3, target_email = $4, updated_at = $5 WHERE id = $1`,
+			id, out.ValidUntil, out.MaxRedemptions, out.TargetEmail, out.UpdatedAt); err != nil {
+			return err
+		}
+		return s.record(ctx, "coupon.update", "coupon", id, out.OwnerOrgID, changes, "coupon.updated", out)
+	})
+	return out, err
+}
