@@ -355,12 +355,33 @@ func (s *Service) ListCoupons(ctx context.Context, p page.Request) ([]Coupon, st
 	if err != nil {
 		return nil, "", fmt.Errorf("list coupons: %w", err)
 	}
-	for i := range rows {
-		if rows[i], err = s.visibleCoupon(ctx, a, rows[i].ID); err != nil {
-			return nil, "", err
-		}
+	if err := s.loadCouponPlans(ctx, rows); err != nil {
+		return nil, "", err
 	}
 	return rows, next, nil
+}
+
+// loadCouponPlans fills the plan restrictions of coupons in one query.
+func (s *Service) loadCouponPlans(ctx context.Context, cs []Coupon) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	byID := map[string]*Coupon{}
+	args := make([]any, len(cs))
+	for i := range cs {
+		cs[i].Plans = []string{}
+		byID[cs[i].ID] = &cs[i]
+		args[i] = cs[i].ID
+	}
+	type pair struct{ coupon, lineage string }
+	pairs, err := db.Select(ctx, s.db, func(sc db.Scanner) (pair, error) {
+		var p pair
+		return p, sc.Scan(&p.coupon, &p.lineage)
+	}, `SELECT coupon_id, plan_lineage FROM coupon_plans WHERE coupon_id IN (`+db.In(1, len(args))+`) ORDER BY plan_lineage`, args...)
+	for _, p := range pairs {
+		byID[p.coupon].Plans = append(byID[p.coupon].Plans, p.lineage)
+	}
+	return err
 }
 
 // DisableCoupon stops a coupon; redemptions already made stand.
