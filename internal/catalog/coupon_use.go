@@ -239,3 +239,40 @@ func (s *Service) RedeemCoupon(ctx context.Context, use CouponUse, reference str
 	})
 	return out, err
 }
+
+// ReleaseRedemptions gives back what the purchase named reference drew
+// from coupons (an order rejected before it started): the redemption count
+// and the budget are restored and the redemptions deleted.
+func (s *Service) ReleaseRedemptions(ctx context.Context, reference string) error {
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		type drawn struct {
+			id, coupon string
+			minor      int64
+		}
+		rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (drawn, error) {
+			var d drawn
+			return d, sc.Scan(&d.id, &d.coupon, &d.minor)
+		}, `SELECT id, coupon_id, drawn_minor FROM coupon_redemptions WHERE reference = $1`, reference)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if _, err := s.db.Exec(ctx, `UPDATE coupons SET redemptions = redemptions - 1, budget_used_minor = budget_used_minor - $2, updated_at = $3 WHERE id = $1`,
+				r.coupon, r.minor, s.db.Now(ctx)); err != nil {
+				return err
+			}
+			if _, err := s.db.Exec(ctx, `DELETE FROM coupon_redemptions WHERE id = $1`, r.id); err != nil {
+				return err
+			}
+			var owner string
+			if err := s.db.QueryRow(ctx, `SELECT owner_org_id FROM coupons WHERE id = $1`, r.coupon).Scan(&owner); err != nil {
+				return err
+			}
+			if err := s.record(ctx, "coupon.release", "coupon", r.coupon, owner, map[string]audit.Change{"redemption": {From: r.id}}, "coupon.released",
+				map[string]string{"coupon_id": r.coupon, "reference": reference}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

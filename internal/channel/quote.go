@@ -2,6 +2,8 @@ package channel
 
 import (
 	"context"
+	"slices"
+	"time"
 
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/identity"
@@ -31,6 +33,15 @@ type QuoteInput struct {
 	// the marketplace owner); it prices at that seller's default sell-out
 	// catalog.
 	SellerOrgID string
+	// Coupon applies coupon terms already checked and redeemed (a renewal
+	// keeps the coupon its order used); CouponCode is ignored with it.
+	Coupon *pricing.Coupon
+	// Start is when the subscription would start (a renewal's start);
+	// zero means now.
+	Start time.Time
+	// Renewal prices a renewal: no one-off fees (the plan's and extras'
+	// setup fees were charged when it was first bought).
+	Renewal bool
 }
 
 // Quote is a priced order for one buyer. It is what checkout shows and
@@ -46,6 +57,14 @@ type Quote struct {
 	CatalogID     string `json:"catalog_id"`
 	CouponCode    string `json:"coupon_code,omitempty"`
 	SelfBilled    bool   `json:"self_billed"`
+	// Plan is the plan version priced.
+	Plan catalog.Plan `json:"-"`
+	// Levels is the plan's price at every level of the channel (for a
+	// bundle, one chain per component): what each party pays the one
+	// above. Never shown to buyers.
+	Levels [][]Level `json:"-"`
+	// Coupon is the coupon's terms, when one applied.
+	Coupon *pricing.Coupon `json:"-"`
 }
 
 // Quote prices a plan for a buyer through its channel, with extra-resource
@@ -117,8 +136,11 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 		return Quote{}, err
 	}
 	out := Quote{PlanID: plan.ID, PlanName: plan.Name, ProductID: product.ID, ProductName: product.Name, CustomerOrgID: buyer,
-		SellerOrgID: src.OwnerOrgID, CatalogID: src.ID}
+		SellerOrgID: src.OwnerOrgID, CatalogID: src.ID, Plan: plan}
 	qin := pricing.QuoteInput{Terms: plan.Terms(), Quantities: in.Quantities, Periods: in.Periods, Start: s.now(ctx)}
+	if !in.Start.IsZero() {
+		qin.Start = in.Start
+	}
 	if product.Kind == catalog.KindBundle {
 		if err := s.bundleOffered(ctx, product, src); err != nil {
 			return Quote{}, err
@@ -137,7 +159,8 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 				return Quote{}, err
 			}
 			qin.Bundle = append(qin.Bundle, pricing.BundleComponent{PlanID: comp.ID, Name: compProduct.Name + " " + comp.Name,
-				Prices: chain.Price(), DiscountPercent: c.DiscountPercent})
+				Prices: withoutOneOffs(chain.Price(), in.Renewal), DiscountPercent: c.DiscountPercent})
+			out.Levels = append(out.Levels, chain.Levels)
 		}
 		out.SelfBilled = src.SelfBilled || plan.SelfBilled
 	} else {
@@ -145,10 +168,15 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 		if err != nil {
 			return Quote{}, err
 		}
-		qin.Prices = chain.Price()
+		qin.Prices = withoutOneOffs(chain.Price(), in.Renewal)
 		out.SelfBilled = chain.SelfBilled || product.SelfBilled
+		out.Levels = [][]Level{chain.Levels}
 	}
-	if in.CouponCode != "" {
+	switch {
+	case in.Coupon != nil:
+		qin.Coupon = in.Coupon
+		out.CouponCode = in.Coupon.Code
+	case in.CouponCode != "":
 		_, pc, err := s.catalog.CheckCoupon(sys, catalog.CouponUse{Code: in.CouponCode, Plan: plan, BuyerOrgID: buyer, SellerOrgID: src.OwnerOrgID, At: qin.Start})
 		if err != nil {
 			return Quote{}, err
@@ -156,6 +184,7 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 		qin.Coupon = &pc
 		out.CouponCode = pc.Code
 	}
+	out.Coupon = qin.Coupon
 	q, err := pricing.Compute(qin)
 	if err != nil {
 		return Quote{}, err
@@ -230,4 +259,22 @@ func (s *Service) bundleOffered(ctx context.Context, bundle catalog.Product, src
 			errs.Field("plan_id", "plan_not_offered", "this bundle is not in the buyer's price list"))
 	}
 	return nil
+}
+
+// withoutOneOffs drops the one-off fees of a renewal's prices.
+func withoutOneOffs(p pricing.PlanPrices, renewal bool) pricing.PlanPrices {
+	if !renewal {
+		return p
+	}
+	p.Setup = money.Decimal{}
+	p.Extras = slices.Clone(p.Extras)
+	for i := range p.Extras {
+		x := p.Extras[i]
+		x.Scheme.Ranges = slices.Clone(x.Scheme.Ranges)
+		for j := range x.Scheme.Ranges {
+			x.Scheme.Ranges[j].SetupFee = money.Decimal{}
+		}
+		p.Extras[i] = x
+	}
+	return p
 }

@@ -1,0 +1,407 @@
+package subscription
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/channel"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/validate"
+	"github.com/nephele-cloud/nephele/internal/pricing"
+)
+
+// ChangeInput changes a subscription's plan and/or extra-resource
+// quantities.
+type ChangeInput struct {
+	// PlanID is the plan to move to (any version id; empty keeps the plan).
+	// It must be one of the current plan's upgrade or downgrade paths.
+	PlanID string
+	// Quantities replaces the extra-resource quantities (nil keeps them).
+	Quantities map[string]money.Decimal
+}
+
+// Vendor upgrade results: when and how a vendor's upgrade of a customer
+// takes effect.
+const (
+	VendorDeferred = "deferred" // at the next period, at the new price
+	VendorFree     = "free"     // at once, the rest of the period free
+	VendorPaid     = "paid"     // at once, prorated like the customer's own upgrade
+)
+
+// Proration is how an immediate change was priced for the rest of the
+// period: the new configuration charged and the old one credited, each
+// for the remaining hours (rounded up) over the period's hours.
+type Proration struct {
+	PeriodStart    string       `json:"period_start"`
+	PeriodEnd      string       `json:"period_end"`
+	RemainingHours int64        `json:"remaining_hours"`
+	PeriodHours    int64        `json:"period_hours"`
+	OldCharge      money.Amount `json:"old_period_charge"`
+	NewCharge      money.Amount `json:"new_period_charge"`
+	Credit         money.Amount `json:"credit"`
+	Charge         money.Amount `json:"charge"`
+	Due            money.Amount `json:"due"`
+}
+
+// ChangePlan changes a subscription. An upgrade (the new configuration
+// costs more per period) takes effect at once and is prorated for the rest
+// of the period at hourly granularity: the new price × remaining hours /
+// period hours is charged and the old one credited the same way. A
+// downgrade takes effect at the next period. The subscription's customer,
+// its channel (resellers on a customer's behalf) and staff may change it.
+func (s *Service) ChangePlan(ctx context.Context, id string, in ChangeInput) (Order, error) {
+	return s.change(ctx, id, in, "")
+}
+
+// VendorUpgrade lets a product's vendor move a customer to another plan
+// of its product (or other quantities), with the result deferred to the
+// next period, free for the rest of the period, or paid (prorated).
+func (s *Service) VendorUpgrade(ctx context.Context, id string, in ChangeInput, result string) (Order, error) {
+	v := validate.New()
+	v.OneOf("result", result, VendorDeferred, VendorFree, VendorPaid)
+	if err := v.Err(); err != nil {
+		return Order{}, err
+	}
+	return s.change(ctx, id, in, result)
+}
+
+func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorResult string) (Order, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return Order{}, err
+	}
+	if err := validate.CheckID("id", SubscriptionKind, id); err != nil {
+		return Order{}, err
+	}
+	if in.PlanID != "" {
+		if err := validate.CheckID("plan_id", catalog.PlanKind, in.PlanID); err != nil {
+			return Order{}, err
+		}
+	}
+	var out Order
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		sub, err := s.visibleSub(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		if vendorResult != "" {
+			if a.OrgID != sub.VendorOrgID && !isStaff(a) {
+				return errs.Forbidden("not_vendor", "only the product's vendor upgrades its customers")
+			}
+		} else if a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !isStaff(a) {
+			return errs.Forbidden("permission_denied", "vendors upgrade customers through the vendor upgrade")
+		}
+		if sub.Status != StatusActive && sub.Status != StatusTrialing {
+			return errs.FailedPrecondition("subscription_not_active", "a "+sub.Status+" subscription cannot change")
+		}
+		if len(sub.chain) != 1 {
+			return errs.FailedPrecondition("bundle_change_not_supported", "a bundle subscription changes by ordering another bundle plan")
+		}
+		current, err := s.catalog.GetPlan(system(ctx), sub.PlanID)
+		if err != nil {
+			return err
+		}
+		target := current
+		direction := ""
+		if in.PlanID != "" {
+			if target, err = s.catalog.CurrentPlan(system(ctx), in.PlanID); err != nil {
+				return errs.Invalid("validation_failed", "plan_id: no such plan", errs.Field("plan_id", "not_found", "no such plan"))
+			}
+			switch {
+			case target.LineageID == current.LineageID:
+			case slices.Contains(current.Upgrades, target.LineageID):
+				direction = "upgrade"
+			case slices.Contains(current.Downgrades, target.LineageID) || (vendorResult != "" && target.ProductID == current.ProductID):
+				direction = "downgrade"
+			default:
+				return errs.Invalid("change_not_allowed", "the plan is not an upgrade or downgrade of the current one",
+					errs.Field("plan_id", "change_not_allowed", "choose one of the plan's upgrade or downgrade paths"))
+			}
+		}
+		quantities := sub.Quantities
+		if in.Quantities != nil {
+			quantities = in.Quantities
+		}
+		if target.ID == sub.PlanID && maps.EqualFunc(quantities, sub.Quantities, money.Decimal.Equal) {
+			return errs.Invalid("nothing_to_change", "the change changes nothing", errs.Field("plan_id", "nothing_to_change", "same plan and quantities"))
+		}
+		// Price both configurations for one period at the customer's current
+		// channel price (the old one at its frozen price).
+		q, err := s.channel.Quote(system(ctx), channel.QuoteInput{PlanID: target.ID, Quantities: quantities, CustomerOrgID: sub.CustomerOrgID,
+			Coupon: sub.Coupon, Renewal: true, Start: *sub.CurrentPeriodStart})
+		if err != nil {
+			return err
+		}
+		newCharge, err := periodCharge(q.Quote)
+		if err != nil {
+			return err
+		}
+		oldQuote, err := pricing.Compute(pricing.QuoteInput{Terms: sub.Terms, Prices: withoutSetup(*sub.Prices), Quantities: sub.Quantities,
+			Coupon: sub.Coupon, Start: *sub.CurrentPeriodStart})
+		if err != nil {
+			return err
+		}
+		oldCharge, err := periodCharge(oldQuote)
+		if err != nil {
+			return err
+		}
+		if direction == "" {
+			direction = "downgrade"
+			if cmp, _ := newCharge.Cmp(oldCharge); cmp > 0 {
+				direction = "upgrade"
+			}
+		}
+		o := Order{ID: ids.New(OrderKind), Type: OrderChange, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: sub.VendorOrgID,
+			ProductID: sub.ProductID, PlanID: target.ID, SubscriptionID: sub.ID, Periods: sub.CommitmentPeriods, Quantities: quantities,
+			Status: OrderApproved, pricing: orderPricing{prices: pricesOf(q), chain: levelsOf(q), terms: target.Terms(), coupon: sub.Coupon}}
+		zero := money.NewAmount(0, q.Currency)
+		o.Total, o.Due = &zero, &zero
+		deferred := direction == "downgrade" || vendorResult == VendorDeferred
+		detail := map[string]any{"direction": direction, "effective": "now", "from_plan_id": sub.PlanID, "to_plan_id": target.ID}
+		switch {
+		case deferred && sub.Status != StatusTrialing:
+			detail["effective"] = "next_period"
+			sub.PendingChange = &PendingChange{PlanID: target.ID, Quantities: quantities, OrderID: o.ID}
+		case sub.Status == StatusTrialing || vendorResult == VendorFree:
+			if err := s.applyOrderPrices(ctx, &sub, o); err != nil {
+				return err
+			}
+		default:
+			p, err := prorate(oldCharge, newCharge, sub, s.db.Now(ctx))
+			if err != nil {
+				return err
+			}
+			detail["proration"] = p
+			o.Due = &p.Due
+			if err := s.applyOrderPrices(ctx, &sub, o); err != nil {
+				return err
+			}
+			if p.Due.IsPositive() {
+				now := s.db.Now(ctx)
+				sub.PaymentDue, sub.PaymentDueSince = true, &now
+			}
+		}
+		if vendorResult != "" {
+			detail["vendor_result"] = vendorResult
+		}
+		o.Detail = json.RawMessage(jsonText(detail))
+		if err := s.insertOrder(ctx, &o); err != nil {
+			return err
+		}
+		if err := s.save(ctx, &sub, false); err != nil {
+			return err
+		}
+		out = orderView(a, o)
+		return s.outbox.PublishData(ctx, "subscription.changed", "subscription", sub.ID, sub.CustomerOrgID, detail)
+	})
+	return out, err
+}
+
+// periodCharge is what a quote charges every period: its recurring lines.
+func periodCharge(q pricing.Quote) (money.Amount, error) {
+	total := money.NewAmount(0, q.Currency)
+	for _, l := range q.Lines {
+		if !l.Recurring {
+			continue
+		}
+		var err error
+		if total, err = total.Add(l.Amount); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+func withoutSetup(p pricing.PlanPrices) pricing.PlanPrices {
+	p.Setup = money.Decimal{}
+	return p
+}
+
+// prorate prices an immediate change for the rest of the current period.
+func prorate(oldCharge, newCharge money.Amount, sub Subscription, at time.Time) (Proration, error) {
+	start, end := *sub.CurrentPeriodStart, *sub.CurrentPeriodEnd
+	credit, remaining, hours, err := pricing.Prorate(oldCharge.Decimal(), start, end, at, oldCharge.Currency())
+	if err != nil {
+		return Proration{}, err
+	}
+	charge, _, _, err := pricing.Prorate(newCharge.Decimal(), start, end, at, newCharge.Currency())
+	if err != nil {
+		return Proration{}, err
+	}
+	due, err := charge.Sub(credit)
+	if err != nil {
+		return Proration{}, err
+	}
+	return Proration{PeriodStart: start.Format("2006-01-02T15:04:05Z07:00"), PeriodEnd: end.Format("2006-01-02T15:04:05Z07:00"),
+		RemainingHours: remaining, PeriodHours: hours, OldCharge: oldCharge, NewCharge: newCharge, Credit: credit.Neg(), Charge: charge, Due: due}, nil
+}
+
+// applyPendingChange makes a deferred change the subscription's at a
+// period start.
+func (s *Service) applyPendingChange(ctx context.Context, sub *Subscription) error {
+	if sub.PendingChange == nil {
+		return nil
+	}
+	o, err := s.orderByID(ctx, sub.PendingChange.OrderID)
+	if err != nil {
+		return err
+	}
+	if err := s.applyOrderPrices(ctx, sub, o); err != nil {
+		return err
+	}
+	sub.PendingChange = nil
+	return s.outbox.PublishData(ctx, "subscription.change_applied", "subscription", sub.ID, sub.CustomerOrgID,
+		map[string]string{"order_id": o.ID, "plan_id": o.PlanID})
+}
+
+// UpdateInput changes a subscription's settings; nil fields are left alone.
+type UpdateInput struct {
+	AutoRenew         *bool
+	ConvertAfterTrial *bool
+}
+
+// Update switches auto-renew (on renewable plans) and a trial's conversion.
+func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Subscription, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return Subscription{}, err
+	}
+	if err := validate.CheckID("id", SubscriptionKind, id); err != nil {
+		return Subscription{}, err
+	}
+	var out Subscription
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		sub, err := s.manageableSub(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		before := sub
+		if in.AutoRenew != nil {
+			if *in.AutoRenew && !sub.Terms.Renewable() {
+				return errs.Invalid("validation_failed", "auto_renew: this plan does not renew", errs.Field("auto_renew", "not_renewable", "this plan does not renew"))
+			}
+			sub.AutoRenew = *in.AutoRenew
+		}
+		if in.ConvertAfterTrial != nil {
+			if sub.Status != StatusTrialing {
+				return errs.Invalid("validation_failed", "convert_after_trial: not a trial", errs.Field("convert_after_trial", "not_a_trial", "only a running trial converts"))
+			}
+			sub.ConvertAfterTrial = *in.ConvertAfterTrial
+		}
+		if err := s.save(ctx, &sub, false); err != nil {
+			return err
+		}
+		out = s.view(a, sub)
+		return s.record(ctx, "subscription.update", "subscription", sub.ID, sub.CustomerOrgID,
+			audit.Diff(map[string]bool{"auto_renew": before.AutoRenew, "convert_after_trial": before.ConvertAfterTrial},
+				map[string]bool{"auto_renew": sub.AutoRenew, "convert_after_trial": sub.ConvertAfterTrial}), "subscription.updated", out)
+	})
+	return out, err
+}
+
+// Terminate ends a subscription now: a termination order is recorded and
+// the vendor is told to destroy the service.
+func (s *Service) Terminate(ctx context.Context, id, reason string) (Order, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return Order{}, err
+	}
+	if err := validate.CheckID("id", SubscriptionKind, id); err != nil {
+		return Order{}, err
+	}
+	v := validate.New()
+	v.Text("reason", reason, 2000)
+	if err := v.Err(); err != nil {
+		return Order{}, err
+	}
+	var out Order
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		sub, err := s.manageableSub(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		now := s.db.Now(ctx)
+		zero := money.NewAmount(0, money.MustCurrency(sub.Currency))
+		o := Order{ID: ids.New(OrderKind), Type: OrderTermination, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: sub.SellerOrgID,
+			VendorOrgID: sub.VendorOrgID, ProductID: sub.ProductID, PlanID: sub.PlanID, SubscriptionID: sub.ID, Quantities: sub.Quantities,
+			Total: &zero, Due: &zero, Status: OrderApproved, Reason: reason, Detail: json.RawMessage(jsonText(map[string]string{"reason": reason}))}
+		if err := s.insertOrder(ctx, &o); err != nil {
+			return err
+		}
+		sub.Status, sub.EndedAt, sub.PaymentDue, sub.PendingChange = StatusTerminated, &now, false, nil
+		if err := s.destroy(ctx, &sub, "terminated"); err != nil {
+			return err
+		}
+		if err := s.save(ctx, &sub, false); err != nil {
+			return err
+		}
+		out = orderView(a, o)
+		return s.outbox.PublishData(ctx, "subscription.terminated", "subscription", sub.ID, sub.CustomerOrgID,
+			map[string]string{"subscription_id": sub.ID, "order_id": o.ID, "reason": reason})
+	})
+	return out, err
+}
+
+// RequestRenewal makes (or returns) the renewal order of a subscription
+// without auto-renew, for the customer to pay before or after expiry.
+func (s *Service) RequestRenewal(ctx context.Context, id string) (Order, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return Order{}, err
+	}
+	if err := validate.CheckID("id", SubscriptionKind, id); err != nil {
+		return Order{}, err
+	}
+	var out Order
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		sub, err := s.manageableSub(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		if sub.Kind != KindNormal || !sub.Terms.Renewable() || sub.CommitmentEnd == nil {
+			return errs.FailedPrecondition("not_renewable", "this subscription does not renew")
+		}
+		if sub.RenewalOrderID == "" {
+			o, err := s.renewalOrder(ctx, &sub, *sub.CommitmentEnd)
+			if err != nil {
+				return err
+			}
+			sub.RenewalOrderID = o.ID
+			if err := s.save(ctx, &sub, false); err != nil {
+				return err
+			}
+		}
+		o, err := s.orderByID(ctx, sub.RenewalOrderID)
+		out = orderView(a, o)
+		return err
+	})
+	return out, err
+}
+
+// manageableSub loads a subscription for a change by its customer, its
+// channel or staff (not the vendor, and not once it ended).
+func (s *Service) manageableSub(ctx context.Context, a actor.Actor, id string) (Subscription, error) {
+	sub, err := s.visibleSub(ctx, a, id)
+	if err != nil {
+		return sub, err
+	}
+	if a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !isStaff(a) {
+		return sub, errs.Forbidden("permission_denied", "the vendor does not manage its customers' subscriptions")
+	}
+	if a.Kind != actor.KindSystem && !identity.Can(identity.Role(a.Role), identity.OrderPlacement) && !isStaff(a) {
+		return sub, errs.Forbidden("permission_denied", "managing subscriptions needs the order placement function")
+	}
+	if ended(sub.Status) {
+		return sub, errs.FailedPrecondition("subscription_ended", "the subscription is "+sub.Status)
+	}
+	return sub, nil
+}

@@ -1,0 +1,72 @@
+package subscription_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
+	"github.com/nephele-cloud/nephele/internal/channel"
+	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+	"github.com/nephele-cloud/nephele/internal/platform/queue"
+	"github.com/nephele-cloud/nephele/internal/subscription"
+)
+
+// Two processes running the due work of one PostgreSQL at once renew each
+// subscription once.
+func TestTwoProcessesRenewOnce(t *testing.T) {
+	t.Parallel()
+	for _, e := range dbtest.Engines(t) {
+		if e != db.Postgres {
+			continue
+		}
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, e)
+			const n = 20
+			for range n {
+				o := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID})
+				f.pay(o.ID)
+			}
+			// A second process on the same database.
+			d2, err := db.Open(context.Background(), db.Config{URL: f.url, Clock: f.clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d2.Close()
+			w2 := identitytest.Service(t, d2)
+			cat2 := catalogtest.Service(t, d2, w2)
+			q2, _ := queue.New(d2, queue.Config{})
+			ob2 := outbox.New(d2, q2, nil)
+			svc2 := subscription.New(d2, audit.New(d2), ob2, w2, cat2, channel.New(d2, audit.New(d2), ob2, w2, cat2, nil), subscription.DefaultConfig, nil)
+
+			f.clock.Set(start.AddDate(0, 1, 0).Add(time.Hour))
+			var wg sync.WaitGroup
+			done := make([]int, 2)
+			for i, svc := range []*subscription.Service{f.svc, svc2} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var err error
+					if done[i], err = svc.RunDue(context.Background()); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+			var renewals int
+			if err := f.d.QueryRow(context.Background(), `SELECT count(*) FROM orders WHERE type = 'renewal'`).Scan(&renewals); err != nil {
+				t.Fatal(err)
+			}
+			if renewals != n || done[0]+done[1] != n {
+				t.Fatalf("%d renewals, %d + %d actions, want %d", renewals, done[0], done[1], n)
+			}
+			t.Logf("process 1 did %d, process 2 did %d", done[0], done[1])
+		})
+	}
+}

@@ -1,0 +1,431 @@
+package subscription
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+)
+
+// activate starts an approved order's subscription at the transaction's
+// time: a trial runs until its end; a sale starts its commitment (waiting
+// for its first payment when something is due); a sandbox runs for its
+// duration at the vendor's cost.
+func (s *Service) activate(ctx context.Context, sub *Subscription, o Order, trialDays int) error {
+	now := s.db.Now(ctx)
+	sub.StartedAt = now
+	switch {
+	case sub.Kind == KindTrial:
+		end := now.Add(days(trialDays))
+		sub.Status, sub.TrialEnd = StatusTrialing, &end
+		sub.CurrentPeriodStart, sub.CurrentPeriodEnd = &now, &end
+		if err := s.move(ctx, sub, ProvPending, "trial started"); err != nil {
+			return err
+		}
+	default:
+		s.startCommitment(sub, now, o.Periods)
+		if o.Due.IsPositive() {
+			sub.Status, sub.PaymentDue, sub.PaymentDueSince = StatusWaitingPayment, true, &now
+			if err := s.move(ctx, sub, ProvWaitingPayment, "approved; first payment due"); err != nil {
+				return err
+			}
+		} else {
+			sub.Status = StatusActive
+			if err := s.move(ctx, sub, ProvPending, "approved; nothing due"); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.save(ctx, sub, false); err != nil {
+		return err
+	}
+	if err := s.outbox.PublishData(ctx, "subscription.started", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
+		return err
+	}
+	return s.publishPeriod(ctx, *sub, o.ID)
+}
+
+// startCommitment starts a commitment of n periods at start: the first
+// period begins. Plans without periods (everlasting) have none.
+func (s *Service) startCommitment(sub *Subscription, start time.Time, n int) {
+	if n < 1 {
+		n = 1
+	}
+	sub.CommitmentPeriods, sub.PeriodIndex = n, 0
+	sub.CommitmentStart = &start
+	if !periodic(sub) {
+		sub.CommitmentEnd, sub.CurrentPeriodStart, sub.CurrentPeriodEnd = nil, &start, nil
+		return
+	}
+	end := sub.Terms.PeriodStart(start, n)
+	first := sub.Terms.PeriodStart(start, 1)
+	sub.CommitmentEnd, sub.CurrentPeriodStart, sub.CurrentPeriodEnd = &end, &start, &first
+}
+
+// periodic reports whether the subscription's plan has billing periods.
+func periodic(sub *Subscription) bool {
+	return sub.Terms.Kind != "everlasting" && sub.Terms.PeriodCount > 0
+}
+
+// PeriodEvent describes a period starting, for billing.
+type PeriodEvent struct {
+	SubscriptionID string    `json:"subscription_id"`
+	OrderID        string    `json:"order_id,omitempty"`
+	CustomerOrgID  string    `json:"customer_org_id"`
+	PlanID         string    `json:"plan_id"`
+	Kind           string    `json:"kind"`
+	PeriodIndex    int       `json:"period_index"`
+	Start          time.Time `json:"start"`
+	End            time.Time `json:"end,omitempty"`
+	Currency       string    `json:"currency"`
+}
+
+func (s *Service) periodEvent(sub Subscription, orderID string) PeriodEvent {
+	e := PeriodEvent{SubscriptionID: sub.ID, OrderID: orderID, CustomerOrgID: sub.CustomerOrgID, PlanID: sub.PlanID, Kind: sub.Kind,
+		PeriodIndex: sub.PeriodIndex, Currency: sub.Currency}
+	if sub.CurrentPeriodStart != nil {
+		e.Start = *sub.CurrentPeriodStart
+	}
+	if sub.CurrentPeriodEnd != nil {
+		e.End = *sub.CurrentPeriodEnd
+	}
+	return e
+}
+
+// publishPeriod announces a started period (the billing run invoices it in
+// advance, and the previous one's usage in arrears).
+func (s *Service) publishPeriod(ctx context.Context, sub Subscription, orderID string) error {
+	return s.outbox.PublishData(ctx, "subscription.period_started", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(sub, orderID))
+}
+
+// nextAction is when work is next due on sub: the earliest of its period
+// end, trial end, payment deadline, grace end and next reminder.
+func (s *Service) nextAction(ctx context.Context, sub Subscription) *time.Time {
+	var next *time.Time
+	consider := func(t *time.Time) {
+		if t != nil && (next == nil || t.Before(*next)) {
+			v := *t
+			next = &v
+		}
+	}
+	switch {
+	case ended(sub.Status), sub.Status == StatusRequiresApproval:
+		return nil
+	case sub.Status == StatusTrialing:
+		consider(sub.TrialEnd)
+	case sub.Status == StatusSuspended:
+		consider(sub.GraceEnd)
+	default:
+		consider(sub.CurrentPeriodEnd)
+		if sub.PaymentDue && sub.PaymentDueSince != nil && sub.Provisioning == ProvWaitingPayment {
+			deadline := sub.PaymentDueSince.Add(days(s.cfg.PaymentDays))
+			consider(&deadline)
+		}
+		if sub.Provisioning == ProvPaymentExpired {
+			consider(sub.GraceEnd)
+		}
+		consider(s.nextReminder(ctx, sub))
+	}
+	return next
+}
+
+// nextReminder is when the next expiry reminder of a subscription without
+// auto-renew is due, if any.
+func (s *Service) nextReminder(ctx context.Context, sub Subscription) *time.Time {
+	if sub.AutoRenew || sub.CommitmentEnd == nil || !sub.Terms.Renewable() || sub.Kind != KindNormal {
+		return nil
+	}
+	sent := map[int]bool{}
+	rows, _ := db.Select(ctx, s.db, func(sc db.Scanner) (int, error) {
+		var d int
+		return d, sc.Scan(&d)
+	}, `SELECT days FROM subscription_reminders WHERE subscription_id = $1 AND expiry = $2`, sub.ID, *sub.CommitmentEnd)
+	for _, d := range rows {
+		sent[d] = true
+	}
+	for _, d := range slices.Backward(slices.Sorted(slices.Values(s.cfg.ReminderDays))) {
+		if sent[d] {
+			continue
+		}
+		at := sub.CommitmentEnd.Add(-days(d))
+		if at.Before(sub.StartedAt) {
+			continue // the commitment is shorter than this reminder's lead
+		}
+		return &at
+	}
+	return nil
+}
+
+// RunDue performs every lifecycle action due by now, one subscription and
+// one action at a time, each in its own transaction, and returns how many
+// it performed. Several processes may run it at once: on PostgreSQL each
+// claims its subscription with SKIP LOCKED.
+func (s *Service) RunDue(ctx context.Context) (int, error) {
+	ctx = system(ctx)
+	done := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return done, err
+		}
+		worked := false
+		err := s.db.InTx(ctx, func(ctx context.Context) error {
+			var id string
+			err := s.db.QueryRow(ctx, `SELECT id FROM subscriptions WHERE next_action_at <= $1 ORDER BY next_action_at, id LIMIT 1`+
+				s.db.Dialect().ForUpdateSkipLocked(), s.db.Now(ctx)).Scan(&id)
+			if errors.Is(err, db.ErrNoRows) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			sub, err := s.load(ctx, id)
+			if err != nil {
+				return err
+			}
+			worked = true
+			return s.step(ctx, &sub)
+		})
+		if err != nil {
+			return done, err
+		}
+		if !worked {
+			return done, nil
+		}
+		done++
+	}
+}
+
+// NextDue is the earliest time lifecycle work is due, if any (for the test
+// clock, which walks time from one due date to the next).
+func (s *Service) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var t *time.Time
+	err := s.db.QueryRow(ctx, `SELECT next_action_at FROM subscriptions WHERE next_action_at IS NOT NULL ORDER BY next_action_at LIMIT 1`).Scan(&t)
+	if errors.Is(err, db.ErrNoRows) || (err == nil && t == nil) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return *t, true, nil
+}
+
+// step performs the earliest action due on sub and saves it.
+func (s *Service) step(ctx context.Context, sub *Subscription) error {
+	now := s.db.Now(ctx)
+	due := func(t *time.Time) bool { return t != nil && !t.After(now) }
+	var err error
+	switch {
+	case sub.Status == StatusTrialing && due(sub.TrialEnd):
+		err = s.endTrial(ctx, sub)
+	case sub.Status == StatusSuspended && due(sub.GraceEnd):
+		err = s.expire(ctx, sub, "grace period ended unpaid")
+	case sub.Provisioning == ProvPaymentExpired && due(sub.GraceEnd):
+		err = s.expire(ctx, sub, "first payment never came")
+	case sub.Provisioning == ProvWaitingPayment && sub.PaymentDueSince != nil && due(ptr(sub.PaymentDueSince.Add(days(s.cfg.PaymentDays)))) &&
+		(sub.CurrentPeriodEnd == nil || sub.PaymentDueSince.Add(days(s.cfg.PaymentDays)).Before(*sub.CurrentPeriodEnd)):
+		grace := now.Add(days(s.cfg.GraceDays))
+		sub.GraceEnd = &grace
+		err = s.move(ctx, sub, ProvPaymentExpired, "first payment not received in time")
+	case due(s.nextReminder(ctx, *sub)) && !due(sub.CurrentPeriodEnd):
+		err = s.remind(ctx, sub)
+	case due(sub.CurrentPeriodEnd):
+		err = s.endPeriod(ctx, sub)
+	default:
+		// Nothing is due after all (a concurrent change moved it): recompute
+		// the next due date below. Should it still be due, something is
+		// inconsistent: look again in an hour rather than spin.
+		if next := s.nextAction(ctx, *sub); next != nil && !next.After(now) {
+			s.log.ErrorContext(ctx, "subscription due with nothing to do", "subscription_id", sub.ID, "status", sub.Status, "provisioning", sub.Provisioning)
+			if err := s.save(ctx, sub, false); err != nil {
+				return err
+			}
+			later := now.Add(time.Hour)
+			_, err := s.db.Exec(ctx, `UPDATE subscriptions SET next_action_at = $2 WHERE id = $1`, sub.ID, later)
+			return err
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("subscription %s: %w", sub.ID, err)
+	}
+	return s.save(ctx, sub, false)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// endPeriod closes the current period: the next one of the commitment
+// starts (applying a pending downgrade), or the commitment ends.
+func (s *Service) endPeriod(ctx context.Context, sub *Subscription) error {
+	if sub.PeriodIndex+1 < sub.CommitmentPeriods {
+		sub.PeriodIndex++
+		start := sub.Terms.PeriodStart(*sub.CommitmentStart, sub.PeriodIndex)
+		end := sub.Terms.PeriodStart(*sub.CommitmentStart, sub.PeriodIndex+1)
+		sub.CurrentPeriodStart, sub.CurrentPeriodEnd = &start, &end
+		if err := s.applyPendingChange(ctx, sub); err != nil {
+			return err
+		}
+		return s.publishPeriod(ctx, *sub, "")
+	}
+	return s.endCommitment(ctx, sub)
+}
+
+// endCommitment renews or stops a subscription at the end of its
+// commitment: auto-renew renews at the plan's current price; without it a
+// paid renewal order renews, otherwise the subscription is suspended for
+// the grace period.
+func (s *Service) endCommitment(ctx context.Context, sub *Subscription) error {
+	if sub.Kind == KindSandbox || !sub.Terms.Renewable() {
+		return s.expire(ctx, sub, "the subscription's term ended")
+	}
+	if sub.AutoRenew {
+		// A downgrade waiting for this moment prices the renewal.
+		if err := s.applyPendingChange(ctx, sub); err != nil {
+			return err
+		}
+		o, err := s.renewalOrder(ctx, sub, *sub.CommitmentEnd)
+		if err != nil {
+			return err
+		}
+		return s.renew(ctx, sub, o)
+	}
+	if sub.RenewalOrderID != "" {
+		o, err := s.orderByID(ctx, sub.RenewalOrderID)
+		if err != nil {
+			return err
+		}
+		if o.PaidAt != nil || !o.Due.IsPositive() {
+			return s.renew(ctx, sub, o)
+		}
+	}
+	grace := sub.CommitmentEnd.Add(days(s.cfg.GraceDays))
+	sub.Status, sub.GraceEnd = StatusSuspended, &grace
+	if err := s.move(ctx, sub, ProvStopped, "expired unpaid; suspended for the grace period"); err != nil {
+		return err
+	}
+	return s.outbox.PublishData(ctx, "subscription.suspended", "subscription", sub.ID, sub.CustomerOrgID,
+		map[string]any{"subscription_id": sub.ID, "grace_end": grace, "renewal_order_id": sub.RenewalOrderID})
+}
+
+// renew starts a new commitment at the old one's end, at the renewal
+// order's price, and resumes a suspended subscription.
+func (s *Service) renew(ctx context.Context, sub *Subscription, o Order) error {
+	start := *sub.CommitmentEnd
+	if err := s.applyOrderPrices(ctx, sub, o); err != nil {
+		return err
+	}
+	s.startCommitment(sub, start, o.Periods)
+	sub.RenewalOrderID, sub.GraceEnd = "", nil
+	sub.PaymentDue = o.PaidAt == nil && o.Due.IsPositive()
+	if sub.PaymentDue {
+		now := s.db.Now(ctx)
+		sub.PaymentDueSince = &now
+	}
+	if sub.Status == StatusSuspended {
+		to, err := s.resumeState(ctx, sub.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.move(ctx, sub, to, "renewed after suspension"); err != nil {
+			return err
+		}
+	}
+	sub.Status = StatusActive
+	if err := s.applyPendingChange(ctx, sub); err != nil {
+		return err
+	}
+	if err := s.outbox.PublishData(ctx, "subscription.renewed", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
+		return err
+	}
+	return s.publishPeriod(ctx, *sub, o.ID)
+}
+
+// expire ends a subscription at the end of its life: service destroyed.
+func (s *Service) expire(ctx context.Context, sub *Subscription, reason string) error {
+	now := s.db.Now(ctx)
+	sub.Status, sub.EndedAt, sub.PaymentDue = StatusExpired, &now, false
+	if err := s.destroy(ctx, sub, reason); err != nil {
+		return err
+	}
+	return s.outbox.PublishData(ctx, "subscription.expired", "subscription", sub.ID, sub.CustomerOrgID,
+		map[string]string{"subscription_id": sub.ID, "reason": reason})
+}
+
+// endTrial converts a trial into a paid subscription (when the customer
+// chose to) or lets it expire.
+func (s *Service) endTrial(ctx context.Context, sub *Subscription) error {
+	if !sub.ConvertAfterTrial {
+		return s.expire(ctx, sub, "the trial ended")
+	}
+	o, err := s.priceOrder(ctx, sub, OrderNormal, *sub.TrialEnd, 0)
+	if err != nil {
+		return err
+	}
+	if err := s.insertOrder(ctx, &o); err != nil {
+		return err
+	}
+	if err := s.applyOrderPrices(ctx, sub, o); err != nil {
+		return err
+	}
+	sub.Kind, sub.Status, sub.TrialEnd = KindNormal, StatusActive, nil
+	s.startCommitment(sub, *sub.CurrentPeriodEnd, o.Periods)
+	sub.PaymentDue = o.Due.IsPositive()
+	if sub.PaymentDue {
+		now := s.db.Now(ctx)
+		sub.PaymentDueSince = &now
+	}
+	if err := s.outbox.PublishData(ctx, "subscription.trial_converted", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
+		return err
+	}
+	return s.publishPeriod(ctx, *sub, o.ID)
+}
+
+// remind sends the next expiry reminder and makes sure a renewal order the
+// customer can pay exists.
+func (s *Service) remind(ctx context.Context, sub *Subscription) error {
+	at := s.nextReminder(ctx, *sub)
+	daysLeft := int(sub.CommitmentEnd.Sub(*at) / (24 * time.Hour))
+	_, err := s.db.Exec(ctx, `INSERT INTO subscription_reminders (subscription_id, expiry, days, sent_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (subscription_id, expiry, days) DO NOTHING`, sub.ID, *sub.CommitmentEnd, daysLeft, s.db.Now(ctx))
+	if err != nil {
+		return err
+	}
+	if sub.RenewalOrderID == "" {
+		o, err := s.renewalOrder(ctx, sub, *sub.CommitmentEnd)
+		if err != nil {
+			return err
+		}
+		sub.RenewalOrderID = o.ID
+	}
+	return s.outbox.PublishData(ctx, "subscription.expiry_reminder", "subscription", sub.ID, sub.CustomerOrgID,
+		map[string]any{"subscription_id": sub.ID, "days_left": daysLeft, "expires_at": *sub.CommitmentEnd, "renewal_order_id": sub.RenewalOrderID})
+}
+
+// renewalOrder prices and records the renewal of sub from start, at the
+// plan's current price through the customer's channel (prices change at
+// renewal, never before).
+func (s *Service) renewalOrder(ctx context.Context, sub *Subscription, start time.Time) (Order, error) {
+	o, err := s.priceOrder(ctx, sub, OrderRenewal, start, sub.CommitmentPeriods)
+	if err != nil {
+		return Order{}, err
+	}
+	return o, s.insertOrder(ctx, &o)
+}
+
+// applyOrderPrices makes an order's plan, quantities and frozen prices the
+// subscription's.
+func (s *Service) applyOrderPrices(ctx context.Context, sub *Subscription, o Order) error {
+	p, err := s.orderPricing(o)
+	if err != nil {
+		return err
+	}
+	sub.PlanID, sub.Quantities, sub.Prices, sub.chain, sub.Terms, sub.OrderID = o.PlanID, o.Quantities, p.prices, p.chain, p.terms, o.ID
+	return nil
+}
+
+func zero(cur string) money.Amount {
+	c, _ := money.ParseCurrency(cur)
+	return money.NewAmount(0, c)
+}

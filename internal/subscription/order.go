@@ -1,0 +1,417 @@
+package subscription
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/channel"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/validate"
+	"github.com/nephele-cloud/nephele/internal/pricing"
+)
+
+// Order types.
+const (
+	OrderNormal      = "normal"
+	OrderTrial       = "trial"
+	OrderSandbox     = "sandbox"
+	OrderRenewal     = "renewal"
+	OrderChange      = "change"
+	OrderTermination = "termination"
+)
+
+// Order statuses.
+const (
+	OrderRequiresApproval = "requires_approval"
+	OrderApproved         = "approved"
+	OrderRejected         = "rejected"
+	OrderCancelled        = "cancelled"
+)
+
+// Order is a request that creates or changes a subscription, with the
+// price frozen when it was placed.
+type Order struct {
+	ID             string                   `json:"id"`
+	Type           string                   `json:"type"`
+	CustomerOrgID  string                   `json:"customer_org_id"`
+	SellerOrgID    string                   `json:"seller_org_id"`
+	VendorOrgID    string                   `json:"vendor_org_id"`
+	PlacedByUserID string                   `json:"placed_by_user_id,omitempty"`
+	PlacedByOrgID  string                   `json:"placed_by_org_id,omitempty"`
+	Push           bool                     `json:"push"`
+	ProductID      string                   `json:"product_id"`
+	PlanID         string                   `json:"plan_id"`
+	SubscriptionID string                   `json:"subscription_id,omitempty"`
+	Periods        int                      `json:"periods"`
+	Quantities     map[string]money.Decimal `json:"quantities"`
+	CouponCode     string                   `json:"coupon_code,omitempty"`
+	// Total (for the whole duration) and Due (now: the first invoice, or a
+	// change's prorated charge less its credit) at the customer's price;
+	// hidden from the vendor.
+	Total *money.Amount `json:"total,omitempty"`
+	Due   *money.Amount `json:"due,omitempty"`
+	// Detail is the frozen quote (lines, periods, trial) or the change's
+	// proration lines.
+	Detail       json.RawMessage `json:"detail,omitempty"`
+	Status       string          `json:"status"`
+	AuditorOrgID string          `json:"auditor_org_id,omitempty"`
+	Reason       string          `json:"reason,omitempty"`
+	DecidedBy    string          `json:"decided_by,omitempty"`
+	DecidedAt    *time.Time      `json:"decided_at,omitempty"`
+	PaidAt       *time.Time      `json:"paid_at,omitempty"`
+	CreatedAt    time.Time       `json:"created_at"`
+	UpdatedAt    time.Time       `json:"updated_at"`
+
+	currency string
+	pricing  orderPricing
+}
+
+// orderPricing is what an order froze to price its subscription: the
+// customer's unit prices, every party's chain, the terms and coupon. It is
+// never shown (the chain holds the prices of the parties above).
+type orderPricing struct {
+	prices *pricing.PlanPrices
+	chain  [][]channel.Level
+	terms  pricing.Terms
+	coupon *pricing.Coupon
+}
+
+type orderPricingJSON struct {
+	Prices *pricing.PlanPrices `json:"prices"`
+	Chain  [][]channel.Level   `json:"chain"`
+	Terms  pricing.Terms       `json:"terms"`
+	Coupon *pricing.Coupon     `json:"coupon,omitempty"`
+}
+
+const orderColumns = `id, type, customer_org_id, seller_org_id, vendor_org_id, placed_by_user_id, placed_by_org_id, push, product_id, plan_id,
+	subscription_id, periods, quantities, coupon_code, currency, total_minor, due_minor, detail, pricing, status, auditor_org_id, reason, decided_by,
+	decided_at, paid_at, created_at, updated_at`
+
+func scanOrder(sc db.Scanner) (Order, error) {
+	var o Order
+	var sub *string
+	var quantities, detail, pj string
+	var total, due int64
+	err := sc.Scan(&o.ID, &o.Type, &o.CustomerOrgID, &o.SellerOrgID, &o.VendorOrgID, &o.PlacedByUserID, &o.PlacedByOrgID, &o.Push,
+		&o.ProductID, &o.PlanID, &sub, &o.Periods, &quantities, &o.CouponCode, &o.currency, &total, &due, &detail, &pj, &o.Status,
+		&o.AuditorOrgID, &o.Reason, &o.DecidedBy, &o.DecidedAt, &o.PaidAt, &o.CreatedAt, &o.UpdatedAt)
+	if err != nil {
+		return o, err
+	}
+	if sub != nil {
+		o.SubscriptionID = *sub
+	}
+	cur, err := money.ParseCurrency(o.currency)
+	if err != nil {
+		return o, err
+	}
+	t, d := money.NewAmount(total, cur), money.NewAmount(due, cur)
+	o.Total, o.Due, o.Detail = &t, &d, json.RawMessage(detail)
+	var p orderPricingJSON
+	if err := json.Unmarshal([]byte(pj), &p); err != nil {
+		return o, fmt.Errorf("order %s pricing: %w", o.ID, err)
+	}
+	o.pricing = orderPricing{prices: p.Prices, chain: p.Chain, terms: p.Terms, coupon: p.Coupon}
+	return o, json.Unmarshal([]byte(quantities), &o.Quantities)
+}
+
+func (s *Service) insertOrder(ctx context.Context, o *Order) error {
+	now := s.db.Now(ctx)
+	if o.ID == "" {
+		o.ID = ids.New(OrderKind)
+	}
+	o.CreatedAt, o.UpdatedAt = now, now
+	if o.Quantities == nil {
+		o.Quantities = map[string]money.Decimal{}
+	}
+	if o.Detail == nil {
+		o.Detail = json.RawMessage(`{}`)
+	}
+	a := actor.From(ctx)
+	if o.PlacedByUserID == "" && a.Kind == actor.KindUser {
+		o.PlacedByUserID, o.PlacedByOrgID = a.UserID, a.OrgID
+	}
+	p := o.pricing
+	if p.chain == nil {
+		p.chain = [][]channel.Level{}
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO orders (`+orderColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+		$16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`,
+		o.ID, o.Type, o.CustomerOrgID, o.SellerOrgID, o.VendorOrgID, o.PlacedByUserID, o.PlacedByOrgID, o.Push, o.ProductID, o.PlanID,
+		optString(o.SubscriptionID), o.Periods, jsonText(o.Quantities), o.CouponCode, o.Total.Currency(), o.Total.Minor(), o.Due.Minor(),
+		string(o.Detail), jsonText(orderPricingJSON{Prices: p.prices, Chain: p.chain, Terms: p.terms, Coupon: p.coupon}), o.Status,
+		o.AuditorOrgID, o.Reason, o.DecidedBy, o.DecidedAt, o.PaidAt, o.CreatedAt, o.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("insert order: %w", err)
+	}
+	return s.record(ctx, "order.create", "order", o.ID, o.CustomerOrgID, audit.Diff(nil, o), "order.created", o)
+}
+
+var errOrderNotFound = errs.NotFound("order_not_found", "no such order")
+
+// PlaceOrderInput orders a plan.
+type PlaceOrderInput struct {
+	// Type is normal (default), trial or sandbox.
+	Type       string
+	PlanID     string
+	Quantities map[string]money.Decimal
+	Periods    int
+	CouponCode string
+	// CustomerOrgID is the customer a reseller, a distributor or staff
+	// orders for (push); a customer orders for itself.
+	CustomerOrgID string
+	// AutoRenew overrides the plan's default.
+	AutoRenew *bool
+	// ConvertAfterTrial (trials) makes the trial a paid subscription at its
+	// end.
+	ConvertAfterTrial bool
+}
+
+// PlaceOrder orders a plan for a customer: the price is the quote's (the
+// same code path as POST /quotes), frozen on the order, and the coupon is
+// redeemed with it. The subscription is created at once: waiting for the
+// auditor when the product asks for approval (the vendor, or the reseller
+// whose catalog sold it; a reseller's or distributor's own push orders are
+// approved automatically when the platform says so), otherwise approved.
+// Sandbox orders are a vendor's test of its own product: priced at its
+// list price, never paid by anyone but the vendor.
+func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return Order{}, err
+	}
+	if in.Type == "" {
+		in.Type = OrderNormal
+	}
+	v := validate.New()
+	v.OneOf("type", in.Type, OrderNormal, OrderTrial, OrderSandbox)
+	v.ID("plan_id", catalog.PlanKind, in.PlanID)
+	if in.CustomerOrgID != "" {
+		v.ID("customer_org_id", ids.Organization, in.CustomerOrgID)
+	}
+	if s.cfg.AutoRenewalOnly && in.Periods != 0 {
+		v.Add("periods", "duration_not_selectable", "this marketplace renews automatically: the duration is the plan's minimum")
+	}
+	if err := v.Err(); err != nil {
+		return Order{}, err
+	}
+	if in.Type == OrderSandbox {
+		return s.placeSandbox(ctx, a, in)
+	}
+	if !can(a, identity.OrderPlacement) {
+		return Order{}, errs.Forbidden("permission_denied", "placing orders needs the order placement function")
+	}
+	if a.OrgKind != string(identity.CustomerOrg) && in.CustomerOrgID == "" {
+		return Order{}, errs.Invalid("validation_failed", "customer_org_id: name the customer you order for",
+			errs.Field("customer_org_id", "required", "is required when ordering on a customer's behalf"))
+	}
+	var out Order
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		q, err := s.channel.Quote(ctx, channel.QuoteInput{PlanID: in.PlanID, Quantities: in.Quantities, Periods: in.Periods,
+			CouponCode: in.CouponCode, CustomerOrgID: in.CustomerOrgID})
+		if err != nil {
+			return err
+		}
+		plan := q.Plan
+		product, err := s.catalog.GetProduct(system(ctx), plan.ProductID)
+		if err != nil {
+			return err
+		}
+		trialDays := 0
+		if in.Type == OrderTrial {
+			if q.Trial == nil {
+				return errs.Invalid("trial_not_available", "this plan has no trial", errs.Field("type", "trial_not_available", "this plan offers no trial"))
+			}
+			trialDays = q.Trial.Days
+		}
+		o := &Order{Type: in.Type, CustomerOrgID: q.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: product.OwnerOrgID,
+			Push: a.OrgID != q.CustomerOrgID, ProductID: product.ID, PlanID: plan.ID, Periods: q.Periods, Quantities: in.Quantities,
+			CouponCode: q.CouponCode, Status: OrderApproved, Detail: json.RawMessage(jsonText(q.Quote))}
+		total, due := q.Total, q.FirstInvoice
+		if in.Type == OrderTrial || q.SelfBilled {
+			// A trial costs the customer nothing until it converts; a
+			// self-billed sale is paid outside the platform.
+			due = money.NewAmount(0, due.Currency())
+		}
+		o.Total, o.Due = &total, &due
+		o.pricing = orderPricing{prices: pricesOf(q), chain: levelsOf(q), terms: plan.Terms(), coupon: q.Coupon}
+		if product.RequiresApproval && !(o.Push && s.cfg.AutoApprovePush) {
+			o.Status, o.AuditorOrgID = OrderRequiresApproval, s.auditor(ctx, product, q.SellerOrgID)
+		}
+		sub := &Subscription{ID: ids.New(SubscriptionKind), Kind: KindNormal, CustomerOrgID: o.CustomerOrgID, SellerOrgID: o.SellerOrgID,
+			VendorOrgID: o.VendorOrgID, ProductID: product.ID, PlanID: plan.ID, OrderID: o.ID, Quantities: in.Quantities, Terms: plan.Terms(),
+			Coupon: q.Coupon, Currency: total.Currency().Code(), Status: StatusRequiresApproval, Provisioning: ProvRequiresApproval,
+			AutoRenew: plan.AutoRenew && plan.Terms().Renewable(), CommitmentPeriods: q.Periods, StartedAt: s.db.Now(ctx), CreatedAt: s.db.Now(ctx),
+			chain: levelsOf(q)}
+		sub.Prices = pricesOf(q)
+		if in.AutoRenew != nil {
+			sub.AutoRenew = *in.AutoRenew && plan.Terms().Renewable()
+		}
+		if in.Type == OrderTrial {
+			sub.Kind, sub.ConvertAfterTrial = KindTrial, in.ConvertAfterTrial
+		}
+		o.ID = ids.New(OrderKind)
+		sub.OrderID = o.ID
+		if err := s.save(ctx, sub, true); err != nil {
+			return err
+		}
+		o.SubscriptionID = sub.ID
+		if err := s.insertOrder(ctx, o); err != nil {
+			return err
+		}
+		if in.Type == OrderTrial {
+			if err := s.useTrial(ctx, sub); err != nil {
+				return err
+			}
+		}
+		if q.CouponCode != "" {
+			if _, err := s.catalog.RedeemCoupon(system(ctx), catalog.CouponUse{Code: q.CouponCode, Plan: plan, BuyerOrgID: o.CustomerOrgID,
+				SellerOrgID: o.SellerOrgID, At: s.db.Now(ctx)}, o.ID); err != nil {
+				return err
+			}
+		}
+		if o.Status == OrderApproved {
+			if err := s.activate(ctx, sub, *o, trialDays); err != nil {
+				return err
+			}
+		}
+		out = *o
+		return nil
+	})
+	return out, err
+}
+
+// auditor is who approves orders of a product: the reseller whose catalog
+// sold it, otherwise the vendor.
+func (s *Service) auditor(ctx context.Context, product catalog.Product, seller string) string {
+	var kind string
+	if err := s.db.QueryRow(ctx, `SELECT kind FROM organizations WHERE id = $1`, seller).Scan(&kind); err == nil && kind == string(identity.ResellerOrg) {
+		return seller
+	}
+	return product.OwnerOrgID
+}
+
+// useTrial records the customer's one trial of the product.
+func (s *Service) useTrial(ctx context.Context, sub *Subscription) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO trial_usages (customer_org_id, product_id, subscription_id, started_at) VALUES ($1, $2, $3, $4)`,
+		sub.CustomerOrgID, sub.ProductID, sub.ID, s.db.Now(ctx))
+	if db.IsUniqueViolation(err) {
+		return errs.Invalid("trial_already_used", "this customer has already tried this product",
+			errs.Field("type", "trial_already_used", "one trial per product per customer"))
+	}
+	return err
+}
+
+func levelsOf(q channel.Quote) [][]channel.Level {
+	if q.Levels == nil {
+		return [][]channel.Level{}
+	}
+	return q.Levels
+}
+
+// pricesOf is the customer-level unit prices of a single-plan quote (a
+// bundle's components are in the chain).
+func pricesOf(q channel.Quote) *pricing.PlanPrices {
+	if len(q.Levels) == 1 {
+		p := q.Levels[0][len(q.Levels[0])-1].Sells
+		return &p
+	}
+	return &pricing.PlanPrices{Currency: q.Currency}
+}
+
+// placeSandbox orders a vendor's own product for the vendor itself, at its
+// list price, to test its provisioning.
+func (s *Service) placeSandbox(ctx context.Context, a actor.Actor, in PlaceOrderInput) (Order, error) {
+	if !can(a, identity.Sandboxing) {
+		return Order{}, errs.Forbidden("permission_denied", "sandbox orders need the sandboxing function")
+	}
+	var out Order
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		plan, err := s.catalog.CurrentPlan(system(ctx), in.PlanID)
+		if errs.Is(err, "plan_not_found") {
+			return errs.Invalid("plan_not_found", "no such plan", errs.Field("plan_id", "plan_not_found", "no such plan"))
+		}
+		if err != nil {
+			return err
+		}
+		product, err := s.catalog.GetProduct(system(ctx), plan.ProductID)
+		if err != nil {
+			return err
+		}
+		if product.OwnerOrgID != a.OrgID && !isStaff(a) {
+			return errs.Invalid("plan_not_found", "no such plan", errs.Field("plan_id", "plan_not_found", "a vendor sandboxes its own products"))
+		}
+		terms := plan.Terms()
+		q, err := pricing.Compute(pricing.QuoteInput{Terms: terms, Prices: plan.Prices(), Quantities: in.Quantities, Periods: in.Periods, Start: s.db.Now(ctx)})
+		if err != nil {
+			return err
+		}
+		zero := money.NewAmount(0, q.Currency)
+		vendorPrices := plan.Prices()
+		o := &Order{ID: ids.New(OrderKind), Type: OrderSandbox, CustomerOrgID: product.OwnerOrgID, SellerOrgID: product.OwnerOrgID,
+			VendorOrgID: product.OwnerOrgID, ProductID: product.ID, PlanID: plan.ID, Periods: q.Periods, Quantities: in.Quantities,
+			Total: &q.Total, Due: &zero, Status: OrderApproved, Detail: json.RawMessage(jsonText(q)),
+			pricing: orderPricing{prices: &vendorPrices, chain: [][]channel.Level{}, terms: terms}}
+		sub := &Subscription{ID: ids.New(SubscriptionKind), Kind: KindSandbox, CustomerOrgID: o.CustomerOrgID, SellerOrgID: o.SellerOrgID,
+			VendorOrgID: o.VendorOrgID, ProductID: product.ID, PlanID: plan.ID, OrderID: o.ID, Quantities: in.Quantities, Terms: terms,
+			Prices: &vendorPrices, Currency: q.Currency.Code(), Status: StatusRequiresApproval, Provisioning: ProvRequiresApproval,
+			CommitmentPeriods: q.Periods, StartedAt: s.db.Now(ctx), CreatedAt: s.db.Now(ctx), chain: [][]channel.Level{}}
+		if err := s.save(ctx, sub, true); err != nil {
+			return err
+		}
+		o.SubscriptionID = sub.ID
+		if err := s.insertOrder(ctx, o); err != nil {
+			return err
+		}
+		out = *o
+		return s.activate(ctx, sub, *o, 0)
+	})
+	return out, err
+}
+
+// visibleOrder loads an order the caller may see: its customer's channel
+// (the customer, its resellers and distributor), its vendor, and staff.
+func (s *Service) visibleOrder(ctx context.Context, a actor.Actor, id string) (Order, error) {
+	if !ids.Valid(OrderKind, id) {
+		return Order{}, errOrderNotFound
+	}
+	q := db.NewQuery(`SELECT `+orderColumns+` FROM orders WHERE id = $1 AND (`, id)
+	q.Add(identity.VisibleOrgs(a, "customer_org_id", q) + " OR vendor_org_id = " + q.Arg(a.OrgID) + ")")
+	o, err := db.Get(ctx, s.db, scanOrder, q.SQL(), q.Args()...)
+	if errors.Is(err, db.ErrNoRows) {
+		return o, errOrderNotFound
+	}
+	return o, err
+}
+
+// orderView hides the customer's price from a vendor that is not in the
+// customer's channel (it sees what was ordered, not at what price).
+func orderView(a actor.Actor, o Order) Order {
+	if a.OrgID == o.VendorOrgID && a.OrgID != o.CustomerOrgID && !isStaff(a) {
+		o.Total, o.Due, o.Detail = nil, nil, nil
+	}
+	return o
+}
+
+// GetOrder returns an order the caller may see.
+func (s *Service) GetOrder(ctx context.Context, id string) (Order, error) {
+	a, err := reader(ctx)
+	if err != nil {
+		return Order{}, err
+	}
+	if err := validate.CheckID("id", OrderKind, id); err != nil {
+		return Order{}, err
+	}
+	o, err := s.visibleOrder(ctx, a, id)
+	return orderView(a, o), err
+}

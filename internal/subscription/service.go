@@ -1,0 +1,129 @@
+// Package subscription holds orders and the subscriptions they create and
+// change, and drives every subscription through its life: approval,
+// payment, provisioning, periods, renewal or expiry, suspension and
+// destruction, trials, upgrades and downgrades, termination.
+//
+// Orders and subscriptions are one package: every order creates or changes
+// a subscription in the same transaction, and every change of a
+// subscription is recorded as an order (renewal, change, termination).
+//
+// Lifecycle work is driven by due dates stored on each subscription
+// (next_action_at) and found by query, never by timers in memory: RunDue
+// claims due subscriptions one at a time (with SKIP LOCKED on PostgreSQL,
+// so several processes share the work), performs the earliest due action
+// and computes the next due date, all in one transaction. Every action
+// checks the state it expects, so running it twice changes nothing.
+package subscription
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/channel"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+)
+
+// Id kinds.
+const (
+	OrderKind        ids.Kind = "ord"
+	SubscriptionKind ids.Kind = "sub"
+	TransitionKind   ids.Kind = "trn"
+)
+
+// Config tunes the lifecycle.
+type Config struct {
+	// PaymentDays is how long a new subscription waits for its first
+	// payment before its payment expires.
+	PaymentDays int
+	// GraceDays is how long a subscription stays suspended (stopped, data
+	// kept) after it expired unpaid or its payment expired, before it is
+	// destroyed.
+	GraceDays int
+	// ReminderDays are the days before expiry a subscription without
+	// auto-renew reminds its customer.
+	ReminderDays []int
+	// AutoApprovePush approves orders a reseller or distributor places on a
+	// customer's behalf even when the product asks for approval.
+	AutoApprovePush bool
+	// AutoRenewalOnly runs the marketplace with automatic renewal only:
+	// customers do not choose an order duration (it is the plan's minimum).
+	AutoRenewalOnly bool
+}
+
+// DefaultConfig is the production configuration.
+var DefaultConfig = Config{PaymentDays: 15, GraceDays: 15, ReminderDays: []int{14, 10, 7, 4, 3, 2, 1}, AutoApprovePush: true}
+
+// Service is the orders and subscriptions service.
+type Service struct {
+	db       *db.DB
+	audit    *audit.Log
+	outbox   *outbox.Outbox
+	identity *identity.Service
+	catalog  *catalog.Service
+	channel  *channel.Service
+	cfg      Config
+	log      *slog.Logger
+}
+
+// New returns the service.
+func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *catalog.Service, ch *channel.Service, cfg Config, log *slog.Logger) *Service {
+	if cfg.PaymentDays == 0 {
+		cfg.PaymentDays = DefaultConfig.PaymentDays
+	}
+	if cfg.GraceDays == 0 {
+		cfg.GraceDays = DefaultConfig.GraceDays
+	}
+	if cfg.ReminderDays == nil {
+		cfg.ReminderDays = DefaultConfig.ReminderDays
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: d, audit: a, outbox: o, identity: id, catalog: cat, channel: ch, cfg: cfg, log: log}
+}
+
+func (s *Service) record(ctx context.Context, action, objectType, objectID, orgID string, changes map[string]audit.Change, event string, data any) error {
+	if err := s.audit.Record(ctx, audit.Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID, Changes: changes}); err != nil {
+		return err
+	}
+	if event == "" {
+		return nil
+	}
+	return s.outbox.PublishData(ctx, event, objectType, objectID, orgID, data)
+}
+
+func writer(ctx context.Context) (actor.Actor, error) {
+	a := actor.From(ctx)
+	if a.IsZero() {
+		return a, errs.Unauthenticated("unauthenticated", "authentication required")
+	}
+	return a, identity.CheckWritable(a)
+}
+
+func reader(ctx context.Context) (actor.Actor, error) {
+	a := actor.From(ctx)
+	if a.IsZero() {
+		return a, errs.Unauthenticated("unauthenticated", "authentication required")
+	}
+	return a, nil
+}
+
+func isStaff(a actor.Actor) bool {
+	return a.Kind == actor.KindSystem || identity.Role(a.Role).Staff()
+}
+
+func can(a actor.Actor, f identity.Function) bool {
+	return a.Kind == actor.KindSystem || identity.Can(identity.Role(a.Role), f)
+}
+
+func system(ctx context.Context) context.Context { return actor.With(ctx, actor.System) }
+
+func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }

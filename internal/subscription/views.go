@@ -1,0 +1,112 @@
+package subscription
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
+	"github.com/nephele-cloud/nephele/internal/platform/validate"
+)
+
+// visibleSub loads a subscription the caller may see: its customer and the
+// customer's channel, the product's vendor, and staff. Anything else is not
+// found.
+func (s *Service) visibleSub(ctx context.Context, a actor.Actor, id string) (Subscription, error) {
+	if !ids.Valid(SubscriptionKind, id) {
+		return Subscription{}, errSubNotFound
+	}
+	q := db.NewQuery(`SELECT `+subColumns+` FROM subscriptions WHERE id = $1 AND (`, id)
+	q.Add(identity.VisibleOrgs(a, "customer_org_id", q) + " OR vendor_org_id = " + q.Arg(a.OrgID) + ")")
+	q.Add(s.db.Dialect().ForUpdate())
+	sub, err := db.Get(ctx, s.db, scanSub, q.SQL(), q.Args()...)
+	if errors.Is(err, db.ErrNoRows) {
+		return sub, errSubNotFound
+	}
+	return sub, err
+}
+
+// view is sub as the caller may see it: a vendor outside the customer's
+// channel sees its own price (the list price), not the customer's; the
+// credentials are for the customer, the vendor and staff.
+func (s *Service) view(a actor.Actor, sub Subscription) Subscription {
+	vendorSide := a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !isStaff(a)
+	if len(sub.chain) == 1 && len(sub.chain[0]) > 0 && (vendorSide || isStaff(a)) {
+		vp := sub.chain[0][0].Sells
+		sub.VendorPrices = &vp
+	}
+	if vendorSide {
+		sub.Prices, sub.Coupon = nil, nil
+	}
+	if a.OrgID != sub.CustomerOrgID && a.OrgID != sub.VendorOrgID && !isStaff(a) {
+		sub.Credentials = nil
+	}
+	return sub
+}
+
+// GetSubscription returns a subscription the caller may see.
+func (s *Service) GetSubscription(ctx context.Context, id string) (Subscription, error) {
+	a, err := reader(ctx)
+	if err != nil {
+		return Subscription{}, err
+	}
+	if err := validate.CheckID("id", SubscriptionKind, id); err != nil {
+		return Subscription{}, err
+	}
+	sub, err := s.visibleSub(ctx, a, id)
+	if err != nil {
+		return sub, err
+	}
+	return s.view(a, sub), nil
+}
+
+// SubscriptionFilter narrows ListSubscriptions.
+type SubscriptionFilter struct {
+	Status        string
+	CustomerOrgID string
+	ProductID     string
+	Page          page.Request
+}
+
+// ListSubscriptions lists the subscriptions the caller may see, newest
+// first: a customer's own, its channel's, a vendor's products', all for
+// staff.
+func (s *Service) ListSubscriptions(ctx context.Context, f SubscriptionFilter) ([]Subscription, string, error) {
+	a, err := reader(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	v := validate.New()
+	if f.Status != "" {
+		v.OneOf("status", f.Status, StatusRequiresApproval, StatusWaitingPayment, StatusTrialing, StatusActive, StatusSuspended,
+			StatusExpired, StatusTerminated, StatusRejected)
+	}
+	if f.CustomerOrgID != "" {
+		v.ID("customer_org_id", ids.Organization, f.CustomerOrgID)
+	}
+	if f.ProductID != "" {
+		v.ID("product_id", "prd", f.ProductID)
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	q := db.NewQuery(`SELECT ` + subColumns + ` FROM subscriptions WHERE (`)
+	q.Add(identity.VisibleOrgs(a, "customer_org_id", q) + " OR vendor_org_id = " + q.Arg(a.OrgID) + ")")
+	for _, c := range []struct{ col, v string }{{"status", f.Status}, {"customer_org_id", f.CustomerOrgID}, {"product_id", f.ProductID}} {
+		if c.v != "" {
+			q.Add(" AND " + c.col + " = " + q.Arg(c.v))
+		}
+	}
+	rows, next, err := page.List(ctx, s.db, q, "id", page.Descending, f.Page, scanSub, func(s Subscription) string { return s.ID })
+	if err != nil {
+		return nil, "", fmt.Errorf("list subscriptions: %w", err)
+	}
+	for i := range rows {
+		rows[i] = s.view(a, rows[i])
+	}
+	return rows, next, nil
+}
