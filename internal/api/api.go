@@ -138,7 +138,7 @@ func New(cfg Config) *API {
 }
 
 func (a *API) humaConfig() huma.Config {
-	registry := huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
+	registry := huma.NewMapRegistry("#/components/schemas/", schemaNamer)
 	registerMoneySchemas(registry)
 	problem := registry.Schema(reflect.TypeFor[Problem](), true, "Problem")
 	return huma.Config{
@@ -400,4 +400,18 @@ func (a *API) description() string {
 - **Errors**: RFC 9457 `+"`application/problem+json`"+` with a stable snake_case `+"`code`"+`, the `+"`request_id`"+` (also in the `+"`X-Request-Id`"+` header) and per-field `+"`errors`"+` (`+"`field`, `code`, `message`"+`).
 - **Money**: `+"`{\"amount\": \"63.00\", \"currency\": \"EUR\"}`"+` with the amount as a decimal string.
 - **Times**: RFC 3339 in UTC.`, "TTL", humanDuration(a.ttl))
+}
+
+// schemaNamer names schemas after their Go types, prefixing the pricing
+// engine's (its Coupon, Quote... would otherwise clash with the domains'
+// types of the same name).
+func schemaNamer(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if strings.HasSuffix(t.PkgPath(), "/internal/pricing") && !strings.HasPrefix(name, "Pricing") {
+		return "Pricing" + name
+	}
+	return name
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +31,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 	"github.com/nephele-cloud/nephele/internal/platform/queue"
+	"github.com/nephele-cloud/nephele/internal/subscription"
 	"github.com/nephele-cloud/nephele/internal/web"
 )
 
@@ -56,10 +58,15 @@ type App struct {
 	Identity *identity.Service
 	Catalog  *catalog.Service
 	Channel  *channel.Service
-	API      *api.API
-	Registry *prometheus.Registry
+	Subs     *subscription.Service
+	// TestClock is the settable clock of a server in test mode (nil
+	// otherwise).
+	TestClock *clock.Test
+	API       *api.API
+	Registry  *prometheus.Registry
 
 	handler http.Handler
+	running atomic.Bool
 }
 
 // NewLogger builds the process logger from the configuration.
@@ -78,13 +85,24 @@ func NewLogger(cfg Config, w io.Writer) *slog.Logger {
 // New opens and migrates the database and builds every part of the process.
 // Close releases what it opened.
 func New(ctx context.Context, cfg Config, opts Options) (*App, error) {
-	if opts.Clock == nil {
+	var testClock *clock.Test
+	switch {
+	case cfg.TestClock && opts.Clock == nil:
+		testClock = clock.NewTest(clock.System{}.Now())
+		opts.Clock = testClock
+	case cfg.TestClock:
+		tc, ok := opts.Clock.(*clock.Test)
+		if !ok {
+			return nil, errors.New("test clock mode needs a settable clock")
+		}
+		testClock = tc
+	case opts.Clock == nil:
 		opts.Clock = clock.System{}
 	}
 	if opts.Log == nil {
 		opts.Log = NewLogger(cfg, os.Stderr)
 	}
-	a := &App{Config: cfg, Log: opts.Log, Registry: prometheus.NewRegistry()}
+	a := &App{Config: cfg, Log: opts.Log, Registry: prometheus.NewRegistry(), TestClock: testClock}
 	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	d, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, Clock: opts.Clock, Log: opts.Log})
@@ -147,6 +165,7 @@ func (a *App) build(cfg Config, opts Options) error {
 	a.Identity = identity.New(a.DB, a.Audit, a.Outbox, idCfg, a.Log)
 	a.Catalog = catalog.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Log)
 	a.Channel = channel.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Log)
+	a.Subs = subscription.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Channel, subscription.DefaultConfig, a.Log)
 
 	a.API = api.New(api.Config{
 		Log: a.Log, Auth: a.Identity, DB: a.DB, Clock: opts.Clock, Metrics: a.Registry,
@@ -155,8 +174,15 @@ func (a *App) build(cfg Config, opts Options) error {
 	api.RegisterIdentity(a.API, a.Identity)
 	api.RegisterCatalog(a.API, a.Catalog)
 	api.RegisterChannel(a.API, a.Channel)
+	api.RegisterSubscriptions(a.API, a.Subs)
+	if a.TestClock != nil {
+		api.RegisterTestClock(a.API, testClock{a}, func(ctx context.Context) error {
+			_, err := identity.Authorize(ctx, identity.UserManagement)
+			return err
+		})
+	}
 
-	jobs.Register(workers, jobs.Deps{Outbox: a.Outbox, Log: a.Log, Cleanups: map[string]jobs.CleanupFunc{
+	jobs.Register(workers, jobs.Deps{Outbox: a.Outbox, Log: a.Log, Lifecycle: a.Subs.RunDue, Cleanups: map[string]jobs.CleanupFunc{
 		jobs.CleanupIdempotencyKeys: a.API.PurgeExpiredIdempotencyKeys,
 		jobs.CleanupLoginAttempts:   a.Identity.PurgeLoginAttempts,
 		jobs.CleanupSessions:        a.Identity.PurgeSessions,
@@ -212,6 +238,8 @@ func (a *App) Run(ctx context.Context, ln net.Listener, ready func(addr string))
 	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	a.running.Store(a.Config.Workers > 0)
+	defer a.running.Store(false)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	a.Log.Info("nephele serving", "addr", ln.Addr().String(), "engine", a.DB.Engine(), "version", a.Config.Version, "workers", a.Config.Workers)
@@ -237,4 +265,22 @@ func (a *App) Run(ctx context.Context, ln net.Listener, ready func(addr string))
 	}
 	a.Log.Info("stopped")
 	return nil
+}
+
+// testClock is the test-clock API's view of a server in test mode: an
+// advance walks through every due date, runs the lifecycle work due then
+// and, when this process works jobs, waits for the jobs that work caused.
+type testClock struct{ a *App }
+
+func (t testClock) Now() time.Time { return t.a.TestClock.Now() }
+
+func (t testClock) Advance(ctx context.Context, to time.Time) error {
+	return t.a.Subs.Advance(ctx, t.a.TestClock, to, func(ctx context.Context) error {
+		if !t.a.running.Load() {
+			return nil
+		}
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		return t.a.Queue.WaitIdle(wctx)
+	})
 }

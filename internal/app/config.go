@@ -39,6 +39,10 @@ type Config struct {
 	// Workers is the number of background jobs worked at once; 0 makes the
 	// process serve requests only (NEPHELE_WORKERS, default 10).
 	Workers int
+	// TestClock runs the platform on a settable clock with the test-clock
+	// API (NEPHELE_TEST_CLOCK): for integration tests and demos, never
+	// production.
+	TestClock bool
 	// Version is the build version, set by main.
 	Version string
 }
@@ -73,6 +77,7 @@ func ParseFlags(name string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&c.LogLevel, "log-level", env("NEPHELE_LOG_LEVEL", "info"), "log level: debug, info, warn, error (NEPHELE_LOG_LEVEL)")
 	fs.BoolVar(&c.InsecureCookies, "insecure-cookies", envBool("NEPHELE_INSECURE_COOKIES"), "send cookies without the Secure flag, for plain HTTP beyond localhost (NEPHELE_INSECURE_COOKIES)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("NEPHELE_TRUST_PROXY"), "take client addresses from X-Forwarded-For (NEPHELE_TRUST_PROXY)")
+	fs.BoolVar(&c.TestClock, "test-clock", envBool("NEPHELE_TEST_CLOCK"), "run on a settable clock with POST /api/v1/test-clock/advance; never in production (NEPHELE_TEST_CLOCK)")
 	workers, err := strconv.Atoi(env("NEPHELE_WORKERS", "10"))
 	if err != nil {
 		return c, fmt.Errorf("NEPHELE_WORKERS: %w", err)

@@ -86,7 +86,10 @@ func init() {
 		"approve-vendor": post(vendor("/approve"), nil),
 		"reject-vendor":  post(vendor("/reject"), map[string]string{"reason": "no"}),
 		// Products: a draft is its owner's; published ones are public.
-		"search-products":  list("/api/v1/products?limit=200&sort=newest"),
+		// Published products are public, owner included; a draft is not.
+		"search-products": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+			return "GET", "/api/v1/products?limit=200&sort=newest", nil, listedWithout(foreign{productID: f.productID, planID: f.planID})
+		},
 		"list-categories":  list("/api/v1/categories"),
 		"get-product":      get(product("")),
 		"list-plans":       get(product("/plans?history=true")),

@@ -31,6 +31,9 @@ type foreign struct {
 	productID, planID, couponID, pendingVendorID string
 	// The foreign tenant's price catalog, and a customer not of the caller.
 	catalogID, customerID string
+	// An order and a subscription of a customer not of the caller, for a
+	// product of a vendor that is not the caller.
+	orderID, subID string
 }
 
 // isolationCase probes one operation as one fixture user against a foreign
@@ -78,7 +81,8 @@ func noTrace(t *testing.T, r response, f foreign) {
 			body = string(b)
 		}
 	}
-	for _, s := range []string{f.orgID, f.userID, f.keyID, f.secret, f.productID, f.planID, f.couponID, f.pendingVendorID, f.catalogID, f.customerID} {
+	for _, s := range []string{f.orgID, f.userID, f.keyID, f.secret, f.productID, f.planID, f.couponID, f.pendingVendorID, f.catalogID,
+		f.orderID, f.subID} {
 		if s != "" && strings.Contains(body, s) {
 			t.Errorf("answer carries %q of the foreign tenant: %.300s", s, r.Body)
 		}
@@ -219,6 +223,7 @@ func TestTenantIsolation(t *testing.T) {
 			}
 			pendingVendor := registerPendingVendor(t, en)
 			catalogOf := map[string]string{"reseller_a": resellerCatalog(t, en, "reseller_a"), "reseller_b": resellerCatalog(t, en, "reseller_b")}
+			subs := foreignSubscriptions(t, en)
 			before := snapshot(t, en)
 			// Staff see every organization; what is beyond an admin or a
 			// supervisor is the super admin. Their organization target is a
@@ -243,6 +248,8 @@ func TestTenantIsolation(t *testing.T) {
 					f := staffCat
 					f.orgID, f.userID, f.keyID, f.secret, f.pendingVendorID = target.ID, sa.ID, keyOf["super_admin"], sa.Email, pendingVendor
 					f.catalogID, f.customerID = staffCatalog, target.ID
+					o := subs["customer_b1/vendor_a"]
+					f.orderID, f.subID = o.ID, o.SubscriptionID
 					return f
 				}
 				owner := "vendor_a"
@@ -256,9 +263,13 @@ func TestTenantIsolation(t *testing.T) {
 				if who == "reseller_b" {
 					f.catalogID = catalogOf["reseller_a"]
 				}
+				customer := "customer_direct"
 				if who == "customer_direct" {
+					customer = "customer_b1"
 					f.customerID = en.world.Orgs["customer_b1"].ID
 				}
+				o := subs[customer+"/"+owner]
+				f.orderID, f.subID = o.ID, o.SubscriptionID
 				return f
 			}
 			for _, who := range identitytest.Names {
@@ -308,11 +319,16 @@ var staffMay = map[string]map[string]bool{
 		"get-coupon": true, "disable-coupon": true, "update-coupon": true, "create-coupon": true, "list-coupons": true, "search-products": true, "list-vendors": true,
 		"list-price-catalogs": true, "get-price-catalog": true, "update-price-catalog": true, "archive-price-catalog": true,
 		"list-catalog-prices": true, "offer-product": true, "withdraw-product-offer": true, "set-plan-rule": true,
-		"get-buyer-catalog": true, "assign-buyer-catalog": true, "create-quote": true, "create-price-catalog": true},
+		"get-buyer-catalog": true, "assign-buyer-catalog": true, "create-quote": true, "create-price-catalog": true,
+		"list-orders": true, "get-order": true, "approve-order": true, "reject-order": true, "mark-order-paid": true, "place-order": true,
+		"list-subscriptions": true, "get-subscription": true, "list-subscription-transitions": true, "update-subscription": true,
+		"change-subscription": true, "vendor-upgrade-subscription": true, "renew-subscription": true, "terminate-subscription": true,
+		"set-subscription-provisioning": true},
 	"supervisor": {"list-organizations": true, "get-organization": true, "list-users": true, "get-user": true, "list-audit-events": true,
 		"get-vendor": true, "approve-vendor": true, "reject-vendor": true, "get-product": true, "approve-product": true,
 		"reject-product": true, "list-plans": true, "get-plan": true, "get-coupon": true, "list-coupons": true, "search-products": true,
-		"list-vendors": true, "list-price-catalogs": true, "get-price-catalog": true, "list-catalog-prices": true, "get-buyer-catalog": true},
+		"list-vendors": true, "list-price-catalogs": true, "get-price-catalog": true, "list-catalog-prices": true, "get-buyer-catalog": true,
+		"list-orders": true, "get-order": true, "list-subscriptions": true, "get-subscription": true, "list-subscription-transitions": true},
 }
 
 // snapshot records every organization, user and API key as the system sees

@@ -32,7 +32,9 @@ var CleanupTasks = []string{CleanupIdempotencyKeys, CleanupLoginAttempts, Cleanu
 type Deps struct {
 	Outbox   *outbox.Outbox
 	Cleanups map[string]CleanupFunc
-	Log      *slog.Logger
+	// Lifecycle performs the subscription work that became due.
+	Lifecycle func(ctx context.Context) (int, error)
+	Log       *slog.Logger
 }
 
 // Register adds every worker to w.
@@ -42,12 +44,45 @@ func Register(w *river.Workers, d Deps) {
 	}
 	river.AddWorker(w, d.Outbox.Worker())
 	river.AddWorker(w, &cleanupWorker{deps: d})
+	river.AddWorker(w, &lifecycleWorker{deps: d})
 }
 
-// Periodic returns the scheduled jobs: each task hourly, and once at start.
-// Only the elected leader process schedules them.
+// LifecycleArgs runs the subscription lifecycle work that is due. It is
+// scheduled every minute; the work itself is found by query and claimed
+// row by row, so a run that overlaps another, or a second process, is
+// harmless.
+type LifecycleArgs struct{}
+
+// Kind names the job.
+func (LifecycleArgs) Kind() string { return "lifecycle" }
+
+// InsertOpts keeps at most one lifecycle run waiting per minute.
+func (LifecycleArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+}
+
+type lifecycleWorker struct {
+	river.WorkerDefaults[LifecycleArgs]
+	deps Deps
+}
+
+func (w *lifecycleWorker) Work(ctx context.Context, _ *river.Job[LifecycleArgs]) error {
+	if w.deps.Lifecycle == nil {
+		return nil
+	}
+	n, err := w.deps.Lifecycle(ctx)
+	if n > 0 {
+		w.deps.Log.InfoContext(ctx, "lifecycle", "actions", n)
+	}
+	return err
+}
+
+// Periodic returns the scheduled jobs: the lifecycle every minute, each
+// cleanup task hourly, all once at start. Only the elected leader process
+// schedules them.
 func Periodic(tasks []string) []*river.PeriodicJob {
-	var out []*river.PeriodicJob
+	out := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+		func() (river.JobArgs, *river.InsertOpts) { return LifecycleArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 	for _, name := range tasks {
 		out = append(out, river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{Task: name}, nil },

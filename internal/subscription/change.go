@@ -93,12 +93,15 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 		if err != nil {
 			return err
 		}
-		if vendorResult != "" {
-			if a.OrgID != sub.VendorOrgID && !isStaff(a) {
+		switch {
+		case vendorResult != "":
+			if a.OrgID != sub.VendorOrgID && !(isStaff(a) && can(a, identity.ProductOnboarding)) {
 				return errs.Forbidden("not_vendor", "only the product's vendor upgrades its customers")
 			}
-		} else if a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !isStaff(a) {
+		case a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !isStaff(a):
 			return errs.Forbidden("permission_denied", "vendors upgrade customers through the vendor upgrade")
+		case !can(a, identity.OrderPlacement):
+			return errs.Forbidden("permission_denied", "changing subscriptions needs the order placement function")
 		}
 		if sub.Status != StatusActive && sub.Status != StatusTrialing {
 			return errs.FailedPrecondition("subscription_not_active", "a "+sub.Status+" subscription cannot change")
@@ -397,7 +400,7 @@ func (s *Service) manageableSub(ctx context.Context, a actor.Actor, id string) (
 	if a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !isStaff(a) {
 		return sub, errs.Forbidden("permission_denied", "the vendor does not manage its customers' subscriptions")
 	}
-	if a.Kind != actor.KindSystem && !identity.Can(identity.Role(a.Role), identity.OrderPlacement) && !isStaff(a) {
+	if !can(a, identity.OrderPlacement) {
 		return sub, errs.Forbidden("permission_denied", "managing subscriptions needs the order placement function")
 	}
 	if ended(sub.Status) {

@@ -1,0 +1,352 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
+	"github.com/nephele-cloud/nephele/internal/subscription"
+)
+
+// PlaceOrderRequest orders a plan.
+type PlaceOrderRequest struct {
+	Type              string                   `json:"type,omitempty" enum:"normal,trial,sandbox" doc:"normal (default); trial on plans that offer one (one per product per customer); sandbox: a vendor tests its own product."`
+	PlanID            string                   `json:"plan_id" maxLength:"64" doc:"A plan or bundle plan; any version orders the current one."`
+	Quantities        map[string]money.Decimal `json:"quantities,omitempty" doc:"Extra resource id → quantity."`
+	Periods           int                      `json:"periods,omitempty" doc:"Order duration in billing periods, a multiple of the plan's minimum (default: the minimum)."`
+	CouponCode        string                   `json:"coupon_code,omitempty" maxLength:"40"`
+	CustomerOrgID     string                   `json:"customer_org_id,omitempty" maxLength:"64" doc:"The customer a reseller, distributor or admin orders for (push)."`
+	AutoRenew         *bool                    `json:"auto_renew,omitempty" doc:"Default: the plan's."`
+	ConvertAfterTrial bool                     `json:"convert_after_trial,omitempty" doc:"Trials: become a paid subscription when the trial ends."`
+}
+
+// ChangeRequest changes a subscription's plan or quantities.
+type ChangeRequest struct {
+	PlanID     string                   `json:"plan_id,omitempty" maxLength:"64" doc:"One of the current plan's upgrade or downgrade paths; empty keeps the plan."`
+	Quantities map[string]money.Decimal `json:"quantities,omitempty" doc:"The new extra-resource quantities; absent keeps them."`
+}
+
+// VendorUpgradeRequest is a vendor moving a customer to another plan.
+type VendorUpgradeRequest struct {
+	ChangeRequest
+	Result string `json:"result" enum:"deferred,free,paid" doc:"deferred: at the next period; free: now, the rest of the period free; paid: now, prorated."`
+}
+
+// ProvisioningRequest is a vendor's provisioning report.
+type ProvisioningRequest struct {
+	Status       string                   `json:"status,omitempty" enum:"pending,deployed,failed,undeployed" doc:"Empty keeps the status and updates the details."`
+	Endpoints    *[]subscription.Endpoint `json:"endpoints,omitempty" maxItems:"20"`
+	Instructions *string                  `json:"instructions,omitempty" maxLength:"10000"`
+	Credentials  *map[string]string       `json:"credentials,omitempty" doc:"Shown to the customer only (and the vendor and staff)."`
+}
+
+type orderBody struct {
+	Body subscription.Order
+}
+
+type subBody struct {
+	Body subscription.Subscription
+}
+
+// OrderIDPath is the path parameter of one order.
+type OrderIDPath struct {
+	ID string `path:"id" maxLength:"64" doc:"Order id (ord_...)."`
+}
+
+// SubscriptionIDPath is the path parameter of one subscription.
+type SubscriptionIDPath struct {
+	ID string `path:"id" maxLength:"64" doc:"Subscription id (sub_...)."`
+}
+
+// RegisterSubscriptions registers orders and subscriptions.
+func RegisterSubscriptions(a *API, svc *subscription.Service) {
+	registerOrders(a, svc)
+	tags := []string{"Subscriptions"}
+	Register(a, huma.Operation{
+		OperationID: "list-subscriptions", Method: http.MethodGet, Path: "/subscriptions", Tags: tags,
+		Summary: "List subscriptions",
+		Description: "A customer's own, its channel's (resellers and distributor), a vendor's products' (without the customer's price), " +
+			"all for staff; newest first.",
+	}, func(ctx context.Context, in *struct {
+		PageParams
+		Status        string `query:"status" enum:"requires_approval,waiting_payment,trialing,active,suspended,expired,terminated,rejected"`
+		CustomerOrgID string `query:"customer_org_id" maxLength:"64"`
+		ProductID     string `query:"product_id" maxLength:"64"`
+	}) (*struct {
+		Body Page[subscription.Subscription]
+	}, error) {
+		subs, next, err := svc.ListSubscriptions(ctx, subscription.SubscriptionFilter{Status: in.Status, CustomerOrgID: in.CustomerOrgID,
+			ProductID: in.ProductID, Page: page.Request{Limit: in.Limit, Cursor: in.Cursor}})
+		if err != nil {
+			return nil, err
+		}
+		return &struct {
+			Body Page[subscription.Subscription]
+		}{Page[subscription.Subscription]{Data: nonNil(subs), NextCursor: next}}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "get-subscription", Method: http.MethodGet, Path: "/subscriptions/{id}", Tags: tags, Summary: "Get a subscription",
+		Description: "Its status and provisioning status, periods and commitment, price snapshot, and (for its customer) the endpoints, " +
+			"instructions and credentials the vendor reported.",
+	}, func(ctx context.Context, in *SubscriptionIDPath) (*subBody, error) {
+		s, err := svc.GetSubscription(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &subBody{s}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "list-subscription-transitions", Method: http.MethodGet, Path: "/subscriptions/{id}/transitions", Tags: tags,
+		Summary: "Provisioning history", Description: "Every provisioning status change with time, actor and reason, oldest first.",
+	}, func(ctx context.Context, in *SubscriptionIDPath) (*struct {
+		Body struct {
+			Data []subscription.Transition `json:"data" nullable:"false"`
+		}
+	}, error) {
+		trs, err := svc.Transitions(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		out := &struct {
+			Body struct {
+				Data []subscription.Transition `json:"data" nullable:"false"`
+			}
+		}{}
+		out.Body.Data = trs
+		return out, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "update-subscription", Method: http.MethodPatch, Path: "/subscriptions/{id}", Tags: tags,
+		Summary: "Switch auto-renew or a trial's conversion",
+	}, func(ctx context.Context, in *struct {
+		SubscriptionIDPath
+		Body struct {
+			AutoRenew         *bool `json:"auto_renew,omitempty"`
+			ConvertAfterTrial *bool `json:"convert_after_trial,omitempty"`
+		}
+	}) (*subBody, error) {
+		s, err := svc.Update(ctx, in.ID, subscription.UpdateInput{AutoRenew: in.Body.AutoRenew, ConvertAfterTrial: in.Body.ConvertAfterTrial})
+		if err != nil {
+			return nil, err
+		}
+		return &subBody{s}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "change-subscription", Method: http.MethodPost, Path: "/subscriptions/{id}/change", Tags: tags,
+		Summary: "Upgrade or downgrade",
+		Description: "An upgrade (the new configuration costs more per period) takes effect at once: the new price × remaining hours / " +
+			"period hours is charged and the old one credited the same way (a started hour counts). A downgrade takes effect at the next " +
+			"period. Answers the change order with its proration.",
+		DefaultStatus: http.StatusCreated,
+	}, func(ctx context.Context, in *struct {
+		SubscriptionIDPath
+		Body ChangeRequest
+	}) (*orderBody, error) {
+		o, err := svc.ChangePlan(ctx, in.ID, subscription.ChangeInput{PlanID: in.Body.PlanID, Quantities: in.Body.Quantities})
+		if err != nil {
+			return nil, err
+		}
+		return &orderBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "vendor-upgrade-subscription", Method: http.MethodPost, Path: "/subscriptions/{id}/vendor-upgrade", Tags: tags,
+		Summary: "A vendor moves a customer to another plan", Description: "With the result deferred, free or paid.",
+		DefaultStatus: http.StatusCreated,
+	}, func(ctx context.Context, in *struct {
+		SubscriptionIDPath
+		Body VendorUpgradeRequest
+	}) (*orderBody, error) {
+		o, err := svc.VendorUpgrade(ctx, in.ID, subscription.ChangeInput{PlanID: in.Body.PlanID, Quantities: in.Body.Quantities}, in.Body.Result)
+		if err != nil {
+			return nil, err
+		}
+		return &orderBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "renew-subscription", Method: http.MethodPost, Path: "/subscriptions/{id}/renew", Tags: tags,
+		Summary: "Get the renewal order", Description: "For a subscription without auto-renew: the renewal order to pay, made once.",
+	}, func(ctx context.Context, in *SubscriptionIDPath) (*orderBody, error) {
+		o, err := svc.RequestRenewal(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &orderBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "terminate-subscription", Method: http.MethodPost, Path: "/subscriptions/{id}/terminate", Tags: tags,
+		Summary: "Terminate", Description: "Ends the subscription now; the vendor is told to destroy the service.", DefaultStatus: http.StatusCreated,
+	}, func(ctx context.Context, in *struct {
+		SubscriptionIDPath
+		Body struct {
+			Reason string `json:"reason,omitempty" maxLength:"2000"`
+		}
+	}) (*orderBody, error) {
+		o, err := svc.Terminate(ctx, in.ID, in.Body.Reason)
+		if err != nil {
+			return nil, err
+		}
+		return &orderBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "set-subscription-provisioning", Method: http.MethodPut, Path: "/subscriptions/{id}/provisioning", Tags: tags,
+		Summary: "Report provisioning (vendor callback)",
+		Description: "The product's vendor (or an administrator) reports the service deployed (with endpoints, instructions and " +
+			"credentials for the customer), failed, retried (pending) or destroyed (undeployed, after undeploy_sent). Only moves the " +
+			"provisioning state machine allows are accepted.",
+	}, func(ctx context.Context, in *struct {
+		SubscriptionIDPath
+		Body ProvisioningRequest
+	}) (*subBody, error) {
+		s, err := svc.SetProvisioning(ctx, in.ID, subscription.ProvisioningInput{Status: in.Body.Status, Endpoints: in.Body.Endpoints,
+			Instructions: in.Body.Instructions, Credentials: in.Body.Credentials})
+		if err != nil {
+			return nil, err
+		}
+		return &subBody{s}, nil
+	})
+}
+
+func registerOrders(a *API, svc *subscription.Service) {
+	tags := []string{"Orders"}
+	Register(a, huma.Operation{
+		OperationID: "place-order", Method: http.MethodPost, Path: "/orders", Tags: tags,
+		Summary: "Place an order",
+		Description: "Orders a plan for a customer (pull) or, for a reseller, distributor or admin, on a customer's behalf (push). " +
+			"The price is the quote's, frozen on the order, and the subscription is created at once: waiting for approval when the " +
+			"product asks for it, otherwise waiting for payment (or provisioning when nothing is due). Send an Idempotency-Key: the same " +
+			"order submitted twice with one key creates one order.",
+		DefaultStatus: http.StatusCreated,
+	}, func(ctx context.Context, in *struct{ Body PlaceOrderRequest }) (*orderBody, error) {
+		b := in.Body
+		o, err := svc.PlaceOrder(ctx, subscription.PlaceOrderInput{Type: b.Type, PlanID: b.PlanID, Quantities: b.Quantities, Periods: b.Periods,
+			CouponCode: b.CouponCode, CustomerOrgID: b.CustomerOrgID, AutoRenew: b.AutoRenew, ConvertAfterTrial: b.ConvertAfterTrial})
+		if err != nil {
+			return nil, err
+		}
+		return &orderBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "list-orders", Method: http.MethodGet, Path: "/orders", Tags: tags,
+		Summary: "List orders",
+		Description: "Newest first. to_review=true keeps the orders waiting for the caller's approval; a customer's " +
+			"status=requires_approval are those waiting to be approved.",
+	}, func(ctx context.Context, in *struct {
+		PageParams
+		Status         string `query:"status" enum:"requires_approval,approved,rejected,cancelled"`
+		Type           string `query:"type" enum:"normal,trial,sandbox,renewal,change,termination"`
+		SubscriptionID string `query:"subscription_id" maxLength:"64"`
+		ToReview       bool   `query:"to_review"`
+	}) (*struct{ Body Page[subscription.Order] }, error) {
+		os, next, err := svc.ListOrders(ctx, subscription.OrderFilter{Status: in.Status, Type: in.Type, SubscriptionID: in.SubscriptionID,
+			ToReview: in.ToReview, Page: page.Request{Limit: in.Limit, Cursor: in.Cursor}})
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body Page[subscription.Order] }{Page[subscription.Order]{Data: nonNil(os), NextCursor: next}}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "get-order", Method: http.MethodGet, Path: "/orders/{id}", Tags: tags, Summary: "Get an order",
+	}, func(ctx context.Context, in *OrderIDPath) (*orderBody, error) {
+		o, err := svc.GetOrder(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &orderBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "approve-order", Method: http.MethodPost, Path: "/orders/{id}/approve", Tags: tags,
+		Summary: "Approve an order", Description: "By its auditor: the vendor, or the reseller whose catalog sold it.",
+	}, func(ctx context.Context, in *OrderIDPath) (*orderBody, error) {
+		o, err := svc.ApproveOrder(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &orderBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "reject-order", Method: http.MethodPost, Path: "/orders/{id}/reject", Tags: tags,
+		Summary: "Reject an order", Description: "By its auditor, with a reason the customer reads; its coupon and trial are given back.",
+	}, func(ctx context.Context, in *struct {
+		OrderIDPath
+		Body ReasonRequest
+	}) (*orderBody, error) {
+		o, err := svc.RejectOrder(ctx, in.ID, in.Body.Reason)
+		if err != nil {
+			return nil, err
+		}
+		return &orderBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "mark-order-paid", Method: http.MethodPost, Path: "/orders/{id}/mark-paid", Tags: tags,
+		Summary: "Record an order's payment",
+		Description: "For administrators, until invoices and payments take over: a first payment starts provisioning, a paid renewal " +
+			"renews (at once if the subscription was suspended).",
+	}, func(ctx context.Context, in *OrderIDPath) (*orderBody, error) {
+		o, err := svc.MarkOrderPaid(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &orderBody{o}, nil
+	})
+}
+
+// TestClock is a settable clock whose advance runs the work that became
+// due, for a server in test mode.
+type TestClock interface {
+	Now() time.Time
+	Advance(ctx context.Context, to time.Time) error
+}
+
+// TestClockResponse tells the test clock's time.
+type TestClockResponse struct {
+	Now time.Time `json:"now"`
+}
+
+// RegisterTestClock registers the test clock (servers in test mode only;
+// without it the paths do not exist). Super admins and admins use it.
+func RegisterTestClock(a *API, clk TestClock, authorize func(context.Context) error) {
+	tags := []string{"Test clock"}
+	Register(a, huma.Operation{
+		OperationID: "get-test-clock", Method: http.MethodGet, Path: "/test-clock", Tags: tags, Summary: "Read the test clock",
+	}, func(ctx context.Context, _ *struct{}) (*struct{ Body TestClockResponse }, error) {
+		if err := authorize(ctx); err != nil {
+			return nil, err
+		}
+		return &struct{ Body TestClockResponse }{TestClockResponse{Now: clk.Now()}}, nil
+	})
+	Register(a, huma.Operation{
+		OperationID: "advance-test-clock", Method: http.MethodPost, Path: "/test-clock/advance", Tags: tags,
+		Summary: "Advance the test clock",
+		Description: "Moves the platform's clock forward (never back) to `to`, stopping at every due date on the way to run the work " +
+			"due then (renewals, reminders, suspensions, trial ends...) and the background jobs it causes; answers when all is done.",
+	}, func(ctx context.Context, in *struct {
+		Body struct {
+			To time.Time `json:"to" doc:"The new time, RFC 3339."`
+		}
+	}) (*struct{ Body TestClockResponse }, error) {
+		if err := authorize(ctx); err != nil {
+			return nil, err
+		}
+		if err := clk.Advance(ctx, in.Body.To); err != nil {
+			return nil, err
+		}
+		return &struct{ Body TestClockResponse }{TestClockResponse{Now: clk.Now()}}, nil
+	})
+}

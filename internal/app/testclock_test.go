@@ -1,0 +1,100 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/app"
+	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
+)
+
+// Without --test-clock the test-clock API does not exist.
+func TestTestClockAbsentByDefault(t *testing.T) {
+	t.Parallel()
+	en := newEnv(t, db.SQLite)
+	wantProblem(t, en.as("admin", "GET", "/api/v1/test-clock", nil), 404, "")
+	wantProblem(t, en.as("admin", "POST", "/api/v1/test-clock/advance", map[string]string{"to": "2030-01-01T00:00:00Z"}), 404, "")
+}
+
+// With it, advancing runs the work that became due: a customer of the demo
+// orders a monthly plan, it is paid, and two months later it has renewed
+// twice. Going back is refused; only administrators move the clock.
+func TestTestClockAdvanceRunsDueWork(t *testing.T) {
+	t.Parallel()
+	cfg := app.Config{DatabaseURL: dbtest.NewDatabaseURL(t, db.SQLite), MarketplaceName: "Demo", Version: "test", LogFormat: "json", TestClock: true}
+	a, err := app.New(context.Background(), cfg, app.Options{Hash: identitytest.CheapHash, Log: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.SeedDemo(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+	en := &env{t: t, app: a, srv: srv}
+	login := func(email string) string {
+		var tok struct{ Token string }
+		mustJSON(t, en.do("POST", "/api/v1/auth/login", "", map[string]string{"email": email, "password": app.DemoPassword}), &tok)
+		return tok.Token
+	}
+	admin, customer := login("admin@nephele.example"), login("customer@umbrella.example")
+
+	var clk struct{ Now time.Time }
+	mustJSON(t, en.do("GET", "/api/v1/test-clock", admin, nil), &clk)
+	wantProblem(t, en.do("GET", "/api/v1/test-clock", customer, nil), 403, "permission_denied")
+
+	// Order CloudDrive Team.
+	var products struct {
+		Data []struct{ ID, Name string } `json:"data"`
+	}
+	mustJSON(t, en.do("GET", "/api/v1/products?q=clouddrive", "", nil), &products)
+	var productID string
+	for _, p := range products.Data {
+		if p.Name == "CloudDrive Business" {
+			productID = p.ID
+		}
+	}
+	var plans struct {
+		Data []struct{ ID, Name string } `json:"data"`
+	}
+	mustJSON(t, en.do("GET", "/api/v1/products/"+productID+"/plans", "", nil), &plans)
+	var team string
+	for _, p := range plans.Data {
+		if p.Name == "Team" {
+			team = p.ID
+		}
+	}
+	var order struct {
+		ID             string `json:"id"`
+		SubscriptionID string `json:"subscription_id"`
+	}
+	r := en.do("POST", "/api/v1/orders", customer, map[string]any{"plan_id": team}, "Idempotency-Key", "order-1")
+	mustJSON(t, r, &order)
+	// The same order submitted again with the key is one order.
+	again := en.do("POST", "/api/v1/orders", customer, map[string]any{"plan_id": team}, "Idempotency-Key", "order-1")
+	if again.Status != 201 || string(again.Body) != string(r.Body) {
+		t.Fatalf("replayed order: %d", again.Status)
+	}
+	mustJSON(t, en.do("POST", "/api/v1/orders/"+order.ID+"/mark-paid", admin, nil), &struct{}{})
+
+	to := clk.Now.AddDate(0, 2, 0).Add(time.Hour).UTC().Format(time.RFC3339)
+	mustJSON(t, en.do("POST", "/api/v1/test-clock/advance", admin, map[string]string{"to": to}), &clk)
+	// Sessions live in simulated time too: two months outlive a login.
+	wantProblem(t, en.do("GET", "/api/v1/orders", customer, nil), 401, "invalid_token")
+	admin, customer = login("admin@nephele.example"), login("customer@umbrella.example")
+	var renewals struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	mustJSON(t, en.do("GET", "/api/v1/orders?type=renewal&subscription_id="+order.SubscriptionID, customer, nil), &renewals)
+	if len(renewals.Data) != 2 {
+		t.Fatalf("%d renewals after two months", len(renewals.Data))
+	}
+	back := en.do("POST", "/api/v1/test-clock/advance", admin, map[string]string{"to": clk.Now.Add(-time.Hour).Format(time.RFC3339)})
+	wantProblem(t, back, 422, "clock_backwards")
+}
