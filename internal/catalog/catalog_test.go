@@ -232,8 +232,16 @@ func TestSearch(t *testing.T) {
 				t.Errorf("case %d (%+v): %v, want %v", i, c.f, g, c.want)
 			}
 		}
-		_ = backup
 		_ = draft
+		// Relevance weighs where a word is found: a product named for it
+		// ranks above one that only mentions it, however often.
+		if _, err := f.svc.UpdateProduct(ctx, backup.ID, catalog.ProductInput{Summary: str("Backs up mail, mail archives and mail servers")}); err != nil {
+			t.Fatal(err)
+		}
+		ranked, _, err := f.svc.SearchProducts(context.Background(), catalog.ProductFilter{Query: "mail"})
+		if err != nil || !slices.Equal(names(ranked), []string{"Secure Mail", "Cloud Backup"}) {
+			t.Fatalf("ranked: %v %v", names(ranked), err)
+		}
 		// Name order pages by position.
 		p1, next, err := f.svc.SearchProducts(context.Background(), catalog.ProductFilter{Sort: "name", Page: pageOf(1, "")})
 		if err != nil || len(p1) != 1 || next == "" {

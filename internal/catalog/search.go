@@ -37,7 +37,9 @@ type ProductFilter struct {
 	Page page.Request
 }
 
-var productIndex = db.TextIndex{Alias: "p", FTS: "products_fts", Vector: "search"}
+// productIndex weighs the name first, then category and tags, summary and
+// description last: the same order as the PostgreSQL vector's classes.
+var productIndex = db.TextIndex{Alias: "p", FTS: "products_fts", Vector: "search", Weights: "10, 2, 1, 4, 4"}
 
 // SearchProducts lists products: buyers and visitors see published ones;
 // owners also see their own in any status, staff every product.

@@ -31,8 +31,13 @@ type TextIndex struct {
 	Alias string
 	// FTS is the SQLite FTS5 table (external content on the table's rowid).
 	FTS string
-	// Vector is the PostgreSQL tsvector column.
+	// Vector is the PostgreSQL tsvector column (its setweight classes rank
+	// the columns there).
 	Vector string
+	// Weights rank a match in each FTS5 column, in column order, as the
+	// vector's weight classes do on PostgreSQL: a word in a name counts
+	// more than one in a description. Empty weighs every column alike.
+	Weights string
 }
 
 // Words splits a search phrase into at most 8 lower-cased words of letters
@@ -63,7 +68,11 @@ func (sqliteDialect) TextSearch(idx TextIndex, words []string, q *Query) (string
 	}
 	p := q.Arg(strings.Join(terms, " "))
 	cond := idx.Alias + ".rowid IN (SELECT rowid FROM " + idx.FTS + " WHERE " + idx.FTS + " MATCH " + p + ")"
-	rank := "(SELECT -rank FROM " + idx.FTS + " WHERE " + idx.FTS + " MATCH " + p + " AND " + idx.FTS + ".rowid = " + idx.Alias + ".rowid)"
+	score := "rank"
+	if idx.Weights != "" {
+		score = "bm25(" + idx.FTS + ", " + idx.Weights + ")"
+	}
+	rank := "(SELECT -" + score + " FROM " + idx.FTS + " WHERE " + idx.FTS + " MATCH " + p + " AND " + idx.FTS + ".rowid = " + idx.Alias + ".rowid)"
 	return cond, rank
 }
 
