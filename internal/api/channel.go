@@ -47,6 +47,7 @@ type QuoteRequest struct {
 	Periods       int                      `json:"periods,omitempty" doc:"Order duration in billing periods; a multiple of the plan's minimum (default: the minimum)."`
 	CustomerOrgID string                   `json:"customer_org_id,omitempty" maxLength:"64" doc:"The buying customer, for resellers, distributors and staff quoting on a customer's behalf."`
 	SellerOrgID   string                   `json:"seller_org_id,omitempty" maxLength:"64" doc:"For anonymous visitors: whose marketplace (default the marketplace owner's)."`
+	Type          string                   `json:"type,omitempty" enum:"normal,trial" doc:"normal (default) buys at once; trial quotes the plan's free trial, the first period starting when it ends. The same body can be posted to /orders."`
 }
 
 type catalogBody struct {
@@ -244,7 +245,7 @@ func RegisterChannel(a *API, svc *channel.Service) {
 	}, func(ctx context.Context, in *struct{ Body QuoteRequest }) (*struct{ Body channel.Quote }, error) {
 		b := in.Body
 		q, err := svc.Quote(ctx, channel.QuoteInput{PlanID: b.PlanID, Quantities: b.Quantities, CouponCode: b.CouponCode, Periods: b.Periods,
-			CustomerOrgID: b.CustomerOrgID, SellerOrgID: b.SellerOrgID})
+			CustomerOrgID: b.CustomerOrgID, SellerOrgID: b.SellerOrgID, Trial: b.Type == "trial"})
 		if err != nil {
 			return nil, err
 		}

@@ -42,6 +42,9 @@ type QuoteInput struct {
 	// Renewal prices a renewal: no one-off fees (the plan's and extras'
 	// setup fees were charged when it was first bought).
 	Renewal bool
+	// Trial prices a trial order: the plan's free trial (or the length an
+	// extended-trial coupon gives) comes before the first period.
+	Trial bool
 }
 
 // Quote is a priced order for one buyer. It is what checkout shows and
@@ -137,7 +140,7 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 	}
 	out := Quote{PlanID: plan.ID, PlanName: plan.Name, ProductID: product.ID, ProductName: product.Name, CustomerOrgID: buyer,
 		SellerOrgID: src.OwnerOrgID, CatalogID: src.ID, Plan: plan}
-	qin := pricing.QuoteInput{Terms: plan.Terms(), Quantities: in.Quantities, Periods: in.Periods, Start: s.now(ctx)}
+	qin := pricing.QuoteInput{Terms: plan.Terms(), Quantities: in.Quantities, Periods: in.Periods, Start: s.now(ctx), Trial: in.Trial}
 	if !in.Start.IsZero() {
 		qin.Start = in.Start
 	}

@@ -152,7 +152,7 @@ func TestCouponValidityWindow(t *testing.T) {
 	// but no period starts in time.
 	terms := monthly(1)
 	terms.TrialDays = 30
-	q, err := pricing.Compute(pricing.QuoteInput{Terms: terms, Prices: plan, Coupon: c(time.Time{}, jan31.AddDate(0, 0, 10)), Start: jan31})
+	q, err := pricing.Compute(pricing.QuoteInput{Terms: terms, Prices: plan, Coupon: c(time.Time{}, jan31.AddDate(0, 0, 10)), Start: jan31, Trial: true})
 	if err != nil || q.CouponPeriods != 0 || q.Total.String() != "10.00" || len(q.Lines) != 1 {
 		t.Errorf("coupon ending during the trial: %+v, %v", q, err)
 	}

@@ -73,8 +73,8 @@
 // to the rounded subtotal of its scope; a fixed_price coupon replaces the
 // licence price and shows the difference as a coupon_discount line (or a
 // coupon_surcharge line when the private price is higher, which is
-// allowed); an extended_trial coupon replaces the trial length of a plan
-// that offers trials. Setup fees are in scope only for the "total" scope.
+// allowed); an extended_trial coupon replaces the trial length of a
+// trial order on a plan that offers trials. Setup fees are in scope only for the "total" scope.
 // A discount line never exceeds the rounded subtotal of the lines it
 // reduces, so no coupon makes a period's charge negative (a 100 % coupon
 // leaves exactly zero).
@@ -95,8 +95,9 @@
 // billing periods of N months or N hours, at most 100 years in all.
 // Month periods follow the calendar from the first period's start and are
 // anchored on its day ([AddMonths]: Jan 31, Feb 28/29, Mar 31, ...). A
-// trial comes before the first period, which then starts when the trial
-// ends. Setup fees are due in the first period; the licence, IaaS costs
+// trial order (QuoteInput.Trial) has the plan's trial before the first
+// period, which then starts when the trial ends; any other order starts
+// its first period at once. Setup fees are due in the first period; the licence, IaaS costs
 // and prepaid extras every period, in advance; postpaid extras and metrics
 // are billed in arrears and listed apart, outside every total. Each line
 // is rounded once; the first invoice, the renewal charge and the total are

@@ -48,6 +48,9 @@ const (
 	// CodeCouponNotApplicable: the coupon cannot apply to this plan, e.g. an
 	// extended trial on a plan without trials (failed precondition).
 	CodeCouponNotApplicable = "coupon_not_applicable"
+	// CodeTrialNotAvailable: a trial was asked of a plan that offers none
+	// (invalid).
+	CodeTrialNotAvailable = "trial_not_available"
 )
 
 // invalidField returns an errs.Invalid whose code is also the code of its

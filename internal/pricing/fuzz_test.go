@@ -136,7 +136,7 @@ func FuzzQuote(f *testing.F) {
 			Extras:  []pricing.ExtraPrice{{ID: "x", Name: "X", Required: required, Billing: billing, Scheme: scheme}},
 			Metrics: []pricing.MetricPrice{{ID: "m", Key: "m", Scheme: pricing.Scheme{Kind: pricing.SchemePerUnit, UnitPrice: fuzzDecimal(iaas)}}}}
 		start := time.Unix(startUnix%(1<<40), 0).UTC()
-		in := pricing.QuoteInput{Terms: terms, Prices: prices, Periods: periods, Start: start}
+		in := pricing.QuoteInput{Terms: terms, Prices: prices, Periods: periods, Start: start, Trial: couponIdx&64 != 0}
 		if q := fuzzDecimal(qty); qty != "" {
 			in.Quantities = map[string]money.Decimal{"x": q}
 		}

@@ -29,6 +29,10 @@ type QuoteInput struct {
 	Periods int `json:"periods,omitempty"`
 	// Start is when the subscription would start, from the caller's clock.
 	Start time.Time `json:"start"`
+	// Trial quotes the plan's free trial (as long as an extended_trial
+	// coupon makes it): the first period starts when the trial ends.
+	// Without it the first period starts at Start.
+	Trial bool `json:"trial,omitempty"`
 }
 
 // Quote is the priced order: the lines of the first invoice and the
@@ -153,7 +157,9 @@ const LineMetric LineKind = "metric"
 // "bundle[1].discount_percent", "coupon.percent", "start");
 // invalid_duration (field "periods"); coupon_not_yet_valid,
 // coupon_expired, coupon_not_applicable (failed preconditions, field
-// "coupon"); coupon_currency_mismatch (field "coupon"); unknown_extra,
+// "coupon"); coupon_currency_mismatch (field "coupon");
+// trial_not_available (field "type": a trial of a plan without one);
+// unknown_extra,
 // quantity_required, quantity_out_of_range, quantity_not_whole,
 // quantity_not_on_step (field "quantities.<id>"); amount_overflow
 // (wrapping money.ErrOverflow).
@@ -226,6 +232,12 @@ func validateInput(in QuoteInput) error {
 // length in days.
 func checkCoupon(in QuoteInput, cur money.Currency) (int, error) {
 	days := in.Terms.TrialDays
+	if in.Trial && days == 0 {
+		return 0, invalidField(CodeTrialNotAvailable, "type", "this plan offers no trial")
+	}
+	if !in.Trial {
+		days = 0
+	}
 	c := in.Coupon
 	if c == nil {
 		return days, nil
@@ -240,8 +252,11 @@ func checkCoupon(in QuoteInput, cur money.Currency) (int, error) {
 				"coupon "+c.Code+" is in "+c.Amount.Currency().Code()+" but the plan is priced in "+cur.Code())
 		}
 	case CouponExtendedTrial:
-		if days == 0 {
+		if in.Terms.TrialDays == 0 {
 			return 0, preconditionField(CodeCouponNotApplicable, "coupon", "this plan offers no trial to extend")
+		}
+		if !in.Trial {
+			return 0, preconditionField(CodeCouponNotApplicable, "coupon", "an extended-trial coupon applies to a trial order")
 		}
 		days = c.TrialDays
 	case CouponFixedPrice:

@@ -309,7 +309,7 @@ func TestComputeTrial(t *testing.T) {
 	terms := monthly(1)
 	terms.TrialDays, terms.TrialCardRequired = 14, true
 	plan := pricing.PlanPrices{Currency: eur, Recurring: d("10")}
-	q, err := pricing.Compute(pricing.QuoteInput{Terms: terms, Prices: plan, Start: jan31})
+	q, err := pricing.Compute(pricing.QuoteInput{Terms: terms, Prices: plan, Start: jan31, Trial: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,18 +321,28 @@ func TestComputeTrial(t *testing.T) {
 		t.Errorf("first period after the trial ends %s", q.PeriodEnd)
 	}
 
+	// Buying at once skips the trial the plan offers.
+	q, err = pricing.Compute(pricing.QuoteInput{Terms: terms, Prices: plan, Start: jan31})
+	if err != nil || q.Trial != nil || !q.PeriodStart.Equal(jan31) {
+		t.Fatalf("bought at once: trial %+v, period start %s, %v", q.Trial, q.PeriodStart, err)
+	}
+
 	ext := &pricing.Coupon{Code: "LONGTRIAL", Kind: pricing.CouponExtendedTrial, TrialDays: 30}
-	q, err = pricing.Compute(pricing.QuoteInput{Terms: terms, Prices: plan, Coupon: ext, Start: jan31})
+	q, err = pricing.Compute(pricing.QuoteInput{Terms: terms, Prices: plan, Coupon: ext, Start: jan31, Trial: true})
 	if err != nil || q.Trial.Days != 30 || q.Savings.Minor() != 0 || q.CouponPeriods != 0 || len(q.Lines) != 1 {
 		t.Errorf("extended trial = %+v, %v", q.Trial, err)
+	}
+	_, err = pricing.Compute(pricing.QuoteInput{Terms: terms, Prices: plan, Coupon: ext, Start: jan31})
+	if e := wantCode(t, err, pricing.CodeCouponNotApplicable); !hasField(e, "coupon", pricing.CodeCouponNotApplicable) {
+		t.Errorf("extended trial on a purchase: %+v", e)
 	}
 	_, err = pricing.Compute(pricing.QuoteInput{Terms: monthly(1), Prices: plan, Coupon: ext, Start: jan31})
 	if e := wantCode(t, err, pricing.CodeCouponNotApplicable); e.Kind != "failed_precondition" || !hasField(e, "coupon", pricing.CodeCouponNotApplicable) {
 		t.Errorf("extended trial on a plan without trials: %+v", e)
 	}
-	q, err = pricing.Compute(pricing.QuoteInput{Terms: monthly(1), Prices: plan, Start: jan31})
-	if err != nil || q.Trial != nil {
-		t.Errorf("no trial = %+v, %v", q.Trial, err)
+	_, err = pricing.Compute(pricing.QuoteInput{Terms: monthly(1), Prices: plan, Start: jan31, Trial: true})
+	if e := wantCode(t, err, pricing.CodeTrialNotAvailable); e.Kind != "invalid" || !hasField(e, "type", pricing.CodeTrialNotAvailable) {
+		t.Errorf("trial of a plan without one: %+v", e)
 	}
 }
 

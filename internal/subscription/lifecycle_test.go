@@ -1,6 +1,7 @@
 package subscription_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -178,6 +179,18 @@ func TestTrialConvertsOrExpires(t *testing.T) {
 		wantCode(t, err, "trial_already_used")
 		// Another customer lets its trial expire.
 		lapsed := f.order("customer_a1", subscription.PlaceOrderInput{Type: "trial", PlanID: f.plans["Trial"].ID})
+		// A third buys at once: no trial, the first period starts now.
+		bought := f.order("customer_a2", subscription.PlaceOrderInput{PlanID: f.plans["Trial"].ID})
+		var detail struct {
+			PeriodStart time.Time       `json:"period_start"`
+			Trial       json.RawMessage `json:"trial"`
+		}
+		if err := json.Unmarshal(bought.Detail, &detail); err != nil || detail.Trial != nil || !detail.PeriodStart.Equal(start) || bought.Due.String() != "25.00" {
+			t.Fatalf("bought at once: %s due %s (%v)", bought.Detail, bought.Due, err)
+		}
+		if got := f.sub(bought.SubscriptionID); got.TrialEnd != nil || !got.CommitmentStart.Equal(start) {
+			t.Fatalf("bought at once: trial end %v, commitment from %s", got.TrialEnd, got.CommitmentStart)
+		}
 		f.advance(start.AddDate(0, 0, 14).Add(time.Minute))
 		sub = f.sub(paid.SubscriptionID)
 		conv := f.orders(sub.ID, subscription.OrderNormal)

@@ -218,7 +218,7 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 	var out Order
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		q, err := s.channel.Quote(ctx, channel.QuoteInput{PlanID: in.PlanID, Quantities: in.Quantities, Periods: in.Periods,
-			CouponCode: in.CouponCode, CustomerOrgID: in.CustomerOrgID})
+			CouponCode: in.CouponCode, CustomerOrgID: in.CustomerOrgID, Trial: in.Type == OrderTrial})
 		if err != nil {
 			return err
 		}
@@ -228,10 +228,7 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 			return err
 		}
 		trialDays := 0
-		if in.Type == OrderTrial {
-			if q.Trial == nil {
-				return errs.Invalid("trial_not_available", "this plan has no trial", errs.Field("type", "trial_not_available", "this plan offers no trial"))
-			}
+		if q.Trial != nil { // a trial order; the quote refused plans without one
 			trialDays = q.Trial.Days
 		}
 		o := &Order{Type: in.Type, CustomerOrgID: q.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: product.OwnerOrgID,
