@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/nephele-cloud/nephele/internal/app"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
@@ -88,6 +89,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	return a.Run(ctx, nil, func(addr string) {
 		if cmd == "demo" {
 			app.PrintDemo(stdout, "http://"+addr, logins)
+		}
+		if a.TestClock != nil {
+			fmt.Fprintf(stdout, "Test clock at %s: move it with POST http://%s/api/v1/test-clock/advance {\"to\": \"...\"} (administrators)\n\n",
+				a.TestClock.Now().Format(time.RFC3339), addr)
 		}
 	})
 }

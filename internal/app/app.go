@@ -162,6 +162,10 @@ func (a *App) build(cfg Config, opts Options) error {
 	if opts.Hash.MemoryKiB != 0 {
 		idCfg.Hash = opts.Hash
 	}
+	if a.TestClock != nil {
+		// Moving business time must not sign everyone out.
+		idCfg.SessionClock = clock.System{}
+	}
 	a.Identity = identity.New(a.DB, a.Audit, a.Outbox, idCfg, a.Log)
 	a.Catalog = catalog.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Log)
 	a.Channel = channel.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Log)

@@ -85,9 +85,7 @@ func TestTestClockAdvanceRunsDueWork(t *testing.T) {
 
 	to := clk.Now.AddDate(0, 2, 0).Add(time.Hour).UTC().Format(time.RFC3339)
 	mustJSON(t, en.do("POST", "/api/v1/test-clock/advance", admin, map[string]string{"to": to}), &clk)
-	// Sessions live in simulated time too: two months outlive a login.
-	wantProblem(t, en.do("GET", "/api/v1/orders", customer, nil), 401, "invalid_token")
-	admin, customer = login("admin@nephele.example"), login("customer@umbrella.example")
+	// Sessions run on the real clock: two simulated months sign no one out.
 	var renewals struct {
 		Data []json.RawMessage `json:"data"`
 	}

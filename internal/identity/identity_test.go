@@ -16,7 +16,9 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 	"github.com/nephele-cloud/nephele/internal/platform/page"
+	"github.com/nephele-cloud/nephele/internal/platform/queue"
 )
 
 func world(t *testing.T, d *db.DB) *identitytest.World {
@@ -333,6 +335,36 @@ func TestLoginThrottleAndExpiry(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = w.Svc.Authenticate(ctx, res.Token)
+		wantCode(t, err, "invalid_token")
+	})
+}
+
+// With a session clock of its own (a platform on a test clock), moving
+// business time leaves sessions alone; their own clock still ends them.
+func TestSessionClock(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		business := d.Clock().(*clock.Test)
+		sessions := clock.NewTest(dbtest.DefaultStart)
+		q, err := queue.New(d, queue.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := identity.DefaultConfig
+		cfg.Hash, cfg.SessionClock = identitytest.CheapHash, sessions
+		svc := identity.New(d, audit.New(d), outbox.New(d, q, nil), cfg, nil)
+		w := identitytest.NewWorld(t, svc)
+		ctx := context.Background()
+		res, err := svc.Login(ctx, identity.LoginInput{Email: w.Users["customer_a1"].Email, Password: identitytest.Password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		business.Advance(60 * 24 * time.Hour)
+		if _, err := svc.Authenticate(ctx, res.Token); err != nil {
+			t.Fatalf("after two business months: %v", err)
+		}
+		sessions.Advance(24 * time.Hour)
+		_, err = svc.Authenticate(ctx, res.Token)
 		wantCode(t, err, "invalid_token")
 	})
 }

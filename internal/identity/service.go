@@ -18,6 +18,7 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
@@ -35,6 +36,11 @@ type Config struct {
 	// ImpersonationTTL bounds an impersonation session.
 	ImpersonationTTL time.Duration
 	Throttle         ThrottleConfig
+	// SessionClock times sessions and the sign-in throttle; nil uses the
+	// database's clock. A platform running on a test clock keeps the
+	// system clock here, so moving business time forward signs no one
+	// out and unlocks no one.
+	SessionClock clock.Clock
 }
 
 // DefaultConfig is the production configuration.
@@ -185,4 +191,12 @@ func (s *Service) record(ctx context.Context, action, objectType, objectID, orgI
 		return nil
 	}
 	return s.outbox.PublishData(ctx, event, objectType, objectID, orgID, data)
+}
+
+// sessionNow is the time sessions and sign-in throttles are measured by.
+func (s *Service) sessionNow(ctx context.Context) time.Time {
+	if s.cfg.SessionClock != nil {
+		return s.cfg.SessionClock.Now()
+	}
+	return s.db.Now(ctx)
 }

@@ -145,7 +145,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		if in.Kind == SessionWeb {
 			ttl = s.cfg.WebSessionIdle
 		}
-		out.Session, out.Token, err = s.insertSession(ctx, u.ID, in.Kind, "", "", now.Add(ttl), in.IP, in.UserAgent)
+		out.Session, out.Token, err = s.insertSession(ctx, u.ID, in.Kind, "", "", s.sessionNow(ctx).Add(ttl), in.IP, in.UserAgent)
 		if err != nil {
 			return err
 		}
@@ -183,7 +183,7 @@ func (s *Service) loginFailed(ctx context.Context, email, ip, userID string) err
 func (s *Service) insertSession(ctx context.Context, userID, kind, impersonatorID, parentID string, expires time.Time, ip, ua string) (Session, string, error) {
 	token, hash := newToken(SessionTokenPrefix)
 	csrf, _ := newToken("")
-	now := s.db.Now(ctx)
+	now := s.sessionNow(ctx)
 	ses := Session{ID: ids.New(ids.Session), UserID: userID, Kind: kind, ImpersonatorID: impersonatorID, ParentSessionID: parentID,
 		CSRFToken: csrf, CreatedAt: now, ExpiresAt: expires}
 	if len(ua) > 512 {
@@ -246,7 +246,7 @@ func (s *Service) authenticateSession(ctx context.Context, token string) (Auth, 
 	if err != nil {
 		return Auth{}, errBadToken
 	}
-	now := s.db.Now(ctx)
+	now := s.sessionNow(ctx)
 	if !now.Before(ses.ExpiresAt) {
 		return Auth{}, errBadToken
 	}
@@ -327,7 +327,7 @@ func (s *Service) Logout(ctx context.Context) (Session, error) {
 		if parent != nil {
 			ses.ParentSessionID = *parent
 		}
-		if _, err := s.db.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, a.SessionID, s.db.Now(ctx)); err != nil {
+		if _, err := s.db.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, a.SessionID, s.sessionNow(ctx)); err != nil {
 			return err
 		}
 		action := "user.logout"
@@ -379,9 +379,8 @@ func (s *Service) Impersonate(ctx context.Context, userID string) (LoginResult, 
 				return err
 			}
 		}
-		now := s.db.Now(ctx)
 		req := actor.RequestFrom(ctx)
-		out.Session, out.Token, err = s.insertSession(ctx, target.ID, kind, a.UserID, a.SessionID, now.Add(s.cfg.ImpersonationTTL), req.IP, req.UserAgent)
+		out.Session, out.Token, err = s.insertSession(ctx, target.ID, kind, a.UserID, a.SessionID, s.sessionNow(ctx).Add(s.cfg.ImpersonationTTL), req.IP, req.UserAgent)
 		if err != nil {
 			return err
 		}
@@ -402,7 +401,7 @@ func (s *Service) Impersonate(ctx context.Context, userID string) (LoginResult, 
 // PurgeSessions deletes sessions that ended more than a day ago, for a
 // periodic job. Impersonation children go first (they reference parents).
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
-	cutoff := s.db.Now(ctx).Add(-24 * time.Hour)
+	cutoff := s.sessionNow(ctx).Add(-24 * time.Hour)
 	var total int64
 	for _, q := range []string{
 		`DELETE FROM sessions WHERE parent_session_id IS NOT NULL AND (expires_at < $1 OR revoked_at < $1)`,

@@ -29,7 +29,7 @@ func ipKey(ip string) string         { return "ip:" + ip }
 
 // checkThrottle refuses when any key is locked, saying when to retry.
 func (s *Service) checkThrottle(ctx context.Context, keys ...string) error {
-	now := s.db.Now(ctx)
+	now := s.sessionNow(ctx)
 	for _, k := range keys {
 		var until *time.Time
 		err := s.db.QueryRow(ctx, `SELECT locked_until FROM login_attempts WHERE key = $1`, k).Scan(&until)
@@ -53,7 +53,7 @@ func (s *Service) checkThrottle(ctx context.Context, keys ...string) error {
 // login itself changes nothing else.
 func (s *Service) recordFailure(ctx context.Context, key string, max int) error {
 	return s.db.InTx(ctx, func(ctx context.Context) error {
-		now := s.db.Now(ctx)
+		now := s.sessionNow(ctx)
 		var failures int
 		err := s.db.QueryRow(ctx, `INSERT INTO login_attempts (key, failures, window_start) VALUES ($1, 1, $2)
 			ON CONFLICT (key) DO UPDATE SET
@@ -80,7 +80,7 @@ func (s *Service) clearFailures(ctx context.Context, key string) error {
 // PurgeLoginAttempts deletes throttle records that no longer matter, for a
 // periodic job.
 func (s *Service) PurgeLoginAttempts(ctx context.Context) (int64, error) {
-	now := s.db.Now(ctx)
+	now := s.sessionNow(ctx)
 	return s.db.Exec(ctx, `DELETE FROM login_attempts WHERE window_start < $1 AND (locked_until IS NULL OR locked_until < $2)`,
 		now.Add(-s.cfg.Throttle.Window), now)
 }
