@@ -147,11 +147,13 @@ func TestUnpaidSuspendedThenDestroyed(t *testing.T) {
 		if _, err := f.svc.SetProvisioning(f.as("vendor_a"), sub.ID, subscription.ProvisioningInput{Status: subscription.ProvUndeployed}); err != nil {
 			t.Fatal(err)
 		}
-		// A renewal paid now is too late: nothing comes back.
-		_, err := f.svc.MarkOrderPaid(f.as("admin"), sub.RenewalOrderID)
-		if err != nil {
-			t.Fatal(err)
+		// Its unpaid renewal was cancelled with it: too late to pay.
+		renewal, err := f.svc.GetOrder(f.as("customer_direct"), sub.RenewalOrderID)
+		if err != nil || renewal.Status != subscription.OrderCancelled || renewal.Reason != "grace period ended unpaid" {
+			t.Fatalf("renewal order: %s %q %v", renewal.Status, renewal.Reason, err)
 		}
+		_, err = f.svc.MarkOrderPaid(f.as("admin"), sub.RenewalOrderID)
+		wantCode(t, err, "order_not_approved")
 		if got := f.sub(sub.ID); got.Status != subscription.StatusExpired || got.Provisioning != subscription.ProvUndeployed {
 			t.Fatalf("after a late payment: %s/%s", got.Status, got.Provisioning)
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
@@ -89,6 +90,9 @@ func (s *Service) move(ctx context.Context, sub *Subscription, to, reason string
 // destroy moves a subscription towards destruction: undeploy_sent when
 // something may run, undeployed when nothing was ever built.
 func (s *Service) destroy(ctx context.Context, sub *Subscription, reason string) error {
+	if err := s.cancelOpenOrders(ctx, sub, reason); err != nil {
+		return err
+	}
 	switch sub.Provisioning {
 	case ProvRequiresApproval, ProvWaitingPayment, ProvPaymentExpired:
 		return s.move(ctx, sub, ProvUndeployed, reason)
@@ -96,6 +100,31 @@ func (s *Service) destroy(ctx context.Context, sub *Subscription, reason string)
 		return nil
 	}
 	return s.move(ctx, sub, ProvUndeploySent, reason)
+}
+
+// cancelOpenOrders cancels the orders of an ending subscription that can
+// no longer be paid or decided: unpaid orders with something due (a
+// renewal, an unpaid first order) and orders still waiting for approval.
+func (s *Service) cancelOpenOrders(ctx context.Context, sub *Subscription, reason string) error {
+	open, err := db.Select(ctx, s.db, func(r db.Scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, `SELECT id FROM orders WHERE subscription_id = $1 AND paid_at IS NULL
+		AND (status = $2 OR (status = $3 AND due_minor > 0)) ORDER BY id`, sub.ID, OrderRequiresApproval, OrderApproved)
+	if err != nil {
+		return err
+	}
+	now := s.db.Now(ctx)
+	for _, id := range open {
+		if _, err := s.db.Exec(ctx, `UPDATE orders SET status = $2, reason = $3, updated_at = $4 WHERE id = $1`, id, OrderCancelled, reason, now); err != nil {
+			return err
+		}
+		if err := s.record(ctx, "order.cancelled", "order", id, sub.CustomerOrgID, map[string]audit.Change{"status": {To: OrderCancelled}}, "order.cancelled",
+			map[string]string{"order_id": id, "subscription_id": sub.ID, "reason": reason}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // resumeState is what a stopped subscription goes back to: the status it

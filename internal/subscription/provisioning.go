@@ -72,7 +72,11 @@ func (s *Service) SetProvisioning(ctx context.Context, id string, in Provisionin
 			if in.Status == ProvDeployed && (sub.Status == StatusSuspended || ended(sub.Status) && sub.Provisioning != ProvUndeploySent) {
 				return errs.FailedPrecondition("invalid_transition", "a "+sub.Status+" subscription is not deployed")
 			}
-			if err := s.move(ctx, &sub, in.Status, "reported by the vendor"); err != nil {
+			reason := "reported by the vendor"
+			if a.OrgID != sub.VendorOrgID {
+				reason = "set by the marketplace staff"
+			}
+			if err := s.move(ctx, &sub, in.Status, reason); err != nil {
 				return err
 			}
 		}
