@@ -27,7 +27,7 @@ const module = "github.com/nephele-cloud/nephele"
 //	2 identity            organizations, users, roles; every domain authorizes through it
 //	3 catalog
 //	4 channel
-//	5 order, subscription
+//	5 subscription        orders and subscriptions (one package: an order makes or changes a subscription)
 //	6 billing, ledger
 //	7 payment, provisioning, metering, notify, report
 //	8 jobs, api, web
@@ -40,7 +40,6 @@ var layers = map[string]int{
 	"internal/catalog":      3,
 	"internal/pricing":      1,
 	"internal/channel":      4,
-	"internal/order":        5,
 	"internal/subscription": 5,
 	"internal/billing":      6,
 	"internal/ledger":       6,
@@ -139,7 +138,7 @@ func TestImportGraphCheckerCatchesViolations(t *testing.T) {
 		{from: "internal/identity", to: "internal/api"},           // a domain importing the API
 		{from: "internal/catalog", to: "internal/web"},            // ... or the web
 		{from: "internal/billing", to: "internal/jobs"},           // ... or jobs
-		{from: "internal/order", to: "internal/app"},              // ... or the composition root
+		{from: "internal/subscription", to: "internal/app"},       // ... or the composition root
 		{from: "internal/platform/db", to: "internal/identity"},   // platform importing a domain
 		{from: "internal/pricing", to: "internal/audit"},          // sideways
 		{from: "internal/identity", to: "internal/subscription"},  // upwards
