@@ -305,6 +305,46 @@ func registerOrders(a *API, svc *subscription.Service) {
 		}
 		return &orderBody{o}, nil
 	})
+
+	settingsTags := []string{"Settings"}
+	Register(a, huma.Operation{
+		OperationID: "get-subscription-settings", Method: http.MethodGet, Path: "/settings/subscriptions", Tags: settingsTags,
+		Summary:     "Read the order and lifecycle settings",
+		Description: "Payment and grace periods, expiry reminders, automatic approval of push orders and automatic-renewal-only mode. Anyone signed in may read them.",
+	}, func(ctx context.Context, _ *struct{}) (*settingsBody, error) {
+		st, err := svc.Settings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &settingsBody{st}, nil
+	})
+	Register(a, huma.Operation{
+		OperationID: "update-subscription-settings", Method: http.MethodPatch, Path: "/settings/subscriptions", Tags: settingsTags,
+		Summary: "Change the order and lifecycle settings",
+		Description: "Super admins only (platform configuration). A new payment period and new reminder days also reach subscriptions already " +
+			"waiting (the lifecycle job recomputes their deadlines within a minute); a grace period already granted keeps its end.",
+	}, func(ctx context.Context, in *struct{ Body SettingsRequest }) (*settingsBody, error) {
+		b := in.Body
+		st, err := svc.UpdateSettings(ctx, subscription.SettingsInput{PaymentDays: b.PaymentDays, GraceDays: b.GraceDays,
+			ReminderDays: b.ReminderDays, AutoApprovePush: b.AutoApprovePush, AutoRenewalOnly: b.AutoRenewalOnly})
+		if err != nil {
+			return nil, err
+		}
+		return &settingsBody{st}, nil
+	})
+}
+
+type settingsBody struct {
+	Body subscription.Settings
+}
+
+// SettingsRequest changes some order and lifecycle settings.
+type SettingsRequest struct {
+	PaymentDays     *int   `json:"payment_days,omitempty" doc:"Days a new subscription waits for its first payment (1-90)."`
+	GraceDays       *int   `json:"grace_days,omitempty" doc:"Days a subscription stays suspended, data kept, before it is destroyed (0-365)."`
+	ReminderDays    *[]int `json:"reminder_days,omitempty" doc:"Days before expiry a subscription without auto-renew reminds its customer (at most 10, each 1-90)."`
+	AutoApprovePush *bool  `json:"auto_approve_push,omitempty" doc:"Approve orders a reseller or distributor places for a customer even when the product asks for approval."`
+	AutoRenewalOnly *bool  `json:"auto_renewal_only,omitempty" doc:"Renew automatically only: buyers do not choose an order duration."`
 }
 
 // TestClock is a settable clock whose advance runs the work that became

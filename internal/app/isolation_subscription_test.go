@@ -75,6 +75,13 @@ func init() {
 		"renew-subscription":            req("POST", sub("/renew"), nil),
 		"terminate-subscription":        req("POST", sub("/terminate"), map[string]string{"reason": "hijack"}),
 		"set-subscription-provisioning": req("PUT", sub("/provisioning"), map[string]string{"status": "deployed"}),
+		// Marketplace-wide settings: no tenant's data in them; only the
+		// operator's administrators change them (an empty change here, so
+		// the walk changes nothing).
+		"get-subscription-settings": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+			return "GET", "/api/v1/settings/subscriptions", nil, selfOnly(f)
+		},
+		"update-subscription-settings": req("PATCH", func(foreign) string { return "/api/v1/settings/subscriptions" }, map[string]any{}),
 	} {
 		isolationCases[id] = c
 	}

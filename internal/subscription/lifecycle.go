@@ -104,7 +104,7 @@ func (s *Service) publishPeriod(ctx context.Context, sub Subscription, orderID s
 
 // nextAction is when work is next due on sub: the earliest of its period
 // end, trial end, payment deadline, grace end and next reminder.
-func (s *Service) nextAction(ctx context.Context, sub Subscription) *time.Time {
+func (s *Service) nextAction(ctx context.Context, set Settings, sub Subscription) *time.Time {
 	var next *time.Time
 	consider := func(t *time.Time) {
 		if t != nil && (next == nil || t.Before(*next)) {
@@ -122,20 +122,20 @@ func (s *Service) nextAction(ctx context.Context, sub Subscription) *time.Time {
 	default:
 		consider(sub.CurrentPeriodEnd)
 		if sub.PaymentDue && sub.PaymentDueSince != nil && sub.Provisioning == ProvWaitingPayment {
-			deadline := sub.PaymentDueSince.Add(days(s.cfg.PaymentDays))
+			deadline := sub.PaymentDueSince.Add(days(set.PaymentDays))
 			consider(&deadline)
 		}
 		if sub.Provisioning == ProvPaymentExpired {
 			consider(sub.GraceEnd)
 		}
-		consider(s.nextReminder(ctx, sub))
+		consider(s.nextReminder(ctx, set, sub))
 	}
 	return next
 }
 
 // nextReminder is when the next expiry reminder of a subscription without
 // auto-renew is due, if any.
-func (s *Service) nextReminder(ctx context.Context, sub Subscription) *time.Time {
+func (s *Service) nextReminder(ctx context.Context, set Settings, sub Subscription) *time.Time {
 	if sub.AutoRenew || sub.CommitmentEnd == nil || !sub.Terms.Renewable() || sub.Kind != KindNormal {
 		return nil
 	}
@@ -147,7 +147,7 @@ func (s *Service) nextReminder(ctx context.Context, sub Subscription) *time.Time
 	for _, d := range rows {
 		sent[d] = true
 	}
-	for _, d := range slices.Backward(slices.Sorted(slices.Values(s.cfg.ReminderDays))) {
+	for _, d := range slices.Backward(slices.Sorted(slices.Values(set.ReminderDays))) {
 		if sent[d] {
 			continue
 		}
@@ -215,9 +215,12 @@ func (s *Service) NextDue(ctx context.Context) (time.Time, bool, error) {
 
 // step performs the earliest action due on sub and saves it.
 func (s *Service) step(ctx context.Context, sub *Subscription) error {
+	set, err := s.settings(ctx)
+	if err != nil {
+		return err
+	}
 	now := s.db.Now(ctx)
 	due := func(t *time.Time) bool { return t != nil && !t.After(now) }
-	var err error
 	switch {
 	case sub.Status == StatusTrialing && due(sub.TrialEnd):
 		err = s.endTrial(ctx, sub)
@@ -225,20 +228,24 @@ func (s *Service) step(ctx context.Context, sub *Subscription) error {
 		err = s.expire(ctx, sub, "grace period ended unpaid")
 	case sub.Provisioning == ProvPaymentExpired && due(sub.GraceEnd):
 		err = s.expire(ctx, sub, "first payment never came")
-	case sub.Provisioning == ProvWaitingPayment && sub.PaymentDueSince != nil && due(ptr(sub.PaymentDueSince.Add(days(s.cfg.PaymentDays)))) &&
-		(sub.CurrentPeriodEnd == nil || sub.PaymentDueSince.Add(days(s.cfg.PaymentDays)).Before(*sub.CurrentPeriodEnd)):
-		grace := now.Add(days(s.cfg.GraceDays))
+	case sub.Provisioning == ProvWaitingPayment && sub.PaymentDueSince != nil && due(ptr(sub.PaymentDueSince.Add(days(set.PaymentDays)))) &&
+		(sub.CurrentPeriodEnd == nil || sub.PaymentDueSince.Add(days(set.PaymentDays)).Before(*sub.CurrentPeriodEnd)):
+		grace := now.Add(days(set.GraceDays))
 		sub.GraceEnd = &grace
 		err = s.move(ctx, sub, ProvPaymentExpired, "first payment not received in time")
-	case due(s.nextReminder(ctx, *sub)) && !due(sub.CurrentPeriodEnd):
-		err = s.remind(ctx, sub)
+	case sub.Status == StatusSuspended:
+		// Only its grace end is due work (above); its last period has
+		// ended already.
+		return s.save(ctx, sub, false)
+	case due(s.nextReminder(ctx, set, *sub)) && !due(sub.CurrentPeriodEnd):
+		err = s.remind(ctx, set, sub)
 	case due(sub.CurrentPeriodEnd):
-		err = s.endPeriod(ctx, sub)
+		err = s.endPeriod(ctx, set, sub)
 	default:
 		// Nothing is due after all (a concurrent change moved it): recompute
 		// the next due date below. Should it still be due, something is
 		// inconsistent: look again in an hour rather than spin.
-		if next := s.nextAction(ctx, *sub); next != nil && !next.After(now) {
+		if next := s.nextAction(ctx, set, *sub); next != nil && !next.After(now) {
 			s.log.ErrorContext(ctx, "subscription due with nothing to do", "subscription_id", sub.ID, "status", sub.Status, "provisioning", sub.Provisioning)
 			if err := s.save(ctx, sub, false); err != nil {
 				return err
@@ -258,7 +265,7 @@ func ptr[T any](v T) *T { return &v }
 
 // endPeriod closes the current period: the next one of the commitment
 // starts (applying a pending downgrade), or the commitment ends.
-func (s *Service) endPeriod(ctx context.Context, sub *Subscription) error {
+func (s *Service) endPeriod(ctx context.Context, set Settings, sub *Subscription) error {
 	if sub.PeriodIndex+1 < sub.CommitmentPeriods {
 		sub.PeriodIndex++
 		start := sub.Terms.PeriodStart(*sub.CommitmentStart, sub.PeriodIndex)
@@ -269,14 +276,14 @@ func (s *Service) endPeriod(ctx context.Context, sub *Subscription) error {
 		}
 		return s.publishPeriod(ctx, *sub, "")
 	}
-	return s.endCommitment(ctx, sub)
+	return s.endCommitment(ctx, set, sub)
 }
 
 // endCommitment renews or stops a subscription at the end of its
 // commitment: auto-renew renews at the plan's current price; without it a
 // paid renewal order renews, otherwise the subscription is suspended for
 // the grace period.
-func (s *Service) endCommitment(ctx context.Context, sub *Subscription) error {
+func (s *Service) endCommitment(ctx context.Context, set Settings, sub *Subscription) error {
 	if sub.Kind == KindSandbox || !sub.Terms.Renewable() {
 		return s.expire(ctx, sub, "the subscription's term ended")
 	}
@@ -300,7 +307,7 @@ func (s *Service) endCommitment(ctx context.Context, sub *Subscription) error {
 			return s.renew(ctx, sub, o)
 		}
 	}
-	grace := sub.CommitmentEnd.Add(days(s.cfg.GraceDays))
+	grace := sub.CommitmentEnd.Add(days(set.GraceDays))
 	sub.Status, sub.GraceEnd = StatusSuspended, &grace
 	if err := s.move(ctx, sub, ProvStopped, "expired unpaid; suspended for the grace period"); err != nil {
 		return err
@@ -384,8 +391,8 @@ func (s *Service) endTrial(ctx context.Context, sub *Subscription) error {
 
 // remind sends the next expiry reminder and makes sure a renewal order the
 // customer can pay exists.
-func (s *Service) remind(ctx context.Context, sub *Subscription) error {
-	at := s.nextReminder(ctx, *sub)
+func (s *Service) remind(ctx context.Context, set Settings, sub *Subscription) error {
+	at := s.nextReminder(ctx, set, *sub)
 	daysLeft := int(sub.CommitmentEnd.Sub(*at) / (24 * time.Hour))
 	_, err := s.db.Exec(ctx, `INSERT INTO subscription_reminders (subscription_id, expiry, days, sent_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (subscription_id, expiry, days) DO NOTHING`, sub.ID, *sub.CommitmentEnd, daysLeft, s.db.Now(ctx))

@@ -171,7 +171,11 @@ func optString(s string) any {
 
 // save inserts or rewrites a subscription, computing its next due date.
 func (s *Service) save(ctx context.Context, sub *Subscription, insert bool) error {
-	sub.NextActionAt = s.nextAction(ctx, *sub)
+	set, serr := s.settings(ctx)
+	if serr != nil {
+		return serr
+	}
+	sub.NextActionAt = s.nextAction(ctx, set, *sub)
 	sub.UpdatedAt = s.db.Now(ctx)
 	if sub.Quantities == nil {
 		sub.Quantities = map[string]money.Decimal{}

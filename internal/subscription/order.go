@@ -199,8 +199,15 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 	if in.CustomerOrgID != "" {
 		v.ID("customer_org_id", ids.Organization, in.CustomerOrgID)
 	}
-	if s.cfg.AutoRenewalOnly && in.Periods != 0 {
+	set, err := s.settings(ctx)
+	if err != nil {
+		return Order{}, err
+	}
+	if set.AutoRenewalOnly && in.Periods != 0 {
 		v.Add("periods", "duration_not_selectable", "this marketplace renews automatically: the duration is the plan's minimum")
+	}
+	if set.AutoRenewalOnly && in.AutoRenew != nil && !*in.AutoRenew {
+		v.Add("auto_renew", "auto_renewal_only", "this marketplace renews automatically")
 	}
 	if err := v.Err(); err != nil {
 		return Order{}, err
@@ -242,7 +249,7 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 		}
 		o.Total, o.Due = &total, &due
 		o.pricing = orderPricing{prices: pricesOf(q), chain: levelsOf(q), terms: plan.Terms(), coupon: q.Coupon}
-		if product.RequiresApproval && !(o.Push && s.cfg.AutoApprovePush) {
+		if product.RequiresApproval && !(o.Push && set.AutoApprovePush) {
 			o.Status, o.AuditorOrgID = OrderRequiresApproval, s.auditor(ctx, product, q.SellerOrgID)
 		}
 		sub := &Subscription{ID: ids.New(SubscriptionKind), Kind: KindNormal, CustomerOrgID: o.CustomerOrgID, SellerOrgID: o.SellerOrgID,
@@ -253,6 +260,9 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 		sub.Prices = pricesOf(q)
 		if in.AutoRenew != nil {
 			sub.AutoRenew = *in.AutoRenew && plan.Terms().Renewable()
+		}
+		if set.AutoRenewalOnly {
+			sub.AutoRenew = plan.Terms().Renewable()
 		}
 		if in.Type == OrderTrial {
 			sub.Kind, sub.ConvertAfterTrial = KindTrial, in.ConvertAfterTrial

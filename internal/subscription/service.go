@@ -38,29 +38,6 @@ const (
 	TransitionKind   ids.Kind = "trn"
 )
 
-// Config tunes the lifecycle.
-type Config struct {
-	// PaymentDays is how long a new subscription waits for its first
-	// payment before its payment expires.
-	PaymentDays int
-	// GraceDays is how long a subscription stays suspended (stopped, data
-	// kept) after it expired unpaid or its payment expired, before it is
-	// destroyed.
-	GraceDays int
-	// ReminderDays are the days before expiry a subscription without
-	// auto-renew reminds its customer.
-	ReminderDays []int
-	// AutoApprovePush approves orders a reseller or distributor places on a
-	// customer's behalf even when the product asks for approval.
-	AutoApprovePush bool
-	// AutoRenewalOnly runs the marketplace with automatic renewal only:
-	// customers do not choose an order duration (it is the plan's minimum).
-	AutoRenewalOnly bool
-}
-
-// DefaultConfig is the production configuration.
-var DefaultConfig = Config{PaymentDays: 15, GraceDays: 15, ReminderDays: []int{14, 10, 7, 4, 3, 2, 1}, AutoApprovePush: true}
-
 // Service is the orders and subscriptions service.
 type Service struct {
 	db       *db.DB
