@@ -306,3 +306,40 @@ func TestApprovalRejected(t *testing.T) {
 		}
 	})
 }
+
+// A bundle is ordered, paid and renewed like a plan, at its discounted
+// price; its plan does not change (another bundle plan is a new order).
+func TestBundleOrderRenews(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		sys := actor.With(context.Background(), actor.System)
+		b, err := f.cat.CreateProduct(sys, catalog.CreateProductInput{OwnerOrgID: f.w.Orgs["operator"].ID, Kind: catalog.KindBundle,
+			ProductInput: catalog.ProductInput{Name: str("Office")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bp, err := f.cat.CreatePlan(sys, b.ID, catalog.PlanInput{Name: str("Office"), PricingKind: str("renewable_months"), Currency: str("EUR"),
+			Components: &[]catalog.ComponentInput{{PlanID: f.plans["Basic"].ID, DiscountPercent: dec("10")}, {PlanID: f.plans["Mail"].ID, DiscountPercent: dec("50")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.cat.SubmitProduct(sys, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.cat.ApproveProduct(sys, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Basic 30.00 - 10 % + its 10.00 setup - 10 %, Mail 12.00 - 50 %.
+		o := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: bp.ID})
+		if o.Status != subscription.OrderApproved || o.Due.String() != "42.00" || o.VendorOrgID != f.w.Orgs["operator"].ID {
+			t.Fatalf("bundle order: %s due %s vendor %s", o.Status, o.Due, o.VendorOrgID)
+		}
+		f.pay(o.ID)
+		f.advance(start.AddDate(0, 1, 0).Add(time.Minute))
+		if r := f.orders(o.SubscriptionID, subscription.OrderRenewal); len(r) != 1 || r[0].Due.String() != "33.00" {
+			t.Fatalf("bundle renewal: %+v", r)
+		}
+		_, err = f.svc.ChangePlan(f.as("customer_direct"), o.SubscriptionID, subscription.ChangeInput{PlanID: f.plans["Pro"].ID})
+		wantCode(t, err, "bundle_change_not_supported")
+	})
+}
