@@ -31,6 +31,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 	"github.com/nephele-cloud/nephele/internal/platform/queue"
+	"github.com/nephele-cloud/nephele/internal/platform/schedule"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 	"github.com/nephele-cloud/nephele/internal/web"
 )
@@ -271,6 +272,12 @@ func (a *App) Run(ctx context.Context, ln net.Listener, ready func(addr string))
 	return nil
 }
 
+// dueWork is every domain's time-driven work, in the order a test-clock
+// stop runs it.
+func (a *App) dueWork() []schedule.Work {
+	return []schedule.Work{a.Subs}
+}
+
 // testClock is the test-clock API's view of a server in test mode: an
 // advance walks through every due date, runs the lifecycle work due then
 // and, when this process works jobs, waits for the jobs that work caused.
@@ -279,7 +286,7 @@ type testClock struct{ a *App }
 func (t testClock) Now() time.Time { return t.a.TestClock.Now() }
 
 func (t testClock) Advance(ctx context.Context, to time.Time) error {
-	return t.a.Subs.Advance(ctx, t.a.TestClock, to, func(ctx context.Context) error {
+	return schedule.Advance(ctx, t.a.TestClock, to, t.a.dueWork(), func(ctx context.Context) error {
 		if !t.a.running.Load() {
 			return nil
 		}

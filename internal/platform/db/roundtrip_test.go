@@ -85,3 +85,61 @@ func TestMoneyAndTimeRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// CopyIn writes what Exec writes, on both engines, inside the transaction.
+func TestCopyIn(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ddl := `CREATE TABLE cp (id TEXT PRIMARY KEY, minor BIGINT NOT NULL, price TEXT NOT NULL, at TIMESTAMP, data TEXT NOT NULL, flag INTEGER NOT NULL)`
+		if d.Engine() == db.Postgres {
+			ddl = `CREATE TABLE cp (id TEXT PRIMARY KEY, minor BIGINT NOT NULL, price NUMERIC NOT NULL, at TIMESTAMPTZ, data JSONB NOT NULL, flag BOOLEAN NOT NULL)`
+		}
+		if _, err := d.Exec(ctx, ddl); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.CopyIn(ctx, "cp", []string{"id"}, [][]any{{"x"}}); err != db.ErrNoTx {
+			t.Fatalf("outside a transaction: %v", err)
+		}
+		at := time.Date(2026, 4, 1, 10, 0, 0, 123000, time.UTC)
+		rows := [][]any{
+			{"a", int64(6300), money.MustDecimal("10.10"), at, `{"k": "v"}`, true},
+			{"b", int64(-1), money.MustDecimal("12345678901234567.123456789012"), nil, `[]`, false},
+		}
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			n, err := d.CopyIn(ctx, "cp", []string{"id", "minor", "price", "at", "data", "flag"}, rows)
+			if err == nil && n != 2 {
+				t.Errorf("%d rows copied", n)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var price money.Decimal
+		var got *time.Time
+		var flag bool
+		if err := d.QueryRow(ctx, `SELECT price, at, flag FROM cp WHERE id = 'a'`).Scan(&price, &got, &flag); err != nil {
+			t.Fatal(err)
+		}
+		if !price.Equal(money.MustDecimal("10.10")) || got == nil || !got.Equal(at) || !flag {
+			t.Fatalf("row a: %s %v %v", price, got, flag)
+		}
+		if err := d.QueryRow(ctx, `SELECT price, at FROM cp WHERE id = 'b'`).Scan(&price, &got); err != nil || got != nil || price.String() != "12345678901234567.123456789012" {
+			t.Fatalf("row b: %s %v %v", price, got, err)
+		}
+		// A failing row rolls the whole transaction back.
+		err = d.InTx(ctx, func(ctx context.Context) error {
+			_, err := d.CopyIn(ctx, "cp", []string{"id", "minor", "price", "data", "flag"}, [][]any{
+				{"c", int64(1), money.MustDecimal("1"), `{}`, true}, {"a", int64(1), money.MustDecimal("1"), `{}`, true}})
+			return err
+		})
+		if !db.IsUniqueViolation(err) {
+			t.Fatalf("duplicate key: %v", err)
+		}
+		var n int
+		if err := d.QueryRow(ctx, `SELECT count(*) FROM cp`).Scan(&n); err != nil || n != 2 {
+			t.Fatalf("%d rows after a failed copy", n)
+		}
+	})
+}
