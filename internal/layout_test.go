@@ -23,12 +23,12 @@ const module = "github.com/nephele-cloud/nephele"
 // upwards or sideways; platform imports only platform.
 //
 //	0 platform/*          domain-free leaves
-//	1 audit, pricing      the audit log recorder; the pure pricing engine
+//	1 audit, ledger, pricing  the audit log and settlement ledger recorders; the pure pricing engine
 //	2 identity            organizations, users, roles; every domain authorizes through it
 //	3 catalog
 //	4 channel
 //	5 subscription        orders and subscriptions (one package: an order makes or changes a subscription)
-//	6 billing, ledger
+//	6 billing
 //	7 payment, provisioning, metering, notify, report
 //	8 jobs, api, web
 //	9 app                 the composition root
@@ -36,13 +36,13 @@ const module = "github.com/nephele-cloud/nephele"
 var layers = map[string]int{
 	"internal/platform":     0,
 	"internal/audit":        1,
+	"internal/ledger":       1,
 	"internal/identity":     2,
 	"internal/catalog":      3,
 	"internal/pricing":      1,
 	"internal/channel":      4,
 	"internal/subscription": 5,
 	"internal/billing":      6,
-	"internal/ledger":       6,
 	"internal/payment":      7,
 	"internal/provisioning": 7,
 	"internal/metering":     7,

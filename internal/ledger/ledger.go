@@ -1,0 +1,297 @@
+// Package ledger is the settlement ledger: who owes whom, between the
+// parties of the channel (customers, resellers, distributors, the
+// marketplace owner, vendors), as balanced journals.
+//
+// Every line is one side of a claim between two parties. A claim "A owes B
+// 10.00" is two lines: +10.00 on B's account with A (B's receivable) and
+// -10.00 on A's account with B (A's payable). A journal's lines sum to zero
+// per currency, so debits (positive) equal credits (negative) in every
+// journal and in the whole ledger; Check proves it. A party's balance with
+// a counterparty is the sum of its lines with it: positive, the
+// counterparty owes it; negative, it owes the counterparty. Each line
+// carries a kind (licence, usage, iaas, tax, platform fee, vendor costs,
+// payments...) so reports can say where a balance comes from.
+//
+// Journals are never updated or deleted: a correction posts a reversing
+// journal. Like the audit log, the ledger only records and sums; the
+// billing service authorizes who reads what.
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+)
+
+// JournalKind is the id prefix of ledger journals.
+const JournalKind ids.Kind = "jnl"
+
+// Line kinds.
+const (
+	// KindLicence: licences, setup fees, prepaid extra resources and
+	// vendor-added lines.
+	KindLicence = "licence"
+	// KindUsage: pay-per-use metrics and postpaid extra resources.
+	KindUsage = "usage"
+	// KindIaaS: infrastructure costs, which the marketplace owner keeps.
+	KindIaaS = "iaas"
+	// KindTax: tax invoiced to a customer, collected by the issuer.
+	KindTax = "tax"
+	// KindPlatformFee: the marketplace owner's fee on a vendor's revenue.
+	KindPlatformFee = "platform_fee"
+	// KindVendorCost: infrastructure costs of a vendor's trials and
+	// sandboxes, which the vendor pays.
+	KindVendorCost = "vendor_cost"
+	// KindPayment: money received against what is owed.
+	KindPayment = "payment"
+	// KindWriteOff: a debt given up as uncollectible.
+	KindWriteOff = "write_off"
+)
+
+// Line is one side of a claim, in minor units of its journal's currency.
+type Line struct {
+	OrgID          string `json:"org_id"`
+	CounterpartyID string `json:"counterparty_org_id"`
+	Kind           string `json:"kind"`
+	Amount         int64  `json:"amount_minor"`
+}
+
+// Journal is one balanced posting.
+type Journal struct {
+	ID       string
+	Kind     string
+	RefType  string
+	RefID    string
+	Currency money.Currency
+	Memo     string
+	At       time.Time
+	Lines    []Line
+}
+
+// Owes adds the claim "debtor owes creditor amount" (negative amounts
+// reverse a claim); a zero amount or a party owing itself adds nothing.
+func (j *Journal) Owes(debtor, creditor, kind string, amount int64) {
+	if amount == 0 || debtor == creditor {
+		return
+	}
+	j.Lines = append(j.Lines,
+		Line{OrgID: creditor, CounterpartyID: debtor, Kind: kind, Amount: amount},
+		Line{OrgID: debtor, CounterpartyID: creditor, Kind: kind, Amount: -amount})
+}
+
+// Reversed returns a journal undoing j: every line negated.
+func (j Journal) Reversed(kind, refType, refID, memo string, at time.Time) Journal {
+	out := Journal{Kind: kind, RefType: refType, RefID: refID, Currency: j.Currency, Memo: memo, At: at}
+	for _, l := range j.Lines {
+		l.Amount = -l.Amount
+		out.Lines = append(out.Lines, l)
+	}
+	return out
+}
+
+// ErrUnbalanced is returned for a journal whose lines do not sum to zero.
+var ErrUnbalanced = errors.New("ledger: journal does not balance")
+
+// Balanced checks that j's lines sum to zero.
+func (j Journal) Balanced() error {
+	var sum int64
+	for _, l := range j.Lines {
+		sum += l.Amount
+	}
+	if sum != 0 {
+		return fmt.Errorf("%w: %s %s sums to %d", ErrUnbalanced, j.Kind, j.RefID, sum)
+	}
+	return nil
+}
+
+// Ledger records and sums journals.
+type Ledger struct{ db *db.DB }
+
+// New returns the ledger stored in d.
+func New(d *db.DB) *Ledger { return &Ledger{db: d} }
+
+// Post records journals in the transaction of ctx (each must balance;
+// journals without lines are skipped). Times default to the transaction's.
+func (l *Ledger) Post(ctx context.Context, js ...Journal) error {
+	if err := l.db.MustTx(ctx); err != nil {
+		return fmt.Errorf("ledger post: %w", err)
+	}
+	now := l.db.Now(ctx)
+	var journals, entries [][]any
+	for _, j := range js {
+		if len(j.Lines) == 0 {
+			continue
+		}
+		if err := j.Balanced(); err != nil {
+			return err
+		}
+		if j.ID == "" {
+			j.ID = ids.New(JournalKind)
+		}
+		if j.At.IsZero() {
+			j.At = now
+		}
+		journals = append(journals, []any{j.ID, j.Kind, j.RefType, j.RefID, j.Currency.Code(), j.Memo, j.At})
+		for i, ln := range j.Lines {
+			entries = append(entries, []any{j.ID, i + 1, ln.OrgID, ln.CounterpartyID, ln.Kind, ln.Amount, j.Currency.Code(), j.At})
+		}
+	}
+	if _, err := l.db.CopyIn(ctx, "ledger_journals", []string{"id", "kind", "ref_type", "ref_id", "currency", "memo", "at"}, journals); err != nil {
+		return err
+	}
+	_, err := l.db.CopyIn(ctx, "ledger_entries", []string{"journal_id", "line_no", "org_id", "counterparty_org_id", "kind", "amount_minor", "currency", "at"}, entries)
+	return err
+}
+
+// Journals returns the journals posted for a reference, oldest first.
+func (l *Ledger) Journals(ctx context.Context, refType, refID string) ([]Journal, error) {
+	type row struct {
+		j  Journal
+		ln Line
+	}
+	rows, err := db.Select(ctx, l.db, func(s db.Scanner) (row, error) {
+		var r row
+		var cur string
+		err := s.Scan(&r.j.ID, &r.j.Kind, &r.j.RefType, &r.j.RefID, &cur, &r.j.Memo, &r.j.At, &r.ln.OrgID, &r.ln.CounterpartyID, &r.ln.Kind, &r.ln.Amount)
+		if err == nil {
+			r.j.Currency, err = money.ParseCurrency(cur)
+		}
+		return r, err
+	}, `SELECT j.id, j.kind, j.ref_type, j.ref_id, j.currency, j.memo, j.at, e.org_id, e.counterparty_org_id, e.kind, e.amount_minor
+		FROM ledger_journals j JOIN ledger_entries e ON e.journal_id = j.id
+		WHERE j.ref_type = $1 AND j.ref_id = $2 ORDER BY j.at, j.id, e.line_no`, refType, refID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Journal
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].ID != r.j.ID {
+			out = append(out, r.j)
+		}
+		last := &out[len(out)-1]
+		last.Lines = append(last.Lines, r.ln)
+	}
+	return out, nil
+}
+
+// Check verifies the ledger's invariant: every journal's lines sum to zero
+// (so debits equal credits to the cent, per currency, in each journal and
+// overall) and no line's currency differs from its journal's.
+func (l *Ledger) Check(ctx context.Context) error {
+	bad, err := db.Select(ctx, l.db, func(s db.Scanner) (string, error) {
+		var id string
+		var sum int64
+		err := s.Scan(&id, &sum)
+		return fmt.Sprintf("%s (%d)", id, sum), err
+	}, `SELECT e.journal_id, sum(e.amount_minor) FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id
+		GROUP BY e.journal_id HAVING sum(e.amount_minor) <> 0 OR min(e.currency) <> max(e.currency) OR min(e.currency) <> min(j.currency)
+		ORDER BY e.journal_id LIMIT 20`)
+	if err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: %s", ErrUnbalanced, strings.Join(bad, ", "))
+	}
+	type total struct {
+		cur             string
+		debits, credits int64
+	}
+	totals, err := db.Select(ctx, l.db, func(s db.Scanner) (total, error) {
+		var t total
+		return t, s.Scan(&t.cur, &t.debits, &t.credits)
+	}, `SELECT currency, coalesce(sum(CASE WHEN amount_minor > 0 THEN amount_minor ELSE 0 END), 0),
+			coalesce(sum(CASE WHEN amount_minor < 0 THEN -amount_minor ELSE 0 END), 0)
+		FROM ledger_entries GROUP BY currency ORDER BY currency`)
+	if err != nil {
+		return err
+	}
+	for _, t := range totals {
+		if t.debits != t.credits {
+			return fmt.Errorf("%w: in %s debits %d, credits %d", ErrUnbalanced, t.cur, t.debits, t.credits)
+		}
+	}
+	return nil
+}
+
+// Sum is a total of ledger lines of one party, by counterparty, kind and
+// currency.
+type Sum struct {
+	OrgID          string         `json:"org_id"`
+	CounterpartyID string         `json:"counterparty_org_id"`
+	Kind           string         `json:"kind"`
+	Currency       money.Currency `json:"currency"`
+	Amount         int64          `json:"amount_minor"`
+}
+
+// Sums totals org's lines posted in [from, to) (zero times leave that end
+// open) by counterparty, kind and currency.
+func (l *Ledger) Sums(ctx context.Context, orgID string, from, to time.Time) ([]Sum, error) {
+	q := db.NewQuery(`SELECT counterparty_org_id, kind, currency, sum(amount_minor) FROM ledger_entries WHERE org_id = `)
+	q.Add(q.Arg(orgID))
+	if !from.IsZero() {
+		q.Add(" AND at >= " + q.Arg(from))
+	}
+	if !to.IsZero() {
+		q.Add(" AND at < " + q.Arg(to))
+	}
+	q.Add(" GROUP BY counterparty_org_id, kind, currency ORDER BY counterparty_org_id, kind, currency")
+	out, err := db.Select(ctx, l.db, func(s db.Scanner) (Sum, error) {
+		x := Sum{OrgID: orgID}
+		var cur string
+		err := s.Scan(&x.CounterpartyID, &x.Kind, &cur, &x.Amount)
+		if err == nil {
+			x.Currency, err = money.ParseCurrency(cur)
+		}
+		return x, err
+	}, q.SQL(), q.Args()...)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CounterpartyID < out[j].CounterpartyID })
+	return out, nil
+}
+
+// Entry is one posted line with its journal, for statements.
+type Entry struct {
+	JournalID      string         `json:"journal_id"`
+	JournalKind    string         `json:"journal_kind"`
+	RefType        string         `json:"ref_type"`
+	RefID          string         `json:"ref_id"`
+	Memo           string         `json:"memo,omitempty"`
+	At             time.Time      `json:"at"`
+	CounterpartyID string         `json:"counterparty_org_id"`
+	Kind           string         `json:"kind"`
+	Currency       money.Currency `json:"currency"`
+	Amount         int64          `json:"amount_minor"`
+}
+
+// Entries lists org's lines posted in [from, to), oldest first, at most
+// limit of them after the first offset.
+func (l *Ledger) Entries(ctx context.Context, orgID string, from, to time.Time, offset, limit int) ([]Entry, error) {
+	q := db.NewQuery(`SELECT j.id, j.kind, j.ref_type, j.ref_id, j.memo, e.at, e.counterparty_org_id, e.kind, e.currency, e.amount_minor
+		FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id WHERE e.org_id = `)
+	q.Add(q.Arg(orgID))
+	if !from.IsZero() {
+		q.Add(" AND e.at >= " + q.Arg(from))
+	}
+	if !to.IsZero() {
+		q.Add(" AND e.at < " + q.Arg(to))
+	}
+	q.Add(" ORDER BY e.at, j.id, e.line_no LIMIT " + q.Arg(limit) + " OFFSET " + q.Arg(offset))
+	return db.Select(ctx, l.db, func(s db.Scanner) (Entry, error) {
+		var e Entry
+		var cur string
+		err := s.Scan(&e.JournalID, &e.JournalKind, &e.RefType, &e.RefID, &e.Memo, &e.At, &e.CounterpartyID, &e.Kind, &cur, &e.Amount)
+		if err == nil {
+			e.Currency, err = money.ParseCurrency(cur)
+		}
+		return e, err
+	}, q.SQL(), q.Args()...)
+}

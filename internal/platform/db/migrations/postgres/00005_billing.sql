@@ -1,0 +1,204 @@
+-- Billing and the ledger. Charges are what is owed for a subscription
+-- period (or a change, a vendor line, a vendor's trial costs), each under a
+-- unique key so it is invoiced once whatever runs twice; the billing run
+-- turns due charges into invoices (one per payer, issuer and currency),
+-- numbered without gaps per issuer, kind and year. Issued documents are
+-- never edited: credit notes correct them. The ledger records who owes whom
+-- as balanced journals. Rounded amounts are BIGINT minor units; rates,
+-- quantities and unit prices are NUMERIC; JSON is JSONB.
+
+-- +goose Up
+ALTER TABLE organizations ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN tax_category TEXT NOT NULL DEFAULT 'standard';
+
+CREATE TABLE tax_rates (
+    id              TEXT PRIMARY KEY,
+    country         TEXT NOT NULL,
+    category        TEXT NOT NULL,
+    rate            NUMERIC NOT NULL,
+    name            TEXT NOT NULL,
+    reverse_charge  BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at      TIMESTAMPTZ NOT NULL,
+    updated_at      TIMESTAMPTZ NOT NULL,
+    UNIQUE (country, category)
+);
+
+-- The platform fee a vendor pays on its revenue, when not the default.
+CREATE TABLE vendor_fees (
+    vendor_org_id  TEXT PRIMARY KEY REFERENCES organizations (id),
+    percent        NUMERIC NOT NULL,
+    updated_at     TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE invoices (
+    id                TEXT PRIMARY KEY,
+    kind              TEXT NOT NULL CHECK (kind IN ('invoice', 'credit_note', 'proforma')),
+    number            TEXT UNIQUE,
+    issuer_org_id     TEXT NOT NULL REFERENCES organizations (id),
+    recipient_org_id  TEXT NOT NULL REFERENCES organizations (id),
+    status            TEXT NOT NULL CHECK (status IN ('draft', 'issued', 'paid', 'void', 'uncollectible')),
+    currency          TEXT NOT NULL,
+    subtotal_minor    BIGINT NOT NULL,
+    tax_minor         BIGINT NOT NULL,
+    total_minor       BIGINT NOT NULL,
+    paid_minor        BIGINT NOT NULL DEFAULT 0,
+    credited_minor    BIGINT NOT NULL DEFAULT 0,
+    taxes             JSONB NOT NULL DEFAULT '[]',
+    reverse_charge    BOOLEAN NOT NULL DEFAULT FALSE,
+    issuer            JSONB NOT NULL,
+    recipient         JSONB NOT NULL,
+    credit_of         TEXT REFERENCES invoices (id),
+    reason            TEXT NOT NULL DEFAULT '',
+    run_id            TEXT NOT NULL DEFAULT '',
+    issued_at         TIMESTAMPTZ,
+    due_at            TIMESTAMPTZ,
+    paid_at           TIMESTAMPTZ,
+    voided_at         TIMESTAMPTZ,
+    overdue_at        TIMESTAMPTZ,
+    created_at        TIMESTAMPTZ NOT NULL,
+    updated_at        TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX invoices_recipient ON invoices (recipient_org_id, id);
+CREATE INDEX invoices_issuer ON invoices (issuer_org_id, id);
+CREATE INDEX invoices_credit_of ON invoices (credit_of);
+CREATE INDEX invoices_due ON invoices (due_at) WHERE status = 'issued' AND overdue_at IS NULL;
+
+CREATE TABLE invoice_lines (
+    invoice_id       TEXT NOT NULL REFERENCES invoices (id),
+    line_no          INTEGER NOT NULL,
+    charge_id        TEXT,
+    subscription_id  TEXT,
+    kind             TEXT NOT NULL,
+    description      TEXT NOT NULL,
+    quantity         NUMERIC NOT NULL,
+    unit_price       NUMERIC NOT NULL,
+    amount_minor     BIGINT NOT NULL,
+    exact            NUMERIC NOT NULL,
+    tax_rate         NUMERIC NOT NULL,
+    tax_name         TEXT NOT NULL DEFAULT '',
+    period_start     TIMESTAMPTZ,
+    period_end       TIMESTAMPTZ,
+    recurring_key    TEXT UNIQUE,
+    credits_line     INTEGER,
+    PRIMARY KEY (invoice_id, line_no)
+);
+CREATE INDEX invoice_lines_subscription ON invoice_lines (subscription_id);
+
+CREATE TABLE invoice_sequences (
+    issuer_org_id  TEXT NOT NULL REFERENCES organizations (id),
+    kind           TEXT NOT NULL,
+    year           INTEGER NOT NULL,
+    last           BIGINT NOT NULL,
+    PRIMARY KEY (issuer_org_id, kind, year)
+);
+
+CREATE TABLE charges (
+    id               TEXT PRIMARY KEY,
+    key              TEXT NOT NULL UNIQUE,
+    kind             TEXT NOT NULL CHECK (kind IN ('advance', 'arrears', 'change', 'vendor_cost', 'vendor_line')),
+    payer_org_id     TEXT NOT NULL REFERENCES organizations (id),
+    issuer_org_id    TEXT NOT NULL REFERENCES organizations (id),
+    vendor_org_id    TEXT NOT NULL REFERENCES organizations (id),
+    subscription_id  TEXT REFERENCES subscriptions (id),
+    order_id         TEXT,
+    currency         TEXT NOT NULL,
+    self_billed      BOOLEAN NOT NULL DEFAULT FALSE,
+    period_start     TIMESTAMPTZ,
+    period_end       TIMESTAMPTZ,
+    bill_at          TIMESTAMPTZ NOT NULL,
+    detail           JSONB NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('pending', 'invoiced', 'cancelled')),
+    invoice_id       TEXT REFERENCES invoices (id),
+    created_at       TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX charges_due ON charges (bill_at, payer_org_id) WHERE status = 'pending';
+CREATE INDEX charges_payer ON charges (payer_org_id, status);
+CREATE INDEX charges_invoice ON charges (invoice_id);
+CREATE INDEX charges_subscription ON charges (subscription_id, period_start);
+
+-- Usage of a subscription's metrics and postpaid extras per period, as the
+-- vendor reports it; rated when the period is invoiced in arrears.
+CREATE TABLE usage_records (
+    subscription_id  TEXT NOT NULL REFERENCES subscriptions (id),
+    item             TEXT NOT NULL,
+    period_start     TIMESTAMPTZ NOT NULL,
+    quantity         NUMERIC NOT NULL,
+    recorded_by      TEXT NOT NULL,
+    recorded_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (subscription_id, item, period_start)
+);
+
+-- Lines a vendor adds to a customer's subscription: once, or every period
+-- until removed.
+CREATE TABLE vendor_lines (
+    id               TEXT PRIMARY KEY,
+    subscription_id  TEXT NOT NULL REFERENCES subscriptions (id),
+    vendor_org_id    TEXT NOT NULL REFERENCES organizations (id),
+    description      TEXT NOT NULL,
+    quantity         NUMERIC NOT NULL,
+    unit_price       NUMERIC NOT NULL,
+    recurring        BOOLEAN NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('active', 'billed', 'removed')),
+    created_by       TEXT NOT NULL,
+    created_at       TIMESTAMPTZ NOT NULL,
+    ended_at         TIMESTAMPTZ
+);
+CREATE INDEX vendor_lines_subscription ON vendor_lines (subscription_id, status);
+
+CREATE TABLE payments (
+    id               TEXT PRIMARY KEY,
+    invoice_id       TEXT NOT NULL REFERENCES invoices (id),
+    method           TEXT NOT NULL CHECK (method IN ('bank_transfer', 'declared')),
+    amount_minor     BIGINT NOT NULL,
+    currency         TEXT NOT NULL,
+    reference        TEXT NOT NULL DEFAULT '',
+    received_on      TIMESTAMPTZ NOT NULL,
+    attachment_name  TEXT NOT NULL DEFAULT '',
+    attachment_type  TEXT NOT NULL DEFAULT '',
+    attachment       BYTEA,
+    recorded_by      TEXT NOT NULL,
+    created_at       TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX payments_invoice ON payments (invoice_id);
+
+-- The ledger: a journal per posting, its lines summing to zero per
+-- currency. A line is one side of a claim between two parties: a positive
+-- amount on (org, counterparty) is what the counterparty owes the org.
+CREATE TABLE ledger_journals (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    ref_type    TEXT NOT NULL,
+    ref_id      TEXT NOT NULL,
+    currency    TEXT NOT NULL,
+    memo        TEXT NOT NULL DEFAULT '',
+    at          TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX ledger_journals_ref ON ledger_journals (ref_type, ref_id);
+
+CREATE TABLE ledger_entries (
+    journal_id           TEXT NOT NULL REFERENCES ledger_journals (id),
+    line_no              INTEGER NOT NULL,
+    org_id               TEXT NOT NULL REFERENCES organizations (id),
+    counterparty_org_id  TEXT NOT NULL REFERENCES organizations (id),
+    kind                 TEXT NOT NULL,
+    amount_minor         BIGINT NOT NULL,
+    currency             TEXT NOT NULL,
+    at                   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (journal_id, line_no)
+);
+CREATE INDEX ledger_entries_org ON ledger_entries (org_id, at);
+
+-- +goose Down
+DROP TABLE ledger_entries;
+DROP TABLE ledger_journals;
+DROP TABLE payments;
+DROP TABLE vendor_lines;
+DROP TABLE usage_records;
+DROP TABLE charges;
+DROP TABLE invoice_sequences;
+DROP TABLE invoice_lines;
+DROP TABLE invoices;
+DROP TABLE vendor_fees;
+DROP TABLE tax_rates;
+ALTER TABLE products DROP COLUMN tax_category;
+ALTER TABLE organizations DROP COLUMN address;
