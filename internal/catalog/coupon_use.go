@@ -111,7 +111,8 @@ func (s *Service) CheckCoupon(ctx context.Context, use CouponUse) (Coupon, prici
 
 // Pricing returns the coupon's terms for the pricing engine.
 func (c Coupon) Pricing() pricing.Coupon {
-	pc := pricing.Coupon{Code: c.Code, Kind: c.Kind, Scope: c.Scope, Percent: c.Percent, FixedPrice: c.FixedPrice, TrialDays: c.TrialDays}
+	pc := pricing.Coupon{Code: c.Code, Kind: c.Kind, Scope: c.Scope, Percent: c.Percent, FixedPrice: c.FixedPrice, TrialDays: c.TrialDays,
+		FunderOrgID: c.OwnerOrgID}
 	if c.Amount != nil {
 		pc.Amount = *c.Amount
 	}

@@ -68,6 +68,9 @@ type Quote struct {
 	Levels [][]Level `json:"-"`
 	// Coupon is the coupon's terms, when one applied.
 	Coupon *pricing.Coupon `json:"-"`
+	// Input is what the pricing engine rated, to rate any other period of
+	// the same order later (billing does).
+	Input pricing.QuoteInput `json:"-"`
 }
 
 // Quote prices a plan for a buyer through its channel, with extra-resource
@@ -192,7 +195,7 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 	if err != nil {
 		return Quote{}, err
 	}
-	out.Quote = q
+	out.Quote, out.Input = q, qin
 	return out, nil
 }
 

@@ -60,6 +60,9 @@ type Coupon struct {
 	// to every period of the order that starts before ValidUntil.
 	ValidFrom  time.Time `json:"valid_from,omitzero"`
 	ValidUntil time.Time `json:"valid_until,omitzero"`
+	// FunderOrgID is the party whose price the discount comes out of (the
+	// coupon's creator). Pricing ignores it; settlement uses it.
+	FunderOrgID string `json:"funder_org_id,omitempty"`
 }
 
 var hundred = money.DecimalFromInt(100)

@@ -51,6 +51,8 @@ const (
 	// CodeTrialNotAvailable: a trial was asked of a plan that offers none
 	// (invalid).
 	CodeTrialNotAvailable = "trial_not_available"
+	// CodeInvalidPeriod: a period outside the order's duration (invalid).
+	CodeInvalidPeriod = "invalid_period"
 )
 
 // invalidField returns an errs.Invalid whose code is also the code of its

@@ -180,7 +180,42 @@ func FuzzQuote(f *testing.F) {
 			return
 		}
 		checkQuote(t, q)
+		checkPeriods(t, in, q)
 	})
+}
+
+// checkPeriods checks that the periods of an order charge exactly its
+// total, each the sum of its lines, the first one the first invoice.
+func checkPeriods(t *testing.T, in pricing.QuoteInput, q pricing.Quote) {
+	t.Helper()
+	if in.Trial || q.Periods > 36 {
+		return
+	}
+	n := q.Periods
+	if q.PeriodEnd.IsZero() {
+		n = 1
+	}
+	var totals []money.Amount
+	for k := 0; k < n; k++ {
+		p, err := pricing.ComputePeriod(in, k)
+		if err != nil {
+			t.Fatalf("period %d: %v", k, err)
+		}
+		amounts := make([]money.Amount, len(p.Lines))
+		for i, l := range p.Lines {
+			amounts[i] = l.Amount
+		}
+		if sum, err := money.Sum(q.Currency, amounts...); err != nil || sum != p.Total || p.Total.IsNegative() {
+			t.Fatalf("period %d: lines add up to %s (%v), total %s", k, sum, err, p.Total)
+		}
+		if k == 0 && p.Total != q.FirstInvoice {
+			t.Fatalf("period 0 charges %s, the first invoice %s", p.Total, q.FirstInvoice)
+		}
+		totals = append(totals, p.Total)
+	}
+	if sum, err := money.Sum(q.Currency, totals...); err == nil && n == q.Periods && sum != q.Total {
+		t.Fatalf("%d periods charge %s, the quote's total is %s", n, sum, q.Total)
+	}
 }
 
 // checkQuote checks the invariants of every quote: no negative total,

@@ -70,6 +70,10 @@ type Quote struct {
 	// CouponPeriods is the number of periods the coupon's price effect
 	// applies to.
 	CouponPeriods int `json:"coupon_periods,omitempty"`
+	// RenewalCoupon is the coupon's line in the periods after the first
+	// (computed on their recurring lines only), when it has one; which of
+	// those periods it applies to follows the coupon's validity.
+	RenewalCoupon *QuoteLine `json:"renewal_coupon,omitempty"`
 	// Trial describes the trial before the first period; nil without one.
 	Trial *TrialTerms `json:"trial,omitempty"`
 	// Postpaid lists the postpaid extras and the metrics, billed in arrears

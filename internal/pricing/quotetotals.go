@@ -94,6 +94,9 @@ func (b *builder) totals(q *Quote, c *Coupon, periods int) error {
 	withCoupon := total{a: recur.a}
 	if laterOK {
 		withCoupon.add(later.Amount)
+		rc := later
+		rc.Recurring = b.renew
+		q.RenewalCoupon = &rc
 	}
 	sum := total{a: firstInv.a}
 	for i := 1; i < periods; i++ {

@@ -52,6 +52,41 @@ type Proration struct {
 	Due            money.Amount `json:"due"`
 }
 
+// Rated is a configuration of a subscription as billing rates it.
+type Rated struct {
+	Rating pricing.QuoteInput `json:"rating"`
+	Chain  [][]channel.Level  `json:"chain"`
+}
+
+// ChangeEvent describes a change of a subscription's plan or quantities
+// (event subscription.changed). A change charged at once carries its
+// proration and both configurations: billing invoices Proration.Charge and
+// credits Proration.Credit, and prorates every level of the chains the
+// same way for the ledger.
+type ChangeEvent struct {
+	SubscriptionID string     `json:"subscription_id"`
+	OrderID        string     `json:"order_id"`
+	CustomerOrgID  string     `json:"customer_org_id"`
+	SellerOrgID    string     `json:"seller_org_id"`
+	VendorOrgID    string     `json:"vendor_org_id"`
+	ProductID      string     `json:"product_id"`
+	Currency       string     `json:"currency"`
+	SelfBilled     bool       `json:"self_billed,omitempty"`
+	Direction      string     `json:"direction"`
+	Effective      string     `json:"effective"`
+	FromPlanID     string     `json:"from_plan_id"`
+	ToPlanID       string     `json:"to_plan_id"`
+	VendorResult   string     `json:"vendor_result,omitempty"`
+	At             time.Time  `json:"at"`
+	Proration      *Proration `json:"proration,omitempty"`
+	Old            *Rated     `json:"old,omitempty"`
+	New            *Rated     `json:"new,omitempty"`
+}
+
+// PeriodCharge is what a quote charges every period: its recurring lines
+// (the basis of prorations).
+func PeriodCharge(q pricing.Quote) (money.Amount, error) { return periodCharge(q) }
+
 // ChangePlan changes a subscription. An upgrade (the new configuration
 // costs more per period) takes effect at once and is prorated for the rest
 // of the period at hourly granularity: the new price × remaining hours /
@@ -165,14 +200,19 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 		}
 		o := Order{ID: ids.New(OrderKind), Type: OrderChange, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: sub.VendorOrgID,
 			ProductID: sub.ProductID, PlanID: target.ID, SubscriptionID: sub.ID, Periods: sub.CommitmentPeriods, Quantities: quantities,
-			Status: OrderApproved, pricing: orderPricing{prices: pricesOf(q), chain: levelsOf(q), terms: target.Terms(), coupon: sub.Coupon}}
+			Status: OrderApproved, pricing: pricingOf(q)}
 		zero := money.NewAmount(0, q.Currency)
 		o.Total, o.Due = &zero, &zero
 		deferred := direction == "downgrade" || vendorResult == VendorDeferred
+		ev := ChangeEvent{SubscriptionID: sub.ID, OrderID: o.ID, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID,
+			VendorOrgID: sub.VendorOrgID, ProductID: sub.ProductID, Currency: sub.Currency, SelfBilled: q.SelfBilled, Direction: direction,
+			Effective: "now", FromPlanID: sub.PlanID, ToPlanID: target.ID, VendorResult: vendorResult, At: s.db.Now(ctx)}
 		detail := map[string]any{"direction": direction, "effective": "now", "from_plan_id": sub.PlanID, "to_plan_id": target.ID}
+		old := Rated{Rating: sub.rating, Chain: sub.chain}
+		old.Rating.Prices, old.Rating.Start, old.Rating.Periods = withoutSetup(old.Rating.Prices), *sub.CurrentPeriodStart, 0
 		switch {
 		case deferred && sub.Status != StatusTrialing:
-			detail["effective"] = "next_period"
+			detail["effective"], ev.Effective = "next_period", "next_period"
 			sub.PendingChange = &PendingChange{PlanID: target.ID, Quantities: quantities, OrderID: o.ID}
 		case sub.Status == StatusTrialing || vendorResult == VendorFree:
 			if err := s.applyOrderPrices(ctx, &sub, o); err != nil {
@@ -188,6 +228,9 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 			if err := s.applyOrderPrices(ctx, &sub, o); err != nil {
 				return err
 			}
+			nw := Rated{Rating: q.Input, Chain: o.pricing.chain}
+			nw.Rating.Periods, nw.Rating.Trial = 0, false
+			ev.Proration, ev.Old, ev.New = &p, &old, &nw
 			if p.Due.IsPositive() {
 				now := s.db.Now(ctx)
 				sub.PaymentDue, sub.PaymentDueSince = true, &now
@@ -204,7 +247,7 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 			return err
 		}
 		out = orderView(a, o)
-		return s.outbox.PublishData(ctx, "subscription.changed", "subscription", sub.ID, sub.CustomerOrgID, detail)
+		return s.outbox.PublishData(ctx, "subscription.changed", "subscription", sub.ID, sub.CustomerOrgID, ev)
 	})
 	return out, err
 }
@@ -374,11 +417,9 @@ func (s *Service) RequestRenewal(ctx context.Context, id string) (Order, error) 
 			return errs.FailedPrecondition("not_renewable", "this subscription does not renew")
 		}
 		if sub.RenewalOrderID == "" {
-			o, err := s.renewalOrder(ctx, &sub, *sub.CommitmentEnd)
-			if err != nil {
+			if err := s.orderRenewal(ctx, &sub); err != nil {
 				return err
 			}
-			sub.RenewalOrderID = o.ID
 			if err := s.save(ctx, &sub, false); err != nil {
 				return err
 			}

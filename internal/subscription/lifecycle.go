@@ -7,8 +7,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/pricing"
 )
 
 // activate starts an approved order's subscription at the transaction's
@@ -71,28 +73,67 @@ func periodic(sub *Subscription) bool {
 	return sub.Terms.Kind != "everlasting" && sub.Terms.PeriodCount > 0
 }
 
-// PeriodEvent describes a period starting, for billing.
+// PeriodEvent describes a period of a subscription starting (or the first
+// period of a renewal ordered ahead of it), with what billing needs to rate
+// it: pricing.ComputePeriod(Rating, PeriodIndex) is its charge, and each
+// level of Chain rated the same way is what each party owes the one above.
 type PeriodEvent struct {
-	SubscriptionID string    `json:"subscription_id"`
-	OrderID        string    `json:"order_id,omitempty"`
-	CustomerOrgID  string    `json:"customer_org_id"`
-	PlanID         string    `json:"plan_id"`
-	Kind           string    `json:"kind"`
-	PeriodIndex    int       `json:"period_index"`
-	Start          time.Time `json:"start"`
-	End            time.Time `json:"end,omitempty"`
-	Currency       string    `json:"currency"`
+	SubscriptionID string `json:"subscription_id"`
+	// OrderID is the order whose price the period is charged at (the one
+	// that started the commitment); a period it starts is paid with it.
+	OrderID string `json:"order_id"`
+	// StartsOrder is set on the first period of OrderID's commitment.
+	StartsOrder   bool   `json:"starts_order,omitempty"`
+	Kind          string `json:"kind"`
+	CustomerOrgID string `json:"customer_org_id"`
+	SellerOrgID   string `json:"seller_org_id"`
+	VendorOrgID   string `json:"vendor_org_id"`
+	ProductID     string `json:"product_id"`
+	PlanID        string `json:"plan_id"`
+	Currency      string `json:"currency"`
+	SelfBilled    bool   `json:"self_billed,omitempty"`
+	// PeriodIndex is the period's index in its commitment.
+	PeriodIndex int       `json:"period_index"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end,omitzero"`
+	// Rating's Start and Periods are the commitment's.
+	Rating pricing.QuoteInput `json:"rating"`
+	Chain  [][]channel.Level  `json:"chain"`
 }
 
 func (s *Service) periodEvent(sub Subscription, orderID string) PeriodEvent {
-	e := PeriodEvent{SubscriptionID: sub.ID, OrderID: orderID, CustomerOrgID: sub.CustomerOrgID, PlanID: sub.PlanID, Kind: sub.Kind,
-		PeriodIndex: sub.PeriodIndex, Currency: sub.Currency}
+	e := PeriodEvent{SubscriptionID: sub.ID, OrderID: sub.OrderID, StartsOrder: orderID != "", Kind: sub.Kind, CustomerOrgID: sub.CustomerOrgID,
+		SellerOrgID: sub.SellerOrgID, VendorOrgID: sub.VendorOrgID, ProductID: sub.ProductID, PlanID: sub.PlanID, Currency: sub.Currency,
+		SelfBilled: sub.SelfBilled, PeriodIndex: sub.PeriodIndex, Rating: sub.rating, Chain: sub.chain}
+	if orderID != "" {
+		e.OrderID = orderID
+	}
 	if sub.CurrentPeriodStart != nil {
 		e.Start = *sub.CurrentPeriodStart
 	}
 	if sub.CurrentPeriodEnd != nil {
 		e.End = *sub.CurrentPeriodEnd
 	}
+	e.Rating.Start, e.Rating.Periods = e.Start, sub.CommitmentPeriods
+	if sub.CommitmentStart != nil {
+		e.Rating.Start = *sub.CommitmentStart
+	}
+	if sub.Kind == KindTrial || e.Rating.Periods < 1 {
+		e.Rating.Periods = 0
+	}
+	return e
+}
+
+// renewalEvent describes the first period of a renewal ordered ahead of
+// the end of the commitment (a subscription without auto-renew), so its
+// invoice can be paid before the subscription expires.
+func (s *Service) renewalEvent(sub Subscription, o Order) PeriodEvent {
+	e := s.periodEvent(sub, o.ID)
+	p := o.pricing
+	start := *sub.CommitmentEnd
+	e.PlanID, e.SelfBilled, e.PeriodIndex, e.Start, e.End = o.PlanID, p.selfBilled, 0, start, p.terms.PeriodStart(start, 1)
+	e.Rating, e.Chain = p.input, p.chain
+	e.Rating.Start, e.Rating.Periods = start, o.Periods
 	return e
 }
 
@@ -399,12 +440,8 @@ func (s *Service) remind(ctx context.Context, set Settings, sub *Subscription) e
 	if err != nil {
 		return err
 	}
-	if sub.RenewalOrderID == "" {
-		o, err := s.renewalOrder(ctx, sub, *sub.CommitmentEnd)
-		if err != nil {
-			return err
-		}
-		sub.RenewalOrderID = o.ID
+	if err := s.orderRenewal(ctx, sub); err != nil {
+		return err
 	}
 	return s.outbox.PublishData(ctx, "subscription.expiry_reminder", "subscription", sub.ID, sub.CustomerOrgID,
 		map[string]any{"subscription_id": sub.ID, "days_left": daysLeft, "expires_at": *sub.CommitmentEnd, "renewal_order_id": sub.RenewalOrderID})
@@ -421,6 +458,20 @@ func (s *Service) renewalOrder(ctx context.Context, sub *Subscription, start tim
 	return o, s.insertOrder(ctx, &o)
 }
 
+// orderRenewal makes sure a subscription renewed by hand has its renewal
+// order, announced so that it is invoiced ahead of the expiry.
+func (s *Service) orderRenewal(ctx context.Context, sub *Subscription) error {
+	if sub.RenewalOrderID != "" {
+		return nil
+	}
+	o, err := s.renewalOrder(ctx, sub, *sub.CommitmentEnd)
+	if err != nil {
+		return err
+	}
+	sub.RenewalOrderID = o.ID
+	return s.outbox.PublishData(ctx, "subscription.renewal_ordered", "subscription", sub.ID, sub.CustomerOrgID, s.renewalEvent(*sub, o))
+}
+
 // applyOrderPrices makes an order's plan, quantities and frozen prices the
 // subscription's.
 func (s *Service) applyOrderPrices(ctx context.Context, sub *Subscription, o Order) error {
@@ -429,6 +480,7 @@ func (s *Service) applyOrderPrices(ctx context.Context, sub *Subscription, o Ord
 		return err
 	}
 	sub.PlanID, sub.Quantities, sub.Prices, sub.chain, sub.Terms, sub.OrderID = o.PlanID, o.Quantities, p.prices, p.chain, p.terms, o.ID
+	sub.rating, sub.SelfBilled = p.input, p.selfBilled
 	return nil
 }
 

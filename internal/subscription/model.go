@@ -71,9 +71,13 @@ type Subscription struct {
 	VendorPrices *pricing.PlanPrices `json:"vendor_prices,omitempty"`
 	Coupon       *pricing.Coupon     `json:"coupon,omitempty"`
 	Currency     string              `json:"currency"`
-	Status       string              `json:"status"`
-	Provisioning string              `json:"provisioning_status"`
-	AutoRenew    bool                `json:"auto_renew"`
+	// SelfBilled subscriptions are billed by their seller (or vendor)
+	// outside the platform: the customer gets a pro-forma and the seller
+	// declares it paid.
+	SelfBilled   bool   `json:"self_billed"`
+	Status       string `json:"status"`
+	Provisioning string `json:"provisioning_status"`
+	AutoRenew    bool   `json:"auto_renew"`
 	// ConvertAfterTrial makes a trial a paid subscription when it ends.
 	ConvertAfterTrial  bool           `json:"convert_after_trial"`
 	PaymentDue         bool           `json:"payment_due"`
@@ -101,22 +105,25 @@ type Subscription struct {
 	// chain is what each party pays for the plan (one chain per bundle
 	// component), frozen with Prices.
 	chain [][]channel.Level
+	// rating is the pricing engine's input for the current commitment
+	// (without its start and duration), to rate any of its periods.
+	rating pricing.QuoteInput
 }
 
 const subColumns = `id, kind, customer_org_id, seller_org_id, vendor_org_id, product_id, plan_id, order_id, quantities, terms, prices, chain,
 	coupon, currency, status, provisioning, auto_renew, convert_after_trial, payment_due, payment_due_since, commitment_periods,
 	commitment_start, commitment_end, period_index, current_period_start, current_period_end, trial_end, grace_end, renewal_order_id,
-	pending_change, endpoints, instructions, credentials, next_action_at, started_at, ended_at, created_at, updated_at`
+	pending_change, endpoints, instructions, credentials, next_action_at, started_at, ended_at, created_at, updated_at, rating, self_billed`
 
 func scanSub(sc db.Scanner) (Subscription, error) {
 	var s Subscription
-	var quantities, terms, prices, chain, endpoints, credentials string
+	var quantities, terms, prices, chain, endpoints, credentials, rating string
 	var coupon, pending, renewal *string
 	err := sc.Scan(&s.ID, &s.Kind, &s.CustomerOrgID, &s.SellerOrgID, &s.VendorOrgID, &s.ProductID, &s.PlanID, &s.OrderID, &quantities,
 		&terms, &prices, &chain, &coupon, &s.Currency, &s.Status, &s.Provisioning, &s.AutoRenew, &s.ConvertAfterTrial, &s.PaymentDue,
 		&s.PaymentDueSince, &s.CommitmentPeriods, &s.CommitmentStart, &s.CommitmentEnd, &s.PeriodIndex, &s.CurrentPeriodStart,
 		&s.CurrentPeriodEnd, &s.TrialEnd, &s.GraceEnd, &renewal, &pending, &endpoints, &s.Instructions, &credentials, &s.NextActionAt,
-		&s.StartedAt, &s.EndedAt, &s.CreatedAt, &s.UpdatedAt)
+		&s.StartedAt, &s.EndedAt, &s.CreatedAt, &s.UpdatedAt, &rating, &s.SelfBilled)
 	if err != nil {
 		return s, err
 	}
@@ -127,7 +134,7 @@ func scanSub(sc db.Scanner) (Subscription, error) {
 	for _, f := range []struct {
 		raw string
 		dst any
-	}{{quantities, &s.Quantities}, {terms, &s.Terms}, {prices, s.Prices}, {chain, &s.chain}, {endpoints, &s.Endpoints}, {credentials, &s.Credentials}} {
+	}{{quantities, &s.Quantities}, {terms, &s.Terms}, {prices, s.Prices}, {chain, &s.chain}, {endpoints, &s.Endpoints}, {credentials, &s.Credentials}, {rating, &s.rating}} {
 		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
 			return s, fmt.Errorf("subscription %s: %w", s.ID, err)
 		}
@@ -191,11 +198,11 @@ func (s *Service) save(ctx context.Context, sub *Subscription, insert bool) erro
 		sub.Status, sub.Provisioning, sub.AutoRenew, sub.ConvertAfterTrial, sub.PaymentDue, sub.PaymentDueSince, sub.CommitmentPeriods,
 		sub.CommitmentStart, sub.CommitmentEnd, sub.PeriodIndex, sub.CurrentPeriodStart, sub.CurrentPeriodEnd, sub.TrialEnd, sub.GraceEnd,
 		optString(sub.RenewalOrderID), optJSON(sub.PendingChange), jsonText(sub.Endpoints), sub.Instructions, jsonText(sub.Credentials),
-		sub.NextActionAt, sub.StartedAt, sub.EndedAt, sub.CreatedAt, sub.UpdatedAt}
+		sub.NextActionAt, sub.StartedAt, sub.EndedAt, sub.CreatedAt, sub.UpdatedAt, jsonText(sub.rating), sub.SelfBilled}
 	var err error
 	if insert {
 		_, err = s.db.Exec(ctx, `INSERT INTO subscriptions (`+subColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-			$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38)`, args...)
+			$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40)`, args...)
 	} else {
 		_, err = s.db.Exec(ctx, `UPDATE subscriptions SET kind = $2, customer_org_id = $3, seller_org_id = $4, vendor_org_id = $5,
 			product_id = $6, plan_id = $7, order_id = $8, quantities = $9, terms = $10, prices = $11, chain = $12, coupon = $13, currency = $14,
@@ -203,7 +210,7 @@ func (s *Service) save(ctx context.Context, sub *Subscription, insert bool) erro
 			commitment_periods = $21, commitment_start = $22, commitment_end = $23, period_index = $24, current_period_start = $25,
 			current_period_end = $26, trial_end = $27, grace_end = $28, renewal_order_id = $29, pending_change = $30, endpoints = $31,
 			instructions = $32, credentials = $33, next_action_at = $34, started_at = $35, ended_at = $36, created_at = $37,
-			updated_at = $38 WHERE id = $1`, args...)
+			updated_at = $38, rating = $39, self_billed = $40 WHERE id = $1`, args...)
 	}
 	if err != nil {
 		return fmt.Errorf("save subscription: %w", err)

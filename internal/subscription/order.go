@@ -80,17 +80,28 @@ type Order struct {
 // customer's unit prices, every party's chain, the terms and coupon. It is
 // never shown (the chain holds the prices of the parties above).
 type orderPricing struct {
-	prices *pricing.PlanPrices
-	chain  [][]channel.Level
-	terms  pricing.Terms
-	coupon *pricing.Coupon
+	prices     *pricing.PlanPrices
+	chain      [][]channel.Level
+	terms      pricing.Terms
+	coupon     *pricing.Coupon
+	input      pricing.QuoteInput
+	selfBilled bool
 }
 
 type orderPricingJSON struct {
-	Prices *pricing.PlanPrices `json:"prices"`
-	Chain  [][]channel.Level   `json:"chain"`
-	Terms  pricing.Terms       `json:"terms"`
-	Coupon *pricing.Coupon     `json:"coupon,omitempty"`
+	Prices     *pricing.PlanPrices `json:"prices"`
+	Chain      [][]channel.Level   `json:"chain"`
+	Terms      pricing.Terms       `json:"terms"`
+	Coupon     *pricing.Coupon     `json:"coupon,omitempty"`
+	Input      pricing.QuoteInput  `json:"input"`
+	SelfBilled bool                `json:"self_billed,omitempty"`
+}
+
+// pricingOf is what an order freezes of its quote.
+func pricingOf(q channel.Quote) orderPricing {
+	in := q.Input
+	in.Start, in.Periods, in.Trial = time.Time{}, 0, false
+	return orderPricing{prices: pricesOf(q), chain: levelsOf(q), terms: q.Plan.Terms(), coupon: q.Coupon, input: in, selfBilled: q.SelfBilled}
 }
 
 const orderColumns = `id, type, customer_org_id, seller_org_id, vendor_org_id, placed_by_user_id, placed_by_org_id, push, product_id, plan_id,
@@ -121,7 +132,7 @@ func scanOrder(sc db.Scanner) (Order, error) {
 	if err := json.Unmarshal([]byte(pj), &p); err != nil {
 		return o, fmt.Errorf("order %s pricing: %w", o.ID, err)
 	}
-	o.pricing = orderPricing{prices: p.Prices, chain: p.Chain, terms: p.Terms, coupon: p.Coupon}
+	o.pricing = orderPricing{prices: p.Prices, chain: p.Chain, terms: p.Terms, coupon: p.Coupon, input: p.Input, selfBilled: p.SelfBilled}
 	return o, json.Unmarshal([]byte(quantities), &o.Quantities)
 }
 
@@ -149,7 +160,7 @@ func (s *Service) insertOrder(ctx context.Context, o *Order) error {
 		$16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`,
 		o.ID, o.Type, o.CustomerOrgID, o.SellerOrgID, o.VendorOrgID, o.PlacedByUserID, o.PlacedByOrgID, o.Push, o.ProductID, o.PlanID,
 		optString(o.SubscriptionID), o.Periods, jsonText(o.Quantities), o.CouponCode, o.Total.Currency(), o.Total.Minor(), o.Due.Minor(),
-		string(o.Detail), jsonText(orderPricingJSON{Prices: p.prices, Chain: p.chain, Terms: p.terms, Coupon: p.coupon}), o.Status,
+		string(o.Detail), jsonText(orderPricingJSON{Prices: p.prices, Chain: p.chain, Terms: p.terms, Coupon: p.coupon, Input: p.input, SelfBilled: p.selfBilled}), o.Status,
 		o.AuditorOrgID, o.Reason, o.DecidedBy, o.DecidedAt, o.PaidAt, o.CreatedAt, o.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
@@ -242,13 +253,13 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 			Push: a.OrgID != q.CustomerOrgID, ProductID: product.ID, PlanID: plan.ID, Periods: q.Periods, Quantities: in.Quantities,
 			CouponCode: q.CouponCode, Status: OrderApproved, Detail: json.RawMessage(jsonText(q.Quote))}
 		total, due := q.Total, q.FirstInvoice
-		if in.Type == OrderTrial || q.SelfBilled {
-			// A trial costs the customer nothing until it converts; a
-			// self-billed sale is paid outside the platform.
+		if in.Type == OrderTrial {
+			// A trial costs the customer nothing until it converts. (A
+			// self-billed sale is due too: its seller declares it paid.)
 			due = money.NewAmount(0, due.Currency())
 		}
 		o.Total, o.Due = &total, &due
-		o.pricing = orderPricing{prices: pricesOf(q), chain: levelsOf(q), terms: plan.Terms(), coupon: q.Coupon}
+		o.pricing = pricingOf(q)
 		if product.RequiresApproval && !(o.Push && set.AutoApprovePush) {
 			o.Status, o.AuditorOrgID = OrderRequiresApproval, s.auditor(ctx, product, q.SellerOrgID)
 		}
@@ -256,7 +267,7 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 			VendorOrgID: o.VendorOrgID, ProductID: product.ID, PlanID: plan.ID, OrderID: o.ID, Quantities: in.Quantities, Terms: plan.Terms(),
 			Coupon: q.Coupon, Currency: total.Currency().Code(), Status: StatusRequiresApproval, Provisioning: ProvRequiresApproval,
 			AutoRenew: plan.AutoRenew && plan.Terms().Renewable(), CommitmentPeriods: q.Periods, StartedAt: s.db.Now(ctx), CreatedAt: s.db.Now(ctx),
-			chain: levelsOf(q)}
+			chain: levelsOf(q), rating: o.pricing.input, SelfBilled: q.SelfBilled}
 		sub.Prices = pricesOf(q)
 		if in.AutoRenew != nil {
 			sub.AutoRenew = *in.AutoRenew && plan.Terms().Renewable()
@@ -368,10 +379,12 @@ func (s *Service) placeSandbox(ctx context.Context, a actor.Actor, in PlaceOrder
 		o := &Order{ID: ids.New(OrderKind), Type: OrderSandbox, CustomerOrgID: product.OwnerOrgID, SellerOrgID: product.OwnerOrgID,
 			VendorOrgID: product.OwnerOrgID, ProductID: product.ID, PlanID: plan.ID, Periods: q.Periods, Quantities: in.Quantities,
 			Total: &q.Total, Due: &zero, Status: OrderApproved, Detail: json.RawMessage(jsonText(q)),
-			pricing: orderPricing{prices: &vendorPrices, chain: [][]channel.Level{}, terms: terms}}
+			pricing: orderPricing{prices: &vendorPrices, chain: [][]channel.Level{}, terms: terms,
+				input: pricing.QuoteInput{Terms: terms, Prices: vendorPrices, Quantities: in.Quantities}}}
 		sub := &Subscription{ID: ids.New(SubscriptionKind), Kind: KindSandbox, CustomerOrgID: o.CustomerOrgID, SellerOrgID: o.SellerOrgID,
 			VendorOrgID: o.VendorOrgID, ProductID: product.ID, PlanID: plan.ID, OrderID: o.ID, Quantities: in.Quantities, Terms: terms,
 			Prices: &vendorPrices, Currency: q.Currency.Code(), Status: StatusRequiresApproval, Provisioning: ProvRequiresApproval,
+			rating:            pricing.QuoteInput{Terms: terms, Prices: vendorPrices, Quantities: in.Quantities},
 			CommitmentPeriods: q.Periods, StartedAt: s.db.Now(ctx), CreatedAt: s.db.Now(ctx), chain: [][]channel.Level{}}
 		if err := s.save(ctx, sub, true); err != nil {
 			return err

@@ -10,10 +10,10 @@ import (
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
-	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/platform/page"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 )
@@ -45,13 +45,10 @@ func (s *Service) priceOrder(ctx context.Context, sub *Subscription, typ string,
 		return Order{}, fmt.Errorf("price %s of %s: %w", typ, sub.ID, err)
 	}
 	total, due := q.Total, q.FirstInvoice
-	if q.SelfBilled {
-		due = money.NewAmount(0, due.Currency())
-	}
 	return Order{ID: ids.New(OrderKind), Type: typ, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: sub.VendorOrgID,
 		ProductID: sub.ProductID, PlanID: q.Plan.ID, SubscriptionID: sub.ID, Periods: q.Periods, Quantities: sub.Quantities,
 		CouponCode: q.CouponCode, Total: &total, Due: &due, Status: OrderApproved, Detail: json.RawMessage(jsonText(q.Quote)),
-		pricing: orderPricing{prices: pricesOf(q), chain: levelsOf(q), terms: q.Plan.Terms(), coupon: q.Coupon}}, nil
+		pricing: pricingOf(q)}, nil
 }
 
 // ApproveOrder approves an order waiting for its auditor (the vendor, or
@@ -168,18 +165,45 @@ func (s *Service) MarkOrderPaid(ctx context.Context, id string) (Order, error) {
 		case !o.Due.IsPositive():
 			return errs.FailedPrecondition("nothing_due", "nothing is due on this order")
 		}
-		now := s.db.Now(ctx)
-		o.PaidAt = &now
-		if _, err := s.db.Exec(ctx, `UPDATE orders SET paid_at = $2, updated_at = $2 WHERE id = $1`, id, now); err != nil {
-			return err
-		}
-		if err := s.applyPayment(ctx, o); err != nil {
-			return err
-		}
-		out = o
-		return s.record(ctx, "order.paid", "order", o.ID, o.CustomerOrgID, map[string]audit.Change{"paid_at": {To: now}}, "order.paid", o)
+		out, err = s.payOrder(ctx, o)
+		return err
 	})
 	return out, err
+}
+
+// OrderPaid records that an order was paid: billing calls it, as the
+// system, inside the transaction that settles the invoice carrying the
+// order's charge. Like MarkOrderPaid it moves the subscription on. An
+// order already paid, not approved or with nothing due is left alone, so
+// calling it again changes nothing.
+func (s *Service) OrderPaid(ctx context.Context, id string) error {
+	if actor.From(ctx).Kind != actor.KindSystem {
+		return errs.Forbidden("permission_denied", "orders are paid through their invoices")
+	}
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		o, err := s.orderByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if o.PaidAt != nil || o.Status != OrderApproved || !o.Due.IsPositive() {
+			return nil
+		}
+		_, err = s.payOrder(ctx, o)
+		return err
+	})
+}
+
+// payOrder marks o paid and moves its subscription on.
+func (s *Service) payOrder(ctx context.Context, o Order) (Order, error) {
+	now := s.db.Now(ctx)
+	o.PaidAt = &now
+	if _, err := s.db.Exec(ctx, `UPDATE orders SET paid_at = $2, updated_at = $2 WHERE id = $1`, o.ID, now); err != nil {
+		return o, err
+	}
+	if err := s.applyPayment(ctx, o); err != nil {
+		return o, err
+	}
+	return o, s.record(ctx, "order.paid", "order", o.ID, o.CustomerOrgID, map[string]audit.Change{"paid_at": {To: now}}, "order.paid", o)
 }
 
 // applyPayment moves the subscription on after its order was paid.

@@ -10,6 +10,10 @@
 -- +goose Up
 ALTER TABLE organizations ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE products ADD COLUMN tax_category TEXT NOT NULL DEFAULT 'standard';
+-- What rates a subscription's periods (the pricing engine's input) and
+-- whether its seller bills it outside the platform.
+ALTER TABLE subscriptions ADD COLUMN rating TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE subscriptions ADD COLUMN self_billed INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE tax_rates (
     id              TEXT PRIMARY KEY,
@@ -200,5 +204,7 @@ DROP TABLE invoice_lines;
 DROP TABLE invoices;
 DROP TABLE vendor_fees;
 DROP TABLE tax_rates;
+ALTER TABLE subscriptions DROP COLUMN self_billed;
+ALTER TABLE subscriptions DROP COLUMN rating;
 ALTER TABLE products DROP COLUMN tax_category;
 ALTER TABLE organizations DROP COLUMN address;
