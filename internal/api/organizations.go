@@ -27,6 +27,7 @@ type CreateOrganizationRequest struct {
 	Email    string `json:"email,omitempty" maxLength:"254" doc:"Contact email."`
 	Country  string `json:"country,omitempty" maxLength:"2" doc:"ISO 3166-1 alpha-2 code."`
 	TaxID    string `json:"tax_id,omitempty" maxLength:"64" doc:"VAT number or other tax id, printed on invoices."`
+	Address  string `json:"address,omitempty" maxLength:"500" doc:"Postal address printed on invoices, lines separated by newlines."`
 }
 
 // UpdateOrganizationRequest changes an organization's profile; omitted
@@ -36,6 +37,7 @@ type UpdateOrganizationRequest struct {
 	Email   *string `json:"email,omitempty" maxLength:"254"`
 	Country *string `json:"country,omitempty" maxLength:"2"`
 	TaxID   *string `json:"tax_id,omitempty" maxLength:"64"`
+	Address *string `json:"address,omitempty" maxLength:"500"`
 }
 
 func registerOrganizations(a *API, svc *identity.Service) {
@@ -71,7 +73,7 @@ func registerOrganizations(a *API, svc *identity.Service) {
 	}, func(ctx context.Context, in *struct{ Body CreateOrganizationRequest }) (*orgBody, error) {
 		b := in.Body
 		o, err := svc.CreateOrganization(ctx, identity.CreateOrganizationInput{Kind: identity.OrgKind(b.Kind), ParentID: b.ParentID,
-			Name: b.Name, Email: b.Email, Country: b.Country, TaxID: b.TaxID})
+			Name: b.Name, Email: b.Email, Country: b.Country, TaxID: b.TaxID, Address: b.Address})
 		if err != nil {
 			return nil, err
 		}
@@ -98,7 +100,7 @@ func registerOrganizations(a *API, svc *identity.Service) {
 		Body UpdateOrganizationRequest
 	}) (*orgBody, error) {
 		b := in.Body
-		o, err := svc.UpdateOrganization(ctx, in.ID, identity.UpdateOrganizationInput{Name: b.Name, Email: b.Email, Country: b.Country, TaxID: b.TaxID})
+		o, err := svc.UpdateOrganization(ctx, in.ID, identity.UpdateOrganizationInput{Name: b.Name, Email: b.Email, Country: b.Country, TaxID: b.TaxID, Address: b.Address})
 		if err != nil {
 			return nil, err
 		}

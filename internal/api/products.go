@@ -27,12 +27,13 @@ type ProductRequest struct {
 	ProvisioningMode *string             `json:"provisioning_mode,omitempty" enum:"syndicated,manual,none"`
 	RequiresApproval *bool               `json:"requires_approval,omitempty" doc:"Orders wait for the vendor's (or reseller's) approval."`
 	SelfBilled       *bool               `json:"self_billed,omitempty" doc:"The vendor bills the customer itself."`
+	TaxCategory      *string             `json:"tax_category,omitempty" maxLength:"40" doc:"Tax category (default standard): picks the tax rate in each customer country."`
 }
 
 func (r ProductRequest) input() catalog.ProductInput {
 	return catalog.ProductInput{Name: r.Name, Summary: r.Summary, Description: r.Description, Category: r.Category, Tags: r.Tags,
 		LogoURL: r.LogoURL, Screenshots: r.Screenshots, Features: r.Features, FAQ: r.FAQ, TermsURL: r.TermsURL, PrivacyURL: r.PrivacyURL,
-		ProvisioningMode: r.ProvisioningMode, RequiresApproval: r.RequiresApproval, SelfBilled: r.SelfBilled}
+		ProvisioningMode: r.ProvisioningMode, RequiresApproval: r.RequiresApproval, SelfBilled: r.SelfBilled, TaxCategory: r.TaxCategory}
 }
 
 // CreateProductRequest creates a product or a bundle.

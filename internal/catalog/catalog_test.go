@@ -116,8 +116,16 @@ func TestProductLifecycleAndVisibility(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Slug != "cloud-backup-pro" || p.Status != catalog.Draft || p.OwnerOrgID != f.w.Orgs["vendor_a"].ID || !slices.Equal(p.Tags, []string{"backup", "security"}) {
+		if p.Slug != "cloud-backup-pro" || p.Status != catalog.Draft || p.OwnerOrgID != f.w.Orgs["vendor_a"].ID || !slices.Equal(p.Tags, []string{"backup", "security"}) ||
+			p.TaxCategory != catalog.DefaultTaxCategory {
 			t.Fatalf("created: %+v", p)
+		}
+		for _, bad := range []string{"", "Reduced Rate", "e-books"} {
+			_, err := f.svc.UpdateProduct(vendor, p.ID, catalog.ProductInput{TaxCategory: str(bad)})
+			wantCode(t, err, "invalid_format")
+		}
+		if got, err := f.svc.UpdateProduct(vendor, p.ID, catalog.ProductInput{TaxCategory: str(" E_Books ")}); err != nil || got.TaxCategory != "e_books" {
+			t.Fatalf("tax category: %q %v", got.TaxCategory, err)
 		}
 		// Drafts are invisible to buyers, other vendors and visitors.
 		for _, who := range []context.Context{f.w.As(t, "customer_a1"), f.w.As(t, "vendor_b"), context.Background()} {

@@ -80,25 +80,28 @@ type Product struct {
 	ProvisioningMode string     `json:"provisioning_mode"`
 	RequiresApproval bool       `json:"requires_approval"`
 	SelfBilled       bool       `json:"self_billed"`
-	Status           string     `json:"status"`
-	ReviewReason     string     `json:"review_reason,omitempty"`
-	SubmittedAt      *time.Time `json:"submitted_at,omitempty"`
-	ReviewedAt       *time.Time `json:"reviewed_at,omitempty"`
-	PublishedAt      *time.Time `json:"published_at,omitempty"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	// TaxCategory selects the product's tax rate in each country
+	// ("standard" unless the operator configured another).
+	TaxCategory  string     `json:"tax_category"`
+	Status       string     `json:"status"`
+	ReviewReason string     `json:"review_reason,omitempty"`
+	SubmittedAt  *time.Time `json:"submitted_at,omitempty"`
+	ReviewedAt   *time.Time `json:"reviewed_at,omitempty"`
+	PublishedAt  *time.Time `json:"published_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 const productColumns = `p.id, p.kind, p.owner_org_id, p.slug, p.name, p.summary, p.description, p.category, p.tags, p.logo_url,
 	p.screenshots, p.features, p.faq, p.terms_url, p.privacy_url, p.provisioning_mode, p.requires_approval, p.self_billed,
-	p.status, p.review_reason, p.submitted_at, p.reviewed_at, p.published_at, p.created_at, p.updated_at`
+	p.status, p.review_reason, p.submitted_at, p.reviewed_at, p.published_at, p.created_at, p.updated_at, p.tax_category`
 
 func scanProduct(s db.Scanner) (Product, error) {
 	var p Product
 	var tags, shots, features, faq string
 	err := s.Scan(&p.ID, &p.Kind, &p.OwnerOrgID, &p.Slug, &p.Name, &p.Summary, &p.Description, &p.Category, &tags, &p.LogoURL,
 		&shots, &features, &faq, &p.TermsURL, &p.PrivacyURL, &p.ProvisioningMode, &p.RequiresApproval, &p.SelfBilled,
-		&p.Status, &p.ReviewReason, &p.SubmittedAt, &p.ReviewedAt, &p.PublishedAt, &p.CreatedAt, &p.UpdatedAt)
+		&p.Status, &p.ReviewReason, &p.SubmittedAt, &p.ReviewedAt, &p.PublishedAt, &p.CreatedAt, &p.UpdatedAt, &p.TaxCategory)
 	if err != nil {
 		return p, err
 	}
@@ -132,6 +135,7 @@ type ProductInput struct {
 	ProvisioningMode *string
 	RequiresApproval *bool
 	SelfBilled       *bool
+	TaxCategory      *string
 }
 
 // CreateProductInput creates a product (or a bundle).
@@ -212,6 +216,12 @@ func (in ProductInput) apply(v *validate.Collector, p *Product) {
 	if in.SelfBilled != nil {
 		p.SelfBilled = *in.SelfBilled
 	}
+	if in.TaxCategory != nil {
+		p.TaxCategory = strings.ToLower(strings.TrimSpace(*in.TaxCategory))
+		if !ValidTaxCategory(p.TaxCategory) {
+			v.Add("tax_category", "invalid_format", "1 to 40 lower-case letters, digits and underscores")
+		}
+	}
 	for i, t := range p.Tags {
 		p.Tags[i] = strings.ToLower(t)
 	}
@@ -243,7 +253,7 @@ func (s *Service) CreateProduct(ctx context.Context, in CreateProductInput) (Pro
 	if in.Name == nil {
 		v.Add("name", "required", "is required")
 	}
-	p := Product{Kind: in.Kind, Tags: []string{}, Screenshots: []string{}, Features: []string{}, FAQ: []FAQEntry{},
+	p := Product{Kind: in.Kind, TaxCategory: DefaultTaxCategory, Tags: []string{}, Screenshots: []string{}, Features: []string{}, FAQ: []FAQEntry{},
 		ProvisioningMode: ProvisionSyndicated, Status: Draft}
 	if in.Kind == KindBundle {
 		p.ProvisioningMode = ProvisionNone // each component provisions itself
@@ -311,18 +321,18 @@ func (s *Service) writeProduct(ctx context.Context, p Product, insert bool) erro
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	args := []any{p.ID, p.Kind, p.OwnerOrgID, p.Slug, p.Name, p.Summary, p.Description, p.Category, js(p.Tags), p.LogoURL,
 		js(p.Screenshots), js(p.Features), js(p.FAQ), p.TermsURL, p.PrivacyURL, p.ProvisioningMode, p.RequiresApproval, p.SelfBilled,
-		p.Status, p.ReviewReason, p.SubmittedAt, p.ReviewedAt, p.PublishedAt, p.CreatedAt, p.UpdatedAt}
+		p.Status, p.ReviewReason, p.SubmittedAt, p.ReviewedAt, p.PublishedAt, p.CreatedAt, p.UpdatedAt, p.TaxCategory}
 	var err error
 	if insert {
 		_, err = s.db.Exec(ctx, `INSERT INTO products (id, kind, owner_org_id, slug, name, summary, description, category, tags, logo_url,
 			screenshots, features, faq, terms_url, privacy_url, provisioning_mode, requires_approval, self_billed,
-			status, review_reason, submitted_at, reviewed_at, published_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`, args...)
+			status, review_reason, submitted_at, reviewed_at, published_at, created_at, updated_at, tax_category)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`, args...)
 	} else {
 		_, err = s.db.Exec(ctx, `UPDATE products SET kind = $2, owner_org_id = $3, slug = $4, name = $5, summary = $6, description = $7,
 			category = $8, tags = $9, logo_url = $10, screenshots = $11, features = $12, faq = $13, terms_url = $14, privacy_url = $15,
 			provisioning_mode = $16, requires_approval = $17, self_billed = $18, status = $19, review_reason = $20, submitted_at = $21,
-			reviewed_at = $22, published_at = $23, created_at = $24, updated_at = $25 WHERE id = $1`, args...)
+			reviewed_at = $22, published_at = $23, created_at = $24, updated_at = $25, tax_category = $26 WHERE id = $1`, args...)
 	}
 	if err != nil {
 		return fmt.Errorf("write product: %w", err)
@@ -484,4 +494,21 @@ func (s *Service) UpdateProduct(ctx context.Context, id string, in ProductInput)
 		return s.record(ctx, "product.update", "product", out.ID, out.OwnerOrgID, changes, "product.updated", out)
 	})
 	return out, err
+}
+
+// DefaultTaxCategory is the tax category of a product that names none.
+const DefaultTaxCategory = "standard"
+
+// ValidTaxCategory reports whether c is a tax category name: 1 to 40
+// lower-case ASCII letters, digits and underscores.
+func ValidTaxCategory(c string) bool {
+	if c == "" || len(c) > 40 {
+		return false
+	}
+	for _, r := range c {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
+			return false
+		}
+	}
+	return true
 }

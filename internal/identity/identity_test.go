@@ -185,6 +185,14 @@ func TestUpdateAndArchiveOrganization(t *testing.T) {
 		if err != nil || len(entries) != 1 || entries[0].Changes["name"].To != name || entries[0].ActorID != w.Users["customer_a1"].ID {
 			t.Fatalf("audit = %+v, %v", entries, err)
 		}
+		// The billing address keeps its lines, trimmed.
+		addr := "  Via Roma 1 \r\n\n 00100 Roma  "
+		if o, err := w.Svc.UpdateOrganization(w.As(t, "customer_a1"), w.Orgs["customer_a1"].ID, identity.UpdateOrganizationInput{Address: &addr}); err != nil || o.Address != "Via Roma 1\n00100 Roma" {
+			t.Fatalf("address: %q %v", o.Address, err)
+		}
+		long := "1\n2\n3\n4\n5\n6\n7"
+		_, err = w.Svc.UpdateOrganization(w.As(t, "customer_a1"), w.Orgs["customer_a1"].ID, identity.UpdateOrganizationInput{Address: &long})
+		wantCode(t, err, "validation_failed")
 
 		// A reseller with customers cannot be archived; its customer can, by the reseller.
 		_, err = w.Svc.ArchiveOrganization(w.As(t, "admin"), w.Orgs["reseller_b"].ID)

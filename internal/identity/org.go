@@ -21,13 +21,16 @@ import (
 // distributor, a reseller or a customer. Its place in the channel (its
 // parent) is fixed at creation.
 type Organization struct {
-	ID        string    `json:"id"`
-	Kind      OrgKind   `json:"kind"`
-	ParentID  string    `json:"parent_id,omitempty"`
-	Name      string    `json:"name"`
-	Email     string    `json:"email"`
-	Country   string    `json:"country"`
-	TaxID     string    `json:"tax_id"`
+	ID       string  `json:"id"`
+	Kind     OrgKind `json:"kind"`
+	ParentID string  `json:"parent_id,omitempty"`
+	Name     string  `json:"name"`
+	Email    string  `json:"email"`
+	Country  string  `json:"country"`
+	TaxID    string  `json:"tax_id"`
+	// Address is the postal address printed on invoices (lines separated
+	// by newlines).
+	Address   string    `json:"address"`
 	Status    string    `json:"status"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -39,12 +42,12 @@ const (
 	StatusArchived = "archived"
 )
 
-const orgColumns = `id, kind, parent_id, name, email, country, tax_id, status, created_at, updated_at`
+const orgColumns = `id, kind, parent_id, name, email, country, tax_id, status, created_at, updated_at, address`
 
 func scanOrg(s db.Scanner) (Organization, error) {
 	var o Organization
 	var parent *string
-	err := s.Scan(&o.ID, &o.Kind, &parent, &o.Name, &o.Email, &o.Country, &o.TaxID, &o.Status, &o.CreatedAt, &o.UpdatedAt)
+	err := s.Scan(&o.ID, &o.Kind, &parent, &o.Name, &o.Email, &o.Country, &o.TaxID, &o.Status, &o.CreatedAt, &o.UpdatedAt, &o.Address)
 	if parent != nil {
 		o.ParentID = *parent
 	}
@@ -63,6 +66,7 @@ type CreateOrganizationInput struct {
 	Email    string
 	Country  string
 	TaxID    string
+	Address  string
 }
 
 // CreateOrganization creates an organization under a parent the caller may
@@ -81,6 +85,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in CreateOrganizationI
 	in.Country = v.Country("country", in.Country)
 	in.TaxID = strings.TrimSpace(in.TaxID)
 	v.Text("tax_id", in.TaxID, 64)
+	in.Address = address(v, in.Address)
 	if in.ParentID != "" {
 		v.ID("parent_id", ids.Organization, in.ParentID)
 	}
@@ -120,7 +125,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in CreateOrganizationI
 		}
 		now := s.db.Now(ctx)
 		out = Organization{ID: ids.New(ids.Organization), Kind: in.Kind, ParentID: parent.ID, Name: in.Name, Email: in.Email,
-			Country: in.Country, TaxID: in.TaxID, Status: StatusActive, CreatedAt: now, UpdatedAt: now}
+			Country: in.Country, TaxID: in.TaxID, Address: in.Address, Status: StatusActive, CreatedAt: now, UpdatedAt: now}
 		if err := s.insertOrg(ctx, out); err != nil {
 			return err
 		}
@@ -152,8 +157,8 @@ func (s *Service) insertOrg(ctx context.Context, o Organization) error {
 	if o.ParentID != "" {
 		parent = o.ParentID
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO organizations (`+orgColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		o.ID, o.Kind, parent, o.Name, o.Email, o.Country, o.TaxID, o.Status, o.CreatedAt, o.UpdatedAt)
+	_, err := s.db.Exec(ctx, `INSERT INTO organizations (`+orgColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		o.ID, o.Kind, parent, o.Name, o.Email, o.Country, o.TaxID, o.Status, o.CreatedAt, o.UpdatedAt, o.Address)
 	if err != nil {
 		return fmt.Errorf("insert organization: %w", err)
 	}
@@ -271,6 +276,7 @@ type UpdateOrganizationInput struct {
 	Email   *string
 	Country *string
 	TaxID   *string
+	Address *string
 }
 
 // UpdateOrganization changes the profile of an organization the caller may
@@ -297,6 +303,9 @@ func (s *Service) UpdateOrganization(ctx context.Context, id string, in UpdateOr
 		*in.TaxID = strings.TrimSpace(*in.TaxID)
 		v.Text("tax_id", *in.TaxID, 64)
 	}
+	if in.Address != nil {
+		*in.Address = address(v, *in.Address)
+	}
 	if err := v.Err(); err != nil {
 		return Organization{}, err
 	}
@@ -319,13 +328,16 @@ func (s *Service) UpdateOrganization(ctx context.Context, id string, in UpdateOr
 		if in.TaxID != nil {
 			out.TaxID = *in.TaxID
 		}
+		if in.Address != nil {
+			out.Address = *in.Address
+		}
 		changes := audit.Diff(before, out)
 		if len(changes) == 0 {
 			return nil
 		}
 		out.UpdatedAt = s.db.Now(ctx)
-		_, err = s.db.Exec(ctx, `UPDATE organizations SET name = $2, email = $3, country = $4, tax_id = $5, updated_at = $6 WHERE id = $1`,
-			out.ID, out.Name, out.Email, out.Country, out.TaxID, out.UpdatedAt)
+		_, err = s.db.Exec(ctx, `UPDATE organizations SET name = $2, email = $3, country = $4, tax_id = $5, address = $6, updated_at = $7 WHERE id = $1`,
+			out.ID, out.Name, out.Email, out.Country, out.TaxID, out.Address, out.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("update organization: %w", err)
 		}
@@ -407,4 +419,21 @@ func (s *Service) revokeCredentials(ctx context.Context, cond string, arg any) e
 		return fmt.Errorf("revoke api keys: %w", err)
 	}
 	return nil
+}
+
+// address normalises a postal address: trimmed lines, at most 6 of them
+// and 500 characters.
+func address(v *validate.Collector, s string) string {
+	var lines []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	out := strings.Join(lines, "\n")
+	v.Text("address", out, 500)
+	if len(lines) > 6 {
+		v.Add("address", "too_many_lines", "at most 6 lines")
+	}
+	return out
 }

@@ -37,7 +37,7 @@ CREATE TABLE vendor_fees (
 CREATE TABLE invoices (
     id                TEXT PRIMARY KEY,
     kind              TEXT NOT NULL CHECK (kind IN ('invoice', 'credit_note', 'proforma')),
-    number            TEXT UNIQUE,
+    number            TEXT,
     issuer_org_id     TEXT NOT NULL REFERENCES organizations (id),
     recipient_org_id  TEXT NOT NULL REFERENCES organizations (id),
     status            TEXT NOT NULL CHECK (status IN ('draft', 'issued', 'paid', 'void', 'uncollectible')),
@@ -62,6 +62,7 @@ CREATE TABLE invoices (
     created_at        TIMESTAMPTZ NOT NULL,
     updated_at        TIMESTAMPTZ NOT NULL
 );
+CREATE UNIQUE INDEX invoices_number ON invoices (issuer_org_id, number);
 CREATE INDEX invoices_recipient ON invoices (recipient_org_id, id);
 CREATE INDEX invoices_issuer ON invoices (issuer_org_id, id);
 CREATE INDEX invoices_credit_of ON invoices (credit_of);
@@ -87,6 +88,7 @@ CREATE TABLE invoice_lines (
     PRIMARY KEY (invoice_id, line_no)
 );
 CREATE INDEX invoice_lines_subscription ON invoice_lines (subscription_id);
+CREATE INDEX invoice_lines_charge ON invoice_lines (charge_id);
 
 CREATE TABLE invoice_sequences (
     issuer_org_id  TEXT NOT NULL REFERENCES organizations (id),
@@ -112,12 +114,12 @@ CREATE TABLE charges (
     bill_at          TIMESTAMPTZ NOT NULL,
     detail           JSONB NOT NULL,
     status           TEXT NOT NULL CHECK (status IN ('pending', 'invoiced', 'cancelled')),
-    invoice_id       TEXT REFERENCES invoices (id),
+    run_id           TEXT NOT NULL DEFAULT '',
     created_at       TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX charges_due ON charges (bill_at, payer_org_id) WHERE status = 'pending';
-CREATE INDEX charges_payer ON charges (payer_org_id, status);
-CREATE INDEX charges_invoice ON charges (invoice_id);
+CREATE INDEX charges_due ON charges (bill_at) WHERE status = 'pending';
+CREATE INDEX charges_payer ON charges (payer_org_id, bill_at) WHERE status = 'pending';
+CREATE INDEX charges_order ON charges (order_id);
 CREATE INDEX charges_subscription ON charges (subscription_id, period_start);
 
 -- Usage of a subscription's metrics and postpaid extras per period, as the
