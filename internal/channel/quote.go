@@ -166,7 +166,7 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 			}
 			qin.Bundle = append(qin.Bundle, pricing.BundleComponent{PlanID: comp.ID, Name: compProduct.Name + " " + comp.Name,
 				Prices: withoutOneOffs(chain.Price(), in.Renewal), DiscountPercent: c.DiscountPercent})
-			out.Levels = append(out.Levels, chain.Levels)
+			out.Levels = append(out.Levels, levelsWithoutOneOffs(chain.Levels, in.Renewal))
 		}
 		out.SelfBilled = src.SelfBilled || plan.SelfBilled
 	} else {
@@ -176,7 +176,7 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 		}
 		qin.Prices = withoutOneOffs(chain.Price(), in.Renewal)
 		out.SelfBilled = chain.SelfBilled || product.SelfBilled
-		out.Levels = [][]Level{chain.Levels}
+		out.Levels = [][]Level{levelsWithoutOneOffs(chain.Levels, in.Renewal)}
 	}
 	switch {
 	case in.Coupon != nil:
@@ -268,6 +268,24 @@ func (s *Service) bundleOffered(ctx context.Context, bundle catalog.Product, src
 }
 
 // withoutOneOffs drops the one-off fees of a renewal's prices.
+// levelsWithoutOneOffs strips the one-off fees from every level of a
+// renewal's chain, so each party's share is rated like the customer's
+// price.
+func levelsWithoutOneOffs(levels []Level, renewal bool) []Level {
+	if !renewal {
+		return levels
+	}
+	out := slices.Clone(levels)
+	for i := range out {
+		out[i].Sells = withoutOneOffs(out[i].Sells, true)
+		if out[i].Buys != nil {
+			b := withoutOneOffs(*out[i].Buys, true)
+			out[i].Buys = &b
+		}
+	}
+	return out
+}
+
 func withoutOneOffs(p pricing.PlanPrices, renewal bool) pricing.PlanPrices {
 	if !renewal {
 		return p

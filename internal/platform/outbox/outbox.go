@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +50,9 @@ type Handler func(ctx context.Context, ev Event) error
 type subscriber struct {
 	name  string
 	match func(string) bool
-	h     Handler
+	// like is the pattern as a SQL LIKE pattern ("" matches every type).
+	like string
+	h    Handler
 }
 
 // Outbox records and delivers events.
@@ -85,16 +88,19 @@ func (o *Outbox) Subscribe(name, pattern string, h Handler) {
 		}
 	}
 	var match func(string) bool
+	like := ""
 	switch {
 	case pattern == "*":
 		match = func(string) bool { return true }
 	case strings.HasSuffix(pattern, ".*"):
 		prefix := strings.TrimSuffix(pattern, "*")
 		match = func(t string) bool { return strings.HasPrefix(t, prefix) }
+		like = prefix + "%"
 	default:
 		match = func(t string) bool { return t == pattern }
+		like = pattern
 	}
-	o.subs = append(o.subs, subscriber{name: name, match: match, h: h})
+	o.subs = append(o.subs, subscriber{name: name, match: match, like: like, h: h})
 }
 
 // Publish records ev in the transaction carried by ctx and enqueues its
@@ -207,4 +213,64 @@ func (o *Outbox) Deliver(ctx context.Context, eventID string) error {
 		}
 	}
 	return first
+}
+
+// DeliverPending hands the events some subscriber has not taken yet to
+// their subscribers, oldest first, and returns how many events it handled.
+// Job workers deliver events as they are published; a process that works
+// no jobs (a test, a test-clock server without workers) calls this to
+// catch up. Delivery stays exactly once per subscriber; a handler that
+// fails stops the catch-up with its error.
+func (o *Outbox) DeliverPending(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		seen := map[string]bool{}
+		var pending []string
+		for _, s := range o.subs {
+			cond, args := "1 = 1", []any{s.name}
+			if s.like != "" {
+				cond, args = "e.type LIKE $2", append(args, s.like)
+			}
+			ids, err := db.Select(ctx, o.db, func(sc db.Scanner) (string, error) {
+				var id string
+				return id, sc.Scan(&id)
+			}, `SELECT e.id FROM events e WHERE `+cond+` AND NOT EXISTS (
+				SELECT 1 FROM event_deliveries d WHERE d.event_id = e.id AND d.subscriber = $1) ORDER BY e.id LIMIT 500`, args...)
+			if err != nil {
+				return n, err
+			}
+			for _, id := range ids {
+				if !seen[id] {
+					seen[id] = true
+					pending = append(pending, id)
+				}
+			}
+		}
+		if len(pending) == 0 {
+			return n, nil
+		}
+		slices.Sort(pending)
+		progress := false
+		for _, id := range pending {
+			ev, err := o.Get(ctx, id)
+			if err != nil {
+				return n, err
+			}
+			matched := false
+			for _, s := range o.subs {
+				matched = matched || s.match(ev.Type)
+			}
+			if !matched {
+				continue // LIKE's "_" matched more than the pattern; nobody is owed it
+			}
+			if err := o.Deliver(ctx, id); err != nil {
+				return n, err
+			}
+			n++
+			progress = true
+		}
+		if !progress {
+			return n, nil
+		}
+	}
 }

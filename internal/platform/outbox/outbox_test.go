@@ -155,6 +155,42 @@ func TestDeliveryIsOncePerSubscriber(t *testing.T) {
 	})
 }
 
+// Without workers, DeliverPending catches up: every event once to every
+// matching subscriber, oldest first, and nothing again the second time.
+func TestDeliverPending(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ob, _ := setup(t, d, false)
+		var order []string
+		var mu sync.Mutex
+		things := &recorder{got: map[string]int{}}
+		ob.Subscribe("things", "thing.*", func(ctx context.Context, ev outbox.Event) error {
+			mu.Lock()
+			order = append(order, ev.Type)
+			mu.Unlock()
+			return things.handle(ctx, ev)
+		})
+		users := &recorder{got: map[string]int{}}
+		ob.Subscribe("users", "user.created", users.handle)
+		for _, typ := range []string{"thing.created", "user.created", "thing.renamed", "thong_x.created"} {
+			if err := d.InTx(ctx, func(ctx context.Context) error { return ob.PublishData(ctx, typ, "x", "x_1", "", nil) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := ob.DeliverPending(ctx)
+		if err != nil || n != 3 {
+			t.Fatalf("delivered %d: %v", n, err)
+		}
+		if len(order) != 2 || order[0] != "thing.created" || order[1] != "thing.renamed" || len(users.got) != 1 {
+			t.Fatalf("things got %v, users %d", order, len(users.got))
+		}
+		if n, err := ob.DeliverPending(ctx); err != nil || n != 0 {
+			t.Fatalf("second catch-up delivered %d: %v", n, err)
+		}
+	})
+}
+
 func TestSubscribeRejectsDuplicates(t *testing.T) {
 	t.Parallel()
 	ob := outbox.New(nil, nil, nil)
