@@ -122,7 +122,7 @@ func TestProductLifecycleAndVisibility(t *testing.T) {
 		}
 		for _, bad := range []string{"", "Reduced Rate", "e-books"} {
 			_, err := f.svc.UpdateProduct(vendor, p.ID, catalog.ProductInput{TaxCategory: str(bad)})
-			wantCode(t, err, "invalid_format")
+			wantCode(t, err, "validation_failed")
 		}
 		if got, err := f.svc.UpdateProduct(vendor, p.ID, catalog.ProductInput{TaxCategory: str(" E_Books ")}); err != nil || got.TaxCategory != "e_books" {
 			t.Fatalf("tax category: %q %v", got.TaxCategory, err)

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/channel"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
@@ -487,4 +489,51 @@ func (s *Service) applyOrderPrices(ctx context.Context, sub *Subscription, o Ord
 func zero(cur string) money.Amount {
 	c, _ := money.ParseCurrency(cur)
 	return money.NewAmount(0, c)
+}
+
+// NextPeriods projects the periods a customer's running subscriptions
+// start by `by`, as the events they will publish then, for billing's
+// upcoming invoice: the next period of a commitment, or an automatic
+// renewal at the plan's current price (a pending downgrade applied).
+// Nothing is written. Subscriptions renewed by hand are left out: their
+// renewal order is invoiced when it is made.
+func (s *Service) NextPeriods(ctx context.Context, customerOrgID string, by time.Time) ([]PeriodEvent, error) {
+	if actor.From(ctx).Kind != actor.KindSystem {
+		return nil, errs.Forbidden("permission_denied", "projections are billing's")
+	}
+	subs, err := db.Select(ctx, s.db, scanSub, `SELECT `+subColumns+` FROM subscriptions WHERE customer_org_id = $1 AND kind = $2
+		AND status = $3 AND current_period_end <= $4 ORDER BY id`, customerOrgID, KindNormal, StatusActive, by)
+	if err != nil {
+		return nil, err
+	}
+	var out []PeriodEvent
+	for _, sub := range subs {
+		next := sub
+		if sub.PendingChange != nil {
+			o, err := s.orderByID(ctx, sub.PendingChange.OrderID)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.applyOrderPrices(ctx, &next, o); err != nil {
+				return nil, err
+			}
+		}
+		if sub.PeriodIndex+1 < sub.CommitmentPeriods {
+			next.PeriodIndex++
+			start := *sub.CurrentPeriodEnd
+			end := next.Terms.PeriodStart(*sub.CommitmentStart, next.PeriodIndex+1)
+			next.CurrentPeriodStart, next.CurrentPeriodEnd = &start, &end
+			out = append(out, s.periodEvent(next, ""))
+			continue
+		}
+		if !sub.AutoRenew || !sub.Terms.Renewable() || sub.CommitmentEnd == nil {
+			continue
+		}
+		o, err := s.priceOrder(ctx, &next, OrderRenewal, *sub.CommitmentEnd, sub.CommitmentPeriods)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s.renewalEvent(next, o))
+	}
+	return out, nil
 }

@@ -1,0 +1,654 @@
+package billing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/channel"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/ledger"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+	"github.com/nephele-cloud/nephele/internal/pricing"
+	"github.com/nephele-cloud/nephele/internal/subscription"
+)
+
+// Charge kinds.
+const (
+	// ChargeAdvance is a period's licence, prepaid extras and IaaS costs
+	// (and one-off fees in an order's first period), due when it starts.
+	ChargeAdvance = "advance"
+	// ChargeArrears is a period's usage, due when it ends.
+	ChargeArrears = "arrears"
+	// ChargeChange is an upgrade charged for the rest of the period.
+	ChargeChange = "change"
+	// ChargeVendorCost is the infrastructure of a trial or a sandbox,
+	// charged to the vendor.
+	ChargeVendorCost = "vendor_cost"
+	// ChargeVendorLine is a line a vendor added to a subscription.
+	ChargeVendorLine = "vendor_line"
+)
+
+// Line kinds of invoices besides the pricing engine's.
+const (
+	LineProrationCharge pricing.LineKind = "proration_charge"
+	LineProrationCredit pricing.LineKind = "proration_credit"
+	LineVendorCost      pricing.LineKind = "vendor_cost"
+	LineVendorLine      pricing.LineKind = "vendor_line"
+)
+
+// claim is what one party owes another for a charge.
+type claim struct {
+	Debtor   string `json:"debtor"`
+	Creditor string `json:"creditor"`
+	// Vendor is set when the creditor is a vendor (it pays a platform fee
+	// on its licences and usage).
+	Vendor bool   `json:"vendor,omitempty"`
+	Kind   string `json:"kind"`
+	Amount int64  `json:"amount_minor"`
+}
+
+// levelTerms are a party's postpaid prices, to rate usage at each level.
+type levelTerms struct {
+	Debtor    string                 `json:"debtor"`
+	Creditor  string                 `json:"creditor"`
+	Vendor    bool                   `json:"vendor,omitempty"`
+	Component string                 `json:"component,omitempty"`
+	Postpaid  []pricing.PostpaidTerm `json:"postpaid"`
+}
+
+// chargeDetail is what a charge keeps to be invoiced.
+type chargeDetail struct {
+	// Label names the product and plan; it prefixes line descriptions.
+	Label       string `json:"label"`
+	TaxCategory string `json:"tax_category"`
+	// IssuerVendor is set when the vendor bills the customer itself.
+	IssuerVendor bool `json:"issuer_vendor,omitempty"`
+	// Lines are the rated lines (every kind but arrears).
+	Lines []pricing.QuoteLine `json:"lines,omitempty"`
+	// Postpaid are the customer's usage prices (arrears).
+	Postpaid []pricing.PostpaidTerm `json:"postpaid,omitempty"`
+	// Claims are what the parties of the channel owe each other for it,
+	// besides the payer's debt to the issuer; Levels rate arrears usage
+	// into such claims when the usage is known.
+	Claims []claim      `json:"claims,omitempty"`
+	Levels []levelTerms `json:"levels,omitempty"`
+	// Parties is the channel top-down (vendor first, seller last).
+	Parties []string `json:"parties,omitempty"`
+}
+
+// charge is a row of the charges table.
+type charge struct {
+	ID             string
+	Key            string
+	Kind           string
+	PayerOrgID     string
+	IssuerOrgID    string
+	VendorOrgID    string
+	SubscriptionID string
+	OrderID        string
+	ProductID      string
+	Currency       money.Currency
+	SelfBilled     bool
+	PeriodStart    *time.Time
+	PeriodEnd      *time.Time
+	BillAt         time.Time
+	Detail         chargeDetail
+}
+
+const chargeColumns = `id, key, kind, payer_org_id, issuer_org_id, vendor_org_id, subscription_id, order_id, currency, self_billed,
+	period_start, period_end, bill_at, detail`
+
+func scanCharge(sc db.Scanner) (charge, error) {
+	var c charge
+	var sub, order *string
+	var cur, detail string
+	err := sc.Scan(&c.ID, &c.Key, &c.Kind, &c.PayerOrgID, &c.IssuerOrgID, &c.VendorOrgID, &sub, &order, &cur, &c.SelfBilled,
+		&c.PeriodStart, &c.PeriodEnd, &c.BillAt, &detail)
+	if err != nil {
+		return c, err
+	}
+	if sub != nil {
+		c.SubscriptionID = *sub
+	}
+	if order != nil {
+		c.OrderID = *order
+	}
+	if c.Currency, err = money.ParseCurrency(cur); err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(detail), &c.Detail); err != nil {
+		return c, fmt.Errorf("charge %s: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// addCharge records c unless a charge with its key exists; it reports
+// whether it did.
+func (s *Service) addCharge(ctx context.Context, c charge) (bool, error) {
+	if c.ID == "" {
+		c.ID = ids.New(ChargeKind)
+	}
+	detail, err := json.Marshal(c.Detail)
+	if err != nil {
+		return false, err
+	}
+	var sub, order any
+	if c.SubscriptionID != "" {
+		sub = c.SubscriptionID
+	}
+	if c.OrderID != "" {
+		order = c.OrderID
+	}
+	n, err := s.db.Exec(ctx, `INSERT INTO charges (id, key, kind, payer_org_id, issuer_org_id, vendor_org_id, subscription_id, order_id,
+		currency, self_billed, period_start, period_end, bill_at, detail, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'pending', $15) ON CONFLICT (key) DO NOTHING`,
+		c.ID, c.Key, c.Kind, c.PayerOrgID, c.IssuerOrgID, c.VendorOrgID, sub, order, c.Currency.Code(), c.SelfBilled,
+		c.PeriodStart, c.PeriodEnd, c.BillAt, string(detail), s.db.Now(ctx))
+	return n == 1, err
+}
+
+func chargeKey(subID string, at time.Time, kind string) string {
+	return subID + "/" + at.UTC().Format(time.RFC3339Nano) + "/" + kind
+}
+
+// onSubscriptionEvent turns subscription events into charges. It runs in
+// the outbox's delivery transaction: the charges commit with the delivery.
+func (s *Service) onSubscriptionEvent(ctx context.Context, ev outbox.Event) error {
+	switch ev.Type {
+	case "subscription.period_started", "subscription.renewal_ordered":
+		var p subscription.PeriodEvent
+		if err := json.Unmarshal(ev.Data, &p); err != nil {
+			return fmt.Errorf("%s: %w", ev.Type, err)
+		}
+		billAt := p.Start
+		if ev.Type == "subscription.renewal_ordered" {
+			billAt = ev.OccurredAt // invoiced ahead, to be paid before the expiry
+		}
+		return s.periodCharges(ctx, p, billAt)
+	case "subscription.changed":
+		var c subscription.ChangeEvent
+		if err := json.Unmarshal(ev.Data, &c); err != nil {
+			return fmt.Errorf("%s: %w", ev.Type, err)
+		}
+		return s.changeCharge(ctx, c)
+	}
+	return nil
+}
+
+// onOrderCancelled drops what an order cancelled before payment still had
+// to charge; what was already invoiced is credited.
+func (s *Service) onOrderCancelled(ctx context.Context, ev outbox.Event) error {
+	var d struct {
+		OrderID string `json:"order_id"`
+		Reason  string `json:"reason"`
+	}
+	if err := json.Unmarshal(ev.Data, &d); err != nil {
+		return fmt.Errorf("%s: %w", ev.Type, err)
+	}
+	if _, err := s.db.Exec(ctx, `UPDATE charges SET status = 'cancelled' WHERE order_id = $1 AND status = 'pending'`, d.OrderID); err != nil {
+		return err
+	}
+	return s.creditOrder(ctx, d.OrderID, "order cancelled: "+d.Reason)
+}
+
+// product reads a product for billing (names, tax category, self-billing).
+func (s *Service) product(ctx context.Context, id string) (catalog.Product, error) {
+	return s.catalog.GetProduct(system(ctx), id)
+}
+
+func (s *Service) label(ctx context.Context, productID, planID string) (string, catalog.Product, error) {
+	p, err := s.product(ctx, productID)
+	if err != nil {
+		return "", p, err
+	}
+	plan, err := s.catalog.GetPlan(system(ctx), planID)
+	if err != nil {
+		return "", p, err
+	}
+	if p.Kind == catalog.KindBundle || plan.Name == p.Name {
+		return p.Name, p, nil
+	}
+	return p.Name + " " + plan.Name, p, nil
+}
+
+// periodCharges records the charges of a period: advance, arrears,
+// vendor costs of trials and sandboxes, recurring vendor lines.
+func (s *Service) periodCharges(ctx context.Context, ev subscription.PeriodEvent, billAt time.Time) error {
+	cs, err := s.chargesOfPeriod(ctx, ev, billAt)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if _, err := s.addCharge(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chargesOfPeriod makes the charges of a period (without recording them).
+func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEvent, billAt time.Time) ([]charge, error) {
+	label, product, err := s.label(ctx, ev.ProductID, ev.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := money.ParseCurrency(ev.Currency)
+	if err != nil {
+		return nil, err
+	}
+	base := charge{SubscriptionID: ev.SubscriptionID, OrderID: ev.OrderID, ProductID: ev.ProductID, VendorOrgID: ev.VendorOrgID,
+		Currency: cur, Detail: chargeDetail{Label: label, TaxCategory: product.TaxCategory}}
+	if ev.Kind == subscription.KindTrial || ev.Kind == subscription.KindSandbox {
+		c, ok, err := s.vendorCostCharge(ctx, ev, base)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return []charge{c}, nil
+	}
+	pq, err := pricing.ComputePeriod(ev.Rating, ev.PeriodIndex)
+	if err != nil {
+		return nil, fmt.Errorf("rate period %d of %s: %w", ev.PeriodIndex, ev.SubscriptionID, err)
+	}
+	start, end := pq.Start, pq.End
+	base.PayerOrgID, base.IssuerOrgID = ev.CustomerOrgID, ev.SellerOrgID
+	base.SelfBilled = ev.SelfBilled
+	if product.SelfBilled {
+		base.IssuerOrgID, base.Detail.IssuerVendor = ev.VendorOrgID, true
+	}
+	base.Detail.Parties = parties(ev.Chain)
+	if !ev.StartsOrder {
+		base.OrderID = "" // a later period of a commitment: nothing to settle on the order
+	}
+	base.PeriodStart = &start
+	if !end.IsZero() {
+		base.PeriodEnd = &end
+	}
+	var out []charge
+	if hasAmount(pq.Lines) {
+		adv := base
+		adv.Kind, adv.Key, adv.BillAt = ChargeAdvance, chargeKey(ev.SubscriptionID, start, ChargeAdvance), billAt
+		adv.Detail.Lines = labelled(label, pq.Lines)
+		if !adv.Detail.IssuerVendor {
+			if adv.Detail.Claims, err = levelClaims(ev.Rating, ev.Chain, ev.PeriodIndex); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, adv)
+	}
+	if len(pq.Postpaid) > 0 && !end.IsZero() {
+		arr := base
+		arr.OrderID = ""
+		arr.Kind, arr.Key, arr.BillAt = ChargeArrears, chargeKey(ev.SubscriptionID, start, ChargeArrears), end
+		arr.Detail.Postpaid = pq.Postpaid
+		if !arr.Detail.IssuerVendor {
+			if arr.Detail.Levels, err = levelPostpaid(ev.Rating, ev.Chain, ev.PeriodIndex); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, arr)
+	}
+	lines, err := s.activeVendorLines(ctx, ev.SubscriptionID, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, vl := range lines {
+		c, err := vendorLineCharge(base, vl, start)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func hasAmount(lines []pricing.QuoteLine) bool {
+	for _, l := range lines {
+		if !l.Amount.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+func labelled(label string, lines []pricing.QuoteLine) []pricing.QuoteLine {
+	out := make([]pricing.QuoteLine, len(lines))
+	for i, l := range lines {
+		if l.ComponentPlanID == "" {
+			l.Description = label + ": " + l.Description
+		}
+		out[i] = l
+	}
+	return out
+}
+
+// parties is the channel of a chain, top-down.
+func parties(chain [][]channel.Level) []string {
+	if len(chain) == 0 {
+		return nil
+	}
+	out := make([]string, len(chain[0]))
+	for i, l := range chain[0] {
+		out[i] = l.OrgID
+	}
+	return out
+}
+
+// ledgerKind is the ledger kind of an invoice line.
+func ledgerKind(k pricing.LineKind, chargeKind string) string {
+	switch {
+	case chargeKind == ChargeArrears || k == pricing.LineMetric:
+		return ledger.KindUsage
+	case k == pricing.LineIaaS:
+		return ledger.KindIaaS
+	case k == LineVendorCost:
+		return ledger.KindVendorCost
+	}
+	return ledger.KindLicence
+}
+
+// levelInput is the customer's rating input priced at level j of each
+// chain. A coupon stays when its funder is at level j or above it (its
+// discount comes out of the funder's price and everyone's below).
+func levelInput(in pricing.QuoteInput, chain [][]channel.Level, j int) pricing.QuoteInput {
+	out := in
+	if len(in.Bundle) > 0 {
+		out.Bundle = make([]pricing.BundleComponent, len(in.Bundle))
+		for c, comp := range in.Bundle {
+			if c < len(chain) && j < len(chain[c]) {
+				comp.Prices = chain[c][j].Sells
+			}
+			out.Bundle[c] = comp
+		}
+	} else if len(chain) > 0 && j < len(chain[0]) {
+		out.Prices = chain[0][j].Sells
+	}
+	if in.Coupon != nil && len(chain) > 0 {
+		funder := len(chain[0]) - 1
+		for i, l := range chain[0] {
+			if l.OrgID == in.Coupon.FunderOrgID {
+				funder = i
+			}
+		}
+		if j < funder {
+			out.Coupon = nil
+		}
+	}
+	return out
+}
+
+// componentOf maps a line to the chain of its bundle component.
+func componentOf(in pricing.QuoteInput, l pricing.QuoteLine) int {
+	for c, comp := range in.Bundle {
+		if comp.PlanID == l.ComponentPlanID {
+			return c
+		}
+	}
+	return 0
+}
+
+// levelClaims rates period k at every level of the chain: the party at
+// level j+1 owes the party at level j the period at j's prices (a vendor
+// is owed licences and extras, never infrastructure).
+func levelClaims(in pricing.QuoteInput, chain [][]channel.Level, k int) ([]claim, error) {
+	depth := 0
+	for _, c := range chain {
+		depth = max(depth, len(c))
+	}
+	var out []claim
+	for j := 0; j+1 < depth; j++ {
+		lin := levelInput(in, chain, j)
+		pq, err := pricing.ComputePeriod(lin, k)
+		if err != nil {
+			return nil, fmt.Errorf("rate level %d: %w", j, err)
+		}
+		sums := map[[2]int]map[string]int64{} // (component, ) → kind → amount
+		for _, l := range pq.Lines {
+			c := componentOf(lin, l)
+			if c >= len(chain) || j+1 >= len(chain[c]) {
+				continue
+			}
+			kind := ledgerKind(l.Kind, ChargeAdvance)
+			if j == 0 && kind == ledger.KindIaaS {
+				continue // the marketplace owner keeps infrastructure
+			}
+			key := [2]int{c, 0}
+			if sums[key] == nil {
+				sums[key] = map[string]int64{}
+			}
+			sums[key][kind] += l.Amount.Minor()
+		}
+		for c := range chain {
+			for _, kind := range []string{ledger.KindLicence, ledger.KindIaaS} {
+				amt := sums[[2]int{c, 0}][kind]
+				if amt == 0 {
+					continue
+				}
+				out = append(out, claim{Debtor: chain[c][j+1].OrgID, Creditor: chain[c][j].OrgID,
+					Vendor: chain[c][j].OrgKind == string(identity.VendorOrg), Kind: kind, Amount: amt})
+			}
+		}
+	}
+	return out, nil
+}
+
+// levelPostpaid is every level's usage prices for period k.
+func levelPostpaid(in pricing.QuoteInput, chain [][]channel.Level, k int) ([]levelTerms, error) {
+	depth := 0
+	for _, c := range chain {
+		depth = max(depth, len(c))
+	}
+	var out []levelTerms
+	for j := 0; j+1 < depth; j++ {
+		lin := levelInput(in, chain, j)
+		pq, err := pricing.ComputePeriod(lin, k)
+		if err != nil {
+			return nil, fmt.Errorf("rate level %d: %w", j, err)
+		}
+		for c := range chain {
+			if j+1 >= len(chain[c]) {
+				continue
+			}
+			lt := levelTerms{Debtor: chain[c][j+1].OrgID, Creditor: chain[c][j].OrgID, Vendor: chain[c][j].OrgKind == string(identity.VendorOrg)}
+			if len(in.Bundle) > 0 {
+				lt.Component = in.Bundle[c].PlanID
+			}
+			for _, t := range pq.Postpaid {
+				if len(in.Bundle) == 0 || t.ComponentPlanID == lt.Component {
+					lt.Postpaid = append(lt.Postpaid, t)
+				}
+			}
+			if len(lt.Postpaid) > 0 {
+				out = append(out, lt)
+			}
+		}
+	}
+	return out, nil
+}
+
+// vendorCostCharge charges a vendor the infrastructure of a trial (for
+// its length, prorated by the hour against the plan's period) or of a
+// sandbox period.
+func (s *Service) vendorCostCharge(ctx context.Context, ev subscription.PeriodEvent, base charge) (charge, bool, error) {
+	iaas := ev.Rating.Prices.IaaS
+	if len(ev.Chain) > 0 {
+		iaas = money.Decimal{}
+		for _, c := range ev.Chain {
+			if len(c) > 0 {
+				iaas = iaas.Add(c[0].Sells.IaaS)
+			}
+		}
+	}
+	if !iaas.IsPositive() || ev.End.IsZero() {
+		return charge{}, false, nil
+	}
+	operator, err := s.identity.Operator(system(ctx))
+	if err != nil {
+		return charge{}, false, err
+	}
+	terms := ev.Rating.Terms
+	periodEnd := terms.PeriodStart(ev.Start, 1)
+	amount := iaas
+	what := "sandbox"
+	if ev.Kind == subscription.KindTrial {
+		what = "trial"
+		// The trial's share of a period's cost, by the hour (rounded up).
+		hours := int64((ev.End.Sub(ev.Start) + time.Hour - 1) / time.Hour)
+		periodHours := int64(periodEnd.Sub(ev.Start) / time.Hour)
+		if periodHours > 0 {
+			var err error
+			if amount, err = iaas.Mul(money.DecimalFromInt(hours)).Div(money.DecimalFromInt(periodHours), 12); err != nil {
+				return charge{}, false, err
+			}
+		}
+	}
+	a, err := money.Round(amount, base.Currency)
+	if err != nil || a.IsZero() {
+		return charge{}, false, err
+	}
+	start, end := ev.Start, ev.End
+	c := base
+	c.Kind, c.Key, c.BillAt = ChargeVendorCost, chargeKey(ev.SubscriptionID, start, ChargeVendorCost), start
+	c.PayerOrgID, c.IssuerOrgID, c.OrderID = ev.VendorOrgID, operator.ID, ""
+	c.PeriodStart, c.PeriodEnd = &start, &end
+	c.Detail.Lines = []pricing.QuoteLine{{Kind: LineVendorCost, Description: base.Detail.Label + ": infrastructure of a " + what,
+		Quantity: money.DecimalFromInt(1), UnitPrice: a.Decimal(), Amount: a, Period: &pricing.Period{Start: start, End: end}}}
+	return c, true, nil
+}
+
+// changeCharge charges an upgrade for the rest of its period, crediting
+// the unused part of the old configuration on the same invoice.
+func (s *Service) changeCharge(ctx context.Context, ev subscription.ChangeEvent) error {
+	p := ev.Proration
+	if p == nil || !p.Due.IsPositive() || ev.Old == nil || ev.New == nil {
+		return nil
+	}
+	start, err := time.Parse(time.RFC3339, p.PeriodStart)
+	if err != nil {
+		return err
+	}
+	end, err := time.Parse(time.RFC3339, p.PeriodEnd)
+	if err != nil {
+		return err
+	}
+	product, err := s.product(ctx, ev.ProductID)
+	if err != nil {
+		return err
+	}
+	fromLabel, _, err := s.label(ctx, ev.ProductID, ev.FromPlanID)
+	if err != nil {
+		return err
+	}
+	toLabel, _, err := s.label(ctx, ev.ProductID, ev.ToPlanID)
+	if err != nil {
+		return err
+	}
+	cur, err := money.ParseCurrency(ev.Currency)
+	if err != nil {
+		return err
+	}
+	period := &pricing.Period{Start: ev.At, End: end}
+	hours := fmt.Sprintf(" for the remaining %d of %d hours", p.RemainingHours, p.PeriodHours)
+	c := charge{Kind: ChargeChange, Key: ev.SubscriptionID + "/" + ev.OrderID + "/" + ChargeChange, PayerOrgID: ev.CustomerOrgID,
+		IssuerOrgID: ev.SellerOrgID, VendorOrgID: ev.VendorOrgID, SubscriptionID: ev.SubscriptionID, OrderID: ev.OrderID,
+		ProductID: ev.ProductID, Currency: cur, SelfBilled: ev.SelfBilled, PeriodStart: &ev.At, PeriodEnd: &end, BillAt: ev.At,
+		Detail: chargeDetail{Label: toLabel, TaxCategory: product.TaxCategory, Parties: parties(ev.New.Chain), Lines: []pricing.QuoteLine{
+			{Kind: LineProrationCharge, Description: toLabel + hours, Quantity: money.DecimalFromInt(1), UnitPrice: p.Charge.Decimal(),
+				Amount: p.Charge, Period: period},
+			{Kind: LineProrationCredit, Description: "Unused part of " + fromLabel, Quantity: money.DecimalFromInt(1),
+				UnitPrice: p.Credit.Decimal(), Amount: p.Credit, Period: period},
+		}}}
+	if product.SelfBilled {
+		c.IssuerOrgID, c.Detail.IssuerVendor = ev.VendorOrgID, true
+	} else if c.Detail.Claims, err = prorationClaims(*ev.Old, *ev.New, start, end, ev.At, cur); err != nil {
+		return err
+	}
+	_, err = s.addCharge(ctx, c)
+	return err
+}
+
+// prorationClaims prorates every level's period charge, old and new, the
+// way the customer's was.
+func prorationClaims(old, nw subscription.Rated, start, end, at time.Time, cur money.Currency) ([]claim, error) {
+	rate := func(r subscription.Rated) (map[[2]string]claim, error) {
+		out := map[[2]string]claim{}
+		if len(r.Chain) == 0 {
+			return out, nil
+		}
+		for j := 0; j+1 < len(r.Chain[0]); j++ {
+			q, err := pricing.Compute(levelInput(r.Rating, r.Chain, j))
+			if err != nil {
+				return nil, err
+			}
+			var licence, iaas int64
+			for _, l := range q.Lines {
+				if !l.Recurring {
+					continue
+				}
+				if l.Kind == pricing.LineIaaS {
+					iaas += l.Amount.Minor()
+				} else {
+					licence += l.Amount.Minor()
+				}
+			}
+			debtor, creditor := r.Chain[0][j+1], r.Chain[0][j]
+			for kind, amt := range map[string]int64{ledger.KindLicence: licence, ledger.KindIaaS: iaas} {
+				if j == 0 && kind == ledger.KindIaaS {
+					continue
+				}
+				pr, _, _, err := pricing.Prorate(money.NewAmount(amt, cur).Decimal(), start, end, at, cur)
+				if err != nil {
+					return nil, err
+				}
+				out[[2]string{debtor.OrgID + "/" + creditor.OrgID, kind}] = claim{Debtor: debtor.OrgID, Creditor: creditor.OrgID,
+					Vendor: creditor.OrgKind == string(identity.VendorOrg), Kind: kind, Amount: pr.Minor()}
+			}
+		}
+		return out, nil
+	}
+	o, err := rate(old)
+	if err != nil {
+		return nil, err
+	}
+	n, err := rate(nw)
+	if err != nil {
+		return nil, err
+	}
+	for k, c := range o {
+		x := n[k]
+		if x.Debtor == "" {
+			x = c
+			x.Amount = 0
+		}
+		x.Amount -= c.Amount
+		n[k] = x
+	}
+	var out []claim
+	for _, c := range n {
+		if c.Amount != 0 {
+			out = append(out, c)
+		}
+	}
+	sortClaims(out)
+	return out, nil
+}
+
+// errNoCharge reports a subscription billing has never charged.
+var errNoCharge = errors.New("billing: the subscription has no charge yet")
+
+// lastCharge is the latest advance charge of a subscription: the base of
+// its vendor lines (payer, issuer, channel, tax category).
+func (s *Service) lastCharge(ctx context.Context, subID string) (charge, error) {
+	c, err := db.Get(ctx, s.db, scanCharge, `SELECT `+chargeColumns+` FROM charges WHERE subscription_id = $1 AND kind = $2
+		ORDER BY period_start DESC LIMIT 1`, subID, ChargeAdvance)
+	if errors.Is(err, db.ErrNoRows) {
+		return c, errNoCharge
+	}
+	return c, err
+}

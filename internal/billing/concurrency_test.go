@@ -1,0 +1,140 @@
+package billing_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/billing"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
+	"github.com/nephele-cloud/nephele/internal/subscription"
+)
+
+// customers creates n more customers of the operator and orders the Basic
+// plan for each, without running billing.
+func (f *fixture) customers(n int) []string {
+	f.t.Helper()
+	var out []string
+	for i := range n {
+		o, err := f.w.Svc.CreateOrganization(sys(), identity.CreateOrganizationInput{Kind: identity.CustomerOrg, Name: fmt.Sprintf("Load %02d", i), Country: "IT"})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if _, err := f.subs.PlaceOrder(sys(), subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID, CustomerOrgID: o.ID}); err != nil {
+			f.t.Fatal(err)
+		}
+		out = append(out, o.ID)
+	}
+	if _, err := f.ob.DeliverPending(context.Background()); err != nil {
+		f.t.Fatal(err)
+	}
+	return out
+}
+
+// checkOnce checks every charge was invoiced once, each payer got one
+// invoice, and the issuer's numbers run 1..n without a gap.
+func (f *fixture) checkOnce(n int) {
+	f.t.Helper()
+	ctx := context.Background()
+	var charges, lines, invoices, pending int
+	q := func(sql string, dst *int) {
+		if err := f.d.QueryRow(ctx, sql).Scan(dst); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	q(`SELECT count(*) FROM charges WHERE status = 'invoiced'`, &charges)
+	q(`SELECT count(DISTINCT charge_id) FROM invoice_lines`, &lines)
+	q(`SELECT count(*) FROM invoices`, &invoices)
+	q(`SELECT count(*) FROM charges WHERE status = 'pending' AND kind = 'advance'`, &pending)
+	if charges != n || lines != n || invoices != n || pending != 0 {
+		f.t.Fatalf("%d charges invoiced, %d charged on lines, %d invoices, %d pending; want %d", charges, lines, invoices, pending, n)
+	}
+	numbers, err := db.Select(ctx, f.d, func(sc db.Scanner) (string, error) {
+		var s string
+		return s, sc.Scan(&s)
+	}, `SELECT number FROM invoices ORDER BY number`)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for i, num := range numbers {
+		if want := billing.FormatNumber(billing.KindInvoice, 2026, int64(i+1)); num != want {
+			f.t.Fatalf("number %d is %s, want %s", i+1, num, want)
+		}
+	}
+}
+
+// Two processes running billing on one PostgreSQL invoice each charge
+// once, with gapless numbers.
+func TestTwoProcessesInvoiceOnce(t *testing.T) {
+	t.Parallel()
+	for _, e := range dbtest.Engines(t) {
+		if e != db.Postgres {
+			continue
+		}
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, e)
+			const n = 40
+			f.customers(n)
+			d2, err := db.Open(context.Background(), db.Config{URL: f.url, Clock: f.clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d2.Close()
+			_, _, _, _, bill2, _, _ := services2(t, d2)
+			var wg sync.WaitGroup
+			done := make([]int, 2)
+			for i, svc := range []*billing.Service{f.bill, bill2} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range 3 {
+						k, err := svc.RunDue(context.Background())
+						if err != nil {
+							t.Error(err)
+						}
+						done[i] += k
+					}
+				}()
+			}
+			wg.Wait()
+			f.checkOnce(n)
+			t.Logf("process 1 issued %d, process 2 issued %d", done[0], done[1])
+		})
+	}
+}
+
+// A run killed in the middle loses only its open batch; the next run
+// finishes the job, each charge invoiced once and no number skipped.
+func TestKilledRunResumes(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		const n = 7
+		f.customers(n)
+		died := errors.New("killed")
+		f.bill.SetBatchHook(func(batch int) error {
+			if batch == 2 {
+				return died
+			}
+			return nil
+		})
+		if _, err := f.bill.RunDue(context.Background()); !errors.Is(err, died) {
+			t.Fatalf("first run: %v", err)
+		}
+		var invoices int
+		if err := f.d.QueryRow(context.Background(), `SELECT count(*) FROM invoices`).Scan(&invoices); err != nil || invoices == 0 || invoices == n {
+			t.Fatalf("after the killed run %d invoices (%v)", invoices, err)
+		}
+		f.bill.SetBatchHook(nil)
+		f.clock.Advance(time.Minute)
+		if _, err := f.bill.RunDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		f.checkOnce(n)
+	})
+}

@@ -1,0 +1,71 @@
+package billing
+
+import (
+	"context"
+
+	"github.com/nephele-cloud/nephele/internal/billing/invoicepdf"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+)
+
+// InvoicePDF renders a document (to whoever may see it) and names its file.
+func (s *Service) InvoicePDF(ctx context.Context, id string) ([]byte, string, error) {
+	inv, err := s.GetInvoice(ctx, id)
+	if err != nil {
+		return nil, "", err
+	}
+	set, err := s.settings(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	doc := invoicepdf.Document{Kind: inv.Kind, Number: inv.Number, Status: inv.Status, DueAt: inv.DueAt, Issuer: pdfParty(inv.Issuer),
+		Recipient: pdfParty(inv.Recipient), Subtotal: inv.Subtotal, Tax: inv.Tax, Total: inv.Total, Paid: inv.Paid, Credited: inv.Credited,
+		AmountDue: inv.AmountDue, ReverseCharge: inv.ReverseCharge, Reason: inv.Reason, Footer: inv.Issuer.Name}
+	doc.IssuedAt = inv.CreatedAt
+	if inv.IssuedAt != nil {
+		doc.IssuedAt = *inv.IssuedAt
+	}
+	if inv.Kind == KindCreditNote {
+		doc.DueAt = nil
+		if inv.CreditOf != "" {
+			var number *string
+			if err := s.db.QueryRow(ctx, `SELECT number FROM invoices WHERE id = $1`, inv.CreditOf).Scan(&number); err == nil && number != nil {
+				doc.CreditOf = *number
+			}
+		}
+	}
+	for _, l := range inv.Lines {
+		doc.Lines = append(doc.Lines, invoicepdf.Line{Description: l.Description, PeriodStart: l.PeriodStart, PeriodEnd: l.PeriodEnd,
+			Quantity: l.Quantity, UnitPrice: l.UnitPrice, Amount: l.Amount, TaxRate: l.TaxRate})
+	}
+	for _, t := range inv.Taxes {
+		doc.Taxes = append(doc.Taxes, invoicepdf.TaxLine{Name: t.Name, Rate: t.Rate, Base: t.Base, Tax: t.Tax})
+	}
+	if inv.Kind != KindCreditNote && inv.AmountDue.IsPositive() {
+		doc.PaymentInstructions = set.PaymentInstructions
+		if inv.Number != "" {
+			if doc.PaymentInstructions != "" {
+				doc.PaymentInstructions += "\n"
+			}
+			doc.PaymentInstructions += "Reference: " + inv.Number
+		}
+	}
+	if inv.Kind == KindProforma {
+		doc.Notes = append(doc.Notes, inv.Issuer.Name+" bills this sale itself: pay it as agreed with "+inv.Issuer.Name+".")
+	}
+	pdf, err := invoicepdf.Render(doc)
+	if err != nil {
+		return nil, "", err
+	}
+	name := inv.Number
+	if name == "" {
+		name = inv.ID
+	}
+	return pdf, name + ".pdf", nil
+}
+
+func pdfParty(p Party) invoicepdf.Party {
+	return invoicepdf.Party{Name: p.Name, Address: p.Address, Country: p.Country, TaxID: p.TaxID, Email: p.Email}
+}
+
+// amount formats minor units of a currency for reports.
+func amount(minor int64, cur money.Currency) string { return money.NewAmount(minor, cur).String() }

@@ -1,0 +1,307 @@
+package billing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
+	"github.com/nephele-cloud/nephele/internal/platform/validate"
+)
+
+// Document kinds.
+const (
+	KindInvoice    = "invoice"
+	KindCreditNote = "credit_note"
+	// KindProforma is what a self-billed customer receives: not a tax
+	// invoice; its seller bills and collects, then declares it paid.
+	KindProforma = "proforma"
+)
+
+// Document statuses.
+const (
+	StatusDraft         = "draft"
+	StatusIssued        = "issued"
+	StatusPaid          = "paid"
+	StatusVoid          = "void"
+	StatusUncollectible = "uncollectible"
+)
+
+// numberPrefix is the prefix of a kind's numbers.
+var numberPrefix = map[string]string{KindInvoice: "INV", KindCreditNote: "CN", KindProforma: "PF"}
+
+// Party is an issuer or a recipient as the document was issued to.
+type Party struct {
+	OrgID   string `json:"org_id"`
+	Name    string `json:"name"`
+	Address string `json:"address,omitempty"`
+	Country string `json:"country,omitempty"`
+	TaxID   string `json:"tax_id,omitempty"`
+	Email   string `json:"email,omitempty"`
+}
+
+// party is Party's internal alias for tax resolution.
+type party = Party
+
+// TaxLine is the tax of one rate: computed on the unrounded base of the
+// lines taxed at it and rounded once.
+type TaxLine struct {
+	Name string `json:"name"`
+	// Rate is a percentage.
+	Rate money.Decimal `json:"rate"`
+	Base money.Amount  `json:"base"`
+	Tax  money.Amount  `json:"tax"`
+}
+
+// Line is one line of a document.
+type Line struct {
+	LineNo         int           `json:"line_no"`
+	ChargeID       string        `json:"charge_id,omitempty"`
+	SubscriptionID string        `json:"subscription_id,omitempty"`
+	Kind           string        `json:"kind"`
+	Description    string        `json:"description"`
+	Quantity       money.Decimal `json:"quantity"`
+	UnitPrice      money.Decimal `json:"unit_price"`
+	Amount         money.Amount  `json:"amount"`
+	// TaxRate is a percentage; TaxName names it.
+	TaxRate     money.Decimal `json:"tax_rate"`
+	TaxName     string        `json:"tax_name,omitempty"`
+	PeriodStart *time.Time    `json:"period_start,omitempty"`
+	PeriodEnd   *time.Time    `json:"period_end,omitempty"`
+	// CreditsLine is, on a credit note, the credited invoice line.
+	CreditsLine *int `json:"credits_line,omitempty"`
+	// exact is the unrounded amount, the tax base.
+	exact money.Decimal
+	// recurringKey keeps a period's licence from being invoiced twice.
+	recurringKey string
+	chargeKind   string
+}
+
+// Invoice is an invoice, a pro-forma or a credit note.
+type Invoice struct {
+	ID             string       `json:"id"`
+	Kind           string       `json:"kind"`
+	Number         string       `json:"number,omitempty"`
+	IssuerOrgID    string       `json:"issuer_org_id"`
+	RecipientOrgID string       `json:"recipient_org_id"`
+	Status         string       `json:"status"`
+	Currency       string       `json:"currency"`
+	Subtotal       money.Amount `json:"subtotal"`
+	Tax            money.Amount `json:"tax"`
+	Total          money.Amount `json:"total"`
+	Paid           money.Amount `json:"paid"`
+	Credited       money.Amount `json:"credited"`
+	// AmountDue is what is left to pay: Total - Paid - Credited.
+	AmountDue     money.Amount `json:"amount_due"`
+	Taxes         []TaxLine    `json:"taxes"`
+	ReverseCharge bool         `json:"reverse_charge"`
+	Issuer        Party        `json:"issuer"`
+	Recipient     Party        `json:"recipient"`
+	// CreditOf is, on a credit note, the credited invoice.
+	CreditOf  string     `json:"credit_of,omitempty"`
+	Reason    string     `json:"reason,omitempty"`
+	IssuedAt  *time.Time `json:"issued_at,omitempty"`
+	DueAt     *time.Time `json:"due_at,omitempty"`
+	PaidAt    *time.Time `json:"paid_at,omitempty"`
+	VoidedAt  *time.Time `json:"voided_at,omitempty"`
+	OverdueAt *time.Time `json:"overdue_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	// Lines are loaded with the document, not in lists.
+	Lines []Line `json:"lines,omitempty"`
+
+	runID string
+}
+
+const invoiceColumns = `id, kind, number, issuer_org_id, recipient_org_id, status, currency, subtotal_minor, tax_minor, total_minor,
+	paid_minor, credited_minor, taxes, reverse_charge, issuer, recipient, credit_of, reason, run_id, issued_at, due_at, paid_at,
+	voided_at, overdue_at, created_at, updated_at`
+
+func scanInvoice(sc db.Scanner) (Invoice, error) {
+	var inv Invoice
+	var number, creditOf *string
+	var subtotal, tax, total, paid, credited int64
+	var taxes, issuer, recipient string
+	err := sc.Scan(&inv.ID, &inv.Kind, &number, &inv.IssuerOrgID, &inv.RecipientOrgID, &inv.Status, &inv.Currency, &subtotal, &tax, &total,
+		&paid, &credited, &taxes, &inv.ReverseCharge, &issuer, &recipient, &creditOf, &inv.Reason, &inv.runID, &inv.IssuedAt, &inv.DueAt,
+		&inv.PaidAt, &inv.VoidedAt, &inv.OverdueAt, &inv.CreatedAt, &inv.UpdatedAt)
+	if err != nil {
+		return inv, err
+	}
+	if number != nil {
+		inv.Number = *number
+	}
+	if creditOf != nil {
+		inv.CreditOf = *creditOf
+	}
+	cur, err := money.ParseCurrency(inv.Currency)
+	if err != nil {
+		return inv, err
+	}
+	inv.Subtotal, inv.Tax, inv.Total = money.NewAmount(subtotal, cur), money.NewAmount(tax, cur), money.NewAmount(total, cur)
+	inv.Paid, inv.Credited = money.NewAmount(paid, cur), money.NewAmount(credited, cur)
+	inv.AmountDue = money.NewAmount(total-paid-credited, cur)
+	for _, f := range []struct {
+		raw string
+		dst any
+	}{{taxes, &inv.Taxes}, {issuer, &inv.Issuer}, {recipient, &inv.Recipient}} {
+		if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
+			return inv, fmt.Errorf("invoice %s: %w", inv.ID, err)
+		}
+	}
+	return inv, nil
+}
+
+const lineColumns = `line_no, charge_id, subscription_id, kind, description, quantity, unit_price, amount_minor, exact, tax_rate, tax_name,
+	period_start, period_end, credits_line`
+
+func scanLine(cur money.Currency) func(sc db.Scanner) (Line, error) {
+	return func(sc db.Scanner) (Line, error) {
+		var l Line
+		var charge, sub *string
+		var amount int64
+		err := sc.Scan(&l.LineNo, &charge, &sub, &l.Kind, &l.Description, &l.Quantity, &l.UnitPrice, &amount, &l.exact, &l.TaxRate, &l.TaxName,
+			&l.PeriodStart, &l.PeriodEnd, &l.CreditsLine)
+		if charge != nil {
+			l.ChargeID = *charge
+		}
+		if sub != nil {
+			l.SubscriptionID = *sub
+		}
+		l.Amount = money.NewAmount(amount, cur)
+		return l, err
+	}
+}
+
+var errInvoiceNotFound = errs.NotFound("invoice_not_found", "no such invoice")
+
+// visibility is the SQL condition on invoices a caller may see: staff see
+// every document; an organization the documents it issued or received.
+func visibility(a actor.Actor, q *db.Query) string {
+	if isStaff(a) {
+		return "1 = 1"
+	}
+	p := q.Arg(a.OrgID)
+	return "(i.recipient_org_id = " + p + " OR i.issuer_org_id = " + p + ")"
+}
+
+// GetInvoice returns a document with its lines.
+func (s *Service) GetInvoice(ctx context.Context, id string) (Invoice, error) {
+	a, err := caller(ctx)
+	if err != nil {
+		return Invoice{}, err
+	}
+	if err := validate.CheckID("id", InvoiceKind, id); err != nil {
+		return Invoice{}, err
+	}
+	inv, err := s.visibleInvoice(ctx, a, id, false)
+	if err != nil {
+		return inv, err
+	}
+	inv.Lines, err = s.lines(ctx, inv)
+	return inv, err
+}
+
+func (s *Service) visibleInvoice(ctx context.Context, a actor.Actor, id string, lock bool) (Invoice, error) {
+	q := db.NewQuery(`SELECT ` + prefixed("i.", invoiceColumns) + ` FROM invoices i WHERE i.id = `)
+	q.Add(q.Arg(id) + " AND " + visibility(a, q))
+	if lock {
+		q.Add(s.db.Dialect().ForUpdate())
+	}
+	inv, err := db.Get(ctx, s.db, scanInvoice, q.SQL(), q.Args()...)
+	if errors.Is(err, db.ErrNoRows) {
+		return inv, errInvoiceNotFound
+	}
+	return inv, err
+}
+
+func (s *Service) lines(ctx context.Context, inv Invoice) ([]Line, error) {
+	cur, err := money.ParseCurrency(inv.Currency)
+	if err != nil {
+		return nil, err
+	}
+	return db.Select(ctx, s.db, scanLine(cur), `SELECT `+lineColumns+` FROM invoice_lines WHERE invoice_id = $1 ORDER BY line_no`, inv.ID)
+}
+
+// InvoiceFilter narrows ListInvoices.
+type InvoiceFilter struct {
+	// RecipientOrgID and IssuerOrgID keep one party's documents.
+	RecipientOrgID string
+	IssuerOrgID    string
+	Kind           string
+	Status         string
+	// SubscriptionID keeps the documents with a line of the subscription.
+	SubscriptionID string
+	// Overdue keeps issued invoices past their due date.
+	Overdue bool
+	Page    page.Request
+}
+
+// ListInvoices lists the documents the caller may see, newest first.
+func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, string, error) {
+	a, err := caller(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	v := validate.New()
+	if f.Kind != "" {
+		v.OneOf("kind", f.Kind, KindInvoice, KindCreditNote, KindProforma)
+	}
+	if f.Status != "" {
+		v.OneOf("status", f.Status, StatusDraft, StatusIssued, StatusPaid, StatusVoid, StatusUncollectible)
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	q := db.NewQuery(`SELECT ` + prefixed("i.", invoiceColumns) + ` FROM invoices i WHERE `)
+	q.Add(visibility(a, q))
+	for _, c := range []struct{ col, val string }{{"i.recipient_org_id", f.RecipientOrgID}, {"i.issuer_org_id", f.IssuerOrgID},
+		{"i.kind", f.Kind}, {"i.status", f.Status}} {
+		if c.val != "" {
+			q.Add(" AND " + c.col + " = " + q.Arg(c.val))
+		}
+	}
+	if f.SubscriptionID != "" {
+		q.Add(" AND i.id IN (SELECT invoice_id FROM invoice_lines WHERE subscription_id = " + q.Arg(f.SubscriptionID) + ")")
+	}
+	if f.Overdue {
+		q.Add(" AND i.status = 'issued' AND i.overdue_at IS NOT NULL")
+	}
+	return page.List(ctx, s.db, q, "i.id", page.Descending, f.Page, scanInvoice, func(inv Invoice) string { return inv.ID })
+}
+
+// prefixed qualifies a column list with a table alias.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// parties loads organizations as invoice parties.
+func (s *Service) parties(ctx context.Context, ids []string) (map[string]Party, error) {
+	out := map[string]Party{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	ps, err := db.Select(ctx, s.db, func(sc db.Scanner) (Party, error) {
+		var p Party
+		return p, sc.Scan(&p.OrgID, &p.Name, &p.Address, &p.Country, &p.TaxID, &p.Email)
+	}, `SELECT id, name, address, country, tax_id, email FROM organizations WHERE id IN (`+db.In(1, len(ids))+`)`, args...)
+	for _, p := range ps {
+		out[p.OrgID] = p
+	}
+	return out, err
+}

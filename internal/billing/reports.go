@@ -1,0 +1,353 @@
+package billing
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/billing/invoicepdf"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/ledger"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/validate"
+)
+
+// month parses "2026-11" into its bounds.
+func month(v *validate.Collector, field, s string) (time.Time, time.Time) {
+	t, err := time.Parse("2006-01", s)
+	if err != nil {
+		v.Add(field, "invalid_month", "a month such as 2026-11")
+		return time.Time{}, time.Time{}
+	}
+	return t.UTC(), t.UTC().AddDate(0, 1, 0)
+}
+
+// reportOrg loads the organization a report is about, for its own users
+// (with the financial reports function) and staff; anyone else is told it
+// does not exist.
+func (s *Service) reportOrg(ctx context.Context, a actor.Actor, id string, kinds ...identity.OrgKind) (Party, error) {
+	notFound := errs.NotFound("organization_not_found", "no such organization")
+	if !can(a, identity.FinancialReports) || (!isStaff(a) && a.OrgID != id) {
+		return Party{}, notFound
+	}
+	var kind string
+	var p Party
+	err := s.db.QueryRow(ctx, `SELECT id, kind, name, address, country, tax_id, email FROM organizations WHERE id = $1`, id).
+		Scan(&p.OrgID, &kind, &p.Name, &p.Address, &p.Country, &p.TaxID, &p.Email)
+	if errors.Is(err, db.ErrNoRows) {
+		return p, notFound
+	}
+	if err != nil {
+		return p, err
+	}
+	for _, k := range kinds {
+		if string(k) == kind {
+			return p, nil
+		}
+	}
+	return p, notFound
+}
+
+// BalanceLine is a vendor's balance in one currency.
+type BalanceLine struct {
+	Currency string `json:"currency"`
+	// LicenceRevenue and UsageRevenue are at the vendor's own prices.
+	LicenceRevenue money.Amount `json:"licence_revenue"`
+	UsageRevenue   money.Amount `json:"usage_revenue"`
+	PlatformFee    money.Amount `json:"platform_fee"`
+	// VendorCosts are the infrastructure of its trials and sandboxes.
+	VendorCosts money.Amount `json:"vendor_costs"`
+	// CollectedDirectly is revenue of self-billed sales, which the vendor
+	// collected from its customers itself.
+	CollectedDirectly money.Amount `json:"collected_directly"`
+	// AmountDue is what the marketplace owes the vendor for the month (a
+	// negative amount: what the vendor owes it).
+	AmountDue money.Amount `json:"amount_due"`
+}
+
+// BalanceReport is a vendor's monthly balance: licence revenue +
+// pay-per-use revenue − platform fee − trial and sandbox costs.
+type BalanceReport struct {
+	Vendor Party         `json:"vendor"`
+	Month  string        `json:"month"`
+	From   time.Time     `json:"from"`
+	To     time.Time     `json:"to"`
+	Lines  []BalanceLine `json:"lines"`
+}
+
+// VendorBalance reports a vendor's month from the ledger (the vendor and
+// staff).
+func (s *Service) VendorBalance(ctx context.Context, vendorID, m string) (BalanceReport, error) {
+	a, err := caller(ctx)
+	if err != nil {
+		return BalanceReport{}, err
+	}
+	v := validate.New()
+	v.ID("id", ids.Organization, vendorID)
+	from, to := month(v, "month", m)
+	if err := v.Err(); err != nil {
+		return BalanceReport{}, err
+	}
+	vendor, err := s.reportOrg(ctx, a, vendorID, identity.VendorOrg)
+	if err != nil {
+		return BalanceReport{}, err
+	}
+	op, err := s.identity.Operator(system(ctx))
+	if err != nil {
+		return BalanceReport{}, err
+	}
+	sums, err := s.ledger.Sums(ctx, vendorID, from, to)
+	if err != nil {
+		return BalanceReport{}, err
+	}
+	type acc struct{ licence, usage, fee, costs, direct int64 }
+	by := map[money.Currency]*acc{}
+	for _, x := range sums {
+		a := by[x.Currency]
+		if a == nil {
+			a = &acc{}
+			by[x.Currency] = a
+		}
+		switch x.Kind {
+		case ledger.KindLicence:
+			a.licence += x.Amount
+		case ledger.KindUsage:
+			a.usage += x.Amount
+		case ledger.KindPlatformFee:
+			a.fee -= x.Amount
+		case ledger.KindVendorCost:
+			a.costs -= x.Amount
+		}
+		if x.CounterpartyID != op.ID && (x.Kind == ledger.KindLicence || x.Kind == ledger.KindUsage) {
+			a.direct += x.Amount
+		}
+	}
+	out := BalanceReport{Vendor: vendor, Month: from.Format("2006-01"), From: from, To: to, Lines: []BalanceLine{}}
+	for _, cur := range sortedCurrencies(by) {
+		x := by[cur]
+		out.Lines = append(out.Lines, BalanceLine{Currency: cur.Code(), LicenceRevenue: money.NewAmount(x.licence, cur),
+			UsageRevenue: money.NewAmount(x.usage, cur), PlatformFee: money.NewAmount(x.fee, cur), VendorCosts: money.NewAmount(x.costs, cur),
+			CollectedDirectly: money.NewAmount(x.direct, cur), AmountDue: money.NewAmount(x.licence+x.usage-x.fee-x.costs-x.direct, cur)})
+	}
+	return out, nil
+}
+
+func sortedCurrencies[T any](m map[money.Currency]T) []money.Currency {
+	out := make([]money.Currency, 0, len(m))
+	for c := range m {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code() < out[j].Code() })
+	return out
+}
+
+// CSV renders the report as CSV, one row per currency.
+func (r BalanceReport) CSV() []byte {
+	rows := [][]string{{"vendor", "month", "currency", "licence_revenue", "usage_revenue", "platform_fee", "vendor_costs", "collected_directly", "amount_due"}}
+	for _, l := range r.Lines {
+		rows = append(rows, []string{r.Vendor.Name, r.Month, l.Currency, l.LicenceRevenue.String(), l.UsageRevenue.String(),
+			l.PlatformFee.String(), l.VendorCosts.String(), l.CollectedDirectly.String(), l.AmountDue.String()})
+	}
+	return csvOf(rows)
+}
+
+// PDF renders the report as a one-page table.
+func (r BalanceReport) PDF(footer string) ([]byte, error) {
+	t := invoicepdf.Table{Title: "Balance report — " + r.From.Format("January 2006"), Subtitle: r.From.Format("2 Jan 2006") + " – " +
+		r.To.AddDate(0, 0, -1).Format("2 Jan 2006"), Party: pdfParty(r.Vendor),
+		Columns: []string{"Currency", "Licences", "Pay per use", "Platform fee", "Trial & sandbox", "Collected directly", "Amount due"},
+		Align:   []string{"left", "right", "right", "right", "right", "right", "right"}, Footer: footer,
+		Notes: []string{"Licence and pay-per-use revenue at the vendor's prices, less the platform fee and the infrastructure of trials and sandboxes. " +
+			"Self-billed sales are collected by the vendor and listed apart."}}
+	for _, l := range r.Lines {
+		t.Rows = append(t.Rows, []string{l.Currency, l.LicenceRevenue.String(), l.UsageRevenue.String(), "-" + l.PlatformFee.String(),
+			"-" + l.VendorCosts.String(), "-" + l.CollectedDirectly.String(), l.AmountDue.String()})
+	}
+	return invoicepdf.RenderTable(t)
+}
+
+// ProceedsLine is a channel party's month in one currency.
+type ProceedsLine struct {
+	Currency string `json:"currency"`
+	// Sales is what its customers (or resellers) owe it; Purchases what it
+	// owes the party above at its buy price; Margin the difference.
+	Sales     money.Amount `json:"sales"`
+	Purchases money.Amount `json:"purchases"`
+	Margin    money.Amount `json:"margin"`
+}
+
+// Proceeds are a distributor's or reseller's margins of a month.
+type Proceeds struct {
+	Party Party          `json:"party"`
+	Month string         `json:"month"`
+	From  time.Time      `json:"from"`
+	To    time.Time      `json:"to"`
+	Lines []ProceedsLine `json:"lines"`
+}
+
+// ChannelProceeds reports a distributor's or reseller's margin of a month
+// (the party and staff).
+func (s *Service) ChannelProceeds(ctx context.Context, orgID, m string) (Proceeds, error) {
+	a, err := caller(ctx)
+	if err != nil {
+		return Proceeds{}, err
+	}
+	v := validate.New()
+	v.ID("id", ids.Organization, orgID)
+	from, to := month(v, "month", m)
+	if err := v.Err(); err != nil {
+		return Proceeds{}, err
+	}
+	p, err := s.reportOrg(ctx, a, orgID, identity.DistributorOrg, identity.ResellerOrg)
+	if err != nil {
+		return Proceeds{}, err
+	}
+	sums, err := s.ledger.Sums(ctx, orgID, from, to)
+	if err != nil {
+		return Proceeds{}, err
+	}
+	type acc struct{ sales, purchases int64 }
+	by := map[money.Currency]*acc{}
+	for _, x := range sums {
+		if x.Kind != ledger.KindLicence && x.Kind != ledger.KindUsage && x.Kind != ledger.KindIaaS {
+			continue
+		}
+		a := by[x.Currency]
+		if a == nil {
+			a = &acc{}
+			by[x.Currency] = a
+		}
+		if x.Amount > 0 {
+			a.sales += x.Amount
+		} else {
+			a.purchases -= x.Amount
+		}
+	}
+	out := Proceeds{Party: p, Month: from.Format("2006-01"), From: from, To: to, Lines: []ProceedsLine{}}
+	for _, cur := range sortedCurrencies(by) {
+		x := by[cur]
+		out.Lines = append(out.Lines, ProceedsLine{Currency: cur.Code(), Sales: money.NewAmount(x.sales, cur),
+			Purchases: money.NewAmount(x.purchases, cur), Margin: money.NewAmount(x.sales-x.purchases, cur)})
+	}
+	return out, nil
+}
+
+// CSV renders the proceeds as CSV.
+func (p Proceeds) CSV() []byte {
+	rows := [][]string{{"party", "month", "currency", "sales", "purchases", "margin"}}
+	for _, l := range p.Lines {
+		rows = append(rows, []string{p.Party.Name, p.Month, l.Currency, l.Sales.String(), l.Purchases.String(), l.Margin.String()})
+	}
+	return csvOf(rows)
+}
+
+// StatementEntry is one ledger line of a party, with the running balance
+// of its currency.
+type StatementEntry struct {
+	ledger.Entry
+	CounterpartyName string       `json:"counterparty_name"`
+	Amount           money.Amount `json:"amount"`
+	Balance          money.Amount `json:"balance"`
+}
+
+// Statement is a party's ledger over a period: what it was owed (positive)
+// or owed (negative) at the start, every line since, and at the end.
+type Statement struct {
+	Party   Party            `json:"party"`
+	From    time.Time        `json:"from"`
+	To      time.Time        `json:"to"`
+	Opening []money.Amount   `json:"opening"`
+	Closing []money.Amount   `json:"closing"`
+	Entries []StatementEntry `json:"entries"`
+	// Truncated is set when the period holds more lines than one statement
+	// shows (MaxStatementEntries): narrow the period.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// MaxStatementEntries is the most lines one statement lists.
+const MaxStatementEntries = 5000
+
+// PartyStatement is a party's statement between from and to (the party
+// and staff).
+func (s *Service) PartyStatement(ctx context.Context, orgID string, from, to time.Time) (Statement, error) {
+	a, err := caller(ctx)
+	if err != nil {
+		return Statement{}, err
+	}
+	v := validate.New()
+	v.ID("id", ids.Organization, orgID)
+	if from.IsZero() || to.IsZero() || !to.After(from) {
+		v.Add("to", "invalid_range", "from and to are required, to after from")
+	}
+	if err := v.Err(); err != nil {
+		return Statement{}, err
+	}
+	p, err := s.reportOrg(ctx, a, orgID, identity.VendorOrg, identity.DistributorOrg, identity.ResellerOrg, identity.CustomerOrg, identity.Operator)
+	if err != nil {
+		return Statement{}, err
+	}
+	before, err := s.ledger.Sums(ctx, orgID, time.Time{}, from)
+	if err != nil {
+		return Statement{}, err
+	}
+	balance := map[money.Currency]int64{}
+	for _, x := range before {
+		balance[x.Currency] += x.Amount
+	}
+	out := Statement{Party: p, From: from, To: to, Entries: []StatementEntry{}}
+	for _, c := range sortedCurrencies(balance) {
+		out.Opening = append(out.Opening, money.NewAmount(balance[c], c))
+	}
+	es, err := s.ledger.Entries(ctx, orgID, from, to, 0, MaxStatementEntries+1)
+	if err != nil {
+		return Statement{}, err
+	}
+	if len(es) > MaxStatementEntries {
+		es, out.Truncated = es[:MaxStatementEntries], true
+	}
+	names := map[string]string{}
+	for _, e := range es {
+		balance[e.Currency] += e.Amount
+		if _, ok := names[e.CounterpartyID]; !ok {
+			var n string
+			_ = s.db.QueryRow(ctx, `SELECT name FROM organizations WHERE id = $1`, e.CounterpartyID).Scan(&n)
+			names[e.CounterpartyID] = n
+		}
+		out.Entries = append(out.Entries, StatementEntry{Entry: e, CounterpartyName: names[e.CounterpartyID],
+			Amount: money.NewAmount(e.Amount, e.Currency), Balance: money.NewAmount(balance[e.Currency], e.Currency)})
+	}
+	for _, c := range sortedCurrencies(balance) {
+		out.Closing = append(out.Closing, money.NewAmount(balance[c], c))
+	}
+	if out.Opening == nil {
+		out.Opening = []money.Amount{}
+	}
+	if out.Closing == nil {
+		out.Closing = []money.Amount{}
+	}
+	return out, nil
+}
+
+// CSV renders the statement's lines as CSV.
+func (st Statement) CSV() []byte {
+	rows := [][]string{{"at", "journal", "reference_type", "reference", "counterparty", "kind", "currency", "amount", "balance"}}
+	for _, e := range st.Entries {
+		rows = append(rows, []string{e.At.Format(time.RFC3339), e.JournalKind, e.RefType, e.RefID, e.CounterpartyName, e.Kind,
+			e.Currency.Code(), e.Amount.String(), e.Balance.String()})
+	}
+	return csvOf(rows)
+}
+
+func csvOf(rows [][]string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.WriteAll(rows) // a bytes.Buffer does not fail
+	return b.Bytes()
+}

@@ -1,0 +1,715 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/ledger"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/pricing"
+)
+
+// built is a document made from charges, not yet written.
+type built struct {
+	inv     Invoice
+	charges []charge
+	journal ledger.Journal
+	orders  []string
+}
+
+// builder makes documents from charges.
+type builder struct {
+	set      Settings
+	taxes    taxTable
+	parties  map[string]Party
+	usage    map[usageKey]money.Decimal
+	fees     map[string]money.Decimal
+	operator string
+	now      time.Time
+}
+
+type usageKey struct {
+	sub, item string
+	start     int64
+}
+
+var (
+	hundredth = money.MustDecimal("0.01")
+	one       = money.DecimalFromInt(1)
+)
+
+// prepare loads what building documents for charges needs: parties, tax
+// rates, usage, fees.
+func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, error) {
+	set, err := s.settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	taxes, err := s.loadTaxes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	op, err := s.identity.Operator(system(ctx))
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{set: set, taxes: taxes, usage: map[usageKey]money.Decimal{}, fees: map[string]money.Decimal{}, operator: op.ID,
+		now: s.db.Now(ctx)}
+	orgs := map[string]bool{op.ID: true}
+	var arrears []string
+	for _, c := range charges {
+		orgs[c.PayerOrgID], orgs[c.IssuerOrgID] = true, true
+		if c.Kind == ChargeArrears {
+			arrears = append(arrears, c.SubscriptionID)
+		}
+		for _, cl := range c.Detail.Claims {
+			if cl.Vendor {
+				b.fees[cl.Creditor] = money.Decimal{}
+			}
+		}
+		for _, lt := range c.Detail.Levels {
+			if lt.Vendor {
+				b.fees[lt.Creditor] = money.Decimal{}
+			}
+		}
+		if c.Detail.IssuerVendor {
+			b.fees[c.IssuerOrgID] = money.Decimal{}
+		}
+	}
+	if b.parties, err = s.parties(ctx, sortedKeys(orgs)); err != nil {
+		return nil, err
+	}
+	for v := range b.fees {
+		if b.fees[v], err = s.feePercent(ctx, set, v); err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(arrears)
+	arrears = slices.Compact(arrears)
+	for chunk := range slices.Chunk(arrears, 200) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		type rec struct {
+			k usageKey
+			q money.Decimal
+		}
+		recs, err := db.Select(ctx, s.db, func(sc db.Scanner) (rec, error) {
+			var r rec
+			var at time.Time
+			err := sc.Scan(&r.k.sub, &r.k.item, &at, &r.q)
+			r.k.start = at.UnixNano()
+			return r, err
+		}, `SELECT subscription_id, item, period_start, quantity FROM usage_records WHERE subscription_id IN (`+db.In(1, len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			b.usage[r.k] = r.q
+		}
+	}
+	return b, nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// group splits charges into documents: one per payer, issuer, currency
+// and kind (invoice or pro-forma), in a stable order.
+func group(charges []charge) [][]charge {
+	key := func(c charge) string {
+		return c.PayerOrgID + "|" + c.IssuerOrgID + "|" + c.Currency.Code() + "|" + fmt.Sprint(c.SelfBilled)
+	}
+	byKey := map[string][]charge{}
+	var keys []string
+	for _, c := range charges {
+		k := key(c)
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], c)
+	}
+	sort.Strings(keys)
+	out := make([][]charge, 0, len(keys))
+	for _, k := range keys {
+		cs := byKey[k]
+		sort.SliceStable(cs, func(i, j int) bool {
+			if !cs[i].BillAt.Equal(cs[j].BillAt) {
+				return cs[i].BillAt.Before(cs[j].BillAt)
+			}
+			return cs[i].Key < cs[j].Key
+		})
+		out = append(out, cs)
+	}
+	return out
+}
+
+// exact is the unrounded value of a quote line: quantity × unit price
+// when the line has one, else its amount.
+func exact(l pricing.QuoteLine) money.Decimal {
+	if !l.UnitPrice.IsZero() {
+		return l.Quantity.Mul(l.UnitPrice)
+	}
+	return l.Amount.Decimal()
+}
+
+// build makes the document of one group of charges; ok is false when
+// nothing in them is to be invoiced (unused metrics, say).
+func (b *builder) build(cs []charge) (built, bool, error) {
+	first := cs[0]
+	cur := first.Currency
+	issuer, recipient := b.parties[first.IssuerOrgID], b.parties[first.PayerOrgID]
+	kind := KindInvoice
+	if first.SelfBilled {
+		kind = KindProforma
+	}
+	out := built{inv: Invoice{ID: ids.New(InvoiceKind), Kind: kind, IssuerOrgID: issuer.OrgID, RecipientOrgID: recipient.OrgID,
+		Currency: cur.Code(), Issuer: issuer, Recipient: recipient, CreatedAt: b.now, UpdatedAt: b.now}, charges: cs}
+	zero := money.NewAmount(0, cur)
+	var claims []claim
+	owed := map[string]int64{}       // payer → issuer, by ledger kind
+	vendorOwed := map[string]int64{} // what the vendor issuer is owed, by kind
+	for _, c := range cs {
+		lines := c.Detail.Lines
+		if c.Kind == ChargeArrears {
+			var err error
+			if lines, claims, err = b.rateArrears(c, claims); err != nil {
+				return out, false, err
+			}
+		}
+		rate, reverse := b.taxes.rate(c.Detail.TaxCategory, issuer, recipient)
+		out.inv.ReverseCharge = out.inv.ReverseCharge || reverse
+		for _, ql := range lines {
+			l := Line{LineNo: len(out.inv.Lines) + 1, ChargeID: c.ID, SubscriptionID: c.SubscriptionID, Kind: string(ql.Kind),
+				Description: ql.Description, Quantity: ql.Quantity, UnitPrice: ql.UnitPrice, Amount: ql.Amount, TaxRate: rate.Rate,
+				TaxName: rate.Name, exact: exact(ql), chargeKind: c.Kind}
+			if ql.Period != nil {
+				ps, pe := ql.Period.Start, ql.Period.End
+				l.PeriodStart, l.PeriodEnd = &ps, &pe
+			}
+			if c.Kind == ChargeAdvance && c.SubscriptionID != "" && l.PeriodStart != nil &&
+				(ql.Kind == pricing.LineLicence || ql.Kind == pricing.LineBundleComponent) {
+				l.recurringKey = c.SubscriptionID + "/" + l.PeriodStart.UTC().Format(time.RFC3339Nano) + "/" + string(ql.Kind) + "/" + ql.ComponentPlanID
+			}
+			k := ledgerKind(ql.Kind, c.Kind)
+			owed[k] += l.Amount.Minor()
+			if c.Detail.IssuerVendor {
+				vendorOwed[k] += l.Amount.Minor()
+			}
+			out.inv.Lines = append(out.inv.Lines, l)
+		}
+		claims = append(claims, c.Detail.Claims...)
+		if c.OrderID != "" && !slices.Contains(out.orders, c.OrderID) {
+			out.orders = append(out.orders, c.OrderID)
+		}
+	}
+	if len(out.inv.Lines) == 0 {
+		return out, false, nil
+	}
+	if err := checkSafetyBounds(out.inv.Lines); err != nil {
+		return out, false, err
+	}
+	if err := out.inv.total(cur); err != nil {
+		return out, false, err
+	}
+	out.inv.Paid, out.inv.Credited, out.inv.AmountDue = zero, zero, out.inv.Total
+
+	j := ledger.Journal{Kind: kind, RefType: "invoice", RefID: out.inv.ID, Currency: cur}
+	for _, k := range []string{ledger.KindLicence, ledger.KindUsage, ledger.KindIaaS, ledger.KindVendorCost} {
+		j.Owes(recipient.OrgID, issuer.OrgID, k, owed[k])
+	}
+	j.Owes(recipient.OrgID, issuer.OrgID, ledger.KindTax, out.inv.Tax.Minor())
+	feeBase := map[string]int64{}
+	for _, cl := range claims {
+		j.Owes(cl.Debtor, cl.Creditor, cl.Kind, cl.Amount)
+		if cl.Vendor && (cl.Kind == ledger.KindLicence || cl.Kind == ledger.KindUsage) {
+			feeBase[cl.Creditor] += cl.Amount
+		}
+	}
+	if first.Detail.IssuerVendor {
+		feeBase[issuer.OrgID] += vendorOwed[ledger.KindLicence] + vendorOwed[ledger.KindUsage]
+	}
+	for _, v := range sortedKeys(keysOf(feeBase)) {
+		fee, err := money.Round(money.NewAmount(feeBase[v], cur).Decimal().Mul(b.fees[v]).Mul(hundredth), cur)
+		if err != nil {
+			return out, false, err
+		}
+		j.Owes(v, b.operator, ledger.KindPlatformFee, fee.Minor())
+	}
+	out.journal = j
+	return out, true, nil
+}
+
+func keysOf(m map[string]int64) map[string]bool {
+	out := map[string]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+// rateArrears rates a period's recorded usage: a metric without usage
+// bills nothing; a postpaid extra without usage bills its ordered
+// quantity. It adds each level's claims for the same usage.
+func (b *builder) rateArrears(c charge, claims []claim) ([]pricing.QuoteLine, []claim, error) {
+	used := func(t pricing.PostpaidTerm) (money.Decimal, bool) {
+		item := t.ID
+		if t.Kind == pricing.LineMetric && t.Key != "" {
+			item = t.Key
+		}
+		q, ok := b.usage[usageKey{c.SubscriptionID, item, c.PeriodStart.UnixNano()}]
+		if !ok && t.Kind == pricing.LineExtraResource && t.Quantity.IsPositive() {
+			return t.Quantity, true
+		}
+		return q, ok && q.IsPositive()
+	}
+	var lines []pricing.QuoteLine
+	for _, t := range c.Detail.Postpaid {
+		q, ok := used(t)
+		if !ok {
+			continue
+		}
+		l, err := pricing.RateUsage(t, q, c.Currency)
+		if err != nil {
+			return nil, nil, fmt.Errorf("rate usage of %s: %w", c.SubscriptionID, err)
+		}
+		if t.ComponentPlanID == "" {
+			l.Description = c.Detail.Label + ": " + l.Description
+		}
+		l.Period = &pricing.Period{Start: *c.PeriodStart, End: *c.PeriodEnd}
+		lines = append(lines, l)
+	}
+	for _, lt := range c.Detail.Levels {
+		var sum int64
+		for _, t := range lt.Postpaid {
+			q, ok := used(t)
+			if !ok {
+				continue
+			}
+			l, err := pricing.RateUsage(t, q, c.Currency)
+			if err != nil {
+				return nil, nil, err
+			}
+			sum += l.Amount.Minor()
+		}
+		if sum != 0 {
+			claims = append(claims, claim{Debtor: lt.Debtor, Creditor: lt.Creditor, Vendor: lt.Vendor, Kind: ledger.KindUsage, Amount: sum})
+		}
+	}
+	return lines, claims, nil
+}
+
+// checkSafetyBounds refuses a document with two licence lines for the same
+// subscription period (the database's unique key refuses one across
+// documents).
+func checkSafetyBounds(lines []Line) error {
+	seen := map[string]bool{}
+	for _, l := range lines {
+		if l.recurringKey == "" {
+			continue
+		}
+		if seen[l.recurringKey] {
+			return fmt.Errorf("billing safety bound: two licence lines for %s", l.recurringKey)
+		}
+		seen[l.recurringKey] = true
+	}
+	return nil
+}
+
+// total computes a document's totals: the tax of each rate on the
+// unrounded base of its lines, rounded once.
+func (inv *Invoice) total(cur money.Currency) error {
+	type group struct {
+		name string
+		rate money.Decimal
+		base money.Decimal
+		sum  int64
+	}
+	var groups []*group
+	var subtotal int64
+	for _, l := range inv.Lines {
+		subtotal += l.Amount.Minor()
+		var g *group
+		for _, x := range groups {
+			if x.name == l.TaxName && x.rate.Equal(l.TaxRate) {
+				g = x
+			}
+		}
+		if g == nil {
+			g = &group{name: l.TaxName, rate: l.TaxRate}
+			groups = append(groups, g)
+		}
+		g.base = g.base.Add(l.exact)
+		g.sum += l.Amount.Minor()
+	}
+	inv.Taxes = []TaxLine{}
+	var tax int64
+	for _, g := range groups {
+		t, err := money.Tax(g.base, g.rate.Mul(hundredth), cur)
+		if err != nil {
+			return err
+		}
+		if g.rate.IsZero() && g.name == "" {
+			continue
+		}
+		inv.Taxes = append(inv.Taxes, TaxLine{Name: g.name, Rate: g.rate, Base: money.NewAmount(g.sum, cur), Tax: t})
+		tax += t.Minor()
+	}
+	inv.Subtotal, inv.Tax, inv.Total = money.NewAmount(subtotal, cur), money.NewAmount(tax, cur), money.NewAmount(subtotal+tax, cur)
+	return nil
+}
+
+// RunDue invoices every charge due by now and marks the invoices past due
+// overdue. It returns how many documents it issued and invoices it marked.
+// Several processes may run it at once; each charge is invoiced once.
+func (s *Service) RunDue(ctx context.Context) (int, error) {
+	ctx = system(ctx)
+	runID := ids.New(RunKind)
+	done, after := 0, ""
+	var firstErr error
+	for batch := 1; ; batch++ {
+		n, last, err := s.runBatch(ctx, runID, after, batch)
+		if err != nil {
+			s.log.ErrorContext(ctx, "billing batch failed", "run_id", runID, "after", after, "err", err)
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+		if last == "" {
+			break
+		}
+		done, after = done+n, last
+	}
+	m, err := s.markOverdue(ctx)
+	if firstErr == nil {
+		firstErr = err
+	}
+	return done + m, firstErr
+}
+
+// runBatch invoices the due charges of the next payers after `after`; last
+// is the last payer looked at ("" when there was none).
+func (s *Service) runBatch(ctx context.Context, runID, after string, batch int) (n int, last string, err error) {
+	var payers []string
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		now := s.db.Now(ctx)
+		payers, err = db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
+			var id string
+			return id, sc.Scan(&id)
+		}, `SELECT DISTINCT payer_org_id FROM charges WHERE status = 'pending' AND bill_at <= $1 AND payer_org_id > $2 AND `+notHeld("charges", "$4")+`
+			ORDER BY payer_org_id LIMIT $3`, now, after, s.cfg.BatchPayers, now.Add(-s.cfg.ArrearsHold))
+		if err != nil || len(payers) == 0 {
+			return err
+		}
+		last = payers[len(payers)-1]
+		args := []any{runID, now, now.Add(-s.cfg.ArrearsHold)}
+		for _, p := range payers {
+			args = append(args, p)
+		}
+		charges, err := db.Select(ctx, s.db, scanCharge, `UPDATE charges SET status = 'invoiced', run_id = $1 WHERE id IN (
+			SELECT id FROM charges c WHERE status = 'pending' AND bill_at <= $2 AND `+notHeld("c", "$3")+` AND payer_org_id IN (`+db.In(4, len(payers))+`)`+
+			s.db.Dialect().ForUpdateSkipLocked()+`) RETURNING `+chargeColumns, args...)
+		if err != nil || len(charges) == 0 {
+			return err
+		}
+		docs, err := s.buildDocs(ctx, charges)
+		if err != nil {
+			return err
+		}
+		n = len(docs)
+		if err := s.writeDocs(ctx, docs, runID); err != nil {
+			return err
+		}
+		if s.batchHook != nil {
+			return s.batchHook(batch)
+		}
+		return nil
+	})
+	if err != nil {
+		n = 0
+	}
+	return n, last, err
+}
+
+// buildDocs makes the documents of charges.
+func (s *Service) buildDocs(ctx context.Context, charges []charge) ([]built, error) {
+	b, err := s.prepare(ctx, charges)
+	if err != nil {
+		return nil, err
+	}
+	var docs []built
+	for _, g := range group(charges) {
+		d, ok, err := b.build(g)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			docs = append(docs, d)
+		}
+	}
+	return docs, nil
+}
+
+// writeDocs numbers, issues (unless drafts are the rule) and stores docs,
+// and posts their journals.
+func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	set, err := s.settings(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.db.Now(ctx)
+	if set.AutoIssue {
+		if err := s.number(ctx, docs, now); err != nil {
+			return err
+		}
+	}
+	var invRows, lineRows [][]any
+	var journals []ledger.Journal
+	var issued []string
+	var paidOrders []string
+	for i := range docs {
+		d := &docs[i]
+		inv := &d.inv
+		inv.runID = runID
+		inv.Status = StatusDraft
+		if set.AutoIssue {
+			issueFields(inv, set, now)
+			journals = append(journals, d.journal)
+			issued = append(issued, inv.ID)
+			if inv.Status == StatusPaid {
+				paidOrders = append(paidOrders, d.orders...)
+			}
+		}
+		var pending *ledger.Journal
+		if inv.Status == StatusDraft {
+			pending = &d.journal
+		}
+		invRows = append(invRows, invoiceRow(*inv, pending))
+		for _, l := range inv.Lines {
+			lineRows = append(lineRows, lineRow(inv.ID, l))
+		}
+	}
+	if _, err := s.db.CopyIn(ctx, "invoices", invoiceInsertColumns, invRows); err != nil {
+		return err
+	}
+	if _, err := s.db.CopyIn(ctx, "invoice_lines", lineInsertColumns, lineRows); err != nil {
+		if db.IsUniqueViolation(err) {
+			return fmt.Errorf("billing safety bound: a subscription period's licence is already invoiced: %w", err)
+		}
+		return err
+	}
+	if err := s.ledger.Post(ctx, journals...); err != nil {
+		return err
+	}
+	for _, o := range paidOrders {
+		if err := s.subs.OrderPaid(system(ctx), o); err != nil {
+			return err
+		}
+	}
+	if len(issued) == 0 {
+		return nil
+	}
+	return s.outbox.PublishData(ctx, "billing.invoices_issued", "run", runID, "", map[string]any{"run_id": runID, "invoice_ids": issued})
+}
+
+// issueFields makes inv issued now: due after the payment terms, paid at
+// once when it totals zero.
+func issueFields(inv *Invoice, set Settings, now time.Time) {
+	due := now.Add(days(set.PaymentTermsDays))
+	inv.Status, inv.IssuedAt, inv.DueAt, inv.UpdatedAt = StatusIssued, &now, &due, now
+	if inv.Kind != KindCreditNote && !inv.Total.IsPositive() {
+		inv.Status, inv.PaidAt = StatusPaid, &now
+	}
+}
+
+// number gives issued documents their numbers: for each issuer and kind,
+// a block of the year's sequence reserved in one statement, so numbers
+// are gapless and never reused.
+func (s *Service) number(ctx context.Context, docs []built, now time.Time) error {
+	type seq struct{ issuer, kind string }
+	count := map[seq]int{}
+	var order []seq
+	for _, d := range docs {
+		k := seq{d.inv.IssuerOrgID, d.inv.Kind}
+		if count[k] == 0 {
+			order = append(order, k)
+		}
+		count[k]++
+	}
+	next := map[seq]int64{}
+	year := now.UTC().Year()
+	for _, k := range order {
+		first, err := s.reserve(ctx, k.issuer, k.kind, year, count[k])
+		if err != nil {
+			return err
+		}
+		next[k] = first
+	}
+	for i := range docs {
+		k := seq{docs[i].inv.IssuerOrgID, docs[i].inv.Kind}
+		docs[i].inv.Number = formatNumber(k.kind, year, next[k])
+		next[k]++
+	}
+	return nil
+}
+
+// reserve takes n numbers from an issuer's sequence of a kind and year and
+// returns the first.
+func (s *Service) reserve(ctx context.Context, issuer, kind string, year, n int) (int64, error) {
+	var last int64
+	err := s.db.QueryRow(ctx, `INSERT INTO invoice_sequences (issuer_org_id, kind, year, last) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (issuer_org_id, kind, year) DO UPDATE SET last = invoice_sequences.last + excluded.last RETURNING last`,
+		issuer, kind, year, n).Scan(&last)
+	return last - int64(n) + 1, err
+}
+
+func formatNumber(kind string, year int, n int64) string {
+	return fmt.Sprintf("%s-%d-%06d", numberPrefix[kind], year, n)
+}
+
+var invoiceInsertColumns = append(strings.Split(strings.NewReplacer("\n", "", "\t", "", " ", "").Replace(invoiceColumns), ","), "pending_journal")
+
+// pendingJournal is a draft's journal as stored until it is issued.
+type pendingJournal struct {
+	Kind  string        `json:"kind"`
+	Lines []ledger.Line `json:"lines"`
+}
+
+func invoiceRow(inv Invoice, pending *ledger.Journal) []any {
+	var journal any
+	if pending != nil {
+		journal = jsonText(pendingJournal{Kind: pending.Kind, Lines: pending.Lines})
+	}
+	var number, creditOf any
+	if inv.Number != "" {
+		number = inv.Number
+	}
+	if inv.CreditOf != "" {
+		creditOf = inv.CreditOf
+	}
+	taxes := inv.Taxes
+	if taxes == nil {
+		taxes = []TaxLine{}
+	}
+	return []any{inv.ID, inv.Kind, number, inv.IssuerOrgID, inv.RecipientOrgID, inv.Status, inv.Currency, inv.Subtotal.Minor(),
+		inv.Tax.Minor(), inv.Total.Minor(), inv.Paid.Minor(), inv.Credited.Minor(), jsonText(taxes), inv.ReverseCharge,
+		jsonText(inv.Issuer), jsonText(inv.Recipient), creditOf, inv.Reason, inv.runID, inv.IssuedAt, inv.DueAt, inv.PaidAt, inv.VoidedAt,
+		inv.OverdueAt, inv.CreatedAt, inv.UpdatedAt, journal}
+}
+
+var lineInsertColumns = []string{"invoice_id", "line_no", "charge_id", "subscription_id", "kind", "description", "quantity", "unit_price",
+	"amount_minor", "exact", "tax_rate", "tax_name", "period_start", "period_end", "recurring_key", "credits_line"}
+
+func lineRow(invoiceID string, l Line) []any {
+	var charge, sub, key, credits any
+	if l.ChargeID != "" {
+		charge = l.ChargeID
+	}
+	if l.SubscriptionID != "" {
+		sub = l.SubscriptionID
+	}
+	if l.recurringKey != "" {
+		key = l.recurringKey
+	}
+	if l.CreditsLine != nil {
+		credits = *l.CreditsLine
+	}
+	return []any{invoiceID, l.LineNo, charge, sub, l.Kind, l.Description, l.Quantity, l.UnitPrice, l.Amount.Minor(), l.exact, l.TaxRate,
+		l.TaxName, l.PeriodStart, l.PeriodEnd, key, credits}
+}
+
+// waiting is the condition that a charge (of alias c) is an arrears
+// charge still waiting for the advance charge of its subscription's next
+// period, so both land on one invoice.
+func waiting(c string) string {
+	return `(` + c + `.kind = 'arrears' AND NOT EXISTS (SELECT 1 FROM charges n
+		WHERE n.subscription_id = ` + c + `.subscription_id AND n.kind = 'advance' AND n.period_start = ` + c + `.period_end))`
+}
+
+// notHeld is the condition that a charge is not held back: it is not
+// waiting, or it waited the whole hold (a subscription that ended has no
+// next period). holdSince is the parameter holding now minus the hold.
+func notHeld(c, holdSince string) string {
+	return `(NOT ` + waiting(c) + ` OR ` + c + `.bill_at <= ` + holdSince + `)`
+}
+
+// NextDue is the earliest time billing work is due: a pending charge (an
+// arrears charge still waiting for its next period at the end of its
+// hold), or an issued invoice reaching its due date.
+func (s *Service) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var next time.Time
+	found := false
+	for i, q := range []string{
+		`SELECT bill_at FROM charges c WHERE status = 'pending' AND NOT ` + waiting("c") + ` ORDER BY bill_at LIMIT 1`,
+		`SELECT bill_at FROM charges c WHERE status = 'pending' AND ` + waiting("c") + ` ORDER BY bill_at LIMIT 1`,
+		`SELECT due_at FROM invoices WHERE status = 'issued' AND overdue_at IS NULL AND due_at IS NOT NULL ORDER BY due_at LIMIT 1`,
+	} {
+		var t time.Time
+		err := s.db.QueryRow(ctx, q).Scan(&t)
+		if i == 1 && err == nil {
+			t = t.Add(s.cfg.ArrearsHold)
+		}
+		if errors.Is(err, db.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return next, false, err
+		}
+		if !found || t.Before(next) {
+			next, found = t, true
+		}
+	}
+	return next, found, nil
+}
+
+// markOverdue marks the issued invoices past their due date overdue, once,
+// announcing each (dunning acts on it).
+func (s *Service) markOverdue(ctx context.Context) (int, error) {
+	n := 0
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		now := s.db.Now(ctx)
+		type row struct{ id, recipient, number string }
+		rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (row, error) {
+			var r row
+			var number *string
+			err := sc.Scan(&r.id, &r.recipient, &number)
+			if number != nil {
+				r.number = *number
+			}
+			return r, err
+		}, `UPDATE invoices SET overdue_at = $1, updated_at = $1 WHERE status = 'issued' AND overdue_at IS NULL AND due_at <= $1
+			RETURNING id, recipient_org_id, number`, now)
+		if err != nil {
+			return err
+		}
+		n = len(rows)
+		for _, r := range rows {
+			if err := s.outbox.PublishData(ctx, "invoice.overdue", "invoice", r.id, r.recipient,
+				map[string]string{"invoice_id": r.id, "number": r.number}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// FormatNumber is the number of the nth document of a kind in a year.
+func FormatNumber(kind string, year int, n int64) string { return formatNumber(kind, year, n) }

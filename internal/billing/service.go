@@ -1,0 +1,169 @@
+// Package billing turns what subscriptions owe into invoices, takes
+// payments against them, corrects them with credit notes, and records in
+// the ledger who owes whom along the channel.
+//
+// Charges. A subscription announces each period it starts (with the price
+// frozen for it), each renewal ordered ahead of expiry and each change
+// charged at once; billing records a charge for it under a unique key
+// (subscription, service period, kind), so an event handled twice, or two
+// processes, never charge twice. An advance charge (licence, prepaid IaaS
+// and extras, the setup fee in the first period) is due when the period
+// starts; an arrears charge (metrics and postpaid extras, rated from the
+// usage recorded for the period) when it ends. Trials and sandboxes charge
+// their infrastructure costs to the vendor. Vendors add one-off or
+// recurring lines of their own.
+//
+// Runs. RunDue claims the due charges of a batch of payers in one
+// statement (rows locked, SKIP LOCKED on PostgreSQL) and invoices them in
+// the same transaction: one invoice per payer, issuer, currency and kind,
+// lines carrying their subscription and service period, tax computed per
+// rate on the unrounded base and rounded once, numbers drawn without gaps
+// from the issuer's sequence for the year, ledger journals posted. A run
+// killed mid-way loses only its open transaction; the next one resumes.
+// As a last guard a unique key on invoice lines refuses a second licence
+// line for the same subscription period.
+//
+// Issuers. The seller of record issues the invoice: the marketplace owner
+// for its direct customers, a distributor or reseller for its own. A
+// self-billed plan is billed by its vendor, a self-billed price list by its
+// reseller: the customer gets a pro-forma and the seller declares it paid.
+//
+// Corrections. Issued documents are never edited. A credit note (numbered
+// in its own sequence) credits lines of an invoice up to what is left to
+// credit; a proration credit of an upgrade is a negative line on the
+// upgrade's own invoice (an upgrade's invoice never totals below zero, as
+// only upgrades take effect mid-period). Voiding is for issued invoices
+// nobody paid; uncollectible writes a debt off.
+//
+// The ledger. Each issued invoice posts one journal: the payer owes the
+// issuer each line's kind and the tax; each party of the channel owes the
+// one above the same charge rated at that party's buy price (the vendor is
+// owed licences and usage, never infrastructure, which the marketplace
+// owner keeps); the vendor owes the marketplace owner its platform fee.
+// A coupon comes out of the price of the party that created it and of
+// everyone below it; parties above are paid in full. Payments, credit
+// notes, voids and write-offs post their own journals.
+package billing
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/ledger"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+	"github.com/nephele-cloud/nephele/internal/subscription"
+)
+
+// Id kinds.
+const (
+	InvoiceKind    ids.Kind = "inv"
+	ChargeKind     ids.Kind = "chg"
+	PaymentKind    ids.Kind = "pay"
+	TaxRateKind    ids.Kind = "txr"
+	VendorLineKind ids.Kind = "vln"
+	RunKind        ids.Kind = "run"
+)
+
+// Config tunes the service.
+type Config struct {
+	// BatchPayers is how many payers one transaction of a run invoices.
+	BatchPayers int
+	// ArrearsHold is how long a period's usage waits for the next period's
+	// licence, so both are invoiced together.
+	ArrearsHold time.Duration
+}
+
+// DefaultConfig is the production configuration.
+var DefaultConfig = Config{BatchPayers: 250, ArrearsHold: time.Hour}
+
+// Service is the billing service.
+type Service struct {
+	db       *db.DB
+	audit    *audit.Log
+	outbox   *outbox.Outbox
+	identity *identity.Service
+	catalog  *catalog.Service
+	subs     *subscription.Service
+	ledger   *ledger.Ledger
+	cfg      Config
+	log      *slog.Logger
+	// batchHook, set by tests, runs at the end of each batch's transaction:
+	// an error rolls the batch back, as if the process died there.
+	batchHook func(batch int) error
+}
+
+// New returns the service and subscribes it to the subscription events it
+// turns into charges.
+func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *catalog.Service, subs *subscription.Service,
+	l *ledger.Ledger, cfg Config, log *slog.Logger) *Service {
+	if cfg.BatchPayers <= 0 {
+		cfg.BatchPayers = DefaultConfig.BatchPayers
+	}
+	if cfg.ArrearsHold <= 0 {
+		cfg.ArrearsHold = DefaultConfig.ArrearsHold
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{db: d, audit: a, outbox: o, identity: id, catalog: cat, subs: subs, ledger: l, cfg: cfg, log: log}
+	o.Subscribe("billing.charges", "subscription.*", s.onSubscriptionEvent)
+	o.Subscribe("billing.cancellations", "order.cancelled", s.onOrderCancelled)
+	return s
+}
+
+// Ledger is the settlement ledger billing posts to.
+func (s *Service) Ledger() *ledger.Ledger { return s.ledger }
+
+func (s *Service) record(ctx context.Context, action, objectType, objectID, orgID string, changes map[string]audit.Change, event string, data any) error {
+	if err := s.audit.Record(ctx, audit.Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID, Changes: changes}); err != nil {
+		return err
+	}
+	if event == "" {
+		return nil
+	}
+	return s.outbox.PublishData(ctx, event, objectType, objectID, orgID, data)
+}
+
+func caller(ctx context.Context) (actor.Actor, error) {
+	a := actor.From(ctx)
+	if a.IsZero() {
+		return a, errs.Unauthenticated("unauthenticated", "authentication required")
+	}
+	return a, nil
+}
+
+func writer(ctx context.Context) (actor.Actor, error) {
+	a, err := caller(ctx)
+	if err != nil {
+		return a, err
+	}
+	return a, identity.CheckWritable(a)
+}
+
+func isStaff(a actor.Actor) bool {
+	return a.Kind == actor.KindSystem || identity.Role(a.Role).Staff()
+}
+
+func can(a actor.Actor, f identity.Function) bool {
+	return a.Kind == actor.KindSystem || identity.Can(identity.Role(a.Role), f)
+}
+
+// staffMay refuses unless a is staff holding f.
+func staffMay(a actor.Actor, f identity.Function, what string) error {
+	if isStaff(a) && can(a, f) {
+		return nil
+	}
+	return errs.Forbidden("permission_denied", what+" is for the marketplace's administrators")
+}
+
+func system(ctx context.Context) context.Context { return actor.With(ctx, actor.System) }
+
+func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }

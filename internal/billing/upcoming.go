@@ -1,0 +1,106 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/validate"
+)
+
+// Upcoming is what the next billing run will invoice an organization.
+type Upcoming struct {
+	// BillAt is when: now if charges are already due, else the date of the
+	// earliest one (nil when nothing is pending).
+	BillAt *time.Time `json:"bill_at,omitempty"`
+	// Invoices are the documents the run will make, without their numbers
+	// (ids are provisional).
+	Invoices []Invoice `json:"invoices"`
+}
+
+// UpcomingInvoice is a dry run of the next billing run for one payer: the
+// same code builds the same documents from the same charges and usage, so
+// what it shows is what the run will invoice (unless usage is recorded or
+// prices change in between). The payer, its channel and staff may see it.
+func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming, error) {
+	a, err := caller(ctx)
+	if err != nil {
+		return Upcoming{}, err
+	}
+	if err := validate.CheckID("id", ids.Organization, payerID); err != nil {
+		return Upcoming{}, err
+	}
+	ok, err := s.identity.CanSeeOrg(ctx, a, payerID)
+	if err != nil {
+		return Upcoming{}, err
+	}
+	if !ok {
+		return Upcoming{}, errs.NotFound("organization_not_found", "no such organization")
+	}
+	out := Upcoming{Invoices: []Invoice{}}
+	err = s.db.InTx(system(ctx), func(ctx context.Context) error {
+		now := s.db.Now(ctx)
+		// The next run that invoices something for the payer: now if a
+		// charge is due, else when its earliest charge or period comes.
+		var at time.Time
+		err := s.db.QueryRow(ctx, `SELECT bill_at FROM charges WHERE status = 'pending' AND payer_org_id = $1 ORDER BY bill_at LIMIT 1`, payerID).Scan(&at)
+		if err != nil && !errors.Is(err, db.ErrNoRows) {
+			return err
+		}
+		var next time.Time
+		err = s.db.QueryRow(ctx, `SELECT current_period_end FROM subscriptions WHERE customer_org_id = $1 AND kind = 'normal'
+			AND status = 'active' AND auto_renew = $2 AND current_period_end IS NOT NULL ORDER BY current_period_end LIMIT 1`, payerID, true).Scan(&next)
+		if err != nil && !errors.Is(err, db.ErrNoRows) {
+			return err
+		}
+		if at.IsZero() || (!next.IsZero() && next.Before(at)) {
+			at = next
+		}
+		if at.IsZero() {
+			return nil
+		}
+		if at.Before(now) {
+			at = now
+		}
+		out.BillAt = &at
+		charges, err := db.Select(ctx, s.db, scanCharge, `SELECT `+chargeColumns+` FROM charges
+			WHERE status = 'pending' AND payer_org_id = $1 AND bill_at <= $2`, payerID, at)
+		if err != nil {
+			return err
+		}
+		// The periods that start by then bring their charges, as the
+		// lifecycle will record them.
+		have := map[string]bool{}
+		for _, c := range charges {
+			have[c.Key] = true
+		}
+		periods, err := s.subs.NextPeriods(ctx, payerID, at)
+		if err != nil {
+			return err
+		}
+		for _, ev := range periods {
+			cs, err := s.chargesOfPeriod(ctx, ev, ev.Start)
+			if err != nil {
+				return err
+			}
+			for _, c := range cs {
+				if !have[c.Key] && !c.BillAt.After(at) {
+					charges = append(charges, c)
+				}
+			}
+		}
+		docs, err := s.buildDocs(ctx, charges)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			d.inv.Status = StatusDraft
+			out.Invoices = append(out.Invoices, d.inv)
+		}
+		return nil
+	})
+	return out, err
+}
