@@ -402,16 +402,18 @@ func (a *API) description() string {
 - **Times**: RFC 3339 in UTC.`, "TTL", humanDuration(a.ttl))
 }
 
-// schemaNamer names schemas after their Go types, prefixing the pricing
-// engine's (its Coupon, Quote... would otherwise clash with the domains'
-// types of the same name).
+// schemaNamer names schemas after their Go types, prefixing those of the
+// packages whose names would clash with another domain's (the pricing
+// engine's Coupon and Quote, billing's Settings and Line...).
 func schemaNamer(t reflect.Type, hint string) string {
 	name := huma.DefaultSchemaNamer(t, hint)
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
 		t = t.Elem()
 	}
-	if strings.HasSuffix(t.PkgPath(), "/internal/pricing") && !strings.HasPrefix(name, "Pricing") {
-		return "Pricing" + name
+	for _, p := range []struct{ pkg, prefix string }{{"/internal/pricing", "Pricing"}, {"/internal/billing", "Billing"}, {"/internal/ledger", "Ledger"}} {
+		if strings.HasSuffix(t.PkgPath(), p.pkg) && !strings.HasPrefix(name, p.prefix) {
+			return p.prefix + name
+		}
 	}
 	return name
 }

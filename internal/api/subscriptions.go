@@ -293,19 +293,6 @@ func registerOrders(a *API, svc *subscription.Service) {
 		return &orderBody{o}, nil
 	})
 
-	Register(a, huma.Operation{
-		OperationID: "mark-order-paid", Method: http.MethodPost, Path: "/orders/{id}/mark-paid", Tags: tags,
-		Summary: "Record an order's payment",
-		Description: "For administrators, until invoices and payments take over: a first payment starts provisioning, a paid renewal " +
-			"renews (at once if the subscription was suspended).",
-	}, func(ctx context.Context, in *OrderIDPath) (*orderBody, error) {
-		o, err := svc.MarkOrderPaid(ctx, in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return &orderBody{o}, nil
-	})
-
 	settingsTags := []string{"Settings"}
 	Register(a, huma.Operation{
 		OperationID: "get-subscription-settings", Method: http.MethodGet, Path: "/settings/subscriptions", Tags: settingsTags,

@@ -23,10 +23,12 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/api"
 	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/billing"
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/jobs"
+	"github.com/nephele-cloud/nephele/internal/ledger"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
@@ -60,6 +62,8 @@ type App struct {
 	Catalog  *catalog.Service
 	Channel  *channel.Service
 	Subs     *subscription.Service
+	Ledger   *ledger.Ledger
+	Billing  *billing.Service
 	// TestClock is the settable clock of a server in test mode (nil
 	// otherwise).
 	TestClock *clock.Test
@@ -171,6 +175,8 @@ func (a *App) build(cfg Config, opts Options) error {
 	a.Catalog = catalog.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Log)
 	a.Channel = channel.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Log)
 	a.Subs = subscription.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Channel, subscription.DefaultConfig, a.Log)
+	a.Ledger = ledger.New(a.DB)
+	a.Billing = billing.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Subs, a.Ledger, billing.DefaultConfig, a.Log)
 
 	a.API = api.New(api.Config{
 		Log: a.Log, Auth: a.Identity, DB: a.DB, Clock: opts.Clock, Metrics: a.Registry,
@@ -180,6 +186,7 @@ func (a *App) build(cfg Config, opts Options) error {
 	api.RegisterCatalog(a.API, a.Catalog)
 	api.RegisterChannel(a.API, a.Channel)
 	api.RegisterSubscriptions(a.API, a.Subs)
+	api.RegisterBilling(a.API, a.Billing)
 	if a.TestClock != nil {
 		api.RegisterTestClock(a.API, testClock{a}, func(ctx context.Context) error {
 			_, err := identity.Authorize(ctx, identity.UserManagement)
@@ -187,7 +194,7 @@ func (a *App) build(cfg Config, opts Options) error {
 		})
 	}
 
-	jobs.Register(workers, jobs.Deps{Outbox: a.Outbox, Log: a.Log, Lifecycle: a.Subs.RunDue, Cleanups: map[string]jobs.CleanupFunc{
+	jobs.Register(workers, jobs.Deps{Outbox: a.Outbox, Log: a.Log, Lifecycle: a.runDue, Cleanups: map[string]jobs.CleanupFunc{
 		jobs.CleanupIdempotencyKeys: a.API.PurgeExpiredIdempotencyKeys,
 		jobs.CleanupLoginAttempts:   a.Identity.PurgeLoginAttempts,
 		jobs.CleanupSessions:        a.Identity.PurgeSessions,
@@ -275,7 +282,21 @@ func (a *App) Run(ctx context.Context, ln net.Listener, ready func(addr string))
 // dueWork is every domain's time-driven work, in the order a test-clock
 // stop runs it.
 func (a *App) dueWork() []schedule.Work {
-	return []schedule.Work{a.Subs}
+	return []schedule.Work{a.Subs, a.Billing}
+}
+
+// runDue performs the time-driven work of every domain that is due (the
+// lifecycle job, every minute).
+func (a *App) runDue(ctx context.Context) (int, error) {
+	done := 0
+	for _, w := range a.dueWork() {
+		n, err := w.RunDue(ctx)
+		done += n
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
 }
 
 // testClock is the test-clock API's view of a server in test mode: an
@@ -288,7 +309,9 @@ func (t testClock) Now() time.Time { return t.a.TestClock.Now() }
 func (t testClock) Advance(ctx context.Context, to time.Time) error {
 	return schedule.Advance(ctx, t.a.TestClock, to, t.a.dueWork(), func(ctx context.Context) error {
 		if !t.a.running.Load() {
-			return nil
+			// No workers: hand the events over here.
+			_, err := t.a.Outbox.DeliverPending(ctx)
+			return err
 		}
 		wctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()

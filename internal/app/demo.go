@@ -25,20 +25,30 @@ type demoOrg struct {
 	key, name, email, country string
 	kind                      identity.OrgKind
 	parent                    string // key of the parent; "" for the operator
+	address, taxID            string
 }
 
 // The demo marketplace: an operator, two vendors, a distributor with two
 // resellers, and customers bought through each level of the channel.
 var demoOrgs = []demoOrg{
-	{key: "clouddrive", name: "CloudDrive Inc.", email: "hello@clouddrive.example", country: "US", kind: identity.VendorOrg},
-	{key: "securemail", name: "SecureMail GmbH", email: "sales@securemail.example", country: "DE", kind: identity.VendorOrg},
-	{key: "eurocloud", name: "EuroCloud Distribution", email: "partners@eurocloud.example", country: "NL", kind: identity.DistributorOrg},
-	{key: "skyline", name: "Skyline ISP", email: "shop@skyline.example", country: "IT", kind: identity.ResellerOrg, parent: "eurocloud"},
-	{key: "metro", name: "Metro Telecom", email: "store@metro.example", country: "ES", kind: identity.ResellerOrg, parent: "eurocloud"},
-	{key: "acme", name: "Acme Corp", email: "it@acme.example", country: "IT", kind: identity.CustomerOrg, parent: "skyline"},
-	{key: "globex", name: "Globex S.p.A.", email: "admin@globex.example", country: "IT", kind: identity.CustomerOrg, parent: "skyline"},
-	{key: "initech", name: "Initech S.L.", email: "ops@initech.example", country: "ES", kind: identity.CustomerOrg, parent: "metro"},
-	{key: "umbrella", name: "Umbrella Ltd", email: "it@umbrella.example", country: "GB", kind: identity.CustomerOrg},
+	{key: "clouddrive", name: "CloudDrive Inc.", email: "hello@clouddrive.example", country: "US", kind: identity.VendorOrg,
+		address: "500 Market Street\nSan Francisco, CA 94105", taxID: "US-94-1234567"},
+	{key: "securemail", name: "SecureMail GmbH", email: "sales@securemail.example", country: "DE", kind: identity.VendorOrg,
+		address: "Friedrichstraße 68\n10117 Berlin", taxID: "DE811234567"},
+	{key: "eurocloud", name: "EuroCloud Distribution", email: "partners@eurocloud.example", country: "NL", kind: identity.DistributorOrg,
+		address: "Keizersgracht 100\n1015 CV Amsterdam", taxID: "NL123456789B01"},
+	{key: "skyline", name: "Skyline ISP", email: "shop@skyline.example", country: "IT", kind: identity.ResellerOrg, parent: "eurocloud",
+		address: "Corso Buenos Aires 12\n20124 Milano MI", taxID: "IT09876543210"},
+	{key: "metro", name: "Metro Telecom", email: "store@metro.example", country: "ES", kind: identity.ResellerOrg, parent: "eurocloud",
+		address: "Calle de Alcalá 45\n28014 Madrid", taxID: "ESB12345678"},
+	{key: "acme", name: "Acme Corp", email: "it@acme.example", country: "IT", kind: identity.CustomerOrg, parent: "skyline",
+		address: "Via Torino 21\n10121 Torino TO", taxID: "IT01122334455"},
+	{key: "globex", name: "Globex S.p.A.", email: "admin@globex.example", country: "IT", kind: identity.CustomerOrg, parent: "skyline",
+		address: "Piazza Maggiore 3\n40124 Bologna BO"},
+	{key: "initech", name: "Initech S.L.", email: "ops@initech.example", country: "ES", kind: identity.CustomerOrg, parent: "metro",
+		address: "Avinguda Diagonal 400\n08037 Barcelona"},
+	{key: "umbrella", name: "Umbrella Ltd", email: "it@umbrella.example", country: "GB", kind: identity.CustomerOrg,
+		address: "1 Raccoon Street\nLondon EC1A 1BB", taxID: "GB123456789"},
 }
 
 type demoUser struct {
@@ -111,6 +121,9 @@ func (a *App) seedDemo(ctx context.Context) ([]DemoLogin, error) {
 	if err := a.seedDemoCatalog(ctx, orgIDs); err != nil {
 		return nil, err
 	}
+	if err := a.seedDemoBilling(ctx, orgIDs); err != nil {
+		return nil, err
+	}
 	return logins, nil
 }
 
@@ -119,7 +132,7 @@ func (a *App) seedDemo(ctx context.Context) ([]DemoLogin, error) {
 func (a *App) demoOrgID(ctx context.Context, o demoOrg, parentID string) (string, error) {
 	return a.demoObject(ctx, "demo.org."+o.key, func(ctx context.Context) (string, error) {
 		org, err := a.Identity.CreateOrganization(ctx, identity.CreateOrganizationInput{Kind: o.kind, ParentID: parentID, Name: o.name,
-			Email: o.email, Country: o.country})
+			Email: o.email, Country: o.country, Address: o.address, TaxID: o.taxID})
 		return org.ID, err
 	})
 }

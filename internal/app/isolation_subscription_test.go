@@ -66,7 +66,6 @@ func init() {
 		"get-order":                     req("GET", ord(""), nil),
 		"approve-order":                 req("POST", ord("/approve"), nil),
 		"reject-order":                  req("POST", ord("/reject"), map[string]string{"reason": "no"}),
-		"mark-order-paid":               req("POST", ord("/mark-paid"), nil),
 		"get-subscription":              req("GET", sub(""), nil),
 		"list-subscription-transitions": req("GET", sub("/transitions"), nil),
 		"update-subscription":           req("PATCH", sub(""), map[string]bool{"auto_renew": false}),

@@ -34,6 +34,11 @@ type foreign struct {
 	// An order and a subscription of a customer not of the caller, for a
 	// product of a vendor that is not the caller.
 	orderID, subID string
+	// Its invoice, a payment of it and a vendor line on the subscription;
+	// a tax rate (global, staff's to change); a vendor and a reseller not
+	// the caller (for their reports).
+	invoiceID, paymentID, vendorLineID, taxRateID string
+	vendorOrgID, resellerOrgID                    string
 }
 
 // isolationCase probes one operation as one fixture user against a foreign
@@ -82,7 +87,7 @@ func noTrace(t *testing.T, r response, f foreign) {
 		}
 	}
 	for _, s := range []string{f.orgID, f.userID, f.keyID, f.secret, f.productID, f.planID, f.couponID, f.pendingVendorID, f.catalogID,
-		f.orderID, f.subID} {
+		f.orderID, f.subID, f.invoiceID, f.paymentID, f.vendorLineID} {
 		if s != "" && strings.Contains(body, s) {
 			t.Errorf("answer carries %q of the foreign tenant: %.300s", s, r.Body)
 		}
@@ -224,6 +229,7 @@ func TestTenantIsolation(t *testing.T) {
 			pendingVendor := registerPendingVendor(t, en)
 			catalogOf := map[string]string{"reseller_a": resellerCatalog(t, en, "reseller_a"), "reseller_b": resellerCatalog(t, en, "reseller_b")}
 			subs := foreignSubscriptions(t, en)
+			bills := foreignBills(t, en, subs)
 			before := snapshot(t, en)
 			// Staff see every organization; what is beyond an admin or a
 			// supervisor is the super admin. Their organization target is a
@@ -250,6 +256,7 @@ func TestTenantIsolation(t *testing.T) {
 					f.catalogID, f.customerID = staffCatalog, target.ID
 					o := subs["customer_b1/vendor_a"]
 					f.orderID, f.subID = o.ID, o.SubscriptionID
+					bills.fill(&f, o.ID, en.world.Orgs["vendor_a"].ID, en.world.Orgs["reseller_a"].ID)
 					return f
 				}
 				owner := "vendor_a"
@@ -270,6 +277,11 @@ func TestTenantIsolation(t *testing.T) {
 				}
 				o := subs[customer+"/"+owner]
 				f.orderID, f.subID = o.ID, o.SubscriptionID
+				reseller := "reseller_b"
+				if who == "reseller_b" {
+					reseller = "reseller_a"
+				}
+				bills.fill(&f, o.ID, en.world.Orgs[owner].ID, en.world.Orgs[reseller].ID)
 				return f
 			}
 			for _, who := range identitytest.Names {
@@ -320,15 +332,26 @@ var staffMay = map[string]map[string]bool{
 		"list-price-catalogs": true, "get-price-catalog": true, "update-price-catalog": true, "archive-price-catalog": true,
 		"list-catalog-prices": true, "offer-product": true, "withdraw-product-offer": true, "set-plan-rule": true,
 		"get-buyer-catalog": true, "assign-buyer-catalog": true, "create-quote": true, "create-price-catalog": true,
-		"list-orders": true, "get-order": true, "approve-order": true, "reject-order": true, "mark-order-paid": true, "place-order": true,
+		"list-orders": true, "get-order": true, "approve-order": true, "reject-order": true, "place-order": true,
 		"list-subscriptions": true, "get-subscription": true, "list-subscription-transitions": true, "update-subscription": true,
 		"change-subscription": true, "vendor-upgrade-subscription": true, "renew-subscription": true, "terminate-subscription": true,
-		"set-subscription-provisioning": true},
+		"set-subscription-provisioning": true,
+		"list-invoices":                 true, "get-invoice": true, "get-invoice-pdf": true, "record-payment": true, "list-payments": true,
+		"get-payment-attachment": true, "declare-invoice-paid": true, "create-credit-note": true, "void-invoice": true,
+		"mark-invoice-uncollectible": true, "issue-invoice": true, "get-upcoming-invoice": true, "record-usage": true, "list-usage": true,
+		"add-vendor-line": true, "list-vendor-lines": true, "remove-vendor-line": true, "create-tax-rate": true, "update-tax-rate": true,
+		"delete-tax-rate": true, "update-billing-settings": true, "get-vendor-fee": true, "set-vendor-fee": true,
+		"get-balance-report": true, "get-balance-report-csv": true, "get-balance-report-pdf": true, "get-proceeds": true,
+		"get-proceeds-csv": true, "get-statement": true, "get-statement-csv": true},
 	"supervisor": {"list-organizations": true, "get-organization": true, "list-users": true, "get-user": true, "list-audit-events": true,
 		"get-vendor": true, "approve-vendor": true, "reject-vendor": true, "get-product": true, "approve-product": true,
 		"reject-product": true, "list-plans": true, "get-plan": true, "get-coupon": true, "list-coupons": true, "search-products": true,
 		"list-vendors": true, "list-price-catalogs": true, "get-price-catalog": true, "list-catalog-prices": true, "get-buyer-catalog": true,
-		"list-orders": true, "get-order": true, "list-subscriptions": true, "get-subscription": true, "list-subscription-transitions": true},
+		"list-orders": true, "get-order": true, "list-subscriptions": true, "get-subscription": true, "list-subscription-transitions": true,
+		"list-invoices": true, "get-invoice": true, "get-invoice-pdf": true, "list-payments": true, "get-payment-attachment": true,
+		"get-upcoming-invoice": true, "list-usage": true, "list-vendor-lines": true, "get-vendor-fee": true,
+		"get-balance-report": true, "get-balance-report-csv": true, "get-balance-report-pdf": true, "get-proceeds": true,
+		"get-proceeds-csv": true, "get-statement": true, "get-statement-csv": true},
 }
 
 // snapshot records every organization, user and API key as the system sees

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,7 +82,22 @@ func TestTestClockAdvanceRunsDueWork(t *testing.T) {
 	if again.Status != 201 || string(again.Body) != string(r.Body) {
 		t.Fatalf("replayed order: %d", again.Status)
 	}
-	mustJSON(t, en.do("POST", "/api/v1/orders/"+order.ID+"/mark-paid", admin, nil), &struct{}{})
+	// Advancing to now runs what is due now: the first invoice, which an
+	// administrator records paid.
+	mustJSON(t, en.do("POST", "/api/v1/test-clock/advance", admin, map[string]string{"to": clk.Now.Format(time.RFC3339Nano)}), &clk)
+	var invoices struct {
+		Data []struct {
+			ID     string `json:"id"`
+			Number string `json:"number"`
+			Status string `json:"status"`
+		} `json:"data"`
+	}
+	mustJSON(t, en.do("GET", "/api/v1/invoices?subscription_id="+order.SubscriptionID, customer, nil), &invoices)
+	if len(invoices.Data) != 1 || !strings.HasPrefix(invoices.Data[0].Number, "INV-"+clk.Now.Format("2006")+"-") {
+		t.Fatalf("first invoice: %+v", invoices.Data)
+	}
+	mustJSON(t, en.do("POST", "/api/v1/invoices/"+invoices.Data[0].ID+"/payments", admin,
+		map[string]string{"reference": "BANK-1", "received_on": clk.Now.Format(time.RFC3339)}), &struct{}{})
 
 	to := clk.Now.AddDate(0, 2, 0).Add(time.Hour).UTC().Format(time.RFC3339)
 	mustJSON(t, en.do("POST", "/api/v1/test-clock/advance", admin, map[string]string{"to": to}), &clk)
@@ -92,6 +108,10 @@ func TestTestClockAdvanceRunsDueWork(t *testing.T) {
 	mustJSON(t, en.do("GET", "/api/v1/orders?type=renewal&subscription_id="+order.SubscriptionID, customer, nil), &renewals)
 	if len(renewals.Data) != 2 {
 		t.Fatalf("%d renewals after two months", len(renewals.Data))
+	}
+	mustJSON(t, en.do("GET", "/api/v1/invoices?subscription_id="+order.SubscriptionID, customer, nil), &invoices)
+	if len(invoices.Data) != 3 || invoices.Data[0].Status != "issued" || invoices.Data[2].Status != "paid" {
+		t.Fatalf("invoices after two months: %+v", invoices.Data)
 	}
 	back := en.do("POST", "/api/v1/test-clock/advance", admin, map[string]string{"to": clk.Now.Add(-time.Hour).Format(time.RFC3339)})
 	wantProblem(t, back, 422, "clock_backwards")

@@ -32,7 +32,8 @@ var CleanupTasks = []string{CleanupIdempotencyKeys, CleanupLoginAttempts, Cleanu
 type Deps struct {
 	Outbox   *outbox.Outbox
 	Cleanups map[string]CleanupFunc
-	// Lifecycle performs the subscription work that became due.
+	// Lifecycle performs the time-driven work that became due
+	// (subscription lifecycles, billing runs).
 	Lifecycle func(ctx context.Context) (int, error)
 	Log       *slog.Logger
 }

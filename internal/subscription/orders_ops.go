@@ -136,46 +136,12 @@ func (s *Service) decide(ctx context.Context, id, status, reason string) (Order,
 	return out, err
 }
 
-// MarkOrderPaid records that an order was paid (until the billing engine
-// takes over: an administrator marking the payment by hand). A first
-// payment moves provisioning on; a paid renewal renews (at once when the
-// subscription was suspended); a paid change clears what was due.
-func (s *Service) MarkOrderPaid(ctx context.Context, id string) (Order, error) {
-	a, err := writer(ctx)
-	if err != nil {
-		return Order{}, err
-	}
-	if !isStaff(a) || !can(a, identity.CustomerManagement) {
-		return Order{}, errs.Forbidden("permission_denied", "recording payments is for the marketplace's administrators")
-	}
-	if err := validate.CheckID("id", OrderKind, id); err != nil {
-		return Order{}, err
-	}
-	var out Order
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		o, err := s.visibleOrder(ctx, a, id)
-		if err != nil {
-			return err
-		}
-		switch {
-		case o.PaidAt != nil:
-			return errs.FailedPrecondition("order_already_paid", "the order is already paid")
-		case o.Status != OrderApproved:
-			return errs.FailedPrecondition("order_not_approved", "the order is "+o.Status)
-		case !o.Due.IsPositive():
-			return errs.FailedPrecondition("nothing_due", "nothing is due on this order")
-		}
-		out, err = s.payOrder(ctx, o)
-		return err
-	})
-	return out, err
-}
-
 // OrderPaid records that an order was paid: billing calls it, as the
 // system, inside the transaction that settles the invoice carrying the
-// order's charge. Like MarkOrderPaid it moves the subscription on. An
-// order already paid, not approved or with nothing due is left alone, so
-// calling it again changes nothing.
+// order's charge. A first payment moves provisioning on; a paid renewal
+// renews (at once when the subscription was suspended); a paid change
+// clears what was due. An order already paid, not approved or with
+// nothing due is left alone, so calling it again changes nothing.
 func (s *Service) OrderPaid(ctx context.Context, id string) error {
 	if actor.From(ctx).Kind != actor.KindSystem {
 		return errs.Forbidden("permission_denied", "orders are paid through their invoices")

@@ -54,6 +54,8 @@ CREATE TABLE invoices (
     credit_of         TEXT REFERENCES invoices (id),
     reason            TEXT NOT NULL DEFAULT '',
     run_id            TEXT NOT NULL DEFAULT '',
+    -- A draft's ledger journal, posted when it is issued.
+    pending_journal   TEXT,
     issued_at         TIMESTAMP,
     due_at            TIMESTAMP,
     paid_at           TIMESTAMP,

@@ -1,0 +1,80 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nephele-cloud/nephele/internal/billing"
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/subscription"
+)
+
+// demoTaxes are the VAT rates of the demo's countries; business customers
+// in another EU country than the issuer are reverse-charged.
+var demoTaxes = []struct{ country, rate, name string }{
+	{"IT", "22", "IVA 22 %"}, {"DE", "19", "MwSt. 19 %"}, {"ES", "21", "IVA 21 %"}, {"NL", "21", "BTW 21 %"}, {"GB", "20", "VAT 20 %"},
+}
+
+// seedDemoBilling makes the demo bill: the operator's invoicing details,
+// tax rates, payment instructions, and two customers with invoices (one
+// paid by bank transfer, one open).
+func (a *App) seedDemoBilling(ctx context.Context, orgIDs map[string]string) error {
+	_, err := a.demoObject(ctx, "demo.billing.setup", func(ctx context.Context) (string, error) {
+		if _, err := a.Identity.UpdateOrganization(ctx, orgIDs[""], identity.UpdateOrganizationInput{Country: ptr("IT"),
+			Address: ptr("Via Nephele 1\n20121 Milano MI"), TaxID: ptr("IT01234567890"), Email: ptr("billing@nephele.example")}); err != nil {
+			return "", err
+		}
+		for _, t := range demoTaxes {
+			if _, err := a.Billing.CreateTaxRate(ctx, billing.TaxRateInput{Country: ptr(t.country), Rate: decp(t.rate), Name: ptr(t.name),
+				ReverseCharge: ptr(t.country != "GB")}); err != nil {
+				return "", fmt.Errorf("tax %s: %w", t.country, err)
+			}
+		}
+		_, err := a.Billing.UpdateSettings(ctx, billing.SettingsInput{PaymentInstructions: ptr(
+			"Bank transfer to Nephele Demo S.r.l.\nIBAN IT60 X054 2811 1010 0000 0123 456 · BIC BPMOIT22")})
+		return "settings", err
+	})
+	if err != nil {
+		return fmt.Errorf("demo billing: %w", err)
+	}
+	ps, _, err := a.Catalog.SearchProducts(ctx, catalog.ProductFilter{Query: "clouddrive business"})
+	if err != nil || len(ps) == 0 {
+		return fmt.Errorf("demo billing: the CloudDrive product: %v", err)
+	}
+	plans, err := a.Catalog.ListPlans(ctx, ps[0].ID, false)
+	if err != nil {
+		return err
+	}
+	var team catalog.Plan
+	for _, p := range plans {
+		if p.Name == "Team" {
+			team = p
+		}
+	}
+	for _, c := range []struct{ key, customer string }{{"umbrella", "umbrella"}, {"acme", "acme"}} {
+		if _, err := a.demoObject(ctx, "demo.order."+c.key, func(ctx context.Context) (string, error) {
+			o, err := a.Subs.PlaceOrder(ctx, subscription.PlaceOrderInput{PlanID: team.ID, CustomerOrgID: orgIDs[c.customer]})
+			return o.ID, err
+		}); err != nil {
+			return fmt.Errorf("demo order %s: %w", c.key, err)
+		}
+	}
+	// Invoice them now rather than at the first job run, and record
+	// Umbrella's bank transfer.
+	if _, err := a.Outbox.DeliverPending(ctx); err != nil {
+		return err
+	}
+	if _, err := a.Billing.RunDue(ctx); err != nil {
+		return err
+	}
+	_, err = a.demoObject(ctx, "demo.payment.umbrella", func(ctx context.Context) (string, error) {
+		invs, _, err := a.Billing.ListInvoices(ctx, billing.InvoiceFilter{RecipientOrgID: orgIDs["umbrella"]})
+		if err != nil || len(invs) == 0 {
+			return "", fmt.Errorf("umbrella's invoice: %v", err)
+		}
+		p, err := a.Billing.RecordPayment(ctx, invs[0].ID, billing.PaymentInput{Reference: "BANK-2026-0001", ReceivedOn: a.DB.Now(ctx)})
+		return p.ID, err
+	})
+	return err
+}
