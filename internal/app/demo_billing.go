@@ -13,7 +13,7 @@ import (
 // demoTaxes are the VAT rates of the demo's countries; business customers
 // in another EU country than the issuer are reverse-charged.
 var demoTaxes = []struct{ country, rate, name string }{
-	{"IT", "22", "IVA 22 %"}, {"DE", "19", "MwSt. 19 %"}, {"ES", "21", "IVA 21 %"}, {"NL", "21", "BTW 21 %"}, {"GB", "20", "VAT 20 %"},
+	{"IT", "22", "IVA"}, {"DE", "19", "MwSt."}, {"ES", "21", "IVA"}, {"NL", "21", "BTW"}, {"GB", "20", "VAT"},
 }
 
 // seedDemoBilling makes the demo bill: the operator's invoicing details,
@@ -32,7 +32,7 @@ func (a *App) seedDemoBilling(ctx context.Context, orgIDs map[string]string) err
 			}
 		}
 		_, err := a.Billing.UpdateSettings(ctx, billing.SettingsInput{PaymentInstructions: ptr(
-			"Bank transfer to Nephele Demo S.r.l.\nIBAN IT60 X054 2811 1010 0000 0123 456 · BIC BPMOIT22")})
+			"Bank transfer to the marketplace, which collects for every seller on it:\nNephele Demo S.r.l. · IBAN IT60 X054 2811 1010 0000 0123 456 · BIC BPMOIT22")})
 		return "settings", err
 	})
 	if err != nil {

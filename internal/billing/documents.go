@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/nephele-cloud/nephele/internal/billing/invoicepdf"
-	"github.com/nephele-cloud/nephele/internal/platform/money"
 )
 
 // InvoicePDF renders a document (to whoever may see it) and names its file.
@@ -66,6 +65,3 @@ func (s *Service) InvoicePDF(ctx context.Context, id string) ([]byte, string, er
 func pdfParty(p Party) invoicepdf.Party {
 	return invoicepdf.Party{Name: p.Name, Address: p.Address, Country: p.Country, TaxID: p.TaxID, Email: p.Email}
 }
-
-// amount formats minor units of a currency for reports.
-func amount(minor int64, cur money.Currency) string { return money.NewAmount(minor, cur).String() }

@@ -167,8 +167,8 @@ func (r BalanceReport) PDF(footer string) ([]byte, error) {
 		Notes: []string{"Licence and pay-per-use revenue at the vendor's prices, less the platform fee and the infrastructure of trials and sandboxes. " +
 			"Self-billed sales are collected by the vendor and listed apart."}}
 	for _, l := range r.Lines {
-		t.Rows = append(t.Rows, []string{l.Currency, l.LicenceRevenue.String(), l.UsageRevenue.String(), "-" + l.PlatformFee.String(),
-			"-" + l.VendorCosts.String(), "-" + l.CollectedDirectly.String(), l.AmountDue.String()})
+		t.Rows = append(t.Rows, []string{l.Currency, l.LicenceRevenue.String(), l.UsageRevenue.String(), l.PlatformFee.Neg().String(),
+			l.VendorCosts.Neg().String(), l.CollectedDirectly.Neg().String(), l.AmountDue.String()})
 	}
 	return invoicepdf.RenderTable(t)
 }
