@@ -198,6 +198,7 @@ func (a *App) build(cfg Config, opts Options) error {
 		jobs.CleanupIdempotencyKeys: a.API.PurgeExpiredIdempotencyKeys,
 		jobs.CleanupLoginAttempts:   a.Identity.PurgeLoginAttempts,
 		jobs.CleanupSessions:        a.Identity.PurgeSessions,
+		jobs.OptimizeDatabase:       a.DB.Optimize,
 	}})
 
 	pages, err := web.New(web.Config{

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/catalog"
@@ -41,6 +43,9 @@ const (
 	LineProrationCredit pricing.LineKind = "proration_credit"
 	LineVendorCost      pricing.LineKind = "vendor_cost"
 	LineVendorLine      pricing.LineKind = "vendor_line"
+	// LineUsedExtra is a postpaid extra resource billed in arrears for
+	// its use.
+	LineUsedExtra pricing.LineKind = "postpaid_extra"
 )
 
 // claim is what one party owes another for a charge.
@@ -63,7 +68,9 @@ type levelTerms struct {
 	Postpaid  []pricing.PostpaidTerm `json:"postpaid"`
 }
 
-// chargeDetail is what a charge keeps to be invoiced.
+// chargeDetail is what a charge keeps to be invoiced. It is stored as
+// storedDetail: a billing run reads thousands of charges, and its lines in
+// that compact form decode several times faster.
 type chargeDetail struct {
 	// Label names the product and plan; it prefixes line descriptions.
 	Label       string `json:"label"`
@@ -81,6 +88,19 @@ type chargeDetail struct {
 	Levels []levelTerms `json:"levels,omitempty"`
 	// Parties is the channel top-down (vendor first, seller last).
 	Parties []string `json:"parties,omitempty"`
+	// Carried is the previous period's usage an advance charge carries,
+	// so both are invoiced together and claimed once.
+	Carried *carried `json:"carried,omitempty"`
+}
+
+// carried is an arrears charge taken over by the next period's advance
+// charge.
+type carried struct {
+	ChargeID string                 `json:"charge_id"`
+	Start    time.Time              `json:"start"`
+	End      time.Time              `json:"end"`
+	Postpaid []pricing.PostpaidTerm `json:"postpaid"`
+	Levels   []levelTerms           `json:"levels,omitempty"`
 }
 
 // charge is a row of the charges table.
@@ -100,17 +120,27 @@ type charge struct {
 	PeriodEnd      *time.Time
 	BillAt         time.Time
 	Detail         chargeDetail
+	raw            string
 }
 
 const chargeColumns = `id, key, kind, payer_org_id, issuer_org_id, vendor_org_id, subscription_id, order_id, currency, self_billed,
 	period_start, period_end, bill_at, detail`
 
 func scanCharge(sc db.Scanner) (charge, error) {
+	c, err := scanChargeRaw(sc)
+	if err != nil {
+		return c, err
+	}
+	return c, c.decode()
+}
+
+// scanChargeRaw scans a charge, leaving its detail to decode.
+func scanChargeRaw(sc db.Scanner) (charge, error) {
 	var c charge
 	var sub, order *string
-	var cur, detail string
+	var cur string
 	err := sc.Scan(&c.ID, &c.Key, &c.Kind, &c.PayerOrgID, &c.IssuerOrgID, &c.VendorOrgID, &sub, &order, &cur, &c.SelfBilled,
-		&c.PeriodStart, &c.PeriodEnd, &c.BillAt, &detail)
+		&c.PeriodStart, &c.PeriodEnd, &c.BillAt, &c.raw)
 	if err != nil {
 		return c, err
 	}
@@ -120,13 +150,38 @@ func scanCharge(sc db.Scanner) (charge, error) {
 	if order != nil {
 		c.OrderID = *order
 	}
-	if c.Currency, err = money.ParseCurrency(cur); err != nil {
-		return c, err
+	c.Currency, err = money.ParseCurrency(cur)
+	return c, err
+}
+
+// decode decodes the detail of a charge scanned raw.
+func (c *charge) decode() error {
+	var err error
+	if c.Detail, err = decodeDetail(c.raw, c.Currency); err != nil {
+		return fmt.Errorf("charge %s: %w", c.ID, err)
 	}
-	if err := json.Unmarshal([]byte(detail), &c.Detail); err != nil {
-		return c, fmt.Errorf("charge %s: %w", c.ID, err)
+	c.raw = ""
+	return nil
+}
+
+// decodeAll decodes the details of charges scanned raw, on every core.
+func decodeAll(cs []charge) error {
+	workers := min(runtime.GOMAXPROCS(0), 1+len(cs)/200)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(cs); i += workers {
+				if err := cs[i].decode(); err != nil && errs[w] == nil {
+					errs[w] = err
+				}
+			}
+		}()
 	}
-	return c, nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // addCharge records c unless a charge with its key exists; it reports
@@ -135,7 +190,7 @@ func (s *Service) addCharge(ctx context.Context, c charge) (bool, error) {
 	if c.ID == "" {
 		c.ID = ids.New(ChargeKind)
 	}
-	detail, err := json.Marshal(c.Detail)
+	detail, err := encodeDetail(c.Detail)
 	if err != nil {
 		return false, err
 	}
@@ -150,7 +205,7 @@ func (s *Service) addCharge(ctx context.Context, c charge) (bool, error) {
 		currency, self_billed, period_start, period_end, bill_at, detail, status, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'pending', $15) ON CONFLICT (key) DO NOTHING`,
 		c.ID, c.Key, c.Kind, c.PayerOrgID, c.IssuerOrgID, c.VendorOrgID, sub, order, c.Currency.Code(), c.SelfBilled,
-		c.PeriodStart, c.PeriodEnd, c.BillAt, string(detail), s.db.Now(ctx))
+		c.PeriodStart, c.PeriodEnd, c.BillAt, detail, s.db.Now(ctx))
 	return n == 1, err
 }
 
@@ -226,11 +281,40 @@ func (s *Service) periodCharges(ctx context.Context, ev subscription.PeriodEvent
 		return err
 	}
 	for _, c := range cs {
-		if _, err := s.addCharge(ctx, c); err != nil {
+		var prev charge
+		if c.Kind == ChargeAdvance {
+			// The previous period's usage, still pending, rides along.
+			if prev, err = s.pendingArrears(ctx, c.SubscriptionID, *c.PeriodStart); err != nil {
+				return err
+			}
+			if prev.ID != "" {
+				c.ID = ids.New(ChargeKind)
+				c.Detail.Carried = &carried{ChargeID: prev.ID, Start: *prev.PeriodStart, End: *prev.PeriodEnd, Postpaid: prev.Detail.Postpaid,
+					Levels: prev.Detail.Levels}
+			}
+		}
+		added, err := s.addCharge(ctx, c)
+		if err != nil {
 			return err
+		}
+		if added && prev.ID != "" {
+			if _, err := s.db.Exec(ctx, `UPDATE charges SET status = 'merged', run_id = $2 WHERE id = $1 AND status = 'pending'`, prev.ID, c.ID); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// pendingArrears is the pending arrears charge of a subscription's period
+// ending at end, locked (none: the zero charge).
+func (s *Service) pendingArrears(ctx context.Context, subID string, end time.Time) (charge, error) {
+	c, err := db.Get(ctx, s.db, scanCharge, `SELECT `+chargeColumns+` FROM charges WHERE subscription_id = $1 AND kind = 'arrears'
+		AND status = 'pending' AND period_end = $2`+s.db.Dialect().ForUpdate(), subID, end)
+	if errors.Is(err, db.ErrNoRows) {
+		return charge{}, nil
+	}
+	return c, err
 }
 
 // chargesOfPeriod makes the charges of a period (without recording them).
@@ -343,7 +427,7 @@ func parties(chain [][]channel.Level) []string {
 // ledgerKind is the ledger kind of an invoice line.
 func ledgerKind(k pricing.LineKind, chargeKind string) string {
 	switch {
-	case chargeKind == ChargeArrears || k == pricing.LineMetric:
+	case chargeKind == ChargeArrears || k == pricing.LineMetric || k == LineUsedExtra:
 		return ledger.KindUsage
 	case k == pricing.LineIaaS:
 		return ledger.KindIaaS
@@ -651,4 +735,80 @@ func (s *Service) lastCharge(ctx context.Context, subID string) (charge, error) 
 		return c, errNoCharge
 	}
 	return c, err
+}
+
+// storedDetail is chargeDetail as stored: lines compacted.
+type storedDetail struct {
+	Label        string                 `json:"label"`
+	TaxCategory  string                 `json:"tax_category"`
+	IssuerVendor bool                   `json:"issuer_vendor,omitempty"`
+	Lines        []compactLine          `json:"lines,omitempty"`
+	Postpaid     []pricing.PostpaidTerm `json:"postpaid,omitempty"`
+	Claims       []claim                `json:"claims,omitempty"`
+	Levels       []levelTerms           `json:"levels,omitempty"`
+	Parties      []string               `json:"parties,omitempty"`
+	Carried      *carried               `json:"carried,omitempty"`
+}
+
+// compactLine is a quote line as a charge stores it: amounts in minor
+// units of the charge's currency, decimals as strings, the period in
+// microseconds since the epoch; rating breakdowns are not kept.
+type compactLine struct {
+	Kind        string `json:"k"`
+	Description string `json:"d"`
+	Quantity    string `json:"q"`
+	UnitPrice   string `json:"u,omitempty"`
+	Amount      int64  `json:"a"`
+	Component   string `json:"c,omitempty"`
+	Extra       string `json:"x,omitempty"`
+	Start       int64  `json:"s,omitempty"`
+	End         int64  `json:"e,omitempty"`
+}
+
+func encodeDetail(d chargeDetail) (string, error) {
+	sd := storedDetail{Label: d.Label, TaxCategory: d.TaxCategory, IssuerVendor: d.IssuerVendor, Postpaid: d.Postpaid, Claims: d.Claims,
+		Levels: d.Levels, Parties: d.Parties, Carried: d.Carried}
+	for _, l := range d.Lines {
+		cl := compactLine{Kind: string(l.Kind), Description: l.Description, Quantity: l.Quantity.String(), Amount: l.Amount.Minor(),
+			Component: l.ComponentPlanID, Extra: l.ExtraID}
+		if !l.UnitPrice.IsZero() {
+			cl.UnitPrice = l.UnitPrice.String()
+		}
+		if l.Period != nil {
+			cl.Start, cl.End = l.Period.Start.UnixMicro(), l.Period.End.UnixMicro()
+		}
+		sd.Lines = append(sd.Lines, cl)
+	}
+	b, err := json.Marshal(sd)
+	return string(b), err
+}
+
+func decodeDetail(raw string, cur money.Currency) (chargeDetail, error) {
+	var sd storedDetail
+	if err := json.Unmarshal([]byte(raw), &sd); err != nil {
+		return chargeDetail{}, err
+	}
+	d := chargeDetail{Label: sd.Label, TaxCategory: sd.TaxCategory, IssuerVendor: sd.IssuerVendor, Postpaid: sd.Postpaid, Claims: sd.Claims,
+		Levels: sd.Levels, Parties: sd.Parties, Carried: sd.Carried}
+	if len(sd.Lines) > 0 {
+		d.Lines = make([]pricing.QuoteLine, len(sd.Lines))
+	}
+	for i, cl := range sd.Lines {
+		q, err := money.ParseDecimal(cl.Quantity)
+		if err != nil {
+			return d, err
+		}
+		l := pricing.QuoteLine{Kind: pricing.LineKind(cl.Kind), Description: cl.Description, Quantity: q, Amount: money.NewAmount(cl.Amount, cur),
+			ComponentPlanID: cl.Component, ExtraID: cl.Extra}
+		if cl.UnitPrice != "" {
+			if l.UnitPrice, err = money.ParseDecimal(cl.UnitPrice); err != nil {
+				return d, err
+			}
+		}
+		if cl.Start != 0 || cl.End != 0 {
+			l.Period = &pricing.Period{Start: time.UnixMicro(cl.Start).UTC(), End: time.UnixMicro(cl.End).UTC()}
+		}
+		d.Lines[i] = l
+	}
+	return d, nil
 }

@@ -64,7 +64,7 @@ func sys() context.Context { return actor.With(context.Background(), actor.Syste
 
 // services2 wires a second process's services on d, over the world the
 // first one made.
-func services2(t *testing.T, d *db.DB) (*identity.Service, *catalog.Service, *channel.Service, *subscription.Service, *billing.Service, *ledger.Ledger, *outbox.Outbox) {
+func services2(t testing.TB, d *db.DB) (*identity.Service, *catalog.Service, *channel.Service, *subscription.Service, *billing.Service, *ledger.Ledger, *outbox.Outbox) {
 	t.Helper()
 	id := identitytest.Service(t, d)
 	cat := catalogtest.Service(t, d, id)
@@ -79,8 +79,15 @@ func services2(t *testing.T, d *db.DB) (*identity.Service, *catalog.Service, *ch
 	return id, cat, ch, subs, billing.New(d, audit.New(d), ob, id, cat, subs, led, billing.Config{BatchPayers: 2}, nil), led, ob
 }
 
-// services wires billing and what it needs on d.
-func services(t *testing.T, d *db.DB) (*identitytest.World, *catalog.Service, *channel.Service, *subscription.Service, *billing.Service, *ledger.Ledger, *outbox.Outbox) {
+// services wires billing and what it needs on d, in small batches so
+// tests cross batch boundaries.
+func services(t testing.TB, d *db.DB) (*identitytest.World, *catalog.Service, *channel.Service, *subscription.Service, *billing.Service, *ledger.Ledger, *outbox.Outbox) {
+	t.Helper()
+	return servicesWith(t, d, billing.Config{BatchPayers: 2})
+}
+
+// servicesWith wires billing configured with cfg and what it needs on d.
+func servicesWith(t testing.TB, d *db.DB, cfg billing.Config) (*identitytest.World, *catalog.Service, *channel.Service, *subscription.Service, *billing.Service, *ledger.Ledger, *outbox.Outbox) {
 	t.Helper()
 	w := identitytest.NewWorld(t, identitytest.Service(t, d))
 	cat := catalogtest.Service(t, d, w.Svc)
@@ -92,7 +99,7 @@ func services(t *testing.T, d *db.DB) (*identitytest.World, *catalog.Service, *c
 	ch := channel.New(d, audit.New(d), ob, w.Svc, cat, nil)
 	subs := subscription.New(d, audit.New(d), ob, w.Svc, cat, ch, subscription.DefaultConfig, nil)
 	led := ledger.New(d)
-	bill := billing.New(d, audit.New(d), ob, w.Svc, cat, subs, led, billing.Config{BatchPayers: 2}, nil)
+	bill := billing.New(d, audit.New(d), ob, w.Svc, cat, subs, led, cfg, nil)
 	return w, cat, ch, subs, bill, led, ob
 }
 

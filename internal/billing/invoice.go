@@ -269,7 +269,8 @@ func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice,
 		}
 	}
 	if f.SubscriptionID != "" {
-		q.Add(" AND i.id IN (SELECT invoice_id FROM invoice_lines WHERE subscription_id = " + q.Arg(f.SubscriptionID) + ")")
+		q.Add(" AND i.id IN (SELECT l.invoice_id FROM charges c JOIN invoice_lines l ON l.charge_id = c.id WHERE c.subscription_id = " +
+			q.Arg(f.SubscriptionID) + ")")
 	}
 	if f.Overdue {
 		q.Add(" AND i.status = 'issued' AND i.overdue_at IS NOT NULL")

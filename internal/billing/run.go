@@ -66,7 +66,7 @@ func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, erro
 	var arrears []string
 	for _, c := range charges {
 		orgs[c.PayerOrgID], orgs[c.IssuerOrgID] = true, true
-		if c.Kind == ChargeArrears {
+		if c.Kind == ChargeArrears || c.Detail.Carried != nil {
 			arrears = append(arrears, c.SubscriptionID)
 		}
 		for _, cl := range c.Detail.Claims {
@@ -74,7 +74,11 @@ func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, erro
 				b.fees[cl.Creditor] = money.Decimal{}
 			}
 		}
-		for _, lt := range c.Detail.Levels {
+		levels := c.Detail.Levels
+		if c.Detail.Carried != nil {
+			levels = append(levels, c.Detail.Carried.Levels...)
+		}
+		for _, lt := range levels {
 			if lt.Vendor {
 				b.fees[lt.Creditor] = money.Decimal{}
 			}
@@ -187,9 +191,17 @@ func (b *builder) build(cs []charge) (built, bool, error) {
 		lines := c.Detail.Lines
 		if c.Kind == ChargeArrears {
 			var err error
-			if lines, claims, err = b.rateArrears(c, claims); err != nil {
+			if lines, claims, err = b.rateArrears(c, carried{ChargeID: c.ID, Start: *c.PeriodStart, End: *c.PeriodEnd,
+				Postpaid: c.Detail.Postpaid, Levels: c.Detail.Levels}, claims); err != nil {
 				return out, false, err
 			}
+		}
+		if cr := c.Detail.Carried; cr != nil {
+			used, cl, err := b.rateArrears(c, *cr, claims)
+			if err != nil {
+				return out, false, err
+			}
+			lines, claims = append(used, lines...), cl
 		}
 		rate, reverse := b.taxes.rate(c.Detail.TaxCategory, issuer, recipient)
 		out.inv.ReverseCharge = out.inv.ReverseCharge || reverse
@@ -234,7 +246,7 @@ func (b *builder) build(cs []charge) (built, bool, error) {
 	}
 	j.Owes(recipient.OrgID, issuer.OrgID, ledger.KindTax, out.inv.Tax.Minor())
 	feeBase := map[string]int64{}
-	for _, cl := range claims {
+	for _, cl := range sumClaims(claims) {
 		j.Owes(cl.Debtor, cl.Creditor, cl.Kind, cl.Amount)
 		if cl.Vendor && (cl.Kind == ledger.KindLicence || cl.Kind == ledger.KindUsage) {
 			feeBase[cl.Creditor] += cl.Amount
@@ -254,6 +266,25 @@ func (b *builder) build(cs []charge) (built, bool, error) {
 	return out, true, nil
 }
 
+// sumClaims adds up the claims of a document by debtor, creditor and
+// kind, in a stable order: one journal line pair each.
+func sumClaims(cs []claim) []claim {
+	type key struct{ debtor, creditor, kind string }
+	at := map[key]int{}
+	var out []claim
+	for _, c := range cs {
+		k := key{c.Debtor, c.Creditor, c.Kind}
+		if i, ok := at[k]; ok {
+			out[i].Amount += c.Amount
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, c)
+	}
+	sortClaims(out)
+	return out
+}
+
 func keysOf(m map[string]int64) map[string]bool {
 	out := map[string]bool{}
 	for k := range m {
@@ -262,23 +293,24 @@ func keysOf(m map[string]int64) map[string]bool {
 	return out
 }
 
-// rateArrears rates a period's recorded usage: a metric without usage
+// rateArrears rates a period's recorded usage (of an arrears charge, or
+// carried by the next period's advance charge c): a metric without usage
 // bills nothing; a postpaid extra without usage bills its ordered
 // quantity. It adds each level's claims for the same usage.
-func (b *builder) rateArrears(c charge, claims []claim) ([]pricing.QuoteLine, []claim, error) {
+func (b *builder) rateArrears(c charge, p carried, claims []claim) ([]pricing.QuoteLine, []claim, error) {
 	used := func(t pricing.PostpaidTerm) (money.Decimal, bool) {
 		item := t.ID
 		if t.Kind == pricing.LineMetric && t.Key != "" {
 			item = t.Key
 		}
-		q, ok := b.usage[usageKey{c.SubscriptionID, item, c.PeriodStart.UnixNano()}]
+		q, ok := b.usage[usageKey{c.SubscriptionID, item, p.Start.UnixNano()}]
 		if !ok && t.Kind == pricing.LineExtraResource && t.Quantity.IsPositive() {
 			return t.Quantity, true
 		}
 		return q, ok && q.IsPositive()
 	}
 	var lines []pricing.QuoteLine
-	for _, t := range c.Detail.Postpaid {
+	for _, t := range p.Postpaid {
 		q, ok := used(t)
 		if !ok {
 			continue
@@ -290,10 +322,13 @@ func (b *builder) rateArrears(c charge, claims []claim) ([]pricing.QuoteLine, []
 		if t.ComponentPlanID == "" {
 			l.Description = c.Detail.Label + ": " + l.Description
 		}
-		l.Period = &pricing.Period{Start: *c.PeriodStart, End: *c.PeriodEnd}
+		if l.Kind == pricing.LineExtraResource {
+			l.Kind = LineUsedExtra
+		}
+		l.Period = &pricing.Period{Start: p.Start, End: p.End}
 		lines = append(lines, l)
 	}
-	for _, lt := range c.Detail.Levels {
+	for _, lt := range p.Levels {
 		var sum int64
 		for _, t := range lt.Postpaid {
 			q, ok := used(t)
@@ -420,10 +455,13 @@ func (s *Service) runBatch(ctx context.Context, runID, after string, batch int) 
 		for _, p := range payers {
 			args = append(args, p)
 		}
-		charges, err := db.Select(ctx, s.db, scanCharge, `UPDATE charges SET status = 'invoiced', run_id = $1 WHERE id IN (
+		charges, err := db.Select(ctx, s.db, scanChargeRaw, `UPDATE charges SET status = 'invoiced', run_id = $1 WHERE id IN (
 			SELECT id FROM charges c WHERE status = 'pending' AND bill_at <= $2 AND `+notHeld("c", "$3")+` AND payer_org_id IN (`+db.In(4, len(payers))+`)`+
 			s.db.Dialect().ForUpdateSkipLocked()+`) RETURNING `+chargeColumns, args...)
 		if err != nil || len(charges) == 0 {
+			return err
+		}
+		if err := decodeAll(charges); err != nil {
 			return err
 		}
 		docs, err := s.buildDocs(ctx, charges)
@@ -700,9 +738,13 @@ func (s *Service) markOverdue(ctx context.Context) (int, error) {
 			return err
 		}
 		n = len(rows)
-		for _, r := range rows {
-			if err := s.outbox.PublishData(ctx, "invoice.overdue", "invoice", r.id, r.recipient,
-				map[string]string{"invoice_id": r.id, "number": r.number}); err != nil {
+		// One event per hundred invoices: dunning fans them out.
+		for chunk := range slices.Chunk(rows, 100) {
+			var list []map[string]string
+			for _, r := range chunk {
+				list = append(list, map[string]string{"invoice_id": r.id, "number": r.number, "recipient_org_id": r.recipient})
+			}
+			if err := s.outbox.PublishData(ctx, "billing.invoices_overdue", "invoice", chunk[0].id, "", map[string]any{"invoices": list}); err != nil {
 				return err
 			}
 		}

@@ -82,7 +82,7 @@ type Config struct {
 }
 
 // DefaultConfig is the production configuration.
-var DefaultConfig = Config{BatchPayers: 250, ArrearsHold: time.Hour}
+var DefaultConfig = Config{BatchPayers: 1000, ArrearsHold: time.Hour}
 
 // Service is the billing service.
 type Service struct {

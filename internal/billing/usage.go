@@ -132,6 +132,14 @@ func (s *Service) arrearsCharge(ctx context.Context, subID string, start, now ti
 	if err != nil {
 		return c, err
 	}
+	if status == "merged" {
+		// Carried by the next period's charge: open while that is.
+		var carrier string
+		if err := s.db.QueryRow(ctx, `SELECT c.status FROM charges a JOIN charges c ON c.id = a.run_id WHERE a.id = $1`, c.ID).Scan(&carrier); err != nil {
+			return c, err
+		}
+		status = carrier
+	}
 	if status != "pending" {
 		return c, errs.Conflict("period_invoiced", "the period was invoiced: its usage is final")
 	}
@@ -167,11 +175,12 @@ func (s *Service) ListUsage(ctx context.Context, subID string) ([]Usage, error) 
 	}
 	return db.Select(ctx, s.db, func(sc db.Scanner) (Usage, error) {
 		var u Usage
-		var status *string
-		err := sc.Scan(&u.SubscriptionID, &u.Item, &u.PeriodStart, &u.Quantity, &u.RecordedAt, &u.PeriodEnd, &status)
-		u.Invoiced = status != nil && *status == "invoiced"
+		var status, carrier *string
+		err := sc.Scan(&u.SubscriptionID, &u.Item, &u.PeriodStart, &u.Quantity, &u.RecordedAt, &u.PeriodEnd, &status, &carrier)
+		u.Invoiced = (status != nil && *status == "invoiced") || (carrier != nil && *carrier == "invoiced")
 		return u, err
-	}, `SELECT u.subscription_id, u.item, u.period_start, u.quantity, u.recorded_at, c.period_end, c.status FROM usage_records u
+	}, `SELECT u.subscription_id, u.item, u.period_start, u.quantity, u.recorded_at, c.period_end, c.status, m.status FROM usage_records u
 		LEFT JOIN charges c ON c.subscription_id = u.subscription_id AND c.kind = 'arrears' AND c.period_start = u.period_start
+		LEFT JOIN charges m ON c.status = 'merged' AND m.id = c.run_id
 		WHERE u.subscription_id = $1 ORDER BY u.period_start DESC, u.item`, subID)
 }

@@ -23,10 +23,12 @@ const (
 	CleanupIdempotencyKeys = "idempotency_keys"
 	CleanupLoginAttempts   = "login_attempts"
 	CleanupSessions        = "sessions"
+	// OptimizeDatabase refreshes the query planner's statistics.
+	OptimizeDatabase = "optimize_database"
 )
 
 // CleanupTasks lists the maintenance tasks.
-var CleanupTasks = []string{CleanupIdempotencyKeys, CleanupLoginAttempts, CleanupSessions}
+var CleanupTasks = []string{CleanupIdempotencyKeys, CleanupLoginAttempts, CleanupSessions, OptimizeDatabase}
 
 // Deps are what the workers call.
 type Deps struct {

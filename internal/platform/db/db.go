@@ -135,6 +135,11 @@ func (d *DB) openSQLite(ctx context.Context, path string) error {
 	q.Set("_time_format", "sqlite")
 	q.Set("_timezone", "UTC")
 	q.Set("_txlock", "immediate")
+	// A bigger page cache and memory-mapped reads keep batch work (billing
+	// runs) from re-reading pages through system calls.
+	q.Add("_pragma", "cache_size(-65536)")
+	q.Add("_pragma", "mmap_size(268435456)")
+	q.Add("_pragma", "temp_store(memory)")
 	dsn := "file:" + path + "?" + q.Encode()
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -247,4 +252,16 @@ func Redact(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// Optimize refreshes the query planner's statistics where the engine does
+// not by itself: SQLite's PRAGMA optimize analyzes the tables that changed
+// enough (PostgreSQL's autovacuum analyzes on its own). A periodic job
+// calls it, so batch queries over growing tables keep good plans.
+func (d *DB) Optimize(ctx context.Context) (int64, error) {
+	if d.engine != SQLite {
+		return 0, nil
+	}
+	_, err := d.Exec(ctx, `PRAGMA optimize`)
+	return 0, err
 }

@@ -143,3 +143,12 @@ func TestCopyIn(t *testing.T) {
 		}
 	})
 }
+
+func TestOptimize(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		if _, err := d.Optimize(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -70,8 +70,10 @@ CREATE INDEX invoices_issuer ON invoices (issuer_org_id, id);
 CREATE INDEX invoices_credit_of ON invoices (credit_of);
 CREATE INDEX invoices_due ON invoices (due_at) WHERE status = 'issued' AND overdue_at IS NULL;
 
+-- Invoice lines and ledger entries are written by the thousand with their
+-- parent row in one transaction; they carry no foreign keys of their own.
 CREATE TABLE invoice_lines (
-    invoice_id       TEXT NOT NULL REFERENCES invoices (id),
+    invoice_id       TEXT NOT NULL,
     line_no          INTEGER NOT NULL,
     charge_id        TEXT,
     subscription_id  TEXT,
@@ -85,11 +87,13 @@ CREATE TABLE invoice_lines (
     tax_name         TEXT NOT NULL DEFAULT '',
     period_start     TIMESTAMPTZ,
     period_end       TIMESTAMPTZ,
-    recurring_key    TEXT UNIQUE,
+    recurring_key    TEXT,
     credits_line     INTEGER,
     PRIMARY KEY (invoice_id, line_no)
 );
-CREATE INDEX invoice_lines_subscription ON invoice_lines (subscription_id);
+-- The last guard against billing twice: one licence line per subscription
+-- period across every invoice.
+CREATE UNIQUE INDEX invoice_lines_recurring ON invoice_lines (recurring_key) WHERE recurring_key IS NOT NULL;
 CREATE INDEX invoice_lines_charge ON invoice_lines (charge_id);
 
 CREATE TABLE invoice_sequences (
@@ -114,8 +118,10 @@ CREATE TABLE charges (
     period_start     TIMESTAMPTZ,
     period_end       TIMESTAMPTZ,
     bill_at          TIMESTAMPTZ NOT NULL,
-    detail           JSONB NOT NULL,
-    status           TEXT NOT NULL CHECK (status IN ('pending', 'invoiced', 'cancelled')),
+    detail           TEXT NOT NULL,
+    -- merged: an arrears charge carried by the next period's advance charge
+    -- (run_id names it).
+    status           TEXT NOT NULL CHECK (status IN ('pending', 'invoiced', 'cancelled', 'merged')),
     run_id           TEXT NOT NULL DEFAULT '',
     created_at       TIMESTAMPTZ NOT NULL
 );
@@ -186,8 +192,8 @@ CREATE INDEX ledger_journals_ref ON ledger_journals (ref_type, ref_id);
 CREATE TABLE ledger_entries (
     journal_id           TEXT NOT NULL REFERENCES ledger_journals (id),
     line_no              INTEGER NOT NULL,
-    org_id               TEXT NOT NULL REFERENCES organizations (id),
-    counterparty_org_id  TEXT NOT NULL REFERENCES organizations (id),
+    org_id               TEXT NOT NULL,
+    counterparty_org_id  TEXT NOT NULL,
     kind                 TEXT NOT NULL,
     amount_minor         BIGINT NOT NULL,
     currency             TEXT NOT NULL,
