@@ -442,13 +442,25 @@ func (s *Service) runBatch(ctx context.Context, runID, after string, batch int) 
 	var payers []string
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		now := s.db.Now(ctx)
-		payers, err = db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
+		// The next payers with due charges, read in payer order from the
+		// pending-charges index (no sort of every due charge): at most
+		// limit charges, the last payer left for the next batch unless the
+		// read reached the end.
+		limit := s.cfg.BatchPayers * 8
+		rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
 			var id string
 			return id, sc.Scan(&id)
-		}, `SELECT DISTINCT payer_org_id FROM charges WHERE status = 'pending' AND bill_at <= $1 AND payer_org_id > $2 AND `+notHeld("charges", "$4")+`
-			ORDER BY payer_org_id LIMIT $3`, now, after, s.cfg.BatchPayers, now.Add(-s.cfg.ArrearsHold))
-		if err != nil || len(payers) == 0 {
+		}, `SELECT payer_org_id FROM charges WHERE status = 'pending' AND bill_at <= $1 AND payer_org_id > $2 AND `+notHeld("charges", "$4")+`
+			ORDER BY payer_org_id LIMIT $3`, now, after, limit, now.Add(-s.cfg.ArrearsHold))
+		if err != nil || len(rows) == 0 {
 			return err
+		}
+		payers = slices.Compact(rows)
+		if len(rows) == limit && len(payers) > 1 {
+			payers = payers[:len(payers)-1]
+		}
+		if len(payers) > s.cfg.BatchPayers {
+			payers = payers[:s.cfg.BatchPayers]
 		}
 		last = payers[len(payers)-1]
 		args := []any{runID, now, now.Add(-s.cfg.ArrearsHold)}
