@@ -294,11 +294,23 @@ func (s *Service) lineLedgerKinds(ctx context.Context, lines []Line) ([]string, 
 // managing customers): it is kept, marked void, and its journal reversed.
 // Its charges are not invoiced again. Errors: invoice_not_voidable.
 func (s *Service) Void(ctx context.Context, id, reason string) (Invoice, error) {
+	return s.staffAction(ctx, id, reason, "voiding invoices", func(ctx context.Context, inv Invoice, reason string) (Invoice, error) {
+		if inv.Kind == KindCreditNote || (inv.Status != StatusIssued && inv.Status != StatusDraft) || !inv.Paid.IsZero() || !inv.Credited.IsZero() {
+			return inv, errs.FailedPrecondition("invoice_not_voidable", "only an issued invoice without payments or credit notes is voided")
+		}
+		return s.void(ctx, inv, reason)
+	})
+}
+
+// staffAction runs an administrator's action with a reason on an invoice
+// (administrators managing customers): the invoice locked in one
+// transaction.
+func (s *Service) staffAction(ctx context.Context, id, reason, what string, act func(ctx context.Context, inv Invoice, reason string) (Invoice, error)) (Invoice, error) {
 	a, err := writer(ctx)
 	if err != nil {
 		return Invoice{}, err
 	}
-	if err := staffMay(a, identity.CustomerManagement, "voiding invoices"); err != nil {
+	if err := staffMay(a, identity.CustomerManagement, what); err != nil {
 		return Invoice{}, err
 	}
 	v := validate.New()
@@ -313,10 +325,7 @@ func (s *Service) Void(ctx context.Context, id, reason string) (Invoice, error) 
 		if err != nil {
 			return err
 		}
-		if inv.Kind == KindCreditNote || (inv.Status != StatusIssued && inv.Status != StatusDraft) || !inv.Paid.IsZero() || !inv.Credited.IsZero() {
-			return errs.FailedPrecondition("invoice_not_voidable", "only an issued invoice without payments or credit notes is voided")
-		}
-		out, err = s.void(ctx, inv, reason)
+		out, err = act(ctx, inv, reason)
 		return err
 	})
 	return out, err
@@ -349,46 +358,26 @@ func (s *Service) void(ctx context.Context, inv Invoice, reason string) (Invoice
 // (administrators managing customers); the issuer bears the loss.
 // Errors: invoice_not_collectible.
 func (s *Service) MarkUncollectible(ctx context.Context, id, reason string) (Invoice, error) {
-	a, err := writer(ctx)
-	if err != nil {
-		return Invoice{}, err
-	}
-	if err := staffMay(a, identity.CustomerManagement, "writing invoices off"); err != nil {
-		return Invoice{}, err
-	}
-	v := validate.New()
-	v.ID("id", InvoiceKind, id)
-	reason = v.Name("reason", reason, 500)
-	if err := v.Err(); err != nil {
-		return Invoice{}, err
-	}
-	var out Invoice
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		inv, err := s.visibleInvoice(ctx, a, id, true)
-		if err != nil {
-			return err
-		}
+	return s.staffAction(ctx, id, reason, "writing invoices off", func(ctx context.Context, inv Invoice, reason string) (Invoice, error) {
 		if inv.Kind == KindCreditNote || inv.Status != StatusIssued || !inv.AmountDue.IsPositive() {
-			return errs.FailedPrecondition("invoice_not_collectible", "only an issued invoice with an amount due is written off")
+			return inv, errs.FailedPrecondition("invoice_not_collectible", "only an issued invoice with an amount due is written off")
 		}
 		now := s.db.Now(ctx)
-		if _, err := s.db.Exec(ctx, `UPDATE invoices SET status = 'uncollectible', reason = $2, updated_at = $3 WHERE id = $1`, id, reason, now); err != nil {
-			return err
+		if _, err := s.db.Exec(ctx, `UPDATE invoices SET status = 'uncollectible', reason = $2, updated_at = $3 WHERE id = $1`, inv.ID, reason, now); err != nil {
+			return inv, err
 		}
 		cur, _ := money.ParseCurrency(inv.Currency)
 		j := ledger.Journal{Kind: "write_off", RefType: "invoice", RefID: inv.ID, Currency: cur, Memo: reason}
 		j.Owes(inv.RecipientOrgID, inv.IssuerOrgID, ledger.KindWriteOff, -inv.AmountDue.Minor())
 		if err := s.ledger.Post(ctx, j); err != nil {
-			return err
+			return inv, err
 		}
 		before := inv.Status
 		inv.Status, inv.Reason, inv.UpdatedAt = StatusUncollectible, reason, now
-		out = inv
-		return s.record(ctx, "invoice.uncollectible", "invoice", id, inv.RecipientOrgID,
+		return inv, s.record(ctx, "invoice.uncollectible", "invoice", inv.ID, inv.RecipientOrgID,
 			map[string]audit.Change{"status": {From: before, To: StatusUncollectible}, "reason": {To: reason}}, "invoice.uncollectible",
-			map[string]string{"invoice_id": id})
+			map[string]string{"invoice_id": inv.ID})
 	})
-	return out, err
 }
 
 // Issue issues a draft (administrators managing customers): it gets its

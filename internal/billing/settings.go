@@ -2,9 +2,7 @@ package billing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
@@ -48,20 +46,9 @@ type SettingsInput struct {
 
 func (s *Service) settings(ctx context.Context) (Settings, error) {
 	out := DefaultSettings
-	var raw string
-	var at time.Time
-	err := s.db.QueryRow(ctx, `SELECT value, updated_at FROM settings WHERE key = $1`, settingsKey).Scan(&raw, &at)
-	if errors.Is(err, db.ErrNoRows) {
-		return out, nil
-	}
-	if err != nil {
-		return out, err
-	}
-	if err := json.Unmarshal([]byte(raw), &out); err != nil {
-		return out, fmt.Errorf("billing settings: %w", err)
-	}
-	out.UpdatedAt = &at
-	return out, nil
+	at, err := s.db.LoadSetting(ctx, settingsKey, &out)
+	out.UpdatedAt = at
+	return out, err
 }
 
 // Settings returns the billing settings (anyone signed in).
@@ -130,13 +117,8 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsInput) (Setting
 			out, err = s.settings(ctx)
 			return err
 		}
-		now := s.db.Now(ctx)
-		raw, err := json.Marshal(after)
+		now, err := s.db.SaveSetting(ctx, settingsKey, after)
 		if err != nil {
-			return err
-		}
-		if _, err := s.db.Exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, settingsKey, string(raw), now); err != nil {
 			return err
 		}
 		after.UpdatedAt, out = &now, after

@@ -2,8 +2,6 @@ package subscription
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,7 +10,6 @@ import (
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
-	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 )
@@ -73,20 +70,9 @@ type SettingsInput struct {
 func (s *Service) settings(ctx context.Context) (Settings, error) {
 	out := s.cfg
 	out.ReminderDays = slices.Clone(s.cfg.ReminderDays)
-	var raw string
-	var at time.Time
-	err := s.db.QueryRow(ctx, `SELECT value, updated_at FROM settings WHERE key = $1`, settingsKey).Scan(&raw, &at)
-	if errors.Is(err, db.ErrNoRows) {
-		return out, nil
-	}
-	if err != nil {
-		return out, err
-	}
-	if err := json.Unmarshal([]byte(raw), &out); err != nil {
-		return out, fmt.Errorf("subscription settings: %w", err)
-	}
-	out.UpdatedAt = &at
-	return out, nil
+	at, err := s.db.LoadSetting(ctx, settingsKey, &out)
+	out.UpdatedAt = at
+	return out, err
 }
 
 // Settings returns the marketplace's order and lifecycle settings. Anyone
@@ -168,14 +154,9 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsInput) (Setting
 			out = before
 			return nil
 		}
-		now := s.db.Now(ctx)
 		after.UpdatedAt = nil
-		raw, err := json.Marshal(after)
+		now, err := s.db.SaveSetting(ctx, settingsKey, after)
 		if err != nil {
-			return err
-		}
-		if _, err := s.db.Exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, settingsKey, string(raw), now); err != nil {
 			return err
 		}
 		// Deadlines already scheduled were computed with the old values:
