@@ -87,7 +87,7 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 	rows, err := db.Select(ctx, d, func(sc db.Scanner) (trow, error) {
 		var r trow
 		return r, sc.Scan(&r.id, &r.kind, &r.detail, &r.at)
-	}, `SELECT id, kind, detail, period_start FROM charges WHERE subscription_id = $1`, o.SubscriptionID)
+	}, `SELECT c.id, c.kind, d.detail, c.period_start FROM charges c JOIN charge_details d ON d.charge_id = c.id WHERE c.subscription_id = $1`, o.SubscriptionID)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -109,6 +109,9 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 	}
 	var terms, prices, chain string
 	if err := d.QueryRow(ctx, `SELECT terms, prices, chain FROM subscriptions WHERE id = $1`, o.SubscriptionID).Scan(&terms, &prices, &chain); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := d.Exec(ctx, `DELETE FROM charge_details`); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := d.Exec(ctx, `DELETE FROM charges`); err != nil {
@@ -145,12 +148,19 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 	}
 	end := start.AddDate(0, 1, 0)
 	arrearsIDs := make([]string, n)
+	var details [][]any // (charge_id, detail) of the charges made since the last flush
 	charge := func(id, sub, payer, kind, detail string, ps, pe, billAt time.Time) []any {
+		details = append(details, []any{id, detail})
 		return []any{id, sub + "/" + ps.Format(time.RFC3339Nano) + "/" + kind, kind, payer, operator, vendor, sub,
-			"EUR", false, ps, pe, billAt, detail, "pending", now}
+			"EUR", false, ps, pe, billAt, "pending", now}
 	}
 	chargeCols := []string{"id", "key", "kind", "payer_org_id", "issuer_org_id", "vendor_org_id", "subscription_id", "currency",
-		"self_billed", "period_start", "period_end", "bill_at", "detail", "status", "created_at"}
+		"self_billed", "period_start", "period_end", "bill_at", "status", "created_at"}
+	copyCharges := func(ctx context.Context, cs [][]any) {
+		copyIn(ctx, "charges", chargeCols, cs)
+		copyIn(ctx, "charge_details", []string{"charge_id", "detail"}, details)
+		details = nil
+	}
 	for lo := 0; lo < n; lo += chunk {
 		inTx(func(ctx context.Context) error {
 			var ss, cs, us [][]any
@@ -167,7 +177,7 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 			copyIn(ctx, "subscriptions", []string{"id", "kind", "customer_org_id", "seller_org_id", "vendor_org_id", "product_id", "plan_id",
 				"order_id", "terms", "prices", "chain", "currency", "status", "provisioning", "auto_renew", "commitment_periods",
 				"started_at", "created_at", "updated_at"}, ss)
-			copyIn(ctx, "charges", chargeCols, cs)
+			copyCharges(ctx, cs)
 			copyIn(ctx, "usage_records", []string{"subscription_id", "item", "period_start", "quantity", "recorded_by", "recorded_at"}, us)
 			return nil
 		})
@@ -211,7 +221,7 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 				cs = append(cs, charge(ids.New(billing.ChargeKind), subIDs[i], custIDs[i%customers], "advance",
 					strings.Replace(tmpl["advance/1"], tmplArrears, arrearsIDs[i], 1), end, end.AddDate(0, 1, 0), end))
 			}
-			copyIn(ctx, "charges", chargeCols, cs)
+			copyCharges(ctx, cs)
 			return nil
 		})
 	}

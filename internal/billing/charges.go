@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -124,23 +125,34 @@ type charge struct {
 }
 
 const chargeColumns = `id, key, kind, payer_org_id, issuer_org_id, vendor_org_id, subscription_id, order_id, currency, self_billed,
-	period_start, period_end, bill_at, detail`
+	period_start, period_end, bill_at`
 
+// chargeSelect reads charges with their details (alias c).
+const chargeSelect = `SELECT c.id, c.key, c.kind, c.payer_org_id, c.issuer_org_id, c.vendor_org_id, c.subscription_id, c.order_id, c.currency,
+	c.self_billed, c.period_start, c.period_end, c.bill_at, d.detail FROM charges c JOIN charge_details d ON d.charge_id = c.id`
+
+// scanCharge scans a charge read with chargeSelect.
 func scanCharge(sc db.Scanner) (charge, error) {
-	c, err := scanChargeRaw(sc)
+	c, err := scanChargeRow(chargeScanner{sc: sc, more: nil}, true)
 	if err != nil {
 		return c, err
 	}
 	return c, c.decode()
 }
 
-// scanChargeRaw scans a charge, leaving its detail to decode.
-func scanChargeRaw(sc db.Scanner) (charge, error) {
+// scanChargeRaw scans a charge's columns (chargeColumns), without detail.
+func scanChargeRaw(sc db.Scanner) (charge, error) { return scanChargeRow(sc, false) }
+
+func scanChargeRow(sc db.Scanner, withDetail bool) (charge, error) {
 	var c charge
 	var sub, order *string
 	var cur string
-	err := sc.Scan(&c.ID, &c.Key, &c.Kind, &c.PayerOrgID, &c.IssuerOrgID, &c.VendorOrgID, &sub, &order, &cur, &c.SelfBilled,
-		&c.PeriodStart, &c.PeriodEnd, &c.BillAt, &c.raw)
+	dest := []any{&c.ID, &c.Key, &c.Kind, &c.PayerOrgID, &c.IssuerOrgID, &c.VendorOrgID, &sub, &order, &cur, &c.SelfBilled,
+		&c.PeriodStart, &c.PeriodEnd, &c.BillAt}
+	if withDetail {
+		dest = append(dest, &c.raw)
+	}
+	err := sc.Scan(dest...)
 	if err != nil {
 		return c, err
 	}
@@ -162,6 +174,33 @@ func (c *charge) decode() error {
 	}
 	c.raw = ""
 	return nil
+}
+
+// loadDetails reads the details of charges scanned without them, a chunk
+// of ids at a time, and decodes them.
+func (s *Service) loadDetails(ctx context.Context, cs []charge) error {
+	at := make(map[string]int, len(cs))
+	for i, c := range cs {
+		at[c.ID] = i
+	}
+	for chunk := range slices.Chunk(cs, 100) {
+		args := make([]any, len(chunk))
+		for i, c := range chunk {
+			args[i] = c.ID
+		}
+		type row struct{ id, detail string }
+		rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (row, error) {
+			var r row
+			return r, sc.Scan(&r.id, &r.detail)
+		}, `SELECT charge_id, detail FROM charge_details WHERE charge_id IN (`+db.In(1, len(chunk))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			cs[at[r.id]].raw = r.detail
+		}
+	}
+	return decodeAll(cs)
 }
 
 // decodeAll decodes the details of charges scanned raw, on every core.
@@ -202,11 +241,15 @@ func (s *Service) addCharge(ctx context.Context, c charge) (bool, error) {
 		order = c.OrderID
 	}
 	n, err := s.db.Exec(ctx, `INSERT INTO charges (id, key, kind, payer_org_id, issuer_org_id, vendor_org_id, subscription_id, order_id,
-		currency, self_billed, period_start, period_end, bill_at, detail, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'pending', $15) ON CONFLICT (key) DO NOTHING`,
+		currency, self_billed, period_start, period_end, bill_at, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'pending', $14) ON CONFLICT (key) DO NOTHING`,
 		c.ID, c.Key, c.Kind, c.PayerOrgID, c.IssuerOrgID, c.VendorOrgID, sub, order, c.Currency.Code(), c.SelfBilled,
-		c.PeriodStart, c.PeriodEnd, c.BillAt, detail, s.db.Now(ctx))
-	return n == 1, err
+		c.PeriodStart, c.PeriodEnd, c.BillAt, s.db.Now(ctx))
+	if err != nil || n == 0 {
+		return false, err
+	}
+	_, err = s.db.Exec(ctx, `INSERT INTO charge_details (charge_id, detail) VALUES ($1, $2)`, c.ID, detail)
+	return err == nil, err
 }
 
 func chargeKey(subID string, at time.Time, kind string) string {
@@ -309,8 +352,8 @@ func (s *Service) periodCharges(ctx context.Context, ev subscription.PeriodEvent
 // pendingArrears is the pending arrears charge of a subscription's period
 // ending at end, locked (none: the zero charge).
 func (s *Service) pendingArrears(ctx context.Context, subID string, end time.Time) (charge, error) {
-	c, err := db.Get(ctx, s.db, scanCharge, `SELECT `+chargeColumns+` FROM charges WHERE subscription_id = $1 AND kind = 'arrears'
-		AND status = 'pending' AND period_end = $2`+s.db.Dialect().ForUpdate(), subID, end)
+	c, err := db.Get(ctx, s.db, scanCharge, chargeSelect+` WHERE c.subscription_id = $1 AND c.kind = 'arrears'
+		AND c.status = 'pending' AND c.period_end = $2`+s.db.Dialect().ForUpdate(), subID, end)
 	if errors.Is(err, db.ErrNoRows) {
 		return charge{}, nil
 	}
@@ -729,8 +772,8 @@ var errNoCharge = errors.New("billing: the subscription has no charge yet")
 // lastCharge is the latest advance charge of a subscription: the base of
 // its vendor lines (payer, issuer, channel, tax category).
 func (s *Service) lastCharge(ctx context.Context, subID string) (charge, error) {
-	c, err := db.Get(ctx, s.db, scanCharge, `SELECT `+chargeColumns+` FROM charges WHERE subscription_id = $1 AND kind = $2
-		ORDER BY period_start DESC LIMIT 1`, subID, ChargeAdvance)
+	c, err := db.Get(ctx, s.db, scanCharge, chargeSelect+` WHERE c.subscription_id = $1 AND c.kind = $2
+		ORDER BY c.period_start DESC LIMIT 1`, subID, ChargeAdvance)
 	if errors.Is(err, db.ErrNoRows) {
 		return c, errNoCharge
 	}

@@ -473,7 +473,7 @@ func (s *Service) runBatch(ctx context.Context, runID, after string, batch int) 
 		if err != nil || len(charges) == 0 {
 			return err
 		}
-		if err := decodeAll(charges); err != nil {
+		if err := s.loadDetails(ctx, charges); err != nil {
 			return err
 		}
 		docs, err := s.buildDocs(ctx, charges)

@@ -66,8 +66,8 @@ func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming
 			at = now
 		}
 		out.BillAt = &at
-		charges, err := db.Select(ctx, s.db, scanCharge, `SELECT `+chargeColumns+` FROM charges
-			WHERE status = 'pending' AND payer_org_id = $1 AND bill_at <= $2`, payerID, at)
+		charges, err := db.Select(ctx, s.db, scanCharge, chargeSelect+`
+			WHERE c.status = 'pending' AND c.payer_org_id = $1 AND c.bill_at <= $2`, payerID, at)
 		if err != nil {
 			return err
 		}

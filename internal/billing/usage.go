@@ -112,19 +112,21 @@ func termOf(terms []pricing.PostpaidTerm, item string) (pricing.PostpaidTerm, bo
 // arrearsCharge finds the arrears charge of a subscription's period: the
 // one starting at start, or the one running at now.
 func (s *Service) arrearsCharge(ctx context.Context, subID string, start, now time.Time) (charge, error) {
-	q := `SELECT ` + chargeColumns + `, status FROM charges WHERE subscription_id = $1 AND kind = 'arrears' AND `
+	q := `SELECT c.id, c.key, c.kind, c.payer_org_id, c.issuer_org_id, c.vendor_org_id, c.subscription_id, c.order_id, c.currency,
+		c.self_billed, c.period_start, c.period_end, c.bill_at, d.detail, c.status FROM charges c JOIN charge_details d ON d.charge_id = c.id
+		WHERE c.subscription_id = $1 AND c.kind = 'arrears' AND `
 	args := []any{subID}
 	if start.IsZero() {
-		q += `period_start <= $2 AND period_end > $2`
+		q += `c.period_start <= $2 AND c.period_end > $2`
 		args = append(args, now)
 	} else {
-		q += `period_start = $2`
+		q += `c.period_start = $2`
 		args = append(args, start.UTC())
 	}
 	var status string
 	c, err := db.Get(ctx, s.db, func(sc db.Scanner) (charge, error) {
 		return scanChargeWith(sc, &status)
-	}, q+` ORDER BY period_start DESC LIMIT 1`, args...)
+	}, q+` ORDER BY c.period_start DESC LIMIT 1`, args...)
 	if errors.Is(err, db.ErrNoRows) {
 		return c, errs.Invalid("no_such_period", "the subscription has no such period with usage to report",
 			errs.Field("period_start", "no_such_period", "a period of the subscription with metrics or postpaid extras"))

@@ -120,7 +120,6 @@ CREATE TABLE charges (
     period_start     TIMESTAMP,
     period_end       TIMESTAMP,
     bill_at          TIMESTAMP NOT NULL,
-    detail           TEXT NOT NULL,
     -- merged: an arrears charge carried by the next period's advance charge
     -- (run_id names it).
     status           TEXT NOT NULL CHECK (status IN ('pending', 'invoiced', 'cancelled', 'merged')),
@@ -131,6 +130,13 @@ CREATE INDEX charges_due ON charges (bill_at) WHERE status = 'pending';
 CREATE INDEX charges_payer ON charges (payer_org_id, bill_at) WHERE status = 'pending';
 CREATE INDEX charges_order ON charges (order_id);
 CREATE INDEX charges_subscription ON charges (subscription_id, period_start);
+
+-- What a charge bills (its lines, usage prices, channel claims), apart
+-- from the charge so that claiming charges rewrites small rows.
+CREATE TABLE charge_details (
+    charge_id  TEXT PRIMARY KEY,
+    detail     TEXT NOT NULL
+) WITHOUT ROWID;
 
 -- Usage of a subscription's metrics and postpaid extras per period, as the
 -- vendor reports it; rated when the period is invoiced in arrears.
@@ -210,6 +216,7 @@ DROP TABLE ledger_journals;
 DROP TABLE payments;
 DROP TABLE vendor_lines;
 DROP TABLE usage_records;
+DROP TABLE charge_details;
 DROP TABLE charges;
 DROP TABLE invoice_sequences;
 DROP TABLE invoice_lines;
