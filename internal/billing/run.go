@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/ledger"
@@ -410,59 +411,92 @@ func (inv *Invoice) total(cur money.Currency) error {
 
 // RunDue invoices every charge due by now and marks the invoices past due
 // overdue. It returns how many documents it issued and invoices it marked.
-// Several processes may run it at once; each charge is invoiced once.
+// Several processes may run it at once; each charge is invoiced once. On
+// PostgreSQL it works Config.Workers batches at once (each claims its own
+// payers' charges in its own transaction); SQLite has one writer.
 func (s *Service) RunDue(ctx context.Context) (int, error) {
 	ctx = system(ctx)
 	runID := ids.New(RunKind)
-	done, after := 0, ""
-	var firstErr error
-	for batch := 1; ; batch++ {
-		n, last, err := s.runBatch(ctx, runID, after, batch)
+	workers := 1
+	if s.db.Engine() == db.Postgres {
+		workers = s.cfg.Workers
+	}
+	var mu sync.Mutex
+	after, batches, done := "", 0, 0
+	var errs []error
+	fail := func(err error, after string) {
+		s.log.ErrorContext(ctx, "billing batch failed", "run_id", runID, "after", after, "err", err)
+		errs = append(errs, err)
+	}
+	// next hands out the next payers, one batch at a time.
+	next := func() ([]string, int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		payers, err := s.nextPayers(ctx, after)
 		if err != nil {
-			s.log.ErrorContext(ctx, "billing batch failed", "run_id", runID, "after", after, "err", err)
-			if firstErr == nil {
-				firstErr = err
+			fail(err, after)
+			return nil, 0, false
+		}
+		if len(payers) == 0 {
+			return nil, 0, false
+		}
+		after, batches = payers[len(payers)-1], batches+1
+		return payers, batches, true
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				payers, batch, ok := next()
+				if !ok {
+					return
+				}
+				n, err := s.runBatch(ctx, runID, payers, batch)
+				mu.Lock()
+				done += n
+				if err != nil {
+					fail(err, payers[0])
+				}
+				mu.Unlock()
 			}
-		}
-		if last == "" {
-			break
-		}
-		done, after = done+n, last
+		}()
 	}
+	wg.Wait()
 	m, err := s.markOverdue(ctx)
-	if firstErr == nil {
-		firstErr = err
-	}
-	return done + m, firstErr
+	return done + m, errors.Join(append(errs, err)...)
 }
 
-// runBatch invoices the due charges of the next payers after `after`; last
-// is the last payer looked at ("" when there was none).
-func (s *Service) runBatch(ctx context.Context, runID, after string, batch int) (n int, last string, err error) {
-	var payers []string
+// nextPayers reads the next payers after `after` with due charges, in
+// payer order from the pending-charges index (no sort of every due
+// charge): at most eight charges a payer, the last payer left for the
+// next batch unless the read reached the end.
+func (s *Service) nextPayers(ctx context.Context, after string) ([]string, error) {
+	now := s.db.Now(ctx)
+	limit := s.cfg.BatchPayers * 8
+	rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	}, `SELECT payer_org_id FROM charges WHERE status = 'pending' AND bill_at <= $1 AND payer_org_id > $2 AND `+notHeld("charges", "$4")+`
+		ORDER BY payer_org_id LIMIT $3`, now, after, limit, now.Add(-s.cfg.ArrearsHold))
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	payers := slices.Compact(rows)
+	if len(rows) == limit && len(payers) > 1 {
+		payers = payers[:len(payers)-1]
+	}
+	if len(payers) > s.cfg.BatchPayers {
+		payers = payers[:s.cfg.BatchPayers]
+	}
+	return payers, nil
+}
+
+// runBatch invoices the due charges of payers in one transaction.
+func (s *Service) runBatch(ctx context.Context, runID string, payers []string, batch int) (n int, err error) {
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		now := s.db.Now(ctx)
-		// The next payers with due charges, read in payer order from the
-		// pending-charges index (no sort of every due charge): at most
-		// limit charges, the last payer left for the next batch unless the
-		// read reached the end.
-		limit := s.cfg.BatchPayers * 8
-		rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
-			var id string
-			return id, sc.Scan(&id)
-		}, `SELECT payer_org_id FROM charges WHERE status = 'pending' AND bill_at <= $1 AND payer_org_id > $2 AND `+notHeld("charges", "$4")+`
-			ORDER BY payer_org_id LIMIT $3`, now, after, limit, now.Add(-s.cfg.ArrearsHold))
-		if err != nil || len(rows) == 0 {
-			return err
-		}
-		payers = slices.Compact(rows)
-		if len(rows) == limit && len(payers) > 1 {
-			payers = payers[:len(payers)-1]
-		}
-		if len(payers) > s.cfg.BatchPayers {
-			payers = payers[:s.cfg.BatchPayers]
-		}
-		last = payers[len(payers)-1]
 		args := []any{runID, now, now.Add(-s.cfg.ArrearsHold)}
 		for _, p := range payers {
 			args = append(args, p)
@@ -492,7 +526,7 @@ func (s *Service) runBatch(ctx context.Context, runID, after string, batch int) 
 	if err != nil {
 		n = 0
 	}
-	return n, last, err
+	return n, err
 }
 
 // buildDocs makes the documents of charges.
@@ -603,6 +637,14 @@ func (s *Service) number(ctx context.Context, docs []built, now time.Time) error
 		}
 		count[k]++
 	}
+	// Sequences are locked in one order (issuer, then kind), so two runs
+	// reserving for the same issuers never wait on each other in a cycle.
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].issuer != order[j].issuer {
+			return order[i].issuer < order[j].issuer
+		}
+		return order[i].kind < order[j].kind
+	})
 	next := map[seq]int64{}
 	year := now.UTC().Year()
 	for _, k := range order {

@@ -79,10 +79,12 @@ type Config struct {
 	// ArrearsHold is how long a period's usage waits for the next period's
 	// licence, so both are invoiced together.
 	ArrearsHold time.Duration
+	// Workers is how many batches a run works at once on PostgreSQL.
+	Workers int
 }
 
 // DefaultConfig is the production configuration.
-var DefaultConfig = Config{BatchPayers: 1000, ArrearsHold: time.Hour}
+var DefaultConfig = Config{BatchPayers: 500, ArrearsHold: time.Hour, Workers: 2}
 
 // Service is the billing service.
 type Service struct {
@@ -109,6 +111,9 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *ca
 	}
 	if cfg.ArrearsHold <= 0 {
 		cfg.ArrearsHold = DefaultConfig.ArrearsHold
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultConfig.Workers
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
