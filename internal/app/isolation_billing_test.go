@@ -4,11 +4,11 @@ import (
 	"context"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/nephele-cloud/nephele/internal/billing"
 	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
@@ -80,7 +80,8 @@ func init() {
 		}
 	}
 	on := func(p string) func(f foreign) string { return func(foreign) string { return "/api/v1" + p } }
-	month := "?month=" + time.Now().UTC().Format("2006-01")
+	// The month the test clock starts in: the foreign bills fall in it.
+	month := "?month=" + dbtest.DefaultStart.Format("2006-01")
 	vendor := func(suffix string) func(f foreign) string {
 		return func(f foreign) string { return "/api/v1/vendors/" + f.vendorOrgID + suffix }
 	}
