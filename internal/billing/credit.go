@@ -468,15 +468,16 @@ func (s *Service) creditOrder(ctx context.Context, orderID, reason string) error
 		if err != nil {
 			return err
 		}
+		ofOrder, err := db.Select(ctx, s.db, func(sc db.Scanner) (int, error) {
+			var no int
+			return no, sc.Scan(&no)
+		}, `SELECT l.line_no FROM invoice_lines l JOIN charges c ON c.id = l.charge_id WHERE l.invoice_id = $1 AND c.order_id = $2`, id, orderID)
+		if err != nil {
+			return err
+		}
 		only := map[int]bool{}
-		for _, l := range lines {
-			var order *string
-			if err := s.db.QueryRow(ctx, `SELECT order_id FROM charges WHERE id = $1`, l.ChargeID).Scan(&order); err != nil {
-				return err
-			}
-			if order != nil && *order == orderID {
-				only[l.LineNo] = true
-			}
+		for _, no := range ofOrder {
+			only[no] = true
 		}
 		if inv.Status == StatusDraft || (len(only) == len(lines) && inv.Paid.IsZero() && inv.Credited.IsZero()) {
 			if _, err := s.void(ctx, inv, reason); err != nil {
