@@ -138,3 +138,48 @@ func TestKilledRunResumes(t *testing.T) {
 		f.checkOnce(n)
 	})
 }
+
+// On SQLite a run builds the next batch on a snapshot while the current one
+// writes. What was built is used only if nothing was written since; a
+// write between two batches (here a customer renamed) makes the next batch
+// build again, so its invoice carries the new name.
+func TestReadAheadOnlyWhenNothingChanged(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		if f.d.Engine() != db.SQLite {
+			t.Skip("PostgreSQL runs batches on parallel workers instead")
+		}
+		ctx := context.Background()
+		payers := f.customers(6) // three batches of two payers
+		renamed := "Renamed between batches"
+		f.bill.SetBetweenBatches(func(batch int) {
+			if batch != 1 {
+				return
+			}
+			for _, p := range payers {
+				if _, err := f.w.Svc.UpdateOrganization(sys(), p, identity.UpdateOrganizationInput{Name: &renamed}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+		if _, err := f.bill.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.checkOnce(6)
+		// Batch 2 was built during batch 1, before the rename: built again.
+		// Batch 3 was built during batch 2, after it: used as built.
+		if got := f.bill.ReadAhead(); got != 1 {
+			t.Fatalf("%d batches used what was built ahead, want 1", got)
+		}
+		var stale, fresh int
+		if err := f.d.QueryRow(ctx, `SELECT count(*) FROM invoices WHERE recipient LIKE '%Load 0%'`).Scan(&stale); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.d.QueryRow(ctx, `SELECT count(*) FROM invoices WHERE recipient LIKE '%`+renamed+`%'`).Scan(&fresh); err != nil {
+			t.Fatal(err)
+		}
+		if stale != 2 || fresh != 4 {
+			t.Fatalf("%d invoices with the old names, %d with the new; want 2 and 4", stale, fresh)
+		}
+	})
+}

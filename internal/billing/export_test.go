@@ -3,3 +3,9 @@ package billing
 // SetBatchHook makes each batch of a run call h at the end of its
 // transaction; an error rolls the batch back as if the process died there.
 func (s *Service) SetBatchHook(h func(batch int) error) { s.batchHook = h }
+
+// SetBetweenBatches makes a pipelined run call h after each batch commits.
+func (s *Service) SetBetweenBatches(h func(batch int)) { s.betweenBatches = h }
+
+// ReadAhead tells how many batches were written with documents built ahead.
+func (s *Service) ReadAhead() int64 { return s.readAhead.Load() }

@@ -413,21 +413,36 @@ func (inv *Invoice) total(cur money.Currency) error {
 // overdue. It returns how many documents it issued and invoices it marked.
 // Several processes may run it at once; each charge is invoiced once. On
 // PostgreSQL it works Config.Workers batches at once (each claims its own
-// payers' charges in its own transaction); SQLite has one writer.
+// payers' charges in its own transaction). SQLite has one writer: there
+// the next batch is read and built on a snapshot while the current one
+// writes (runPipelined).
 func (s *Service) RunDue(ctx context.Context) (int, error) {
 	ctx = system(ctx)
 	runID := ids.New(RunKind)
+	var done int
+	var errs []error
+	fail := func(err error, after string) {
+		s.log.ErrorContext(ctx, "billing batch failed", "run_id", runID, "after", after, "err", err)
+		errs = append(errs, err)
+	}
+	if s.db.CanSnapshot() {
+		done = s.runPipelined(ctx, runID, fail)
+	} else {
+		done = s.runParallel(ctx, runID, fail)
+	}
+	m, err := s.markOverdue(ctx)
+	return done + m, errors.Join(append(errs, err)...)
+}
+
+// runParallel runs the batches on the engine's workers, each batch read,
+// built and written in its own transaction.
+func (s *Service) runParallel(ctx context.Context, runID string, fail func(error, string)) int {
 	workers := 1
 	if s.db.Engine() == db.Postgres {
 		workers = s.cfg.Workers
 	}
 	var mu sync.Mutex
 	after, batches, done := "", 0, 0
-	var errs []error
-	fail := func(err error, after string) {
-		s.log.ErrorContext(ctx, "billing batch failed", "run_id", runID, "after", after, "err", err)
-		errs = append(errs, err)
-	}
 	// next hands out the next payers, one batch at a time.
 	next := func() ([]string, int, bool) {
 		mu.Lock()
@@ -453,7 +468,7 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 				if !ok {
 					return
 				}
-				n, err := s.runBatch(ctx, runID, payers, batch)
+				n, _, err := s.runBatch(ctx, runID, payers, batch, nil, nil)
 				mu.Lock()
 				done += n
 				if err != nil {
@@ -464,8 +479,112 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		}()
 	}
 	wg.Wait()
-	m, err := s.markOverdue(ctx)
-	return done + m, errors.Join(append(errs, err)...)
+	return done
+}
+
+// prefetched is a batch read and built on a snapshot, ahead of its
+// transaction.
+type prefetched struct {
+	payers  []string
+	charges []string // the ids of the charges built, sorted
+	docs    []built
+	// mark is the writer's WriteMark at the end of the transaction that was
+	// in flight when the snapshot was read.
+	mark [2]int64
+	ok   bool
+}
+
+// runPipelined runs the batches one transaction at a time (SQLite's single
+// writer) and, while one writes, reads and builds the next on a snapshot,
+// so that building (decoding details, rating, taxes) and writing use both
+// cores. The snapshot is read after the writing transaction took the write
+// lock, so it is the database as committed before that transaction. The
+// next transaction uses what was built only if its WriteMark equals the
+// one the previous transaction ended with (nothing else was written since)
+// and it claims exactly the charges that were built; the previous batch's
+// own writes touch other payers' charges and nothing a build reads.
+// Otherwise it builds again inside the transaction, as runParallel does.
+func (s *Service) runPipelined(ctx context.Context, runID string, fail func(error, string)) int {
+	done := 0
+	payers, err := s.nextPayers(ctx, "")
+	if err != nil {
+		fail(err, "")
+		return 0
+	}
+	var pre *prefetched
+	for batch := 1; len(payers) > 0; batch++ {
+		last := payers[len(payers)-1]
+		var ahead chan *prefetched
+		n, mark, err := s.runBatch(ctx, runID, payers, batch, pre, func() {
+			ahead = make(chan *prefetched, 1)
+			go func() { ahead <- s.prefetch(ctx, last) }()
+		})
+		done += n
+		if err != nil {
+			fail(err, payers[0])
+		}
+		if s.betweenBatches != nil {
+			s.betweenBatches(batch)
+		}
+		pre = nil
+		if ahead != nil {
+			if p := <-ahead; p != nil {
+				p.mark, p.ok = mark.v, mark.ok && err == nil
+				pre, payers = p, p.payers
+				continue
+			}
+		}
+		if payers, err = s.nextPayers(ctx, last); err != nil {
+			fail(err, last)
+			return done
+		}
+	}
+	return done
+}
+
+// prefetch reads the payers after `after` and builds their documents on a
+// snapshot. It returns nil if that failed: the caller reads them again.
+func (s *Service) prefetch(ctx context.Context, after string) *prefetched {
+	p := &prefetched{}
+	err := s.db.InSnapshot(ctx, func(ctx context.Context) error {
+		payers, err := s.nextPayers(ctx, after)
+		if err != nil || len(payers) == 0 {
+			return err
+		}
+		now := s.db.Now(ctx)
+		args := []any{now, now.Add(-s.cfg.ArrearsHold)}
+		for _, p := range payers {
+			args = append(args, p)
+		}
+		charges, err := db.Select(ctx, s.db, scanChargeRaw, `SELECT `+chargeColumns+` FROM charges c WHERE status = 'pending' AND bill_at <= $1 AND `+
+			notHeld("c", "$2")+` AND payer_org_id IN (`+db.In(3, len(payers))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		if err := s.loadDetails(ctx, charges); err != nil {
+			return err
+		}
+		if p.docs, err = s.buildDocs(ctx, charges); err != nil {
+			return err
+		}
+		p.payers, p.charges = payers, chargeIDs(charges)
+		return nil
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "billing: reading ahead failed; reading in the transaction", "after", after, "err", err)
+		return nil
+	}
+	return p
+}
+
+// chargeIDs returns the ids of cs, sorted.
+func chargeIDs(cs []charge) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID
+	}
+	slices.Sort(out)
+	return out
 }
 
 // nextPayers reads the next payers after `after` with due charges, in
@@ -493,9 +612,26 @@ func (s *Service) nextPayers(ctx context.Context, after string) ([]string, error
 	return payers, nil
 }
 
-// runBatch invoices the due charges of payers in one transaction.
-func (s *Service) runBatch(ctx context.Context, runID string, payers []string, batch int) (n int, err error) {
+// writeMark is a WriteMark, if the engine has one.
+type writeMark struct {
+	v  [2]int64
+	ok bool
+}
+
+// runBatch claims the due charges of payers and invoices them in one
+// transaction. It uses pre's documents when they are still exact (see
+// runPipelined). onClaimed, if set, runs inside the transaction once the
+// charges are claimed. It returns the writer's mark at the end.
+func (s *Service) runBatch(ctx context.Context, runID string, payers []string, batch int, pre *prefetched, onClaimed func()) (n int, mark writeMark, err error) {
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		unchanged := false
+		if pre != nil && pre.ok {
+			m, ok, err := s.db.WriteMark(ctx)
+			if err != nil {
+				return err
+			}
+			unchanged = ok && m == pre.mark
+		}
 		now := s.db.Now(ctx)
 		args := []any{runID, now, now.Add(-s.cfg.ArrearsHold)}
 		for _, p := range payers {
@@ -507,26 +643,39 @@ func (s *Service) runBatch(ctx context.Context, runID string, payers []string, b
 		if err != nil || len(charges) == 0 {
 			return err
 		}
-		if err := s.loadDetails(ctx, charges); err != nil {
-			return err
+		if onClaimed != nil {
+			onClaimed()
 		}
-		docs, err := s.buildDocs(ctx, charges)
-		if err != nil {
-			return err
+		var docs []built
+		if pre != nil {
+		}
+		if unchanged && slices.Equal(chargeIDs(charges), pre.charges) {
+			docs = pre.docs
+			s.readAhead.Add(1)
+		} else {
+			if err := s.loadDetails(ctx, charges); err != nil {
+				return err
+			}
+			if docs, err = s.buildDocs(ctx, charges); err != nil {
+				return err
+			}
 		}
 		n = len(docs)
 		if err := s.writeDocs(ctx, docs, runID); err != nil {
 			return err
 		}
 		if s.batchHook != nil {
-			return s.batchHook(batch)
+			if err := s.batchHook(batch); err != nil {
+				return err
+			}
 		}
-		return nil
+		mark.v, mark.ok, err = s.db.WriteMark(ctx)
+		return err
 	})
 	if err != nil {
-		n = 0
+		n, mark = 0, writeMark{}
 	}
-	return n, err
+	return n, mark, err
 }
 
 // buildDocs makes the documents of charges.
@@ -573,6 +722,7 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 		inv := &d.inv
 		inv.runID = runID
 		inv.Status = StatusDraft
+		inv.CreatedAt, inv.UpdatedAt = now, now
 		if set.AutoIssue {
 			issueFields(inv, set, now)
 			journals = append(journals, d.journal)

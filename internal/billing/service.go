@@ -48,6 +48,7 @@ package billing
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
@@ -100,6 +101,11 @@ type Service struct {
 	// batchHook, set by tests, runs at the end of each batch's transaction:
 	// an error rolls the batch back, as if the process died there.
 	batchHook func(batch int) error
+	// betweenBatches, set by tests, runs between two batches of a pipelined
+	// run (after one commits, before the next begins).
+	betweenBatches func(batch int)
+	// readAhead counts the batches written with documents built ahead.
+	readAhead atomic.Int64
 }
 
 // New returns the service and subscribes it to the subscription events it

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -43,9 +42,11 @@ func (d *DB) CopyIn(ctx context.Context, table string, columns []string, rows []
 		}
 		return n, nil
 	}
+	// Anonymous placeholders: the driver looks up the name of every
+	// numbered one on every row.
 	marks := make([]string, len(columns))
 	for i := range marks {
-		marks[i] = "$" + strconv.Itoa(i+1)
+		marks[i] = "?"
 	}
 	st, err := t.sql.PrepareContext(ctx, "INSERT INTO "+table+" ("+strings.Join(columns, ", ")+") VALUES ("+strings.Join(marks, ", ")+")")
 	if err != nil {

@@ -60,6 +60,7 @@ type Config struct {
 type DB struct {
 	engine  Engine
 	sql     *sql.DB       // SQLite; on PostgreSQL a database/sql view of the pool, for goose
+	reader  *sql.DB       // SQLite files: read-only connections for snapshots (InSnapshot)
 	pool    *pgxpool.Pool // PostgreSQL only
 	clock   clock.Clock
 	log     *slog.Logger
@@ -141,6 +142,24 @@ func (d *DB) openSQLite(ctx context.Context, path string) error {
 	q.Add("_pragma", "mmap_size(268435456)")
 	q.Add("_pragma", "temp_store(memory)")
 	dsn := "file:" + path + "?" + q.Encode()
+	if path != ":memory:" {
+		// Snapshot readers: deferred transactions (a read takes no write
+		// lock) on connections that cannot write.
+		r := url.Values{}
+		for k, v := range q {
+			r[k] = v
+		}
+		r.Del("_txlock")
+		r.Del("_journal_mode") // the writer made the file WAL; that persists
+		r.Add("_pragma", "query_only(1)")
+		reader, err := sql.Open("sqlite", "file:"+path+"?"+r.Encode())
+		if err != nil {
+			return fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		reader.SetMaxOpenConns(2)
+		reader.SetMaxIdleConns(2)
+		d.reader = reader
+	}
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -207,6 +226,9 @@ func (d *DB) Close() error {
 	var err error
 	if d.sql != nil {
 		err = d.sql.Close()
+	}
+	if d.reader != nil {
+		err = errors.Join(err, d.reader.Close())
 	}
 	if d.pool != nil {
 		d.pool.Close()

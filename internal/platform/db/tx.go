@@ -17,6 +17,7 @@ type tx struct {
 	pgx         pgx.Tx
 	now         time.Time
 	afterCommit []func()
+	snapshot    bool // a read-only snapshot (InSnapshot)
 }
 
 type txKey struct{}
@@ -36,7 +37,10 @@ func txFrom(ctx context.Context, d *DB) *tx {
 // captured once, when the outermost transaction begins; read it with Now.
 // If fn panics the transaction rolls back and the panic continues.
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
-	if txFrom(ctx, d) != nil {
+	if t := txFrom(ctx, d); t != nil {
+		if t.snapshot {
+			return errors.New("db: a write transaction cannot join a snapshot")
+		}
 		return fn(ctx)
 	}
 	t := &tx{db: d, now: d.clock.Now()}
@@ -70,6 +74,50 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) (err 
 		f()
 	}
 	return nil
+}
+
+// CanSnapshot reports whether InSnapshot can read beside the writer: on a
+// SQLite file, whose single writer connection would otherwise serialise
+// every read behind the transaction in flight.
+func (d *DB) CanSnapshot() bool { return d.reader != nil }
+
+// InSnapshot runs fn in a read-only transaction on a connection of its own
+// (SQLite files, see CanSnapshot), so it can read while another goroutine's
+// write transaction is in flight. fn sees one consistent snapshot: the
+// database as committed when its first read ran. Writes inside it fail.
+func (d *DB) InSnapshot(ctx context.Context, fn func(ctx context.Context) error) error {
+	if d.reader == nil {
+		return errors.New("db: snapshots need a SQLite file")
+	}
+	if txFrom(ctx, d) != nil {
+		return errors.New("db: a snapshot cannot start inside a transaction")
+	}
+	st, err := d.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin snapshot: %w", err)
+	}
+	t := &tx{db: d, sql: st, now: d.clock.Now(), snapshot: true}
+	defer t.rollback()
+	return fn(context.WithValue(ctx, txKey{}, t))
+}
+
+// WriteMark identifies the database's state as the writer connection sees
+// it, inside a SQLite transaction: it changes whenever anything is written,
+// by this process (the connection's total_changes) or by another
+// (data_version). Two equal marks read in two transactions prove nothing
+// was written between them. On PostgreSQL it reports ok false.
+func (d *DB) WriteMark(ctx context.Context) (mark [2]int64, ok bool, err error) {
+	t := txFrom(ctx, d)
+	if t == nil || t.sql == nil || t.snapshot {
+		return mark, false, nil
+	}
+	if err := t.sql.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&mark[0]); err != nil {
+		return mark, false, fmt.Errorf("write mark: %w", err)
+	}
+	if err := t.sql.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&mark[1]); err != nil {
+		return mark, false, fmt.Errorf("write mark: %w", err)
+	}
+	return mark, true, nil
 }
 
 func (t *tx) rollback() {
