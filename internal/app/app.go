@@ -204,7 +204,7 @@ func (a *App) build(cfg Config, opts Options) error {
 	pages, err := web.New(web.Config{
 		Identity: a.Identity, Log: a.Log, MarketplaceName: cfg.MarketplaceName,
 		CookieSecure: !cfg.InsecureCookies, APIDocsPath: api.DocsPath, TrustProxy: cfg.TrustProxy,
-		Metrics: a.Registry,
+		Metrics: a.Registry, Catalog: a.Catalog, Channel: a.Channel, Subs: a.Subs, Billing: a.Billing,
 	})
 	if err != nil {
 		return err

@@ -11,12 +11,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/billing"
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
+	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
+	"github.com/nephele-cloud/nephele/internal/ledger"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+	"github.com/nephele-cloud/nephele/internal/platform/queue"
+	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
 // env is a web server on a fresh database holding the fixture marketplace.
@@ -25,6 +34,15 @@ type env struct {
 	srv   *httptest.Server
 	world *identitytest.World
 	svc   *identity.Service
+	d     *db.DB
+	cat   *catalog.Service
+	ch    *channel.Service
+	subs  *subscription.Service
+	bill  *billing.Service
+	led   *ledger.Ledger
+	// ob delivers the events services publish (subscriptions become
+	// charges); call e.deliver after an action whose effects a page shows.
+	ob *outbox.Outbox
 }
 
 type envOptions struct {
@@ -38,16 +56,61 @@ func newEnv(t *testing.T, opts ...envOptions) *env {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	d := dbtest.Open(t, db.SQLite, dbtest.Options{Clock: o.clock})
-	svc := identitytest.Service(t, d)
-	w := identitytest.NewWorld(t, svc)
-	h, err := New(Config{Identity: svc, MarketplaceName: "Test Marketplace", CookieSecure: o.secure, APIDocsPath: "/api/docs"})
+	e := services(t, dbtest.Open(t, db.SQLite, dbtest.Options{Clock: o.clock}))
+	cfg := e.config()
+	cfg.CookieSecure = o.secure
+	h, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, world: w, svc: svc}
+	e.srv = httptest.NewServer(h)
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// services wires the domain services on d, over the fixture marketplace,
+// and checks the ledger balances at the end of the test.
+func services(t *testing.T, d *db.DB) *env {
+	t.Helper()
+	svc := identitytest.Service(t, d)
+	w := identitytest.NewWorld(t, svc)
+	cat := catalogtest.Service(t, d, svc)
+	q, err := queue.New(d, queue.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob := outbox.New(d, q, nil)
+	ch := channel.New(d, audit.New(d), ob, svc, cat, nil)
+	subs := subscription.New(d, audit.New(d), ob, svc, cat, ch, subscription.DefaultConfig, nil)
+	led := ledger.New(d)
+	bill := billing.New(d, audit.New(d), ob, svc, cat, subs, led, billing.DefaultConfig, nil)
+	t.Cleanup(func() {
+		if err := led.Check(context.Background()); err != nil {
+			t.Errorf("ledger: %v", err)
+		}
+	})
+	return &env{t: t, world: w, svc: svc, d: d, cat: cat, ch: ch, subs: subs, bill: bill, led: led, ob: ob}
+}
+
+// config is the web configuration over e's services.
+func (e *env) config() Config {
+	return Config{Identity: e.svc, MarketplaceName: "Test Marketplace", APIDocsPath: "/api/docs",
+		Catalog: e.cat, Channel: e.ch, Subs: e.subs, Billing: e.bill}
+}
+
+// deliver hands every pending event to its subscribers (orders become
+// subscriptions and charges) and runs billing, as the workers would.
+func (e *env) deliver() {
+	e.t.Helper()
+	ctx := context.Background()
+	for range 3 {
+		if _, err := e.ob.DeliverPending(ctx); err != nil {
+			e.t.Fatal(err)
+		}
+		if _, err := e.bill.RunDue(ctx); err != nil {
+			e.t.Fatal(err)
+		}
+	}
 }
 
 // user returns the fixture user name as stored now.

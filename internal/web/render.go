@@ -77,7 +77,17 @@ func (h *handler) nav(r *http.Request) []navItem {
 	if s == nil {
 		return nil
 	}
-	items := []navItem{{Label: "Dashboard", Href: "/"}, {Label: "Account", Href: "/account"}}
+	items := []navItem{{Label: "Dashboard", Href: "/"}, {Label: "Marketplace", Href: "/catalog"}}
+	switch identity.Role(s.Actor.Role) {
+	case identity.Customer:
+		items = append(items, navItem{Label: "Subscriptions", Href: "/my/subscriptions"}, navItem{Label: "Invoices", Href: "/my/invoices"},
+			navItem{Label: "Orders", Href: "/my/orders"})
+	case identity.VendorRole:
+		items = append(items, navItem{Label: "Vendor panel", Href: "/vendor"})
+	case identity.SuperAdmin, identity.Admin, identity.Supervisor:
+		items = append(items, navItem{Label: "Billing", Href: "/admin"})
+	}
+	items = append(items, navItem{Label: "Account", Href: "/account"})
 	if may(r, identity.UserManagement) || may(r, identity.UserImpersonation) || may(r, identity.CustomerManagement) {
 		items = append(items, navItem{Label: "Users & organizations", Href: "/users"})
 	}

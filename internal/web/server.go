@@ -35,8 +35,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/nephele-cloud/nephele/internal/billing"
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/httpmetrics"
+	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
 // Config configures the web handler.
@@ -60,11 +64,21 @@ type Config struct {
 	// TrustProxy takes the client address (for sign-in throttling and the
 	// audit log) from the X-Forwarded-For entry of the one proxy in front.
 	TrustProxy bool
+	// The domain services behind the storefront, checkout, the customer
+	// dashboard and the panels. Required.
+	Catalog *catalog.Service
+	Channel *channel.Service
+	Subs    *subscription.Service
+	Billing *billing.Service
 }
 
 // handler is the web application.
 type handler struct {
 	id      *identity.Service
+	cat     *catalog.Service
+	ch      *channel.Service
+	subs    *subscription.Service
+	bill    *billing.Service
 	log     *slog.Logger
 	name    string
 	secure  bool
@@ -88,8 +102,8 @@ func New(cfg Config) (http.Handler, error) {
 }
 
 func newHandler(cfg Config) (*handler, error) {
-	if cfg.Identity == nil {
-		return nil, errors.New("web: Config.Identity is required")
+	if cfg.Identity == nil || cfg.Catalog == nil || cfg.Channel == nil || cfg.Subs == nil || cfg.Billing == nil {
+		return nil, errors.New("web: Config.Identity, Catalog, Channel, Subs and Billing are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -104,7 +118,7 @@ func newHandler(cfg Config) (*handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	h := &handler{id: cfg.Identity, log: cfg.Log, name: cfg.MarketplaceName, secure: cfg.CookieSecure, proxy: cfg.TrustProxy, metrics: httpmetrics.New(cfg.Metrics),
+	h := &handler{id: cfg.Identity, cat: cfg.Catalog, ch: cfg.Channel, subs: cfg.Subs, bill: cfg.Billing, log: cfg.Log, name: cfg.MarketplaceName, secure: cfg.CookieSecure, proxy: cfg.TrustProxy, metrics: httpmetrics.New(cfg.Metrics),
 		docs: cfg.APIDocsPath, static: st, mux: http.NewServeMux()}
 	if h.pages, err = loadTemplates(h.funcs()); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
@@ -136,6 +150,10 @@ func (h *handler) routes() {
 	m.Handle("POST /impersonate/exit", h.form(h.exitImpersonation))
 
 	m.Handle("GET /audit", h.user(h.auditPage))
+
+	h.storeRoutes(m)    // pages_store.go: catalog, product pages, checkout
+	h.customerRoutes(m) // pages_customer.go: subscriptions, invoices, orders
+	h.panelRoutes(m)    // pages_panels.go: vendor panel, admin billing
 }
 
 // chain builds the middleware around the mux, outermost first: security

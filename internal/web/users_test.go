@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/nephele-cloud/nephele/internal/identity"
-	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
 )
@@ -284,7 +283,9 @@ func TestPanicIsALoggedErrorPage(t *testing.T) {
 	t.Parallel()
 	d := dbtest.Open(t, db.SQLite, dbtest.Options{})
 	var logs bytes.Buffer
-	h, err := newHandler(Config{Identity: identitytest.Service(t, d), Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	cfg := services(t, d).config()
+	cfg.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	h, err := newHandler(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
