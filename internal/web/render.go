@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
 )
 
 //go:embed templates
@@ -205,6 +206,10 @@ func (h *handler) funcs() template.FuncMap {
 		"fnDesc":    func(f identity.Function) string { return functionLabels[f].Description },
 		"plural":    plural,
 		"shortID":   shortID,
+		// Money as invoices print it: "EUR 1,234.50", "EUR 0.0125", "1,000".
+		"money":   money.Format,
+		"price":   money.FormatPrice,
+		"decimal": money.FormatDecimal,
 	}
 }
 

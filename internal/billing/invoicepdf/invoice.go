@@ -345,16 +345,16 @@ func (r *invoiceRenderer) linesTable() error {
 	}
 	specs[0].flex = true
 	for i, l := range r.doc.Lines {
-		c := cells{desc: l.Description, period: formatPeriod(l.PeriodStart, l.PeriodEnd), tax: formatRate(l.TaxRate), amount: r.money(l.Amount)}
+		c := cells{desc: l.Description, period: formatPeriod(l.PeriodStart, l.PeriodEnd), tax: money.FormatRate(l.TaxRate), amount: r.money(l.Amount)}
 		if !l.Quantity.IsZero() {
-			c.qty = formatDecimal(l.Quantity)
+			c.qty = money.FormatDecimal(l.Quantity)
 		}
 		if !l.UnitPrice.IsZero() {
 			cur := l.Amount.Currency()
 			if cur.IsZero() {
 				cur = r.cur
 			}
-			c.price = formatPrice(l.UnitPrice, cur)
+			c.price = money.FormatPrice(l.UnitPrice, cur)
 		}
 		rows[i] = c
 		specs[0].fit(c.desc, stBody.style, stBody.size)
@@ -422,7 +422,7 @@ func (r *invoiceRenderer) totalsRow() core.Row {
 	}
 	t := vstack(pair("Subtotal", r.money(d.Subtotal), labelSt, valueSt))
 	for _, tl := range d.Taxes {
-		label := strings.TrimSpace(tl.Name + " " + formatRate(tl.Rate) + " on " + formatNumber(tl.Base, r.cur))
+		label := strings.TrimSpace(tl.Name + " " + money.FormatRate(tl.Rate) + " on " + formatNumber(tl.Base, r.cur))
 		t.add(pair(label, r.money(tl.Tax), labelSt, valueSt))
 	}
 	if len(d.Taxes) == 0 || (!d.Tax.IsZero() && len(d.Taxes) > 1) {
