@@ -85,6 +85,8 @@ func (h *handler) nav(r *http.Request) []navItem {
 			navItem{Label: "Orders", Href: "/my/orders"})
 	case identity.VendorRole:
 		items = append(items, navItem{Label: "Vendor panel", Href: "/vendor"})
+	case identity.Distributor, identity.Reseller:
+		items = append(items, navItem{Label: "Channel", Href: "/channel"})
 	case identity.SuperAdmin, identity.Admin, identity.Supervisor:
 		items = append(items, navItem{Label: "Billing", Href: "/admin"})
 	}

@@ -151,9 +151,11 @@ func (h *handler) routes() {
 
 	m.Handle("GET /audit", h.user(h.auditPage))
 
-	h.storeRoutes(m)    // pages_store.go: catalog, product pages, checkout
-	h.customerRoutes(m) // pages_customer.go: subscriptions, invoices, orders
-	h.panelRoutes(m)    // pages_panels.go: vendor panel, admin billing
+	h.storeRoutes(m)      // pages_store.go: catalog, product pages, checkout
+	h.customerRoutes(m)   // pages_customer.go: subscriptions, invoices, orders
+	h.panelRoutes(m)      // pages_panels.go: vendor operations, admin billing
+	h.onboardingRoutes(m) // pages_onboarding.go: vendor products, admin review
+	h.channelRoutes(m)    // pages_channel.go: distributor and reseller panels
 }
 
 // chain builds the middleware around the mux, outermost first: security
