@@ -110,10 +110,11 @@ func registerCoupons(a *API, svc *catalog.Service) {
 }
 
 // RegisterCatalog registers the catalog resources: vendors, products,
-// plans and coupons.
+// plans, coupons and reviews.
 func RegisterCatalog(a *API, svc *catalog.Service) {
 	registerVendors(a, svc)
 	registerProducts(a, svc)
 	registerPlans(a, svc)
 	registerCoupons(a, svc)
+	registerReviews(a, svc)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
 )
 
 // catalogTenant gives a vendor a draft product with a plan (invisible to
@@ -115,6 +116,15 @@ func init() {
 		"update-plan": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
 			return "PATCH", plan("")(f), map[string]string{"recurring_price": "0.01"}, refused(f)
 		},
+		// Reviews of a draft product: there is no product to review.
+		"list-product-reviews": get(product("/reviews")),
+		"submit-product-review": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+			return "PUT", product("/reviews/mine")(f), map[string]any{"rating": 1, "title": "Planted"}, refused(f)
+		},
+		// Moderation is staff's: others are refused whatever the review;
+		// staff meet a review that is not there.
+		"hide-review":    post(func(foreign) string { return "/api/v1/reviews/" + ids.New(catalog.ReviewKind) + "/hide" }, map[string]string{"note": "no"}),
+		"restore-review": post(func(foreign) string { return "/api/v1/reviews/" + ids.New(catalog.ReviewKind) + "/restore" }, nil),
 		// Coupons belong to their owner organization.
 		"list-coupons": list("/api/v1/coupons?limit=200"),
 		"get-coupon":   get(func(f foreign) string { return "/api/v1/coupons/" + f.couponID }),

@@ -325,7 +325,7 @@ func TestTenantIsolation(t *testing.T) {
 var staffMay = map[string]map[string]bool{
 	"admin": {"list-organizations": true, "get-organization": true, "update-organization": true, "archive-organization": true,
 		"list-users": true, "get-user": true, "create-user": true, "list-audit-events": true,
-		"get-vendor": true, "approve-vendor": true, "reject-vendor": true, "get-product": true, "update-product": true,
+		"get-vendor": true, "approve-vendor": true, "reject-vendor": true, "get-product": true, "list-product-reviews": true, "update-product": true,
 		"create-product": true, "submit-product": true, "withdraw-product": true, "approve-product": true, "reject-product": true,
 		"retire-product": true, "list-plans": true, "create-plan": true, "get-plan": true, "update-plan": true, "retire-plan": true,
 		"get-coupon": true, "disable-coupon": true, "update-coupon": true, "create-coupon": true, "list-coupons": true, "search-products": true, "list-vendors": true,
@@ -344,7 +344,7 @@ var staffMay = map[string]map[string]bool{
 		"get-balance-report": true, "get-balance-report-csv": true, "get-balance-report-pdf": true, "get-proceeds": true,
 		"get-proceeds-csv": true, "get-statement": true, "get-statement-csv": true},
 	"supervisor": {"list-organizations": true, "get-organization": true, "list-users": true, "get-user": true, "list-audit-events": true,
-		"get-vendor": true, "approve-vendor": true, "reject-vendor": true, "get-product": true, "approve-product": true,
+		"get-vendor": true, "approve-vendor": true, "reject-vendor": true, "get-product": true, "list-product-reviews": true, "approve-product": true,
 		"reject-product": true, "list-plans": true, "get-plan": true, "get-coupon": true, "list-coupons": true, "search-products": true,
 		"list-vendors": true, "list-price-catalogs": true, "get-price-catalog": true, "list-catalog-prices": true, "get-buyer-catalog": true,
 		"list-orders": true, "get-order": true, "list-subscriptions": true, "get-subscription": true, "list-subscription-transitions": true,

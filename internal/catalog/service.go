@@ -40,6 +40,7 @@ type Service struct {
 	outbox   *outbox.Outbox
 	identity *identity.Service
 	offers   Offerings
+	holdings Holdings
 	log      *slog.Logger
 }
 

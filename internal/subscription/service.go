@@ -17,6 +17,7 @@ package subscription
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -64,7 +65,22 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *ca
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, audit: a, outbox: o, identity: id, catalog: cat, channel: ch, cfg: cfg, log: log}
+	s := &Service{db: d, audit: a, outbox: o, identity: id, catalog: cat, channel: ch, cfg: cfg, log: log}
+	cat.SetHoldings(s)
+	return s
+}
+
+// HoldsSubscription tells whether a customer organization holds a
+// subscription of a product: trialing, active or suspended (the catalog
+// lets such customers review the product).
+func (s *Service) HoldsSubscription(ctx context.Context, customerOrgID, productID string) (bool, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM subscriptions WHERE customer_org_id = $1 AND product_id = $2 AND status IN ($3, $4, $5)`,
+		customerOrgID, productID, StatusTrialing, StatusActive, StatusSuspended).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("holds subscription: %w", err)
+	}
+	return n > 0, nil
 }
 
 func (s *Service) record(ctx context.Context, action, objectType, objectID, orgID string, changes map[string]audit.Change, event string, data any) error {

@@ -1,0 +1,102 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
+)
+
+// ReviewRequest writes the caller's review of a product.
+type ReviewRequest struct {
+	Rating int    `json:"rating" minimum:"1" maximum:"5" doc:"1 to 5 stars."`
+	Title  string `json:"title,omitempty" maxLength:"120"`
+	Body   string `json:"body,omitempty" maxLength:"4000"`
+}
+
+// ModerateReviewRequest hides a review.
+type ModerateReviewRequest struct {
+	Note string `json:"note" maxLength:"500" doc:"Why the review is hidden; its author sees it."`
+}
+
+// ReviewIDPath is the path parameter of one review.
+type ReviewIDPath struct {
+	ID string `path:"id" maxLength:"64" doc:"Review id (rvw_...)."`
+}
+
+// ReviewPage is a page of a product's reviews with their summary.
+type ReviewPage struct {
+	Summary    catalog.ReviewSummary `json:"summary"`
+	Data       []catalog.Review      `json:"data"`
+	NextCursor string                `json:"next_cursor,omitempty"`
+}
+
+type reviewBody struct {
+	Body catalog.Review
+}
+
+func registerReviews(a *API, svc *catalog.Service) {
+	tags := []string{"Reviews"}
+	Register(a, huma.Operation{
+		OperationID: "list-product-reviews", Method: http.MethodGet, Path: "/products/{id}/reviews", Tags: tags,
+		Summary:     "List a product's reviews",
+		Description: "Published reviews, newest first, with the count and average rating. Staff also see hidden ones and why.",
+	}, func(ctx context.Context, in *struct {
+		ProductIDPath
+		PageParams
+	}) (*struct{ Body ReviewPage }, error) {
+		rs, next, err := svc.ListReviews(ctx, in.ID, page.Request{Limit: in.Limit, Cursor: in.Cursor})
+		if err != nil {
+			return nil, err
+		}
+		sum, err := svc.SummarizeReviews(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body ReviewPage }{ReviewPage{Summary: sum, Data: nonNil(rs), NextCursor: next}}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "submit-product-review", Method: http.MethodPut, Path: "/products/{id}/reviews/mine", Tags: tags,
+		Summary: "Write your organization's review of a product",
+		Description: "One review per customer organization and product, replaced when written again. Only customers holding a " +
+			"subscription of the product (trialing, active or suspended) may review it (403 no_subscription).",
+	}, func(ctx context.Context, in *struct {
+		ProductIDPath
+		Body ReviewRequest
+	}) (*reviewBody, error) {
+		r, err := svc.SubmitReview(ctx, in.ID, catalog.ReviewInput{Rating: in.Body.Rating, Title: in.Body.Title, Body: in.Body.Body})
+		if err != nil {
+			return nil, err
+		}
+		return &reviewBody{r}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "hide-review", Method: http.MethodPost, Path: "/reviews/{id}/hide", Tags: tags,
+		Summary: "Hide a review", Description: "Moderation: needs the product review function.",
+	}, func(ctx context.Context, in *struct {
+		ReviewIDPath
+		Body ModerateReviewRequest
+	}) (*reviewBody, error) {
+		r, err := svc.ModerateReview(ctx, in.ID, true, in.Body.Note)
+		if err != nil {
+			return nil, err
+		}
+		return &reviewBody{r}, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "restore-review", Method: http.MethodPost, Path: "/reviews/{id}/restore", Tags: tags,
+		Summary: "Publish a hidden review again", Description: "Moderation: needs the product review function.",
+	}, func(ctx context.Context, in *ReviewIDPath) (*reviewBody, error) {
+		r, err := svc.ModerateReview(ctx, in.ID, false, "")
+		if err != nil {
+			return nil, err
+		}
+		return &reviewBody{r}, nil
+	})
+}
