@@ -12,6 +12,7 @@ func RegisterIdentity(a *API, svc *identity.Service) {
 	registerUsers(a, svc)
 	registerAPIKeys(a, svc)
 	registerAudit(a, svc)
+	registerBranding(a, svc)
 }
 
 // Page is the shape of every list answer.

@@ -128,6 +128,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*App, error) {
 		d.Close()
 		return nil, err
 	}
+	a.Identity.SetDefaultName(cfg.MarketplaceName)
 	if _, err := a.Identity.EnsureOperator(ctx, cfg.MarketplaceName); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("operator organization: %w", err)

@@ -175,6 +175,13 @@ var isolationCases = map[string]isolationCase{
 	"revoke-api-key": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
 		return "DELETE", "/api/v1/api-keys/" + f.keyID, nil, refused(f)
 	},
+	// The marketplace's branding is public; changing it is staff's.
+	"get-branding": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "GET", "/api/v1/settings/marketplace", nil, selfOnly(f)
+	},
+	"update-branding": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+		return "PATCH", "/api/v1/settings/marketplace", map[string]string{"tagline": "Changed by " + who}, refused(f)
+	},
 	"list-audit-events": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
 		// Staff read the whole log (it is their function); every other role
 		// is refused outright.
@@ -323,7 +330,7 @@ func TestTenantIsolation(t *testing.T) {
 // staffMay lists what staff legitimately do to any organization: the
 // isolation walk checks those are authorized instead of refused.
 var staffMay = map[string]map[string]bool{
-	"admin": {"list-organizations": true, "get-organization": true, "update-organization": true, "archive-organization": true,
+	"admin": {"update-branding": true, "list-organizations": true, "get-organization": true, "update-organization": true, "archive-organization": true,
 		"list-users": true, "get-user": true, "create-user": true, "list-audit-events": true,
 		"get-vendor": true, "approve-vendor": true, "reject-vendor": true, "get-product": true, "list-product-reviews": true, "update-product": true,
 		"create-product": true, "submit-product": true, "withdraw-product": true, "approve-product": true, "reject-product": true,

@@ -63,6 +63,8 @@ type Service struct {
 	// dummyHash is verified against when a login names no known user, so
 	// the answer takes as long as for a wrong password.
 	dummyHash string
+	// defaultName is the marketplace's name until one is saved.
+	defaultName string
 }
 
 // New returns the service.

@@ -22,6 +22,7 @@ var templateFS embed.FS
 type view struct {
 	Title   string
 	Name    string // the marketplace
+	Brand   identity.Branding
 	Docs    string // the API docs path
 	Path    string
 	User    *signedIn
@@ -42,7 +43,8 @@ type navItem struct {
 }
 
 func (h *handler) newView(r *http.Request) *view {
-	v := &view{Name: h.name, Docs: h.docs, Path: r.URL.Path, User: currentUser(r), Request: requestID(r)}
+	b := h.brand(r)
+	v := &view{Name: b.Name, Brand: b, Docs: h.docs, Path: r.URL.Path, User: currentUser(r), Request: requestID(r)}
 	if v.User != nil {
 		v.CSRF = v.User.Session.CSRFToken
 	}
@@ -89,6 +91,9 @@ func (h *handler) nav(r *http.Request) []navItem {
 		items = append(items, navItem{Label: "Channel", Href: "/channel"})
 	case identity.SuperAdmin, identity.Admin, identity.Supervisor:
 		items = append(items, navItem{Label: "Billing", Href: "/admin"})
+	}
+	if may(r, identity.MarketplaceCustomization) && identity.Role(s.Actor.Role).Staff() {
+		items = append(items, navItem{Label: "Branding", Href: "/settings/branding"})
 	}
 	items = append(items, navItem{Label: "Account", Href: "/account"})
 	if may(r, identity.UserManagement) || may(r, identity.UserImpersonation) || may(r, identity.CustomerManagement) {

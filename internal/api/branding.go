@@ -1,0 +1,54 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/nephele-cloud/nephele/internal/identity"
+)
+
+// BrandingRequest changes the marketplace's branding; absent fields stay.
+type BrandingRequest struct {
+	Name         *string `json:"name,omitempty" maxLength:"80"`
+	Tagline      *string `json:"tagline,omitempty" maxLength:"160"`
+	PrimaryColor *string `json:"primary_color,omitempty" maxLength:"7" doc:"#rrggbb; white text on it needs 4.5:1 contrast."`
+	Logo         *[]byte `json:"logo,omitempty" doc:"Base64 of a PNG, JPEG or SVG image of at most 256 KiB."`
+	RemoveLogo   bool    `json:"remove_logo,omitempty" doc:"Remove the logo."`
+}
+
+type brandingBody struct {
+	Body identity.Branding
+}
+
+func registerBranding(a *API, svc *identity.Service) {
+	tags := []string{"Settings"}
+	Register(a, huma.Operation{
+		OperationID: "get-branding", Method: http.MethodGet, Path: "/settings/marketplace", Tags: tags,
+		Summary:     "Read the marketplace's branding",
+		Description: "Name, tagline, brand colour and whether a logo is set. Public: every page shows it.",
+		Metadata:    map[string]any{"public": true},
+	}, func(ctx context.Context, _ *struct{}) (*brandingBody, error) {
+		b, err := svc.Branding(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &brandingBody{b}, nil
+	})
+	Register(a, huma.Operation{
+		OperationID: "update-branding", Method: http.MethodPatch, Path: "/settings/marketplace", Tags: tags,
+		Summary:     "Change the marketplace's branding",
+		Description: "Needs the marketplace customization function and a staff role.",
+	}, func(ctx context.Context, in *struct{ Body BrandingRequest }) (*brandingBody, error) {
+		b := in.Body
+		if b.RemoveLogo {
+			b.Logo = &[]byte{}
+		}
+		out, err := svc.UpdateBranding(ctx, identity.BrandingInput{Name: b.Name, Tagline: b.Tagline, Primary: b.PrimaryColor, Logo: b.Logo})
+		if err != nil {
+			return nil, err
+		}
+		return &brandingBody{out}, nil
+	})
+}
