@@ -76,5 +76,28 @@ func (a *App) seedDemoBilling(ctx context.Context, orgIDs map[string]string) err
 		p, err := a.Billing.RecordPayment(ctx, invs[0].ID, billing.PaymentInput{Reference: "BANK-2026-0001", ReceivedOn: a.DB.Now(ctx)})
 		return p.ID, err
 	})
+	if err != nil {
+		return err
+	}
+	// Umbrella, now subscribed, reviews CloudDrive for the storefront.
+	if _, err := a.Outbox.DeliverPending(ctx); err != nil {
+		return err
+	}
+	_, err = a.demoObject(ctx, "demo.review.umbrella", func(ctx context.Context) (string, error) {
+		uctx, err := a.demoActorOf(ctx, orgIDs["umbrella"])
+		if err != nil {
+			return "", err
+		}
+		r, err := a.Catalog.SubmitReview(uctx, ps[0].ID, catalog.ReviewInput{Rating: 5, Title: "Our backups finally just work",
+			Body: "We moved 40 people to the Team plan in an afternoon. Restores are quick and the admin console is clear."})
+		return r.ID, err
+	})
+	if err != nil {
+		return fmt.Errorf("demo review: %w", err)
+	}
+	_, err = a.demoObject(ctx, "demo.branding", func(ctx context.Context) (string, error) {
+		_, err := a.Identity.UpdateBranding(ctx, identity.BrandingInput{Tagline: ptr("Cloud services from trusted vendors, bought directly or through your reseller.")})
+		return "tagline", err
+	})
 	return err
 }

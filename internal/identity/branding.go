@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 )
@@ -111,7 +112,7 @@ func (s *Service) UpdateBranding(ctx context.Context, in BrandingInput) (Brandin
 	if err != nil {
 		return Branding{}, err
 	}
-	if !Role(a.Role).Staff() || !Can(Role(a.Role), MarketplaceCustomization) {
+	if a.Kind != actor.KindSystem && (!Role(a.Role).Staff() || !Can(Role(a.Role), MarketplaceCustomization)) {
 		return Branding{}, errs.Forbidden("permission_denied", "changing the marketplace's branding needs the marketplace customization function")
 	}
 	var out Branding
