@@ -293,3 +293,49 @@ func (s *Service) ModerateReview(ctx context.Context, id string, hide bool, note
 	})
 	return out, err
 }
+
+// ReviewFilter narrows the moderation list.
+type ReviewFilter struct {
+	// Status is published or hidden; empty lists both.
+	Status string
+}
+
+// QueuedReview is a review in the moderation list, with its product's name.
+type QueuedReview struct {
+	Review
+	ProductName string `json:"product_name"`
+}
+
+// ModerationQueue lists every product's reviews for staff moderation,
+// newest first. It needs the product review function.
+func (s *Service) ModerationQueue(ctx context.Context, f ReviewFilter, p page.Request) ([]QueuedReview, string, error) {
+	a := actor.From(ctx)
+	if a.IsZero() {
+		return nil, "", errs.Unauthenticated("unauthenticated", "authentication required")
+	}
+	if !can(a, identity.ProductReview) {
+		return nil, "", errs.Forbidden("permission_denied", "moderating reviews needs the product review function")
+	}
+	v := validate.New()
+	if f.Status != "" {
+		v.OneOf("status", f.Status, ReviewPublished, ReviewHidden)
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	q := db.NewQuery(`SELECT ` + reviewColumns + `, p.name FROM product_reviews r JOIN products p ON p.id = r.product_id WHERE 1 = 1`)
+	if f.Status != "" {
+		q.Add(" AND r.status = " + q.Arg(f.Status))
+	}
+	scan := func(sc db.Scanner) (QueuedReview, error) {
+		var r QueuedReview
+		err := sc.Scan(&r.ID, &r.ProductID, &r.CustomerOrgID, &r.authorUserID, &r.AuthorName, &r.Rating, &r.Title, &r.Body, &r.Status,
+			&r.ModerationNote, &r.CreatedAt, &r.UpdatedAt, &r.ProductName)
+		return r, err
+	}
+	rows, next, err := page.List(ctx, s.db, q, "r.id", page.Descending, p, scan, func(r QueuedReview) string { return r.ID })
+	if err != nil {
+		return nil, "", fmt.Errorf("list reviews: %w", err)
+	}
+	return rows, next, nil
+}

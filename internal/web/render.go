@@ -99,6 +99,9 @@ func (h *handler) nav(r *http.Request) []navItem {
 	if may(r, identity.UserManagement) || may(r, identity.UserImpersonation) || may(r, identity.CustomerManagement) {
 		items = append(items, navItem{Label: "Users & organizations", Href: "/users"})
 	}
+	if may(r, identity.ProductReview) {
+		items = append(items, navItem{Label: "Reviews", Href: "/admin/reviews"})
+	}
 	if may(r, identity.AuditLogReview) {
 		items = append(items, navItem{Label: "Audit log", Href: "/audit"})
 	}
@@ -217,6 +220,8 @@ func (h *handler) funcs() template.FuncMap {
 		"money":   money.Format,
 		"price":   money.FormatPrice,
 		"decimal": money.FormatDecimal,
+		// A 1-5 rating as stars: "★★★★☆".
+		"stars": stars,
 	}
 }
 
@@ -263,4 +268,10 @@ func datetime(t any) string {
 		return ""
 	}
 	return tt.UTC().Format(time.RFC3339)
+}
+
+// stars shows a 1-5 rating as five stars, n of them filled.
+func stars(n int) string {
+	n = max(0, min(n, 5))
+	return strings.Repeat("★", n) + strings.Repeat("☆", 5-n)
 }

@@ -152,6 +152,7 @@ func (h *handler) routes() {
 	m.Handle("GET /audit", h.user(h.auditPage))
 
 	h.brandingRoutes(m)   // pages_branding.go: the marketplace's name, logo, colour
+	h.reviewRoutes(m)     // pages_reviews.go: moderation of customer reviews
 	h.storeRoutes(m)      // pages_store.go: catalog, product pages, checkout
 	h.customerRoutes(m)   // pages_customer.go: subscriptions, invoices, orders
 	h.panelRoutes(m)      // pages_panels.go: vendor operations, admin billing
