@@ -220,10 +220,10 @@ type channelCatalogData struct {
 	// DefaultOn is the default flag's checkbox value, "on" when checked.
 	DefaultOn string
 	Owner     bool
-	Prices  []channelPriceRow
-	Markups []channelMarkupRow
-	Rule    []channelMarkupRow
-	Plans   []channelOption
+	Prices    []channelPriceRow
+	Markups   []channelMarkupRow
+	Rule      []channelMarkupRow
+	Plans     []channelOption
 }
 
 // channelCatalogPage shows a catalog with the price of every plan it
