@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nephele-cloud/nephele/internal/billing"
+	"github.com/nephele-cloud/nephele/internal/ledger"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 )
 
@@ -53,9 +54,21 @@ func (h *handler) channelProceedsPage(w http.ResponseWriter, r *http.Request, v 
 	}
 	d.Month, d.Proceeds, d.Statement = p.Month, &p, &st
 	for _, e := range st.Entries {
-		d.Entries = append(d.Entries, channelEntryRow{StatementEntry: e, KindLabel: channelWords(e.Kind)})
+		d.Entries = append(d.Entries, channelEntryRow{StatementEntry: e, KindLabel: channelLedgerKind(e.Kind)})
 	}
 	v.Title = "Proceeds " + p.From.Format("January 2006")
 	v.Data = d
 	return h.render(w, r, v, channelPanel)
+}
+
+// channelLedgerKinds name the ledger kinds a channel party meets.
+var channelLedgerKinds = map[string]string{ledger.KindLicence: "Licence", ledger.KindUsage: "Pay per use", ledger.KindIaaS: "Infrastructure",
+	ledger.KindTax: "Tax", ledger.KindPayment: "Payment", ledger.KindWriteOff: "Written off"}
+
+// channelLedgerKind names a ledger line's kind for people.
+func channelLedgerKind(k string) string {
+	if s, ok := channelLedgerKinds[k]; ok {
+		return s
+	}
+	return channelWords(k)
 }

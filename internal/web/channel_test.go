@@ -235,6 +235,21 @@ func TestChannelCustomers(t *testing.T) {
 	wantStatus(t, res, http.StatusOK)
 	wantText(t, res, "was created", "Acme S.p.A.", "ops@acme.test", "No subscriptions yet.", "No orders yet.", "Buys from")
 
+	// The customer can be moved to another of the reseller's catalogs.
+	vip := "VIP"
+	cat, err := e.ch.CreatePriceCatalog(e.world.As(t, "reseller_a"), channel.PriceCatalogInput{Tier: channel.SellOut, Name: &vip})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = c.postForm("/channel/customers/"+id, "/channel/customers/"+id+"/catalog", url.Values{"catalog_id": {"pcat_nope"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	res = c.postForm("/channel/customers/"+id, "/channel/customers/"+id+"/catalog", url.Values{"catalog_id": {cat.ID}})
+	wantRedirect(t, res, "/channel/customers/"+id)
+	if as, err := e.ch.GetAssignment(sys, id); err != nil || as.CatalogID != cat.ID || as.Default {
+		t.Fatalf("assignment %+v, %v", as, err)
+	}
+	wantText(t, c.get("/channel/customers/"+id), "price catalog was changed", "Buys from VIP")
+
 	// Another reseller's customer, a reseller and a malformed id are not
 	// found.
 	b := e.client()
@@ -245,6 +260,11 @@ func TestChannelCustomers(t *testing.T) {
 		wantStatus(t, b.get(path), http.StatusNotFound)
 	}
 	wantNoText(t, b.get("/channel/customers"), "Acme")
+	res = b.postForm("/channel/customers", "/channel/customers/"+id+"/catalog", url.Values{"catalog_id": {""}})
+	wantStatus(t, res, http.StatusNotFound)
+	if as, _ := e.ch.GetAssignment(sys, id); as.CatalogID != cat.ID {
+		t.Fatalf("another reseller changed the assignment: %+v", as)
+	}
 }
 
 func TestChannelPushOrder(t *testing.T) {
