@@ -136,10 +136,12 @@ type channelCustomerData struct {
 	Catalog    *channel.PriceCatalog
 	Default    bool
 	Assignable []channelOption
-	Subs       []channelSubRow
-	MoreSubs   bool
-	Orders     []channelOrderRow
-	CanPush    bool
+	// Own is true for the party's own customer (not a reseller's).
+	Own      bool
+	Subs     []channelSubRow
+	MoreSubs bool
+	Orders   []channelOrderRow
+	CanPush  bool
 }
 
 // channelMaxOrderScan bounds how many of the party's orders the customer
@@ -166,7 +168,8 @@ func (h *handler) channelCustomerPage(w http.ResponseWriter, r *http.Request, v 
 			d.Catalog = &c
 		}
 	}
-	if cust.ParentID == channelOrg(r) {
+	d.Own = cust.ParentID == channelOrg(r)
+	if d.Own {
 		cats, err := h.ch.ListPriceCatalogs(ctx)
 		if err != nil {
 			return err

@@ -459,3 +459,36 @@ func channelUnknownPlan(p catalog.Plan) string {
 	}
 	return p.ID[:len(p.ID)-1] + last
 }
+
+// A distributor's sell-in catalog prices what its resellers buy at.
+func TestChannelDistributorSellIn(t *testing.T) {
+	t.Parallel()
+	e, _, _ := channelEnv(t)
+	d := e.client()
+	d.login("distributor")
+	res := d.get("/channel/catalogs")
+	wantStatus(t, res, http.StatusOK)
+	if !strings.Contains(res.Body, `<option value="sell_in"`) || !strings.Contains(res.Body, `<option value="sell_out"`) {
+		t.Error("a distributor is not offered both tiers")
+	}
+	res = d.postForm("/channel/catalogs", "/channel/catalogs", url.Values{"name": {"Resellers 2026"}, "tier": {"sell_in"}, "is_default": {"on"},
+		"markups.recurring.kind": {"percent"}, "markups.recurring.value": {"10"}})
+	id := channelCreated(t, res, "/channel/catalogs/")
+	wantText(t, d.get("/channel/catalogs/"+id), "Sell-in · default catalog", "EUR 20.00", "+EUR 2.00 (10 %)", "EUR 22.00")
+
+	// The reseller now buys at 22.00, and never sees the distributor's
+	// markups nor its buy price.
+	r := e.client()
+	r.login("reseller_a")
+	res = r.get("/channel/catalogs/" + id)
+	wantStatus(t, res, http.StatusOK)
+	wantText(t, res, "What you buy at", "EUR 22.00")
+	wantNoText(t, res, "EUR 20.00", "Licence +10 %", "Markup")
+	// The distributor sees its resellers' customers but orders for none.
+	res = d.get("/channel/customers")
+	wantText(t, res, "customer_a1", "reseller_a", "customer_dist")
+	wantNoText(t, res, "New order")
+	res = d.get("/channel/customers/" + e.world.Orgs["customer_a1"].ID)
+	wantStatus(t, res, http.StatusOK)
+	wantNoText(t, res, "New order for this customer", "Change catalog")
+}
