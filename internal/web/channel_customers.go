@@ -118,6 +118,9 @@ type channelOrderRow struct {
 	Customer string
 }
 
+// Type is the order's type in words.
+func (o channelOrderRow) Type() string { return channelWords(o.Order.Type) }
+
 // channelSubRow is a subscription with its plan's name.
 type channelSubRow struct {
 	Sub  subscription.Subscription
@@ -133,8 +136,11 @@ type channelCustomerData struct {
 	Customer identity.Organization
 	// Catalog is the price catalog the customer buys from, when the party
 	// may see it; Assignable the party's catalogs it may assign instead.
-	Catalog    *channel.PriceCatalog
-	Default    bool
+	Catalog *channel.PriceCatalog
+	Default bool
+	// AssignedID is the catalog assigned to the customer, "" for the
+	// default one.
+	AssignedID string
 	Assignable []channelOption
 	// Own is true for the party's own customer (not a reseller's).
 	Own      bool
@@ -164,6 +170,9 @@ func (h *handler) channelCustomerPage(w http.ResponseWriter, r *http.Request, v 
 	}
 	if err == nil {
 		d.Default = as.Default
+		if !as.Default {
+			d.AssignedID = as.CatalogID
+		}
 		if c, err := h.ch.GetPriceCatalog(ctx, as.CatalogID); err == nil {
 			d.Catalog = &c
 		}

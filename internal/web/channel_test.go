@@ -248,7 +248,11 @@ func TestChannelCustomers(t *testing.T) {
 	if as, err := e.ch.GetAssignment(sys, id); err != nil || as.CatalogID != cat.ID || as.Default {
 		t.Fatalf("assignment %+v, %v", as, err)
 	}
-	wantText(t, c.get("/channel/customers/"+id), "price catalog was changed", "Buys from VIP")
+	res = c.get("/channel/customers/" + id)
+	wantText(t, res, "price catalog was changed", "Buys from VIP")
+	if !strings.Contains(res.Body, `<option value="`+cat.ID+`" selected>`) {
+		t.Error("the catalog select does not show the assigned catalog")
+	}
 
 	// Another reseller's customer, a reseller and a malformed id are not
 	// found.

@@ -233,9 +233,9 @@ type channelSelectField struct {
 func (s channelSelectField) ID() string { return Field{Form: s.Form, Name: s.Name}.ID() }
 
 // ChannelSelect returns the select name of the form, with the submitted
-// value (none before a submission) and its error.
-func (f *Form) ChannelSelect(name, label, prompt string, options []channelOption) channelSelectField {
-	return channelSelectField{Form: f.Name, Name: name, Label: label, Prompt: prompt, Value: f.Value(name, ""), Error: f.Error(name),
+// value (def before a submission) and its error.
+func (f *Form) ChannelSelect(name, label, prompt, def string, options []channelOption) channelSelectField {
+	return channelSelectField{Form: f.Name, Name: name, Label: label, Prompt: prompt, Value: f.Value(name, def), Error: f.Error(name),
 		Required: prompt == "" || name == "plan_id", Options: options}
 }
 
