@@ -78,19 +78,19 @@ func channelTabs(r *http.Request) []channelTab {
 
 // channelOverviewData is the panel's home.
 type channelOverviewData struct {
-	Tabs       []channelTab
-	Org        identity.Organization
-	Reseller   bool
-	Catalogs   int
-	Source     *channel.PriceCatalog
-	Customers  channelCount
-	Resellers  channelCount
-	ToReview   channelCount
-	CanPush    bool
-	CanPricing bool
+	Tabs      []channelTab
+	Org       identity.Organization
+	Reseller  bool
+	Catalogs  int
+	Source    *channel.PriceCatalog
+	Customers channelCount
+	Resellers channelCount
+	ToReview  channelCount
+	CanPush   bool
 }
 
-// channelCount is a count shown with "+" when there are more than one page.
+// channelCount is a count of one page of a list, "more than N" when the
+// list goes on.
 type channelCount struct {
 	N    int
 	More bool
@@ -219,14 +219,13 @@ func channelMarkupSummary(m *pricing.ChargeMarkups) string {
 // channelSelectField is a labelled select for the "channel-select"
 // template.
 type channelSelectField struct {
-	Form     string
-	Name     string
-	Label    string
-	Prompt   string // the empty first option, "" for none
-	Value    string
-	Error    string
-	Required bool
-	Options  []channelOption
+	Form    string
+	Name    string
+	Label   string
+	Prompt  string // the empty first option, "" for none
+	Value   string
+	Error   string
+	Options []channelOption
 }
 
 // ID is the select's id, unique on the page.
@@ -236,7 +235,7 @@ func (s channelSelectField) ID() string { return Field{Form: s.Form, Name: s.Nam
 // value (def before a submission) and its error.
 func (f *Form) ChannelSelect(name, label, prompt, def string, options []channelOption) channelSelectField {
 	return channelSelectField{Form: f.Name, Name: name, Label: label, Prompt: prompt, Value: f.Value(name, def), Error: f.Error(name),
-		Required: prompt == "" || name == "plan_id", Options: options}
+		Options: options}
 }
 
 // channelWords turns a service's snake_case status or kind into words:
