@@ -138,12 +138,12 @@ func (h *handler) panelsAdminHome(w http.ResponseWriter, r *http.Request, v *vie
 	}
 	d.Capped = d.Capped || capped
 
-	labels := make([]string, len(d.Months))
+	labels, subs, full := make([]string, len(d.Months)), make([]string, len(d.Months)), make([]string, len(d.Months))
 	active := make([]int64, len(d.Months))
 	for i, m := range d.Months {
-		labels[i] = m.Label[:3]
-		if i == 0 || strings.HasPrefix(m.Key[5:], "01") {
-			labels[i] = m.Label
+		labels[i], full[i] = m.Label[:3], m.Label
+		if i == 0 || strings.HasSuffix(m.Key, "-01") {
+			subs[i] = m.Key[:4]
 		}
 		active[i] = int64(m.Active)
 	}
@@ -152,13 +152,13 @@ func (h *handler) panelsAdminHome(w http.ResponseWriter, r *http.Request, v *vie
 		cur := curs[d.Currency]
 		d.RevenueChart = panelsBarChart("revenue", "Revenue invoiced per month in "+d.Currency,
 			"Bar chart of the amount invoiced in "+d.Currency+" each month, "+span+". The same figures are in the table below.",
-			labels, revenue[d.Currency],
+			labels, subs, full, revenue[d.Currency],
 			func(x int64) string { return money.Format(money.NewAmount(x, cur)) },
 			func(x int64) string { return money.FormatNumber(money.NewAmount(x, cur)) })
 	}
 	d.ActiveChart = panelsBarChart("active", "Live subscriptions at each month's end",
 		"Bar chart of the subscriptions live at the end of each month, "+span+". The same figures are in the table below.",
-		labels, active, panelsCount, panelsCount)
+		labels, subs, full, active, panelsCount, panelsCount)
 
 	// Overdue invoices.
 	dues := map[string]money.Amount{}

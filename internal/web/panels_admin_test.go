@@ -25,7 +25,7 @@ func TestPanelsAdminDashboard(t *testing.T) {
 	c.login("supervisor") // staff may read the dashboard
 	res := c.get("/admin")
 	wantStatus(t, res, http.StatusOK)
-	for _, want := range []string{`<svg viewBox="0 0 720 280" role="img" aria-labelledby="revenue-title revenue-desc"`,
+	for _, want := range []string{`<svg viewBox="0 0 960 300" role="img" aria-labelledby="revenue-title revenue-desc"`,
 		`<title id="revenue-title">Revenue invoiced per month in EUR</title>`, `<desc id="active-desc">`, "<rect ",
 		`href="/admin/invoices"`, `href="/admin/tax-rates"`, `href="/admin/review"`, `href="/users"`, `href="/audit"`} {
 		if !strings.Contains(res.Body, want) {

@@ -24,7 +24,10 @@ type panelsBar struct {
 	// LabelX is the centre of the bar, for the axis label.
 	LabelX int
 	Label  string
-	Value  string
+	// Sub is a second axis line (the year, under January and the first
+	// bar).
+	Sub   string
+	Value string
 }
 
 // panelsGridLine is a horizontal line of the value axis.
@@ -42,7 +45,7 @@ func panelsNiceStep(raw int64) int64 {
 	for p*10 <= raw {
 		p *= 10
 	}
-	for _, m := range []int64{1, 2, 5, 10} {
+	for _, m := range []int64{1, 2, 5, 10} { // 1, 2, 5 × 10ⁿ
 		if m*p >= raw {
 			return m * p
 		}
@@ -51,20 +54,24 @@ func panelsNiceStep(raw int64) int64 {
 }
 
 // panelsBarChart lays out one bar per value (integers: minor units or
-// counts), with four grid lines labelled by format.
-func panelsBarChart(id, title, desc string, labels []string, values []int64, valueLabel, gridLabel func(int64) string) panelsChart {
-	c := panelsChart{ID: id, Title: title, Desc: desc, Width: 720, Height: 280, Left: 96, Top: 16, Right: 704, Bottom: 244}
+// counts) under at most four grid lines labelled by gridLabel; labels and
+// subs name the bars on the axis, full the bars' tooltips.
+func panelsBarChart(id, title, desc string, labels, subs, full []string, values []int64, valueLabel, gridLabel func(int64) string) panelsChart {
+	c := panelsChart{ID: id, Title: title, Desc: desc, Width: 960, Height: 300, Left: 110, Top: 16, Right: 944, Bottom: 248}
 	var max int64
 	for _, v := range values {
 		if v > max {
 			max = v
 		}
 	}
-	const lines = 4
-	step := panelsNiceStep((max + lines - 1) / lines)
-	top := step * lines
+	step := panelsNiceStep((max + 3) / 4)
+	lines := int((max + step - 1) / step)
+	if lines < 1 {
+		lines = 1
+	}
+	top := step * int64(lines)
 	plotH := c.Bottom - c.Top
-	for i := 0; i <= lines; i++ {
+	for i := 0; i <= lines; i++ { // i ≤ 4
 		v := step * int64(i)
 		c.Grid = append(c.Grid, panelsGridLine{Y: c.Bottom - int(v*int64(plotH)/top), Label: gridLabel(v)})
 	}
@@ -80,7 +87,8 @@ func panelsBarChart(id, title, desc string, labels []string, values []int64, val
 			h = 1
 		}
 		x := c.Left + i*slot + (slot-w)/2
-		c.Bars = append(c.Bars, panelsBar{X: x, Y: c.Bottom - h, W: w, H: h, LabelX: x + w/2, Label: labels[i], Value: valueLabel(v)})
+		c.Bars = append(c.Bars, panelsBar{X: x, Y: c.Bottom - h, W: w, H: h, LabelX: x + w/2, Label: labels[i], Sub: subs[i],
+			Value: full[i] + ": " + valueLabel(v)})
 	}
 	return c
 }

@@ -24,9 +24,9 @@ type panelsFixture struct {
 	plans map[string]catalog.Plan
 }
 
-func panelsSetup(t *testing.T) *panelsFixture {
+func panelsSetup(t *testing.T, opts ...envOptions) *panelsFixture {
 	t.Helper()
-	e := newEnv(t)
+	e := newEnv(t, opts...)
 	f := &panelsFixture{env: e, plans: map[string]catalog.Plan{}}
 	rate, name, country := catalogtest.DP("22"), "VAT IT", "IT"
 	if _, err := e.bill.CreateTaxRate(f.as("admin"), billing.TaxRateInput{Country: &country, Rate: rate, Name: &name}); err != nil {
