@@ -90,10 +90,19 @@ func TestPanelsRecordPayment(t *testing.T) {
 	res = c.postForm(page, page+"/payments", url.Values{"amount": {"5"}, "received_on": {"yesterday"}, "reference": {""}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantText(t, res, "Received on is not a date")
-	res = c.postMultipart(page, page+"/payments", map[string]string{"amount": "5", "received_on": "2026-01-01", "reference": "SLIP-9"},
+	res = panelsPostMultipart(c, page, page+"/payments", map[string]string{"amount": "5", "received_on": "2026-01-01", "reference": "SLIP-9"},
 		"attachment", "slip.txt", []byte("plain text is no scan"))
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantText(t, res, "Deposit slip scan a PDF, PNG or JPEG scan")
+	big := append(append([]byte{}, panelsPNG...), make([]byte, billing.MaxAttachment)...)
+	res = panelsPostMultipart(c, page, page+"/payments", map[string]string{"amount": "5", "received_on": "2026-01-01", "reference": "SLIP-9"},
+		"attachment", "slip.png", big)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantText(t, res, "Deposit slip scan must be at most 5 MB")
+	huge := append(big, make([]byte, 2<<20)...)
+	res = panelsPostMultipart(c, page, page+"/payments", map[string]string{"amount": "5", "received_on": "2026-01-01", "reference": "SLIP-9"},
+		"attachment", "slip.png", huge)
+	wantStatus(t, res, http.StatusRequestEntityTooLarge)
 	if ps := f.payments(inv.ID); len(ps) != 0 {
 		t.Fatalf("payments written despite the errors: %+v", ps)
 	}
@@ -115,7 +124,7 @@ func TestPanelsRecordPayment(t *testing.T) {
 
 	// The rest, multipart with the deposit slip's scan.
 	rest := got.AmountDue.String()
-	res = c.postMultipart(page, page+"/payments", map[string]string{"amount": rest, "received_on": "2026-01-01", "reference": "SLIP-11"},
+	res = panelsPostMultipart(c, page, page+"/payments", map[string]string{"amount": rest, "received_on": "2026-01-01", "reference": "SLIP-11"},
 		"attachment", `C:\scans\slip 11.png`, panelsPNG)
 	wantRedirect(t, res, page)
 	got = f.getInvoice(inv.ID)

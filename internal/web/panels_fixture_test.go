@@ -113,9 +113,9 @@ func (f *panelsFixture) payments(invoice string) []billing.Payment {
 	return ps
 }
 
-// postMultipart posts fields and one file as multipart/form-data, with the
+// panelsPostMultipart posts fields and one file as multipart/form-data, with the
 // CSRF token of the page at from.
-func (c *client) postMultipart(from, path string, fields map[string]string, fileField, fileName string, data []byte) *response {
+func panelsPostMultipart(c *client, from, path string, fields map[string]string, fileField, fileName string, data []byte) *response {
 	c.t.Helper()
 	page := c.get(from)
 	if page.StatusCode != http.StatusOK {
