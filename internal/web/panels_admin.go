@@ -320,12 +320,15 @@ func (h *handler) panelsAdminInvoice(w http.ResponseWriter, r *http.Request, v *
 	for _, l := range inv.Lines {
 		d.Lines = append(d.Lines, panelsCreditRow{Line: l, Field: "credit_" + strconv.Itoa(l.LineNo)})
 	}
+	// The forms show to whom the service lets act: administrators managing
+	// customers, not supervisors nor a read-only impersonation.
+	manage := may(r, identity.CustomerManagement) && !v.ReadOnly()
 	issued := inv.Status == billing.StatusIssued
-	d.CanPay = inv.Kind == billing.KindInvoice && issued || v.Form("payment").Submitted
-	d.CanVoid = inv.Kind != billing.KindCreditNote && (issued || inv.Status == billing.StatusDraft) && inv.Paid.IsZero() && inv.Credited.IsZero()
-	d.CanWriteOff = inv.Kind != billing.KindCreditNote && issued && inv.AmountDue.IsPositive()
-	d.CanIssue = inv.Status == billing.StatusDraft
-	d.CanCredit = inv.Kind != billing.KindCreditNote && (issued || inv.Status == billing.StatusPaid || inv.Status == billing.StatusUncollectible)
+	d.CanPay = manage && (inv.Kind == billing.KindInvoice && issued || v.Form("payment").Submitted)
+	d.CanVoid = manage && inv.Kind != billing.KindCreditNote && (issued || inv.Status == billing.StatusDraft) && inv.Paid.IsZero() && inv.Credited.IsZero()
+	d.CanWriteOff = manage && inv.Kind != billing.KindCreditNote && issued && inv.AmountDue.IsPositive()
+	d.CanIssue = manage && inv.Status == billing.StatusDraft
+	d.CanCredit = manage && inv.Kind != billing.KindCreditNote && (issued || inv.Status == billing.StatusPaid || inv.Status == billing.StatusUncollectible)
 	v.Title = d.Kind + " " + inv.Number
 	v.Data = d
 	return h.render(w, r, v, "panels_admin_invoice")
