@@ -1,8 +1,213 @@
 package web
 
-import "net/http"
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/billing"
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
+)
 
 // panelRoutes declares the pages of the vendor panel and the admin billing back-office.
 func (h *handler) panelRoutes(m *http.ServeMux) {
-	_ = m
+	// Vendor operations (panels_vendor.go). Product onboarding lives under
+	// /vendor/products (pages_onboarding.go).
+	m.Handle("GET /vendor", h.user(h.panelsVendor(h.panelsVendorHome)))
+	m.Handle("GET /vendor/orders", h.user(h.panelsVendor(h.panelsVendorOrders)))
+	m.Handle("POST /vendor/orders/{id}/approve", h.form(h.panelsVendor(h.panelsApproveOrder)))
+	m.Handle("POST /vendor/orders/{id}/reject", h.form(h.panelsVendor(h.panelsRejectOrder)))
+	m.Handle("GET /vendor/subscriptions", h.user(h.panelsVendor(h.panelsVendorSubs)))
+	m.Handle("GET /vendor/subscriptions/{id}", h.user(h.panelsVendor(h.panelsVendorSub)))
+	m.Handle("POST /vendor/subscriptions/{id}/deployed", h.form(h.panelsVendor(h.panelsDeployed)))
+	m.Handle("POST /vendor/subscriptions/{id}/failed", h.form(h.panelsVendor(h.panelsFailed)))
+	m.Handle("GET /vendor/reports", h.user(h.panelsVendor(h.panelsVendorReports)))
+	m.Handle("GET /vendor/reports/{file}", h.user(h.panelsVendor(h.panelsVendorReportFile)))
+
+	// Admin billing (panels_admin.go). The review queue lives under
+	// /admin/review (pages_onboarding.go).
+	m.Handle("GET /admin", h.user(h.panelsStaff(h.panelsAdminHome)))
+	m.Handle("GET /admin/invoices", h.user(h.panelsStaff(h.panelsAdminInvoices)))
+	m.Handle("GET /admin/invoices/{id}", h.user(h.panelsStaff(h.panelsAdminInvoice)))
+	m.Handle("GET /admin/invoices/{id}/pdf", h.user(h.panelsStaff(h.panelsAdminInvoicePDF)))
+	m.Handle("POST /admin/invoices/{id}/payments", h.panelsUpload(h.panelsStaff(h.panelsRecordPayment)))
+	m.Handle("POST /admin/invoices/{id}/void", h.form(h.panelsStaff(h.panelsVoid)))
+	m.Handle("POST /admin/invoices/{id}/uncollectible", h.form(h.panelsStaff(h.panelsWriteOff)))
+	m.Handle("POST /admin/invoices/{id}/issue", h.form(h.panelsStaff(h.panelsIssue)))
+	m.Handle("POST /admin/invoices/{id}/credit-notes", h.form(h.panelsStaff(h.panelsCreditNote)))
+	m.Handle("GET /admin/payments/{id}/attachment", h.user(h.panelsStaff(h.panelsPaymentAttachment)))
+	m.Handle("GET /admin/tax-rates", h.user(h.panelsStaff(h.panelsTaxRates)))
+	m.Handle("POST /admin/tax-rates", h.form(h.panelsStaff(h.panelsCreateTaxRate)))
+	m.Handle("GET /admin/tax-rates/{id}", h.user(h.panelsStaff(h.panelsTaxRate)))
+	m.Handle("POST /admin/tax-rates/{id}", h.form(h.panelsStaff(h.panelsUpdateTaxRate)))
+	m.Handle("POST /admin/tax-rates/{id}/delete", h.form(h.panelsStaff(h.panelsDeleteTaxRate)))
+	m.Handle("POST /admin/platform-fees/{id}", h.form(h.panelsStaff(h.panelsSetVendorFee)))
+}
+
+// panelsVendor lets only vendor users through; everyone else gets a 403.
+func (h *handler) panelsVendor(fn pageFunc) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request, v *view) error {
+		if s := currentUser(r); s == nil || identity.Role(s.Actor.Role) != identity.VendorRole {
+			return errs.Forbidden("not_vendor", "the vendor panel is for vendors")
+		}
+		return fn(w, r, v)
+	}
+}
+
+// panelsStaff lets only the marketplace's staff through; everyone else
+// gets a 403. What each may change is the services' business.
+func (h *handler) panelsStaff(fn pageFunc) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request, v *view) error {
+		if s := currentUser(r); s == nil || !identity.Role(s.Actor.Role).Staff() {
+			return errs.Forbidden("not_staff", "the billing back-office is for the marketplace's staff")
+		}
+		return fn(w, r, v)
+	}
+}
+
+// panelsMaxUpload bounds a form with a file: the largest attachment the
+// billing service takes, plus room for the other fields and the multipart
+// framing.
+const panelsMaxUpload = billing.MaxAttachment + 1<<20
+
+// panelsUpload serves a state-changing POST that may carry a file
+// (multipart/form-data) or not (urlencoded): like h.form — a signed-in
+// user, the session's CSRF token — with a body limit fit for the file.
+func (h *handler) panelsUpload(fn pageFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := currentUser(r)
+		if s == nil {
+			h.toLogin(w, r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, panelsMaxUpload)
+		var err error
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			err = r.ParseMultipartForm(1 << 20)
+			if r.MultipartForm != nil {
+				defer func() { _ = r.MultipartForm.RemoveAll() }()
+			}
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				h.errorPage(w, r, http.StatusRequestEntityTooLarge, "The file is too large: attach a scan of at most 5 MB.")
+				return
+			}
+			h.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+			return
+		}
+		if !validSessionToken(r, s) {
+			h.csrfRefused(w, r)
+			return
+		}
+		h.run(w, r, fn)
+	})
+}
+
+// panelsNow is the platform's present as the identity service saw it when
+// this browser session began (its clock, not the machine's): it picks the
+// default month of reports and charts.
+func panelsNow(r *http.Request) time.Time {
+	if s := currentUser(r); s != nil && !s.Session.CreatedAt.IsZero() {
+		return s.Session.CreatedAt.UTC()
+	}
+	return time.Time{}
+}
+
+// panelsMonth is the first instant of t's month.
+func panelsMonth(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// panelsFieldErr returns err with its field errors renamed by rename (a
+// service field such as "endpoints[2].url" to the page's input
+// "endpoints"), or err itself when nothing is renamed.
+func panelsFieldErr(err error, rename func(field string) string) error {
+	e, ok := errs.As(err)
+	if !ok || len(e.Fields) == 0 {
+		return err
+	}
+	c := *e
+	c.Fields = make([]errs.FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		f.Field = rename(f.Field)
+		c.Fields[i] = f
+	}
+	return &c
+}
+
+// panelsCodeField turns a refusal without field errors into an error next
+// to the input named for its code in fields, so it shows on the form.
+func panelsCodeField(err error, fields map[string]string) error {
+	e, ok := errs.As(err)
+	if !ok || len(e.Fields) > 0 {
+		return err
+	}
+	f, ok := fields[e.Code]
+	if !ok {
+		return err
+	}
+	return errs.Invalid(e.Code, e.Message, errs.Field(f, e.Code, e.Message))
+}
+
+// panelsInvalid is a validation error on one input.
+func panelsInvalid(field, code, message string) error {
+	return errs.Invalid("validation_failed", field+": "+message, errs.Field(field, code, message))
+}
+
+// panelsNames looks products, plans and organizations up once per page.
+// What the viewer may not see comes back as "".
+type panelsNames struct {
+	h        *handler
+	products map[string]string
+	plans    map[string]string
+	orgs     orgCache
+}
+
+func (h *handler) panelsNames() *panelsNames {
+	return &panelsNames{h: h, products: map[string]string{}, plans: map[string]string{}, orgs: orgCache{id: h.id}}
+}
+
+func (n *panelsNames) product(ctx context.Context, id string) string {
+	if name, ok := n.products[id]; ok {
+		return name
+	}
+	var name string
+	if p, err := n.h.cat.GetProduct(ctx, id); err == nil {
+		name = p.Name
+	}
+	n.products[id] = name
+	return name
+}
+
+func (n *panelsNames) plan(ctx context.Context, id string) string {
+	if name, ok := n.plans[id]; ok {
+		return name
+	}
+	var name string
+	var p catalog.Plan
+	var err error
+	if p, err = n.h.cat.GetPlan(ctx, id); err == nil {
+		name = p.Name
+	}
+	n.plans[id] = name
+	return name
+}
+
+func (n *panelsNames) org(ctx context.Context, id string) string {
+	if id == "" {
+		return ""
+	}
+	o, err := n.orgs.get(ctx, id)
+	if err != nil {
+		return ""
+	}
+	return o.Name
 }
