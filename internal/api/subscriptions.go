@@ -158,6 +158,22 @@ func RegisterSubscriptions(a *API, svc *subscription.Service) {
 	})
 
 	Register(a, huma.Operation{
+		OperationID: "preview-subscription-change", Method: http.MethodPost, Path: "/subscriptions/{id}/change/preview", Tags: tags,
+		Summary: "Price an upgrade or downgrade without making it",
+		Description: "Answers the change order /change would place now (its due amount, and in detail the direction, when it takes " +
+			"effect, both period charges and the proration) and changes nothing; the same input is refused the same way.",
+	}, func(ctx context.Context, in *struct {
+		SubscriptionIDPath
+		Body ChangeRequest
+	}) (*orderBody, error) {
+		o, err := svc.PreviewChange(ctx, in.ID, subscription.ChangeInput{PlanID: in.Body.PlanID, Quantities: in.Body.Quantities})
+		if err != nil {
+			return nil, err
+		}
+		return &orderBody{o}, nil
+	})
+
+	Register(a, huma.Operation{
 		OperationID: "vendor-upgrade-subscription", Method: http.MethodPost, Path: "/subscriptions/{id}/vendor-upgrade", Tags: tags,
 		Summary: "A vendor moves a customer to another plan", Description: "With the result deferred, free or paid.",
 		DefaultStatus: http.StatusCreated,

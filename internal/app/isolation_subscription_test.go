@@ -70,6 +70,7 @@ func init() {
 		"list-subscription-transitions": req("GET", sub("/transitions"), nil),
 		"update-subscription":           req("PATCH", sub(""), map[string]bool{"auto_renew": false}),
 		"change-subscription":           req("POST", sub("/change"), map[string]any{"quantities": map[string]string{}}),
+		"preview-subscription-change":   req("POST", sub("/change/preview"), map[string]any{"quantities": map[string]string{}}),
 		"vendor-upgrade-subscription":   req("POST", sub("/vendor-upgrade"), map[string]any{"result": "free", "quantities": map[string]string{}}),
 		"renew-subscription":            req("POST", sub("/renew"), nil),
 		"terminate-subscription":        req("POST", sub("/terminate"), map[string]string{"reason": "hijack"}),

@@ -341,7 +341,7 @@ var staffMay = map[string]map[string]bool{
 		"get-buyer-catalog": true, "assign-buyer-catalog": true, "create-quote": true, "create-price-catalog": true,
 		"list-orders": true, "get-order": true, "approve-order": true, "reject-order": true, "place-order": true,
 		"list-subscriptions": true, "get-subscription": true, "list-subscription-transitions": true, "update-subscription": true,
-		"change-subscription": true, "vendor-upgrade-subscription": true, "renew-subscription": true, "terminate-subscription": true,
+		"change-subscription": true, "preview-subscription-change": true, "vendor-upgrade-subscription": true, "renew-subscription": true, "terminate-subscription": true,
 		"set-subscription-provisioning": true,
 		"list-invoices":                 true, "get-invoice": true, "get-invoice-pdf": true, "record-payment": true, "list-payments": true,
 		"get-payment-attachment": true, "declare-invoice-paid": true, "create-credit-note": true, "void-invoice": true,

@@ -3,6 +3,7 @@ package subscription
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"time"
@@ -95,6 +96,33 @@ func PeriodCharge(q pricing.Quote) (money.Amount, error) { return periodCharge(q
 // its channel (resellers on a customer's behalf) and staff may change it.
 func (s *Service) ChangePlan(ctx context.Context, id string, in ChangeInput) (Order, error) {
 	return s.change(ctx, id, in, "")
+}
+
+// errPreview rolls a previewed change back.
+var errPreview = errors.New("preview: roll back")
+
+// PreviewChange prices a change of plan or quantities exactly as
+// ChangePlan would make it, now, and makes nothing: it runs ChangePlan in a
+// transaction that it rolls back, and returns the change order it would
+// have placed (its Due, and its Detail's direction, effective time, period
+// charges and proration). The same checks refuse the same input.
+func (s *Service) PreviewChange(ctx context.Context, id string, in ChangeInput) (Order, error) {
+	if s.db.InTransaction(ctx) {
+		return Order{}, errors.New("subscription: a change preview runs in a transaction of its own")
+	}
+	var out Order
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		o, err := s.ChangePlan(ctx, id, in)
+		if err != nil {
+			return err
+		}
+		out = o
+		return errPreview
+	})
+	if errors.Is(err, errPreview) {
+		return out, nil
+	}
+	return Order{}, err
 }
 
 // VendorUpgrade lets a product's vendor move a customer to another plan
@@ -207,7 +235,8 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 		ev := ChangeEvent{SubscriptionID: sub.ID, OrderID: o.ID, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID,
 			VendorOrgID: sub.VendorOrgID, ProductID: sub.ProductID, Currency: sub.Currency, SelfBilled: q.SelfBilled, Direction: direction,
 			Effective: "now", FromPlanID: sub.PlanID, ToPlanID: target.ID, VendorResult: vendorResult, At: s.db.Now(ctx)}
-		detail := map[string]any{"direction": direction, "effective": "now", "from_plan_id": sub.PlanID, "to_plan_id": target.ID}
+		detail := map[string]any{"direction": direction, "effective": "now", "from_plan_id": sub.PlanID, "to_plan_id": target.ID,
+			"old_period_charge": oldCharge, "new_period_charge": newCharge}
 		old := Rated{Rating: sub.rating, Chain: sub.chain}
 		old.Rating.Prices, old.Rating.Start, old.Rating.Periods = withoutSetup(old.Rating.Prices), *sub.CurrentPeriodStart, 0
 		switch {

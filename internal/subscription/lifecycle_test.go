@@ -2,6 +2,7 @@ package subscription_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,6 +221,20 @@ func TestUpgradeMidPeriodIsProratedToTheCent(t *testing.T) {
 		// Half-way through April (360 of 720 hours left), Basic 30.00 → Pro 60.00:
 		// credit 15.00 for the unused Basic, charge 30.00 for Pro, 15.00 due.
 		f.advance(start.Add(360 * time.Hour))
+		// The preview prices the change exactly and makes nothing.
+		pv, err := f.svc.PreviewChange(f.as("customer_direct"), o.SubscriptionID, subscription.ChangeInput{PlanID: f.plans["Pro"].ID})
+		if err != nil || pv.Due.String() != "15.00" || !strings.Contains(string(pv.Detail), `"old_period_charge"`) {
+			t.Fatalf("preview: %v due %v (%s)", err, pv.Due, pv.Detail)
+		}
+		if _, err := f.svc.GetOrder(f.as("customer_direct"), pv.ID); errs.KindOf(err) != errs.KindNotFound {
+			t.Fatalf("the previewed order exists: %v", err)
+		}
+		if sub := f.sub(o.SubscriptionID); sub.PlanID != f.plans["Basic"].ID {
+			t.Fatalf("the preview changed the plan to %s", sub.PlanID)
+		}
+		if _, err := f.svc.PreviewChange(f.as("customer_direct"), o.SubscriptionID, subscription.ChangeInput{PlanID: f.plans["Basic"].ID}); !errs.Is(err, "nothing_to_change") {
+			t.Fatalf("a preview of no change: %v", err)
+		}
 		ch, err := f.svc.ChangePlan(f.as("customer_direct"), o.SubscriptionID, subscription.ChangeInput{PlanID: f.plans["Pro"].ID})
 		if err != nil {
 			t.Fatal(err)

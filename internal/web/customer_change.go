@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/catalog"
-	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
@@ -395,113 +394,29 @@ func (h *handler) customerChangeInputs(ctx context.Context, d *customerChangeDat
 	}
 }
 
-// customerPreviewChange prices a change the way subscription.ChangePlan
-// does (change.go), without making it: the same checks in the same order,
-// the new configuration quoted through the channel for one period at the
-// subscription's coupon, the old one rated at its frozen price, and an
-// immediate change prorated by the hour with pricing.Prorate.
-//
-// The subscription service has no dry run of a change; this mirrors it
-// with its exported parts, and the web tests check both agree.
+// customerPreviewChange prices the change through the subscription
+// service's dry run (the change order ChangePlan would place now, rolled
+// back), so the page shows exactly what confirming will charge.
 func (h *handler) customerPreviewChange(ctx context.Context, sub subscription.Subscription, current, target catalog.Plan,
 	in subscription.ChangeInput) (*customerChangePreview, error) {
-	if sub.Status != subscription.StatusActive && sub.Status != subscription.StatusTrialing {
-		return nil, errs.FailedPrecondition("subscription_not_active", "a "+sub.Status+" subscription cannot change")
-	}
-	if len(current.Components) > 0 {
-		return nil, errs.FailedPrecondition("bundle_change_not_supported", "a bundle subscription changes by ordering another bundle plan")
-	}
-	if sub.Prices == nil || sub.CurrentPeriodStart == nil {
-		return nil, errs.FailedPrecondition("subscription_not_active", "the subscription has no current period")
-	}
-	direction := ""
-	if in.PlanID != "" {
-		switch {
-		case target.LineageID == current.LineageID:
-		case slices.Contains(current.Upgrades, target.LineageID):
-			direction = "upgrade"
-		case slices.Contains(current.Downgrades, target.LineageID):
-			direction = "downgrade"
-		default:
-			return nil, errs.Invalid("change_not_allowed", "the plan is not an upgrade or downgrade of the current one",
-				errs.Field("plan_id", "change_not_allowed", "choose one of the plan's upgrade or downgrade paths"))
-		}
-	}
-	quantities := sub.Quantities
-	if in.Quantities != nil {
-		quantities = in.Quantities
-	}
-	if target.ID == sub.PlanID && maps.EqualFunc(quantities, sub.Quantities, money.Decimal.Equal) {
-		return nil, errs.Invalid("nothing_to_change", "the change changes nothing", errs.Field("plan_id", "nothing_to_change", "same plan and quantities"))
-	}
-	q, err := h.ch.Quote(ctx, channel.QuoteInput{PlanID: target.ID, Quantities: quantities, CustomerOrgID: sub.CustomerOrgID,
-		Coupon: sub.Coupon, Renewal: true, Start: *sub.CurrentPeriodStart})
+	o, err := h.subs.PreviewChange(ctx, sub.ID, in)
 	if err != nil {
 		return nil, err
 	}
-	newCharge, err := subscription.PeriodCharge(q.Quote)
-	if err != nil {
-		return nil, err
+	var d struct {
+		Direction string                  `json:"direction"`
+		Effective string                  `json:"effective"`
+		OldCharge money.Amount            `json:"old_period_charge"`
+		NewCharge money.Amount            `json:"new_period_charge"`
+		Proration *subscription.Proration `json:"proration"`
 	}
-	prices := *sub.Prices
-	prices.Setup = money.Decimal{}
-	oldQuote, err := pricing.Compute(pricing.QuoteInput{Terms: sub.Terms, Prices: prices, Quantities: sub.Quantities, Coupon: sub.Coupon,
-		Start: *sub.CurrentPeriodStart})
-	if err != nil {
-		return nil, err
+	if err := json.Unmarshal(o.Detail, &d); err != nil {
+		return nil, fmt.Errorf("change preview: %w", err)
 	}
-	oldCharge, err := subscription.PeriodCharge(oldQuote)
-	if err != nil {
-		return nil, err
-	}
-	if direction == "" {
-		direction = "downgrade"
-		if cmp, _ := newCharge.Cmp(oldCharge); cmp > 0 {
-			direction = "upgrade"
-		}
-	}
-	p := &customerChangePreview{Direction: direction, Effective: "now", FromPlan: current.Name, ToPlan: target.Name,
-		OldCharge: oldCharge, NewCharge: newCharge}
-	switch {
-	case direction == "downgrade" && sub.Status != subscription.StatusTrialing:
-		p.Effective, p.EffectiveAt = "next_period", sub.CurrentPeriodEnd
-	case sub.Status == subscription.StatusTrialing:
-		p.Trial = true
-	default:
-		if sub.CurrentPeriodEnd == nil {
-			return nil, errs.FailedPrecondition("subscription_not_active", "a subscription without billing periods cannot be prorated")
-		}
-		now, err := h.customerNow(ctx, target.ID, quantities, sub.CustomerOrgID)
-		if err != nil {
-			return nil, err
-		}
-		start, end := *sub.CurrentPeriodStart, *sub.CurrentPeriodEnd
-		credit, remaining, hours, err := pricing.Prorate(oldCharge.Decimal(), start, end, now, oldCharge.Currency())
-		if err != nil {
-			return nil, errs.FailedPrecondition("subscription_not_active", "the current period is over: try again in a moment")
-		}
-		charge, _, _, err := pricing.Prorate(newCharge.Decimal(), start, end, now, newCharge.Currency())
-		if err != nil {
-			return nil, err
-		}
-		due, err := charge.Sub(credit)
-		if err != nil {
-			return nil, err
-		}
-		p.Proration = &subscription.Proration{PeriodStart: start.Format(time.RFC3339), PeriodEnd: end.Format(time.RFC3339),
-			RemainingHours: remaining, PeriodHours: hours, OldCharge: oldCharge, NewCharge: newCharge, Credit: credit.Neg(), Charge: charge, Due: due}
+	p := &customerChangePreview{Direction: d.Direction, Effective: d.Effective, FromPlan: current.Name, ToPlan: target.Name,
+		OldCharge: d.OldCharge, NewCharge: d.NewCharge, Proration: d.Proration, Trial: sub.Status == subscription.StatusTrialing}
+	if d.Effective == "next_period" {
+		p.EffectiveAt = sub.CurrentPeriodEnd
 	}
 	return p, nil
-}
-
-// customerNow is the platform's present, which prorations are computed
-// at: the start of a quote made now for the configuration just priced (the
-// web handler has no clock of its own, and business time comes only from
-// the services' clock).
-func (h *handler) customerNow(ctx context.Context, planID string, quantities map[string]money.Decimal, customer string) (time.Time, error) {
-	q, err := h.ch.Quote(ctx, channel.QuoteInput{PlanID: planID, Quantities: quantities, CustomerOrgID: customer, Renewal: true})
-	if err != nil {
-		return time.Time{}, err
-	}
-	return q.Input.Start, nil
 }
