@@ -177,9 +177,17 @@ func TestStoreProductPage(t *testing.T) {
 	wantStatus(t, res, http.StatusOK)
 	wantText(t, res, "Preview: this product is draft and not on sale.")
 
+	// Users who do not buy for themselves get no Order buttons.
+	res = owner.get("/products/" + s.mail.Slug)
+	wantText(t, res, "Customers order this plan", "Checkout is for customers buying for themselves")
+	if strings.Contains(res.Body, `href="/checkout?plan=`) {
+		t.Error("a vendor is offered checkout")
+	}
+
 	// A customer sees its own price (here the marketplace's too).
 	res = cust.get("/products/" + s.mail.Slug)
-	wantText(t, res, "Prices are yours, before taxes.", "EUR 24.00 per month")
+	wantText(t, res, "Prices are yours, before taxes.", "EUR 24.00 per month", "Order")
+	wantNoText(t, res, "Customers order this plan")
 }
 
 func TestStoreWelcome(t *testing.T) {

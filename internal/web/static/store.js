@@ -43,6 +43,7 @@
     var live = document.getElementById("store-live");
     var timer = null;
     var seq = 0;
+    var quoted = null; // the query the page's summary prices
 
     form.querySelectorAll("[data-store-update]").forEach(function (b) { b.hidden = true; });
 
@@ -50,11 +51,13 @@
       return new URLSearchParams(new FormData(form)).toString();
     }
 
+    // While a new price is on its way the order button waits: it would
+    // order the previous options.
     function pending(on) {
       var summary = document.querySelector('[data-store-slot="summary"]');
       if (summary) summary.classList.toggle("is-updating", on);
       var order = document.querySelector('[data-store-slot="order"] button');
-      if (order && on) order.disabled = true;
+      if (order && !order.getAttribute("data-store-sent")) order.disabled = on;
     }
 
     function swap(html) {
@@ -75,9 +78,12 @@
       }
     }
 
+    quoted = query();
+
     function refresh() {
       clearTimeout(timer);
       var q = query();
+      if (q === quoted) { pending(false); return; } // nothing changed (a blur after typing)
       var mine = ++seq;
       pending(true);
       fetch(endpoint + "?" + q, { credentials: "same-origin", headers: { "Accept": "text/html" } })
@@ -87,6 +93,7 @@
         })
         .then(function (html) {
           if (mine !== seq) return; // a later change is on its way
+          quoted = q;
           swap(html);
           if (window.history && history.replaceState) history.replaceState(null, "", form.getAttribute("action") + "?" + q);
         })
@@ -97,12 +104,14 @@
 
     function later() {
       clearTimeout(timer);
+      if (query() === quoted) { pending(false); return; }
       pending(true);
       timer = setTimeout(refresh, 350);
     }
 
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
+      quoted = null; // an explicit update always asks
       refresh();
     });
     form.addEventListener("change", function (ev) {
