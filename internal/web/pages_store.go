@@ -239,10 +239,17 @@ type storeLink struct {
 	Label string
 }
 
-// storeMayCheckout reports whether the signed-in user buys for its own
-// organization through checkout: a customer's user with order placement.
-// (Resellers and staff order on a customer's behalf from their panels.)
+// storeMayCheckout reports whether the signed-in user may order through
+// checkout: a customer's user for its organization, or a reseller,
+// distributor or administrator holding order placement, for one of its
+// customers (a push order).
 func storeMayCheckout(r *http.Request) bool {
+	return currentUser(r) != nil && may(r, identity.OrderPlacement)
+}
+
+// storeBuysForSelf reports whether the signed-in user's organization is
+// the customer of its orders.
+func storeBuysForSelf(r *http.Request) bool {
 	s := currentUser(r)
-	return s != nil && s.Actor.OrgKind == string(identity.CustomerOrg) && may(r, identity.OrderPlacement)
+	return s != nil && s.Actor.OrgKind == string(identity.CustomerOrg)
 }

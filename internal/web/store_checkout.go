@@ -11,8 +11,10 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/channel"
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
@@ -38,12 +40,15 @@ const storeQtyPrefix = "quantities."
 
 // storeCheckoutForm is the checkout's input as submitted.
 type storeCheckoutForm struct {
-	PlanID     string
-	Type       string // subscription.OrderNormal or OrderTrial
-	Periods    string
-	Coupon     string
-	AutoRenew  string // "on", "off", or "" for the plan's default
-	Convert    bool
+	PlanID    string
+	Type      string // subscription.OrderNormal or OrderTrial
+	Periods   string
+	Coupon    string
+	AutoRenew string // "on", "off", or "" for the plan's default
+	Convert   bool
+	// Customer is the customer a reseller, distributor or administrator
+	// orders for (the service's customer_org_id); empty for a customer.
+	Customer   string
 	Quantities map[string]string
 	// Errors are the inputs that could not even be read.
 	Errors []errs.FieldError
@@ -52,7 +57,7 @@ type storeCheckoutForm struct {
 func storeReadCheckout(vals url.Values) storeCheckoutForm {
 	f := storeCheckoutForm{PlanID: strings.TrimSpace(vals.Get("plan")), Type: vals.Get("type"), Periods: strings.TrimSpace(vals.Get("periods")),
 		Coupon: strings.ToUpper(strings.TrimSpace(vals.Get("coupon"))), AutoRenew: vals.Get("auto_renew"),
-		Convert: vals.Get("convert_after_trial") != "", Quantities: map[string]string{}}
+		Convert: vals.Get("convert_after_trial") != "", Customer: strings.TrimSpace(vals.Get("customer_org_id")), Quantities: map[string]string{}}
 	if f.Type != subscription.OrderTrial {
 		f.Type = subscription.OrderNormal
 	}
@@ -73,7 +78,7 @@ func (f storeCheckoutForm) values() url.Values {
 	if f.Type == subscription.OrderTrial {
 		v.Set("type", f.Type)
 	}
-	for k, s := range map[string]string{"periods": f.Periods, "coupon": f.Coupon, "auto_renew": f.AutoRenew} {
+	for k, s := range map[string]string{"periods": f.Periods, "coupon": f.Coupon, "auto_renew": f.AutoRenew, "customer_org_id": f.Customer} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -169,6 +174,10 @@ type storeCheckoutData struct {
 	CouponApplied string
 	// Ordered is set on the page re-shown after a refused order.
 	Ordered bool
+	// Customers are the customers a reseller, distributor or
+	// administrator may order for; empty for a customer's own checkout.
+	Customers []identity.Organization
+	Push      bool
 }
 
 // storeExtraInput is an extra resource's quantity input.
@@ -235,10 +244,24 @@ func (h *handler) storeQuoteFragment(w http.ResponseWriter, r *http.Request, v *
 // the data, next to their inputs.
 func (h *handler) storeCheckout(ctx context.Context, r *http.Request, vals url.Values) (storeCheckoutData, error) {
 	if !storeMayCheckout(r) {
-		return storeCheckoutData{}, errs.Forbidden("permission_denied",
-			"checkout is for customers buying for their organization; resellers and administrators order on a customer's behalf from their panels")
+		return storeCheckoutData{}, errs.Forbidden("permission_denied", "ordering needs the order placement function")
 	}
 	f := storeReadCheckout(vals)
+	var customers []identity.Organization
+	push := !storeBuysForSelf(r)
+	if push {
+		var err error
+		customers, _, err = h.id.ListOrganizations(ctx, identity.OrganizationFilter{Kind: identity.CustomerOrg, Status: identity.StatusActive,
+			Page: page.Request{Limit: page.MaxLimit}})
+		if err != nil {
+			return storeCheckoutData{}, err
+		}
+		if f.Customer == "" && len(customers) > 0 {
+			f.Customer = customers[0].ID
+		}
+	} else {
+		f.Customer = ""
+	}
 	if f.PlanID == "" {
 		return storeCheckoutData{}, errs.NotFound("plan_not_found", "no such plan")
 	}
@@ -268,7 +291,10 @@ func (h *handler) storeCheckout(ctx context.Context, r *http.Request, vals url.V
 	if err != nil {
 		return storeCheckoutData{}, err
 	}
-	d := storeCheckoutData{Product: product, Plan: plan, Plans: plans, Errors: map[string]string{}}
+	d := storeCheckoutData{Product: product, Plan: plan, Plans: plans, Errors: map[string]string{}, Customers: customers, Push: push}
+	if push && len(customers) == 0 {
+		d.Message = "You have no customer to order for yet."
+	}
 	t := plan.Terms()
 	if t.Renewable() && !set.AutoRenewalOnly {
 		d.Durations = storeDurations(t)
@@ -297,9 +323,9 @@ func (h *handler) storeCheckout(ctx context.Context, r *http.Request, vals url.V
 		}
 		d.Extras = append(d.Extras, in)
 	}
-	if len(f.Errors) == 0 {
+	if len(f.Errors) == 0 && (!push || f.Customer != "") {
 		q, err := h.ch.Quote(ctx, channel.QuoteInput{PlanID: plan.ID, Quantities: qty, CouponCode: f.Coupon, Periods: periods,
-			Trial: f.Type == subscription.OrderTrial})
+			CustomerOrgID: f.Customer, Trial: f.Type == subscription.OrderTrial})
 		if err != nil {
 			if err := d.refuse(err); err != nil {
 				return d, err
@@ -343,6 +369,10 @@ func (d *storeCheckoutData) refuse(err error) error {
 		case name == "coupon_code":
 			name = "coupon"
 		}
+		if name == "customer_org_id" {
+			d.Errors[name] = sentence(fe.Message)
+			continue
+		}
 		if _, seen := d.Errors[name]; !seen {
 			d.Errors[name] = sentence(fe.Message)
 		}
@@ -353,7 +383,10 @@ func (d *storeCheckoutData) refuse(err error) error {
 	for i := range d.Extras {
 		d.Extras[i].Error = d.Errors[storeQtyPrefix+d.Extras[i].ID]
 	}
-	if len(e.Fields) == 0 {
+	switch {
+	case e.Code == "organization_not_found":
+		d.Errors["customer_org_id"] = "Choose one of your customers."
+	case len(e.Fields) == 0:
 		d.Message = sentence(e.Message)
 	}
 	if d.Message == "" && d.Errors["type"] != "" {
@@ -390,13 +423,16 @@ func storeDurations(t pricing.Terms) []storeOption {
 // the error next to its input, and nothing is ordered.
 func (h *handler) storePlaceOrder(w http.ResponseWriter, r *http.Request, v *view) error {
 	if !storeMayCheckout(r) {
-		return errs.Forbidden("permission_denied", "checkout is for customers buying for their organization")
+		return errs.Forbidden("permission_denied", "ordering needs the order placement function")
 	}
 	f := storeReadCheckout(r.PostForm)
+	if storeBuysForSelf(r) {
+		f.Customer = ""
+	}
 	periods, qty := f.parsed()
 	if len(f.Errors) == 0 {
 		o, err := h.subs.PlaceOrder(r.Context(), subscription.PlaceOrderInput{Type: f.Type, PlanID: f.PlanID, Quantities: qty,
-			Periods: periods, CouponCode: f.Coupon, AutoRenew: f.autoRenew(), ConvertAfterTrial: f.Convert})
+			Periods: periods, CouponCode: f.Coupon, CustomerOrgID: f.Customer, AutoRenew: f.autoRenew(), ConvertAfterTrial: f.Convert})
 		if err == nil {
 			msg := "Thank you: your order is placed."
 			if f.Type == subscription.OrderTrial {

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nephele-cloud/nephele/internal/billing"
 	"github.com/nephele-cloud/nephele/internal/catalog"
@@ -250,6 +248,49 @@ func TestStoreCheckoutTrial(t *testing.T) {
 	if n := len(storeOrders(t, e, "customer_direct")); n != 1 {
 		t.Fatalf("%d orders after a refused trial", n)
 	}
-	_ = context.Background
-	_ = time.Now
+}
+
+func TestStoreCheckoutPushOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := storeCheckoutFixture(t, e)
+	plan := s.mailPlans[1]
+	r := e.client()
+	r.login("reseller_a")
+	from := "/checkout?plan=" + plan.ID
+
+	// A reseller chooses which of its customers it orders for.
+	res := r.get(from)
+	wantStatus(t, res, http.StatusOK)
+	wantText(t, res, "Customer", "customer_a1", "customer_a2", "The customer pays by bank transfer")
+	wantNoText(t, res, "customer_b1", "customer_direct")
+	// Not another reseller's customer.
+	b1 := e.world.Orgs["customer_b1"].ID
+	res = r.get(from + "&customer_org_id=" + b1)
+	wantText(t, res, "Choose one of your customers.")
+	wantNoText(t, res, "Place order")
+	res = r.postForm(from, "/checkout", url.Values{"plan": {plan.ID}, "customer_org_id": {b1}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantText(t, res, "Choose one of your customers.")
+	if n := len(storeOrders(t, e, "customer_b1")); n != 0 {
+		t.Fatalf("ordered for another reseller's customer: %d", n)
+	}
+
+	a2 := e.world.Orgs["customer_a2"].ID
+	res = r.postForm(from+"&customer_org_id="+a2, "/checkout", url.Values{"plan": {plan.ID}, "customer_org_id": {a2}})
+	wantStatus(t, res, http.StatusSeeOther)
+	os := storeOrders(t, e, "customer_a2")
+	if len(os) != 1 || !os[0].Push || os[0].CustomerOrgID != a2 || os[0].PlacedByOrgID != e.world.Orgs["reseller_a"].ID {
+		t.Fatalf("orders %+v", os)
+	}
+	res = r.get(res.Header.Get("Location"))
+	wantStatus(t, res, http.StatusOK)
+	wantText(t, res, "placed", "for customer_a2", "Cloud Mail", "Pro")
+	// The customer sees it too; its sibling does not.
+	c := e.client()
+	c.login("customer_a2")
+	wantStatus(t, c.get("/checkout/orders/"+os[0].ID), http.StatusOK)
+	c1 := e.client()
+	c1.login("customer_a1")
+	wantStatus(t, c1.get("/checkout/orders/"+os[0].ID), http.StatusNotFound)
 }

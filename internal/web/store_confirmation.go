@@ -6,6 +6,7 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/billing"
 	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/page"
 	"github.com/nephele-cloud/nephele/internal/pricing"
@@ -28,6 +29,9 @@ type storeConfirmationData struct {
 	Approval     bool
 	SelfBilled   bool
 	NothingDue   bool
+	// Push is an order placed for a customer, shown to whoever placed it.
+	Push     bool
+	Customer identity.Organization
 }
 
 // storeConfirmationPage confirms an order to the customer that placed it:
@@ -42,12 +46,14 @@ func (h *handler) storeConfirmationPage(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	if o.CustomerOrgID != currentUser(r).Actor.OrgID || o.Total == nil {
-		// The confirmation is the buyer's; the channel and the vendor
-		// follow orders in their panels.
+	me := currentUser(r).Actor.OrgID
+	if (o.CustomerOrgID != me && o.PlacedByOrgID != me) || o.Total == nil {
+		// The confirmation is the buyer's (or the reseller's that placed
+		// it); the rest of the channel and the vendor follow orders in
+		// their panels.
 		return errs.NotFound("order_not_found", "no such order")
 	}
-	d := storeConfirmationData{Order: o, Trial: o.Type == subscription.OrderTrial, Approval: o.Status == subscription.OrderRequiresApproval}
+	d := storeConfirmationData{Order: o, Push: o.CustomerOrgID != me, Trial: o.Type == subscription.OrderTrial, Approval: o.Status == subscription.OrderRequiresApproval}
 	if d.Product, err = h.cat.GetProduct(ctx, o.ProductID); err != nil && errs.KindOf(err) != errs.KindNotFound {
 		return err
 	}
@@ -84,6 +90,11 @@ func (h *handler) storeConfirmationPage(w http.ResponseWriter, r *http.Request, 
 		}
 	}
 	d.NothingDue = o.Due != nil && o.Due.IsZero()
+	if d.Push {
+		if d.Customer, err = h.id.GetOrganization(ctx, o.CustomerOrgID); err != nil && errs.KindOf(err) != errs.KindNotFound {
+			return err
+		}
+	}
 	v.Title = "Order confirmation"
 	v.Data = d
 	return h.render(w, r, v, "store_confirmation")

@@ -40,12 +40,19 @@ type storeTaxLine struct {
 func (h *handler) storeTaxOf(ctx context.Context, q channel.Quote, product catalog.Product) (storeTax, error) {
 	cur := q.Currency
 	out := storeTax{Total: money.NewAmount(0, cur), Grand: q.FirstInvoice}
+	// The customer's country and tax number decide: its own, or that of
+	// the customer a reseller or administrator orders for.
 	_, org, err := h.id.Me(ctx)
 	if err != nil {
 		return out, err
 	}
+	if q.CustomerOrgID != "" && q.CustomerOrgID != org.ID {
+		if org, err = h.id.GetOrganization(ctx, q.CustomerOrgID); err != nil {
+			return out, err
+		}
+	}
 	if org.Country == "" {
-		out.Note = "Taxes are added on your invoice. Add your country to your organization to see them here."
+		out.Note = "Taxes are added on the invoice. Add the customer's country to its organization to see them here."
 		return out, nil
 	}
 	rates, err := h.bill.ListTaxRates(ctx)
@@ -71,11 +78,11 @@ func (h *handler) storeTaxOf(ctx context.Context, q channel.Quote, product catal
 	}
 	if rate == nil {
 		out.Known = true
-		out.Note = "No tax applies to this purchase in your country."
+		out.Note = "No tax applies to this purchase in the customer's country."
 		return out, nil
 	}
 	if rate.ReverseCharge && org.TaxID != "" {
-		out.Note = "If you buy from a seller in another country, the reverse charge applies and you account for the tax yourself; otherwise " +
+		out.Note = "Bought from a seller in another country, the reverse charge applies and the customer accounts for the tax; otherwise " +
 			rate.Name + " at " + money.FormatRate(rate.Rate) + " is added on your invoice."
 		return out, nil
 	}
