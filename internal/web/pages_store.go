@@ -198,6 +198,8 @@ type storeProductData struct {
 	// sign-in (visitors) or are explained away (roles that do not buy).
 	CanOrder bool
 	Visitor  bool
+	// OwnPrices tells the prices are the viewer's own (a customer's).
+	OwnPrices bool
 	// Shots link to the screenshots: they are hosted elsewhere, and the
 	// pages' Content-Security-Policy shows images of this site only.
 	Shots []storeLink
@@ -221,7 +223,7 @@ func (h *handler) storeProductPage(w http.ResponseWriter, r *http.Request, v *vi
 	}
 	names := storeVendorNames{cat: h.cat}
 	d := storeProductData{Product: p, Vendor: names.get(ctx, p.OwnerOrgID), Preview: p.Status != catalog.Published,
-		Visitor: currentUser(r) == nil, CanOrder: storeMayCheckout(r)}
+		Visitor: currentUser(r) == nil, CanOrder: storeMayCheckout(r), OwnPrices: storeBuysForSelf(r)}
 	for i, u := range p.Screenshots {
 		d.Shots = append(d.Shots, storeLink{URL: u, Label: "Screenshot " + strconv.Itoa(i+1)})
 	}

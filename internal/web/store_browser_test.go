@@ -140,6 +140,7 @@ func TestStoreBrowser(t *testing.T) {
 	do("fix the coupon", chromedp.Evaluate[chromedp.Void](`document.getElementById("store-coupon").value = "", {}`), chromedp.SendKeys(chromedp.ID("store-coupon"), "SAVE10"))
 	waitText("coupon", ".store-total", "EUR 108.21")
 	waitText("coupon applied", "#store-coupon-feedback", "Coupon SAVE10 applied: you save EUR 8.30")
+	waitText("announced", "#store-live", "Coupon SAVE10 applied: you save EUR 8.30. Total due now EUR 108.21.")
 	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "coupon=SAVE10") {
 		t.Errorf("the address does not keep the options: %s", loc)
 	}

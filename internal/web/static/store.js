@@ -70,11 +70,18 @@
         old.replaceWith(fresh);
         markInput(fresh);
       });
+      // One status message says what changed: a refusal, or the coupon's
+      // effect and the new total.
       if (live) {
-        var total = document.querySelector('[data-store-slot="summary"] .store-total');
-        var msg = document.querySelector('[data-store-slot="message"]');
-        live.textContent = msg && msg.textContent.trim() ? msg.textContent.trim()
-          : total ? "Price updated. " + total.textContent.replace(/\s+/g, " ").trim() : "";
+        var text = function (sel) {
+          var el = document.querySelector(sel);
+          if (!el) return "";
+          var parts = el.children.length && el.tagName === "TR" ? Array.prototype.map.call(el.children, function (c) { return c.textContent; }) : [el.textContent];
+          var t = parts.join(" ").replace(/[✓]/g, "").replace(/\s+/g, " ").trim();
+          return t && !/[.!?]$/.test(t) ? t + "." : t;
+        };
+        live.textContent = [text('[data-store-slot="message"]'), text('[data-store-slot="coupon"]'),
+          text('[data-store-slot="summary"] .store-total')].filter(Boolean).join(" ");
       }
     }
 
