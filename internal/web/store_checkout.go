@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -105,7 +106,7 @@ func (f *storeCheckoutForm) parsed() (periods int, qty map[string]money.Decimal)
 		periods = n
 	}
 	qty = map[string]money.Decimal{}
-	for _, id := range slices.Sorted(mapKeys(f.Quantities)) {
+	for _, id := range slices.Sorted(maps.Keys(f.Quantities)) {
 		s := f.Quantities[id]
 		if s == "" {
 			continue
@@ -118,16 +119,6 @@ func (f *storeCheckoutForm) parsed() (periods int, qty map[string]money.Decimal)
 		qty[id] = d
 	}
 	return periods, qty
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // autoRenew is the renewal choice for the order, nil for the plan's
@@ -474,7 +465,7 @@ func (h *handler) storePlaceOrder(w http.ResponseWriter, r *http.Request, v *vie
 func (d storeCheckoutData) OrderFields() []storeOption {
 	vals := d.Form.values()
 	out := make([]storeOption, 0, len(vals))
-	for _, k := range slices.Sorted(mapKeys(vals)) {
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
 		out = append(out, storeOption{Value: vals.Get(k), Label: k})
 	}
 	return out
