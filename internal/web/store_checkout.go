@@ -161,8 +161,10 @@ type storeCheckoutData struct {
 	// a whole.
 	Errors  map[string]string
 	Message string
-	// CouponApplied confirms a coupon the quote used.
+	// CouponApplied confirms a coupon the quote used; CouponBlocked tells
+	// the coupon typed was refused (the summary prices without it).
 	CouponApplied string
+	CouponBlocked bool
 	// Ordered is set on the page re-shown after a refused order.
 	Ordered bool
 	// Customers are the customers a reseller, distributor or
@@ -317,6 +319,17 @@ func (h *handler) storeCheckout(ctx context.Context, r *http.Request, vals url.V
 	if len(f.Errors) == 0 && (!push || f.Customer != "") {
 		q, err := h.ch.Quote(ctx, channel.QuoteInput{PlanID: plan.ID, Quantities: qty, CouponCode: f.Coupon, Periods: periods,
 			CustomerOrgID: f.Customer, Trial: f.Type == subscription.OrderTrial})
+		if err != nil && f.Coupon != "" && storeOnlyCoupon(err) {
+			// A refused coupon does not hide the price: the summary shows
+			// it without the coupon, and ordering waits until the code is
+			// fixed or removed.
+			if rerr := d.refuse(err); rerr != nil {
+				return d, rerr
+			}
+			d.CouponBlocked = true
+			q, err = h.ch.Quote(ctx, channel.QuoteInput{PlanID: plan.ID, Quantities: qty, Periods: periods,
+				CustomerOrgID: f.Customer, Trial: f.Type == subscription.OrderTrial})
+		}
 		if err != nil {
 			if err := d.refuse(err); err != nil {
 				return d, err
@@ -384,6 +397,20 @@ func (d *storeCheckoutData) refuse(err error) error {
 		d.Message = d.Errors["type"]
 	}
 	return nil
+}
+
+// storeOnlyCoupon reports whether err refuses the coupon and nothing else.
+func storeOnlyCoupon(err error) bool {
+	e, ok := errs.As(err)
+	if !ok || len(e.Fields) == 0 {
+		return false
+	}
+	for _, f := range e.Fields {
+		if f.Field != "coupon" && f.Field != "coupon_code" {
+			return false
+		}
+	}
+	return true
 }
 
 // storeDurations lists the order durations a renewable plan allows: its

@@ -96,8 +96,8 @@ func TestStoreCheckoutQuote(t *testing.T) {
 	// A bad coupon is refused next to its field, with no order button.
 	q.Set("coupon", "NOPE")
 	res = c.get("/checkout/quote?" + q.Encode())
-	wantText(t, res, "Coupon: No coupon has this code.")
-	wantNoText(t, res, "Place order")
+	wantText(t, res, "Coupon: No coupon has this code.", "Total due now EUR 118.34", "Fix or remove the coupon code to order.")
+	wantNoText(t, res, "Place order", "You save")
 	if !strings.Contains(res.Body, `data-store-invalid="true"`) {
 		t.Error("the coupon slot does not mark its input invalid")
 	}
