@@ -18,8 +18,7 @@ type dashboardData struct {
 // they are, their organization, and what their role lets them do.
 func (h *handler) home(w http.ResponseWriter, r *http.Request, v *view) error {
 	if currentUser(r) == nil {
-		v.Title = "Welcome"
-		return h.render(w, r, v, "welcome")
+		return h.storeWelcome(w, r, v)
 	}
 	u, org, err := h.id.Me(r.Context())
 	if err != nil {

@@ -1,0 +1,167 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
+	"github.com/nephele-cloud/nephele/internal/platform/clock"
+)
+
+// storeShotsDir receives the storefront's screenshots, for people to look
+// at after a run.
+const storeShotsDir = "/tmp/nephele-shots-store"
+
+// TestStoreBrowser walks the storefront in a real browser: the home page,
+// a search, a product, and a checkout whose price store.js updates as the
+// buyer types, through to the confirmation.
+func TestStoreBrowser(t *testing.T) {
+	t.Parallel()
+	path := chromium(t)
+	e := newEnv(t, envOptions{clock: clock.System{}})
+	s := storeCheckoutFixture(t, e)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
+	parent, cancelTimeout := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancelTimeout()
+	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(storeShotsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+			t.Fatalf("%s: %v (at %s)\n%s", step, err, loc, body)
+		}
+	}
+	textOf := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.Join(strings.Fields(s), " ")
+	}
+	shot := func(name string) {
+		t.Helper()
+		for _, vp := range viewports {
+			var emulate []chromedp.EmulateViewportOption
+			if vp.mobile {
+				emulate = append(emulate, chromedp.EmulateMobile)
+			}
+			do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, emulate...))
+			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatalf("screenshot %s: %v", name, err)
+			}
+			file := fmt.Sprintf("%s-%s.png", name, vp.name)
+			for _, d := range []string{dir, storeShotsDir} {
+				if err := os.WriteFile(filepath.Join(d, file), buf, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		do("viewport reset", chromedp.EmulateViewport(1280, 800))
+	}
+	// waitText waits until the text of sel contains want.
+	waitText := func(step, sel, want string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			got, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+			got = strings.Join(strings.Fields(got), " ")
+			if strings.Contains(got, want) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %s says %q, want %q", step, sel, got, want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+
+	do("open home", chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".store-cards")))
+	shot("01-welcome")
+	do("search", chromedp.SendKeys(chromedp.ID("store-home-q"), "mail"), chromedp.Submit(chromedp.ID("store-home-q")),
+		chromedp.WaitVisible(chromedp.CSS(".store-filters")))
+	if got := textOf("h1"); got != "Results for “mail”" {
+		t.Fatalf("search h1 %q", got)
+	}
+	do("open catalog", chromedp.Navigate(e.srv.URL+"/catalog"), chromedp.WaitVisible(chromedp.CSS(".store-cards")))
+	shot("02-catalog")
+	do("open product", chromedp.Click(chromedp.CSS(`a[href="/products/`+s.mail.Slug+`"]`)), chromedp.WaitVisible(chromedp.CSS(".store-compare")))
+	shot("03-product")
+
+	// Ordering signs the visitor in and comes back to checkout.
+	do("order", chromedp.Click(chromedp.CSS(`a[aria-label="Order Standard"]`)), chromedp.WaitVisible(chromedp.ID("store-signin-title")))
+	shot("04-sign-in-to-order")
+	do("sign in", chromedp.Click(chromedp.CSS(`main a[href^="/login?next"]`)), chromedp.WaitVisible(chromedp.ID("login-email")),
+		chromedp.SendKeys(chromedp.ID("login-email"), "customer_direct@example.com"),
+		chromedp.SendKeys(chromedp.ID("login-password"), identitytest.Password),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("store-config")))
+	waitText("defaults", ".store-total", "EUR 41.48")
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("[data-store-update]").hidden`)); err != nil || !hidden {
+		t.Errorf("store.js did not take over the Update price button: %v", err)
+	}
+
+	// Typing a quantity and a coupon updates the price in place.
+	tiered := s.mailPlans[0].Extras[0].ID
+	do("type a quantity", chromedp.SendKeys(chromedp.ID("store-x-"+tiered), "15"))
+	waitText("quantity", ".store-total", "EUR 118.34") // (34.00 + 63.00) × 1.22
+	do("type a bad coupon", chromedp.SendKeys(chromedp.ID("store-coupon"), "NOPE"))
+	waitText("bad coupon", "#store-coupon-feedback", "No coupon has this code")
+	if inv, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("store-coupon").getAttribute("aria-invalid") || ""`)); inv != "true" {
+		t.Errorf("the coupon input is not marked invalid: %q", inv)
+	}
+	shot("05-checkout-bad-coupon")
+	do("fix the coupon", chromedp.Evaluate[chromedp.Void](`document.getElementById("store-coupon").value = "", {}`), chromedp.SendKeys(chromedp.ID("store-coupon"), "SAVE10"))
+	waitText("coupon", ".store-total", "EUR 108.21")
+	waitText("coupon applied", "#store-coupon-feedback", "Coupon SAVE10 applied: you save EUR 8.30")
+	waitText("announced", "#store-live", "Coupon SAVE10 applied: you save EUR 8.30. Total due now EUR 108.21.")
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "coupon=SAVE10") {
+		t.Errorf("the address does not keep the options: %s", loc)
+	}
+	shot("06-checkout")
+
+	do("place the order", chromedp.Click(chromedp.CSS(`[data-store-order] button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".store-confirm-head")))
+	shot("07-confirmation")
+	if got := textOf(".flash"); got != "Thank you: your order is placed." {
+		t.Fatalf("after ordering the flash says %q", got)
+	}
+	if n := len(storeOrders(t, e, "customer_direct")); n != 1 {
+		t.Fatalf("%d orders, want 1", n)
+	}
+	e.deliver()
+	do("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".store-confirm-head")))
+	waitText("invoice", "main", "Please pay invoice INV-")
+	shot("08-confirmation-invoiced")
+
+	// Sign-up page, for the eye.
+	do("sign out", chromedp.Click(chromedp.CSS(`.user-menu button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("login-title")),
+		chromedp.Navigate(e.srv.URL+"/register"), chromedp.WaitVisible(chromedp.ID("register-title")))
+	shot("09-register")
+	t.Logf("screenshots in %s and %s", dir, storeShotsDir)
+}
