@@ -14,6 +14,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
+	"github.com/nephele-cloud/nephele/internal/pricing"
 )
 
 // TaxRate is the tax on a product tax category in a customer country.
@@ -234,4 +235,46 @@ func (t taxTable) rate(category string, issuer, recipient party) (TaxRate, bool)
 		return TaxRate{Name: r.Name, Country: r.Country, Category: r.Category}, true
 	}
 	return r, false
+}
+
+// TaxEstimate is the tax billing will put on an invoice of quoted lines.
+type TaxEstimate struct {
+	// Taxes are per rate, as the invoice will print them; Tax their sum
+	// and Total the lines with it.
+	Taxes []TaxLine    `json:"taxes"`
+	Tax   money.Amount `json:"tax"`
+	Total money.Amount `json:"total"`
+	// ReverseCharge: the customer accounts for the tax itself (a business
+	// of another country than the seller's).
+	ReverseCharge bool `json:"reverse_charge"`
+}
+
+// EstimateTax computes the tax an invoice from seller to customer of lines
+// (a quote's first invoice, say) will carry for a product of taxCategory:
+// the same rate resolution and rounding as a billing run. Checkout shows it
+// before the order; the invoice stays the authority (rates may change).
+func (s *Service) EstimateTax(ctx context.Context, sellerOrgID, customerOrgID, taxCategory string, cur money.Currency, lines []pricing.QuoteLine) (TaxEstimate, error) {
+	if _, err := caller(ctx); err != nil {
+		return TaxEstimate{}, err
+	}
+	taxes, err := s.loadTaxes(ctx)
+	if err != nil {
+		return TaxEstimate{}, err
+	}
+	ps, err := s.parties(ctx, []string{sellerOrgID, customerOrgID})
+	if err != nil {
+		return TaxEstimate{}, err
+	}
+	if taxCategory == "" {
+		taxCategory = catalog.DefaultTaxCategory
+	}
+	rate, reverse := taxes.rate(taxCategory, ps[sellerOrgID], ps[customerOrgID])
+	inv := Invoice{}
+	for _, l := range lines {
+		inv.Lines = append(inv.Lines, Line{Amount: l.Amount, TaxRate: rate.Rate, TaxName: rate.Name, exact: exact(l)})
+	}
+	if err := inv.total(cur); err != nil {
+		return TaxEstimate{}, err
+	}
+	return TaxEstimate{Taxes: inv.Taxes, Tax: inv.Tax, Total: inv.Total, ReverseCharge: reverse}, nil
 }

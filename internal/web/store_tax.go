@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 
-	"github.com/nephele-cloud/nephele/internal/billing"
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
@@ -11,13 +10,9 @@ import (
 
 // storeTax is the tax expected on a quote's first invoice.
 //
-// Quotes carry no tax: billing applies it when it issues the invoice, from
-// the tax rate of the customer's country for the product's tax category.
-// Billing exposes no estimate for a quote, so the checkout reads the same
-// rates (billing.ListTaxRates) and applies them the way invoices do (the
-// country's rate for the category, else its standard rate; the tax of each
-// rate on the unrounded base of the lines, rounded once). The invoice stays
-// the authority; the page says the tax is an estimate.
+// Quotes carry no tax: billing applies it when it issues the invoice.
+// billing.EstimateTax computes it with the invoice's own rules; the invoice
+// stays the authority (rates may change), so the page says "estimated".
 type storeTax struct {
 	Lines []storeTaxLine
 	// Total is the tax; Grand the first invoice with it.
@@ -55,56 +50,27 @@ func (h *handler) storeTaxOf(ctx context.Context, q channel.Quote, product catal
 		out.Note = "Taxes are added on the invoice. Add the customer's country to its organization to see them here."
 		return out, nil
 	}
-	rates, err := h.bill.ListTaxRates(ctx)
+	est, err := h.bill.EstimateTax(ctx, q.SellerOrgID, org.ID, product.TaxCategory, cur, q.Lines)
 	if err != nil {
 		return out, err
 	}
-	category := product.TaxCategory
-	if category == "" {
-		category = catalog.DefaultTaxCategory
-	}
-	var rate *billing.TaxRate
-	for i, r := range rates {
-		if r.Country != org.Country {
-			continue
-		}
-		if r.Category == category {
-			rate = &rates[i]
-			break
-		}
-		if r.Category == catalog.DefaultTaxCategory {
-			rate = &rates[i]
-		}
-	}
-	if rate == nil {
+	switch {
+	case est.ReverseCharge:
+		out.Known = true
+		out.Note = "The reverse charge applies: the customer, a business in another country than the seller's, accounts for the tax."
+		return out, nil
+	case len(est.Taxes) == 0:
 		out.Known = true
 		out.Note = "No tax applies to this purchase in the customer's country."
 		return out, nil
 	}
-	if rate.ReverseCharge && org.TaxID != "" {
-		out.Note = "Bought from a seller in another country, the reverse charge applies and the customer accounts for the tax; otherwise " +
-			rate.Name + " at " + money.FormatRate(rate.Rate) + " is added on your invoice."
-		return out, nil
-	}
-	// The base is the first invoice's lines, unrounded where they have a
-	// unit price, as invoices compute it.
-	var base money.Decimal
-	for _, l := range q.Lines {
-		if l.UnitPrice.IsZero() {
-			base = base.Add(l.Amount.Decimal())
-		} else {
-			base = base.Add(l.Quantity.Mul(l.UnitPrice))
-		}
-	}
-	tax, err := money.Tax(base, rate.Rate.Mul(money.MustDecimal("0.01")), cur)
+	grand, err := q.FirstInvoice.Add(est.Tax)
 	if err != nil {
 		return out, err
 	}
-	grand, err := q.FirstInvoice.Add(tax)
-	if err != nil {
-		return out, err
+	out.Known, out.Total, out.Grand = true, est.Tax, grand
+	for _, t := range est.Taxes {
+		out.Lines = append(out.Lines, storeTaxLine{Name: t.Name, Rate: t.Rate, Tax: t.Tax})
 	}
-	out.Known, out.Total, out.Grand = true, tax, grand
-	out.Lines = []storeTaxLine{{Name: rate.Name, Rate: rate.Rate, Tax: tax}}
 	return out, nil
 }
