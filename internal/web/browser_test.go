@@ -1,14 +1,10 @@
 package web
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -49,71 +45,12 @@ var viewports = []struct {
 
 func TestBrowserImpersonation(t *testing.T) {
 	t.Parallel()
-	path := chromium(t)
 	// The browser drops cookies that expire in the past, so this server's
 	// sessions run on the wall clock.
 	e := newEnv(t, envOptions{clock: clock.System{}})
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	parent, cancelTimeout := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancelTimeout()
-	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-
-	// Start the browser on ctx itself: a browser started on a step's
-	// timeout context would stop with it.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	dir := t.TempDir()
-	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-			t.Fatalf("%s: %v (at %s)\n%s", step, err, loc, body)
-		}
-	}
-	textOf := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.Join(strings.Fields(s), " ")
-	}
-	shot := func(name string) {
-		t.Helper()
-		for _, vp := range viewports {
-			var emulate []chromedp.EmulateViewportOption
-			if vp.mobile {
-				emulate = append(emulate, chromedp.EmulateMobile)
-			}
-			do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, emulate...))
-			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("screenshot %s: %v", name, err)
-			}
-			file := fmt.Sprintf("%s-%s.png", name, vp.name)
-			for _, d := range []string{dir, shotsDir} {
-				if err := os.WriteFile(filepath.Join(d, file), buf, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		do("viewport reset", chromedp.EmulateViewport(1280, 800))
-	}
+	b := newBrowser(t, e.srv.URL, shotsDir)
+	ctx, do, textOf, shot := b.ctx, b.do, b.text, b.shot
 
 	// The admin signs in through the form.
 	do("open sign-in", chromedp.Navigate(e.srv.URL+"/login"), chromedp.WaitVisible(chromedp.ID("login-email")))
@@ -207,5 +144,4 @@ func TestBrowserImpersonation(t *testing.T) {
 		t.Fatalf("supervisor banner %q does not say read-only", banner)
 	}
 	shot("13-read-only-impersonation")
-	t.Logf("screenshots in %s and %s", dir, shotsDir)
 }

@@ -2,11 +2,7 @@ package web
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -28,7 +24,6 @@ const channelShotsDir = "/tmp/nephele-shots-channel"
 // browser, on desktop and phone widths, and checks the pages render.
 func TestBrowserChannelPanel(t *testing.T) {
 	t.Parallel()
-	path := chromium(t)
 	e := newEnv(t, envOptions{clock: clock.System{}})
 	sys := actor.With(context.Background(), actor.System)
 	p, plans := catalogtest.Published(t, e.cat, e.world.Orgs["vendor_a"].ID, "Mailbox")
@@ -51,50 +46,8 @@ func TestBrowserChannelPanel(t *testing.T) {
 	}
 	e.deliver()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	parent, cancelTimeout := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancelTimeout()
-	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	if err := os.MkdirAll(channelShotsDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-			t.Fatalf("%s: %v\n%s", step, err, body)
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		for _, vp := range viewports {
-			var emulate []chromedp.EmulateViewportOption
-			if vp.mobile {
-				emulate = append(emulate, chromedp.EmulateMobile)
-			}
-			do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, emulate...))
-			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("screenshot %s: %v", name, err)
-			}
-			if err := os.WriteFile(filepath.Join(channelShotsDir, fmt.Sprintf("%s-%s.png", name, vp.name)), buf, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		do("viewport reset", chromedp.EmulateViewport(1280, 800))
-	}
+	b := newBrowser(t, e.srv.URL, channelShotsDir)
+	do, shot := b.do, b.shot
 
 	do("sign in",
 		chromedp.Navigate(e.srv.URL+"/login"),
@@ -127,5 +80,4 @@ func TestBrowserChannelPanel(t *testing.T) {
 	shot("08-orders")
 	do("proceeds", chromedp.Navigate(e.srv.URL+"/channel/proceeds"), chromedp.WaitVisible(chromedp.ID("statement-title")))
 	shot("09-proceeds")
-	t.Logf("screenshots in %s", channelShotsDir)
 }

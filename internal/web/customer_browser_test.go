@@ -1,13 +1,9 @@
 package web
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -20,49 +16,18 @@ import (
 // the credentials' reveal, a change previewed then confirmed, the
 // invoices and orders; it leaves screenshots of every page at desktop and
 // phone widths in shotsDir (customer-*.png).
+// customerShotsDir receives the dashboard's screenshots.
+const customerShotsDir = "/tmp/nephele-shots-customer"
+
 func TestBrowserCustomerDashboard(t *testing.T) {
 	t.Parallel()
-	path := chromium(t)
 	// The browser drops cookies that expire in the past: the wall clock.
 	f := customerSetup(t, clock.System{})
 	f.place("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans["Pro"].ID}) // an unpaid invoice
 	base := f.srv.URL
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	parent, cancelTimeout := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancelTimeout()
-	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-			t.Fatalf("%s: %v (at %s)\n%s", step, err, loc, body)
-		}
-	}
-	textOf := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.Join(strings.Fields(s), " ")
-	}
+	b := newBrowser(t, base, customerShotsDir)
+	ctx, do, textOf, shot := b.ctx, b.do, b.text, b.shot
 	visible := func(sel string) bool {
 		t.Helper()
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const e = document.querySelector(`+fmt.Sprintf("%q", sel)+`);
@@ -71,31 +36,6 @@ func TestBrowserCustomerDashboard(t *testing.T) {
 			t.Fatalf("visible %s: %v", sel, err)
 		}
 		return ok
-	}
-	shot := func(name string) {
-		t.Helper()
-		for _, vp := range viewports {
-			var emulate []chromedp.EmulateViewportOption
-			if vp.mobile {
-				emulate = append(emulate, chromedp.EmulateMobile)
-			}
-			do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, emulate...))
-			// Nothing may stick out sideways on a phone.
-			if vp.mobile {
-				wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
-				if err != nil || wide {
-					t.Errorf("%s overflows the phone's width (%v)", name, err)
-				}
-			}
-			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("screenshot %s: %v", name, err)
-			}
-			if err := os.WriteFile(filepath.Join(shotsDir, fmt.Sprintf("customer-%s-%s.png", name, vp.name)), buf, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		do("viewport reset", chromedp.EmulateViewport(1280, 800))
 	}
 
 	do("sign in",
@@ -158,5 +98,4 @@ func TestBrowserCustomerDashboard(t *testing.T) {
 	shot("09-orders")
 	do("open the order", chromedp.Navigate(base+"/my/orders/"+f.order.ID), chromedp.WaitVisible(chromedp.CSS(".cust-totals")))
 	shot("10-order")
-	t.Logf("screenshots in %s (customer-*.png)", shotsDir)
 }

@@ -1,10 +1,6 @@
 package web
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -23,7 +19,6 @@ const panelsShotsDir = "/tmp/nephele-shots-panels"
 // Chromium at desktop and phone widths, saving screenshots.
 func TestPanelsBrowser(t *testing.T) {
 	t.Parallel()
-	path := chromium(t)
 	f := panelsSetup(t, envOptions{clock: clock.System{}})
 	f.order("Drive Pro")
 	f.order("Drive Pro")
@@ -47,51 +42,8 @@ func TestPanelsBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	parent, cancelTimeout := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancelTimeout()
-	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	if err := os.MkdirAll(panelsShotsDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-			t.Fatalf("%s: %v (at %s)\n%s", step, err, loc, body)
-		}
-	}
-	shot := func(name string) {
-		t.Helper()
-		for _, vp := range viewports {
-			var emulate []chromedp.EmulateViewportOption
-			if vp.mobile {
-				emulate = append(emulate, chromedp.EmulateMobile)
-			}
-			do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, emulate...))
-			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("screenshot %s: %v", name, err)
-			}
-			if err := os.WriteFile(filepath.Join(panelsShotsDir, fmt.Sprintf("%s-%s.png", name, vp.name)), buf, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		do("viewport reset", chromedp.EmulateViewport(1280, 800))
-	}
+	b := newBrowser(t, f.srv.URL, panelsShotsDir)
+	do, shot := b.do, b.shot
 	signIn := func(who, landing string) {
 		t.Helper()
 		do("sign in "+who,
@@ -145,5 +97,4 @@ func TestPanelsBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/admin/tax-rates"] button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".field-error")))
 	shot("13-admin-tax-rate-error")
-	t.Logf("screenshots in %s", panelsShotsDir)
 }

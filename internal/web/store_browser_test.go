@@ -1,13 +1,8 @@
 package web
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -24,83 +19,11 @@ const storeShotsDir = "/tmp/nephele-shots-store"
 // buyer types, through to the confirmation.
 func TestStoreBrowser(t *testing.T) {
 	t.Parallel()
-	path := chromium(t)
 	e := newEnv(t, envOptions{clock: clock.System{}})
 	s := storeCheckoutFixture(t, e)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	parent, cancelTimeout := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancelTimeout()
-	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	dir := t.TempDir()
-	if err := os.MkdirAll(storeShotsDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-			t.Fatalf("%s: %v (at %s)\n%s", step, err, loc, body)
-		}
-	}
-	textOf := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.Join(strings.Fields(s), " ")
-	}
-	shot := func(name string) {
-		t.Helper()
-		for _, vp := range viewports {
-			var emulate []chromedp.EmulateViewportOption
-			if vp.mobile {
-				emulate = append(emulate, chromedp.EmulateMobile)
-			}
-			do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, emulate...))
-			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("screenshot %s: %v", name, err)
-			}
-			file := fmt.Sprintf("%s-%s.png", name, vp.name)
-			for _, d := range []string{dir, storeShotsDir} {
-				if err := os.WriteFile(filepath.Join(d, file), buf, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		do("viewport reset", chromedp.EmulateViewport(1280, 800))
-	}
-	// waitText waits until the text of sel contains want.
-	waitText := func(step, sel, want string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			got, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-			got = strings.Join(strings.Fields(got), " ")
-			if strings.Contains(got, want) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: %s says %q, want %q", step, sel, got, want)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	b := newBrowser(t, e.srv.URL, storeShotsDir)
+	ctx, do, textOf, shot, waitText := b.ctx, b.do, b.text, b.shot, b.waitText
 
 	do("open home", chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".store-cards")))
 	shot("01-welcome")
@@ -163,5 +86,4 @@ func TestStoreBrowser(t *testing.T) {
 	do("sign out", chromedp.Click(chromedp.CSS(`.user-menu button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("login-title")),
 		chromedp.Navigate(e.srv.URL+"/register"), chromedp.WaitVisible(chromedp.ID("register-title")))
 	shot("09-register")
-	t.Logf("screenshots in %s and %s", dir, storeShotsDir)
 }
