@@ -110,7 +110,7 @@ func (s *Service) SubmitReview(ctx context.Context, productID string, in ReviewI
 	}
 	v := validate.New()
 	if in.Rating < 1 || in.Rating > 5 {
-		v.Add("rating", "out_of_range", "a rating is 1 to 5 stars")
+		v.Add("rating", "out_of_range", "must be 1 to 5 stars")
 	}
 	title, body := strings.TrimSpace(in.Title), strings.TrimSpace(in.Body)
 	v.Text("title", title, 120)

@@ -17,6 +17,7 @@ import (
 func (h *handler) storeRoutes(m *http.ServeMux) {
 	m.Handle("GET /catalog", h.public(h.storeCatalogPage))
 	m.Handle("GET /products/{id}", h.public(h.storeProductPage))
+	m.Handle("POST /products/{id}/review", h.form(h.storeSubmitReview))
 
 	m.Handle("GET /register", h.public(h.storeRegisterPage))
 	m.Handle("POST /register", h.loginForm(h.storeRegister))
@@ -206,6 +207,7 @@ type storeProductData struct {
 	// Preview marks a product its owner or staff see before (or after) it
 	// is on sale.
 	Preview bool
+	Reviews storeReviews
 }
 
 // storeProductPage shows a product with its plans side by side at the
@@ -228,6 +230,9 @@ func (h *handler) storeProductPage(w http.ResponseWriter, r *http.Request, v *vi
 		d.Shots = append(d.Shots, storeLink{URL: u, Label: "Screenshot " + strconv.Itoa(i+1)})
 	}
 	if d.Compare, err = h.storeComparePlans(ctx, plans); err != nil {
+		return err
+	}
+	if d.Reviews, err = h.storeReviewsOf(r, p); err != nil {
 		return err
 	}
 	v.Title = p.Name

@@ -85,3 +85,45 @@ func TestReviewModeration(t *testing.T) {
 		}
 	}
 }
+
+// The product page shows the reviews; a subscribed customer writes and
+// rewrites its own; others are refused and nothing is stored.
+func TestProductPageReviews(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := reviewed(t, e)
+	path := "/products/" + r.ProductID
+
+	visitor := e.client()
+	res := visitor.get(path)
+	wantStatus(t, res, http.StatusOK)
+	wantText(t, res, "Customer reviews", "Slow support", "Tickets wait days.", "out of 5, from 1 review")
+	wantNoText(t, res, "Write a review")
+
+	cust := e.client()
+	cust.login("customer_direct")
+	wantText(t, cust.get(path), "Your review", "Update your review")
+	res = cust.postForm(path, path+"/review", url.Values{"rating": {"6"}, "title": {"Better now"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantText(t, res, "Rating must be 1 to 5 stars")
+	if !strings.Contains(res.Body, `value="Better now"`) {
+		t.Error("the title typed was not kept")
+	}
+	wantStatus(t, cust.post(path+"/review", url.Values{"rating": {"4"}}), http.StatusForbidden) // no CSRF token
+	res = cust.postForm(path, path+"/review", url.Values{"rating": {"4"}, "title": {"Better now"}, "body": {"Support answers within a day."}})
+	wantStatus(t, res, http.StatusSeeOther)
+	got, _, err := e.cat.MyReview(e.world.As(t, "customer_direct"), r.ProductID)
+	if err != nil || got.ID != r.ID || got.Rating != 4 || got.Title != "Better now" {
+		t.Fatalf("rewritten review: %+v %v", got, err)
+	}
+	wantText(t, visitor.get(path), "Better now", "Support answers within a day.")
+
+	// A customer without a subscription, and a vendor, are refused.
+	for _, who := range []string{"customer_a1", "vendor_a"} {
+		c := e.client()
+		c.login(who)
+		res := c.postForm(path, path+"/review", url.Values{"rating": {"1"}, "title": {"Planted by " + who}})
+		wantStatus(t, res, http.StatusSeeOther)
+		wantNoText(t, visitor.get(path), "Planted by "+who)
+	}
+}
