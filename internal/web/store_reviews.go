@@ -18,7 +18,7 @@ type storeReviews struct {
 	List    []catalog.Review
 	More    bool
 	// Mine is the viewer's organization's review, if written.
-	Mine    *catalog.Review
+	Mine *catalog.Review
 	// CanWrite: the viewer is a customer's user; the service still checks
 	// it holds a subscription of the product.
 	CanWrite bool
