@@ -504,3 +504,80 @@ func TestOnboardingCoupons(t *testing.T) {
 	wantRedirect(t, res, "/vendor/coupons")
 	wantText(t, other.get("/vendor/coupons"), "No such coupon")
 }
+
+func TestOnboardingBundles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, drive := catalogtest.Published(t, e.cat, e.world.Orgs["vendor_a"].ID, "CloudDrive")
+	_, mail := catalogtest.Published(t, e.cat, e.world.Orgs["vendor_a"].ID, "CloudMail")
+	_, other := catalogtest.Published(t, e.cat, e.world.Orgs["vendor_b"].ID, "OtherSuite")
+	vendor := e.client()
+	vendor.login("vendor_a")
+
+	res := vendor.get("/vendor/bundles")
+	wantStatus(t, res, http.StatusOK)
+	wantText(t, res, "Your bundles", "No bundles yet")
+	form := productFormValues("Office Pack")
+	form.Del("provisioning_mode")
+	res = vendor.postForm("/vendor/bundles/new", "/vendor/bundles/new", form)
+	wantStatus(t, res, http.StatusSeeOther)
+	loc := res.Header.Get("Location")
+	id := strings.TrimPrefix(loc, "/vendor/bundles/")
+	b := getProduct(t, e, id)
+	if b.Kind != catalog.KindBundle || b.ProvisioningMode != catalog.ProvisionNone || b.OwnerOrgID != e.world.Orgs["vendor_a"].ID {
+		t.Fatalf("bundle: %+v", b)
+	}
+	// A bundle is not a product page, nor the other way round.
+	wantStatus(t, vendor.get("/vendor/products/"+id), http.StatusNotFound)
+	wantNoText(t, vendor.get("/vendor/products"), "Office Pack")
+
+	// The bundle plan form lists the vendor's published plans only.
+	path := "/vendor/bundles/" + id + "/plans/new"
+	res = vendor.get(path)
+	wantStatus(t, res, http.StatusOK)
+	wantText(t, res, "CloudDrive · Standard (EUR 20.00 per month)", "CloudMail · Standard")
+	wantNoText(t, res, "OtherSuite")
+	plan := url.Values{"name": {"Office"}, "pricing_kind": {"renewable_months"}, "period_count": {"1"}, "min_periods": {"1"},
+		"currency": {"EUR"}, "auto_renew": {"on"}, "weight": {"0"},
+		"components[0].plan_id": {drive[0].LineageID}, "components[0].discount_percent": {"10"},
+		"components[1].plan_id": {""}, "components[1].discount_percent": {""},
+		"components[2].plan_id": {other[0].LineageID}, "components[2].discount_percent": {"abc"}}
+	// Not a number, and another vendor's plan: errors on their rows.
+	res = vendor.postForm(path, path, plan)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantFieldError(t, res, "plan-components-2-discount-percent", "Discount is not a number")
+	plan.Set("components[2].discount_percent", "20")
+	res = vendor.postForm(path, path, plan)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	wantFieldError(t, res, "plan-components-2-plan-id", "Plan you may bundle only your own products")
+	// "Add a plan" adds a row, storing nothing.
+	plan.Set("op", "add_component")
+	res = vendor.postForm(path, path, plan)
+	wantStatus(t, res, http.StatusOK)
+	if _, ok := inputValue(res.Body, "components[3].discount_percent"); !ok {
+		t.Error("no fourth component row")
+	}
+	plan.Del("op")
+	plan.Set("components[2].plan_id", mail[0].LineageID)
+	res = vendor.postForm(path, path, plan)
+	wantStatus(t, res, http.StatusSeeOther)
+	plans := listPlans(t, e, id)
+	if len(plans) != 1 || len(plans[0].Components) != 2 || plans[0].Components[1].PlanLineageID != mail[0].LineageID ||
+		!plans[0].Components[1].DiscountPercent.Equal(catalogtest.D("20")) {
+		t.Fatalf("bundle plans: %+v", plans)
+	}
+	// 20.00 less 10 % and 20.00 less 20 %.
+	res = vendor.get("/vendor/bundles/" + id)
+	wantText(t, res, "Office", "EUR 34.00 per month instead of EUR 40.00", "CloudDrive · Standard", "10 % off", "CloudMail · Standard", "20 % off")
+	wantNoText(t, res, "Add an extra resource")
+
+	wantRedirect(t, vendor.postForm("/vendor/bundles/"+id, "/vendor/bundles/"+id+"/submit", url.Values{}), "/vendor/bundles/"+id)
+	admin := e.client()
+	admin.login("admin")
+	wantText(t, admin.get("/admin/review/products/"+id), "Office Pack", "Includes", "CloudMail · Standard", "EUR 34.00 per month")
+	wantRedirect(t, admin.postForm("/admin/review/products/"+id, "/admin/review/products/"+id+"/approve", url.Values{}), "/admin/review")
+	found, _, err := e.cat.SearchProducts(context.Background(), catalog.ProductFilter{Query: "Office Pack", Kind: catalog.KindBundle})
+	if err != nil || len(found) != 1 || found[0].ID != id {
+		t.Fatalf("catalog search: %+v %v", found, err)
+	}
+}

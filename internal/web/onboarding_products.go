@@ -20,7 +20,10 @@ const obProductForm = "product"
 
 // obProductsData is the product list.
 type obProductsData struct {
-	Page   string
+	Page string
+	// List is the list's address; Noun "product" or "bundle".
+	List   string
+	Noun   string
 	Status string
 	Tabs   []obTab
 	Rows   []obProductRow
@@ -57,8 +60,8 @@ func (h *handler) obProducts(w http.ResponseWriter, r *http.Request, v *view) er
 	if !slices.ContainsFunc(obStatusTabs, func(t struct{ status, label string }) bool { return t.status == status }) {
 		status = ""
 	}
-	staff := isStaffUser(r)
-	f := catalog.ProductFilter{Kind: catalog.KindProduct, Status: status, Sort: "newest", Page: page.Request{Cursor: cursor}}
+	staff, kind := isStaffUser(r), obKind(r)
+	f := catalog.ProductFilter{Kind: kind, Status: status, Sort: "newest", Page: page.Request{Cursor: cursor}}
 	if !staff {
 		f.VendorID = currentUser(r).Actor.OrgID
 	}
@@ -69,9 +72,9 @@ func (h *handler) obProducts(w http.ResponseWriter, r *http.Request, v *view) er
 	if err != nil {
 		return err
 	}
-	d := obProductsData{Page: "products", Status: status, Staff: staff}
+	d := obProductsData{Page: "products", List: obListURL(kind), Noun: obKindNoun(kind), Status: status, Staff: staff}
 	for _, t := range obStatusTabs {
-		href := "/vendor/products"
+		href := d.List
 		if t.status != "" {
 			href += "?status=" + t.status
 		}
@@ -89,15 +92,15 @@ func (h *handler) obProducts(w http.ResponseWriter, r *http.Request, v *view) er
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	d.Next, d.First = pageLinks("/vendor/products", q, cursor, next)
+	d.Next, d.First = pageLinks(d.List, q, cursor, next)
 	if !staff {
 		if vd, err := h.cat.GetVendor(r.Context(), currentUser(r).Actor.OrgID); err == nil && vd.Status != catalog.VendorApproved {
 			d.Vendor, d.VendorStatus = &vd, obVendorStatus(vd.Status)
 		}
 	}
-	v.Title = "Your products"
+	v.Title = "Your " + d.Noun + "s"
 	if staff {
-		v.Title = "Products"
+		v.Title = obCapital(d.Noun) + "s"
 	}
 	v.Data = d
 	return h.render(w, r, v, "onboarding_vendor")
@@ -105,7 +108,10 @@ func (h *handler) obProducts(w http.ResponseWriter, r *http.Request, v *view) er
 
 // obProductFormData is the product form.
 type obProductFormData struct {
-	Page    string
+	Page string
+	// Noun is "product" or "bundle"; List the list's address.
+	Noun    string
+	List    string
 	Product catalog.Product
 	Editing bool
 	Action  string
@@ -146,7 +152,7 @@ func (h *handler) obEditProduct(w http.ResponseWriter, r *http.Request, v *view)
 	}
 	if p.Status == catalog.Retired {
 		setFlash(w, h.secure, flashError, "A retired product cannot change.")
-		http.Redirect(w, r, obProductURL(p.ID), http.StatusSeeOther)
+		http.Redirect(w, r, obURL(p), http.StatusSeeOther)
 		return nil
 	}
 	return h.obProductFormPage(w, r, v, p)
@@ -155,10 +161,11 @@ func (h *handler) obEditProduct(w http.ResponseWriter, r *http.Request, v *view)
 // obProductFormPage renders the product form for p (zero: a new product).
 func (h *handler) obProductFormPage(w http.ResponseWriter, r *http.Request, v *view, p catalog.Product) error {
 	b := newObForm(v, obProductForm)
-	d := obProductFormData{Page: "product_form", Product: p, Editing: p.ID != "", Action: "/vendor/products/new", Cancel: "/vendor/products",
-		C: map[string]obControl{}, Staff: isStaffUser(r)}
+	kind := obKind(r)
+	d := obProductFormData{Page: "product_form", Noun: obKindNoun(kind), List: obListURL(kind), Product: p, Editing: p.ID != "",
+		Action: obListURL(kind) + "/new", Cancel: obListURL(kind), C: map[string]obControl{}, Staff: isStaffUser(r)}
 	if d.Editing {
-		d.Action, d.Cancel = obProductURL(p.ID)+"/edit", obProductURL(p.ID)
+		d.Action, d.Cancel = obURL(p)+"/edit", obURL(p)
 		d.Version = obFingerprint(p)
 	}
 	if p.TaxCategory == "" {
@@ -168,7 +175,7 @@ func (h *handler) obProductFormPage(w http.ResponseWriter, r *http.Request, v *v
 		p.ProvisioningMode = catalog.ProvisionSyndicated
 	}
 	c := d.C
-	c["name"] = b.text("name", "Product name", p.Name).req().max(120)
+	c["name"] = b.text("name", obCapital(d.Noun)+" name", p.Name).req().max(120)
 	c["summary"] = b.text("summary", "Short description", p.Summary).max(300).
 		hint("One sentence shown in search results and on product cards.")
 	c["description"] = b.textarea("description", "Long description", p.Description, 8).max(20000).
@@ -183,16 +190,18 @@ func (h *handler) obProductFormPage(w http.ResponseWriter, r *http.Request, v *v
 		hint("One https:// address per line (at most 12).")
 	c["terms_url"] = b.text("terms_url", "Terms of service URL", p.TermsURL).typ("url").ph("https://")
 	c["privacy_url"] = b.text("privacy_url", "Privacy policy URL", p.PrivacyURL).typ("url").ph("https://")
-	c["provisioning_mode"] = b.selectOne("provisioning_mode", "Provisioning", p.ProvisioningMode, []obOption{
-		{Value: catalog.ProvisionSyndicated, Label: "Automatic: your system receives each subscription's events"},
-		{Value: catalog.ProvisionManual, Label: "Manual: you set each subscription up by hand"},
-		{Value: catalog.ProvisionNone, Label: "None: nothing to set up"},
-	}).req()
+	if kind == catalog.KindProduct { // each product of a bundle provisions itself
+		c["provisioning_mode"] = b.selectOne("provisioning_mode", "Provisioning", p.ProvisioningMode, []obOption{
+			{Value: catalog.ProvisionSyndicated, Label: "Automatic: your system receives each subscription's events"},
+			{Value: catalog.ProvisionManual, Label: "Manual: you set each subscription up by hand"},
+			{Value: catalog.ProvisionNone, Label: "None: nothing to set up"},
+		}).req()
+	}
 	c["tax_category"] = b.text("tax_category", "Tax category", p.TaxCategory).req().max(40).list("ob-tax-categories").
 		hint("Chooses the tax rate in each buyer's country; “standard” unless the marketplace set up another.")
 	c["requires_approval"] = b.checkbox("requires_approval", "Orders wait for my approval", p.RequiresApproval)
 	c["self_billed"] = b.checkbox("self_billed", "I bill the customers myself", p.SelfBilled)
-	if d.Staff && !d.Editing {
+	if d.Staff && !d.Editing && kind == catalog.KindProduct {
 		vendors, _, err := h.cat.ListVendors(r.Context(), catalog.VendorFilter{Page: page.Request{Limit: page.MaxLimit}})
 		if err != nil {
 			return err
@@ -239,7 +248,7 @@ func (h *handler) obProductFormPage(w http.ResponseWriter, r *http.Request, v *v
 			}
 		}
 	}
-	v.Title = "New product"
+	v.Title = "New " + d.Noun
 	if d.Editing {
 		v.Title = "Edit " + p.Name
 	}
@@ -254,7 +263,10 @@ func obProductInput(values url.Values) (catalog.ProductInput, func(errs.FieldErr
 	p := newObParser(values)
 	in := catalog.ProductInput{Name: p.ptr("name"), Summary: p.ptr("summary"), Description: p.ptr("description"),
 		Category: p.ptr("category"), LogoURL: p.ptr("logo_url"), TermsURL: p.ptr("terms_url"), PrivacyURL: p.ptr("privacy_url"),
-		ProvisioningMode: p.ptr("provisioning_mode"), TaxCategory: p.ptr("tax_category")}
+		TaxCategory: p.ptr("tax_category")}
+	if _, ok := values["provisioning_mode"]; ok {
+		in.ProvisioningMode = p.ptr("provisioning_mode")
+	}
 	approval, self := p.on("requires_approval"), p.on("self_billed")
 	in.RequiresApproval, in.SelfBilled = &approval, &self
 	tags := obCommaList(values.Get("tags"))
@@ -322,11 +334,12 @@ func (h *handler) obCreateProduct(w http.ResponseWriter, r *http.Request, v *vie
 		return err
 	}
 	in, rename := obProductInput(r.PostForm)
-	p, err := h.cat.CreateProduct(r.Context(), catalog.CreateProductInput{ProductInput: in, OwnerOrgID: r.PostForm.Get("owner_org_id")})
+	kind := obKind(r)
+	p, err := h.cat.CreateProduct(r.Context(), catalog.CreateProductInput{ProductInput: in, Kind: kind, OwnerOrgID: r.PostForm.Get("owner_org_id")})
 	if err != nil {
-		return h.formFailed(w, r, v, obProductForm, obRename(err, rename), "/vendor/products", h.obNewProduct)
+		return h.formFailed(w, r, v, obProductForm, obRename(err, rename), obListURL(kind), h.obNewProduct)
 	}
-	return h.done(w, r, obProductURL(p.ID), fmt.Sprintf("The product “%s” was created as a draft. Add a plan, then submit it for review.", p.Name))
+	return h.done(w, r, obURL(p), fmt.Sprintf("The %s “%s” was created as a draft. Add a plan, then submit it for review.", obKindNoun(kind), p.Name))
 }
 
 func (h *handler) obUpdateProduct(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -343,9 +356,9 @@ func (h *handler) obUpdateProduct(w http.ResponseWriter, r *http.Request, v *vie
 	in, rename := obProductInput(r.PostForm)
 	p, err = h.cat.UpdateProduct(r.Context(), p.ID, in)
 	if err != nil {
-		return h.formFailed(w, r, v, obProductForm, obRename(err, rename), obProductURL(p.ID), h.obEditProduct)
+		return h.formFailed(w, r, v, obProductForm, obRename(err, rename), obURL(p), h.obEditProduct)
 	}
-	return h.done(w, r, obProductURL(p.ID), fmt.Sprintf("The product “%s” was saved.", p.Name))
+	return h.done(w, r, obURL(p), fmt.Sprintf("The %s “%s” was saved.", obKindNoun(p.Kind), p.Name))
 }
 
 // obStaleMessage refuses a form loaded before someone else's change.
@@ -354,7 +367,13 @@ const obStaleMessage = "This was changed by someone else since you opened the fo
 
 // obProductData is the vendor's product page.
 type obProductData struct {
-	Page    string
+	Page string
+	// Noun is "product" or "bundle"; List the list's address and Base the
+	// product's own.
+	Noun    string
+	List    string
+	Base    string
+	Bundle  bool
 	Product catalog.Product
 	Status  obStatus
 	Vendor  string
@@ -378,15 +397,17 @@ func (h *handler) obProduct(w http.ResponseWriter, r *http.Request, v *view) err
 	if err != nil {
 		return err
 	}
-	d := obProductData{Page: "product", Product: p, Status: obProductStatus(p), Published: p.PublishedAt != nil,
+	d := obProductData{Page: "product", Noun: obKindNoun(p.Kind), List: obListURL(p.Kind), Base: obURL(p), Bundle: p.Kind == catalog.KindBundle,
+		Product: p, Status: obProductStatus(p), Published: p.PublishedAt != nil,
 		CanEdit: p.Status != catalog.Retired, CanSubmit: p.Status == catalog.Draft, CanWithdraw: p.Status == catalog.InReview,
 		CanRetire: p.Status == catalog.Published || p.Status == catalog.Draft}
 	slices.SortStableFunc(plans, func(a, b catalog.Plan) int { return a.Weight - b.Weight })
 	for _, pl := range plans {
+		view := h.obPlanView(r.Context(), pl)
 		if pl.Status == catalog.PlanActive {
-			d.Plans = append(d.Plans, obPlan(pl))
+			d.Plans = append(d.Plans, view)
 		} else {
-			d.Older = append(d.Older, obPlan(pl))
+			d.Older = append(d.Older, view)
 		}
 	}
 	if isStaffUser(r) {
@@ -415,13 +436,21 @@ func (h *handler) obLifecycle(action string) pageFunc {
 		}[action]
 		out, err := do(r.Context(), p.ID)
 		if err != nil {
-			return h.refused(w, r, err, obProductURL(p.ID))
+			return h.refused(w, r, err, obURL(p))
 		}
 		msg := map[string]string{
 			"submit":   "“%s” was submitted for review. The marketplace team will publish it or tell you what to change.",
 			"withdraw": "“%s” was withdrawn from review and is a draft again.",
 			"retire":   "“%s” was retired: it is no longer sold. Running subscriptions are not affected.",
 		}[action]
-		return h.done(w, r, obProductURL(out.ID), fmt.Sprintf(msg, out.Name))
+		return h.done(w, r, obURL(out), fmt.Sprintf(msg, out.Name))
 	}
+}
+
+// obCapital capitalizes the first letter of an ASCII word.
+func obCapital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

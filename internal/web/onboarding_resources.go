@@ -116,9 +116,9 @@ func (h *handler) obResourcePage(kind string) pageFunc {
 }
 
 func (h *handler) obResourceFormPage(w http.ResponseWriter, r *http.Request, v *view, kind string, p catalog.Product, pl catalog.Plan, idx int) error {
-	base := fmt.Sprintf("%s/plans/%s/%s", obProductURL(p.ID), pl.ID, kind)
+	base := fmt.Sprintf("%s/plans/%s/%s", obURL(p), pl.ID, kind)
 	d := obResourceData{Page: "resource_form", Product: p, Plan: pl, Metric: kind == "metrics", Noun: obNoun(kind), Editing: idx >= 0,
-		Action: base + "/new", Cancel: obProductURL(p.ID) + "#plan-" + pl.LineageID, C: map[string]obControl{}, MaxRanges: obMaxRanges,
+		Action: base + "/new", Cancel: obURL(p) + "#plan-" + pl.LineageID, C: map[string]obControl{}, MaxRanges: obMaxRanges,
 		Versioning: p.PublishedAt != nil, Version: obFingerprint(pl), Currency: pl.Currency.Code()}
 	d.Locked, d.Current = h.obPlanLock(r, p, pl)
 	if d.Current != "" { // the same item in the current version
@@ -329,7 +329,7 @@ func (h *handler) obSaveResource(kind string) pageFunc {
 			return err
 		}
 		if why, _ := h.obPlanLock(r, p, pl); why != "" {
-			return h.refused(w, r, errs.FailedPrecondition("plan_locked", why), obProductURL(p.ID))
+			return h.refused(w, r, errs.FailedPrecondition("plan_locked", why), obURL(p))
 		}
 		if r.PostForm.Get("version") != obFingerprint(pl) {
 			return obRedisplay(w, r, v, obResourceForm, r.PostForm, obStaleMessage, http.StatusConflict, page)
@@ -340,10 +340,10 @@ func (h *handler) obSaveResource(kind string) pageFunc {
 			var versioned bool
 			if out, versioned, err = h.cat.UpdatePlan(r.Context(), pl.ID, in); err == nil {
 				msg := fmt.Sprintf("The %s “%s” was saved.", obNoun(kind), strings.TrimSpace(r.PostForm.Get("name")))
-				return h.done(w, r, obProductURL(p.ID)+"#plan-"+out.LineageID, obPlanSaved(msg, out, versioned))
+				return h.done(w, r, obURL(p)+"#plan-"+out.LineageID, obPlanSaved(msg, out, versioned))
 			}
 		}
-		return h.formFailed(w, r, v, obResourceForm, obRename(err, obResourceRename(kind, pos, rows)), obProductURL(p.ID), page)
+		return h.formFailed(w, r, v, obResourceForm, obRename(err, obResourceRename(kind, pos, rows)), obURL(p), page)
 	}
 }
 
@@ -413,7 +413,7 @@ func (h *handler) obRemoveResource(kind string) pageFunc {
 			return err
 		}
 		if why, _ := h.obPlanLock(r, p, pl); why != "" {
-			return h.refused(w, r, errs.FailedPrecondition("plan_locked", why), obProductURL(p.ID))
+			return h.refused(w, r, errs.FailedPrecondition("plan_locked", why), obURL(p))
 		}
 		var in catalog.PlanInput
 		var name string
@@ -430,10 +430,10 @@ func (h *handler) obRemoveResource(kind string) pageFunc {
 		}
 		out, versioned, err := h.cat.UpdatePlan(r.Context(), pl.ID, in)
 		if err != nil {
-			return h.refused(w, r, err, obProductURL(p.ID))
+			return h.refused(w, r, err, obURL(p))
 		}
 		msg := fmt.Sprintf("The %s “%s” was removed from the plan “%s”.", obNoun(kind), name, pl.Name)
-		return h.done(w, r, obProductURL(p.ID)+"#plan-"+out.LineageID, obPlanSaved(msg, out, versioned))
+		return h.done(w, r, obURL(p)+"#plan-"+out.LineageID, obPlanSaved(msg, out, versioned))
 	}
 }
 

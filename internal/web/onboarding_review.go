@@ -132,7 +132,7 @@ func (h *handler) obReviewProduct(w http.ResponseWriter, r *http.Request, v *vie
 	}
 	slices.SortStableFunc(plans, func(a, b catalog.Plan) int { return a.Weight - b.Weight })
 	for _, pl := range plans {
-		d.Plans = append(d.Plans, obPlan(pl))
+		d.Plans = append(d.Plans, h.obPlanView(r.Context(), pl))
 	}
 	for _, para := range strings.Split(strings.ReplaceAll(p.Description, "\r\n", "\n"), "\n\n") {
 		if para = strings.TrimSpace(para); para != "" {

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,6 +93,52 @@ type obPlanView struct {
 	Facts   []string
 	Extras  []obItemView
 	Metrics []obItemView
+	// Components are a bundle plan's product plans.
+	Components []obComponentView
+}
+
+// obComponentView is one product plan of a bundle plan.
+type obComponentView struct {
+	Name     string
+	Price    string
+	Discount string
+}
+
+// obPlanView is obPlan with a bundle plan's components and price, which
+// come from the current versions of its component plans.
+func (h *handler) obPlanView(ctx context.Context, pl catalog.Plan) obPlanView {
+	v := obPlan(pl)
+	if len(pl.Components) == 0 {
+		return v
+	}
+	var parts []pricing.BundleComponent
+	for _, c := range pl.Components {
+		cv := obComponentView{Name: shortID(c.PlanLineageID), Discount: money.FormatDecimal(c.DiscountPercent) + " % off"}
+		if cp, err := h.cat.CurrentPlan(ctx, c.PlanLineageID); err == nil {
+			cv.Name, cv.Price = cp.Name, obPlan(cp).Price
+			if prod, err := h.cat.GetProduct(ctx, cp.ProductID); err == nil {
+				cv.Name = prod.Name + " · " + cp.Name
+			}
+			parts = append(parts, pricing.BundleComponent{PlanID: cp.ID, Name: cp.Name, Prices: cp.Prices(), DiscountPercent: c.DiscountPercent})
+		}
+		v.Components = append(v.Components, cv)
+	}
+	if len(parts) == len(pl.Components) {
+		if bp, err := pricing.PriceBundle(parts); err == nil {
+			per := obPeriod(pl.PeriodUnit, pl.PeriodCount)
+			v.Price = money.FormatPrice(bp.Recurring, bp.Currency) + " per " + per
+			if !bp.Recurring.Equal(bp.ListRecurring) {
+				v.Price += " instead of " + money.FormatPrice(bp.ListRecurring, bp.Currency)
+			}
+			v.Facts = slices.DeleteFunc(v.Facts, func(f string) bool { return strings.HasPrefix(f, "Setup fee") })
+			if !bp.Setup.IsZero() {
+				v.Facts = append([]string{"Setup fees " + money.FormatPrice(bp.Setup, bp.Currency)}, v.Facts...)
+			}
+		}
+	} else {
+		v.Price = "The sum of its plans' prices, less their discounts"
+	}
+	return v
 }
 
 // obItemView is an extra resource or metric with its scheme.

@@ -12,28 +12,35 @@ import (
 // onboardingRoutes declares the pages of vendor product onboarding (products, plans, extras, metrics, coupons, bundles) and the admin's review of vendors and products.
 //
 // Vendor pages need the product onboarding function (vendors, and the
-// operator's administrators, who work for any vendor); coupons need coupon
+// operator's administrators, who work for any vendor); bundles (under
+// /vendor/bundles, with the same pages) bundle management; coupons coupon
 // management. A vendor sees only its own products: another's product, even
 // a published one, is "not found" here. The review pages need the product
 // or vendor review function. Every change goes through catalog.Service, the
 // same calls the API makes.
 func (h *handler) onboardingRoutes(m *http.ServeMux) {
 	onboard := func(fn pageFunc) pageFunc { return requireFunction(fn, identity.ProductOnboarding) }
-	m.Handle("GET /vendor/products", h.user(onboard(h.obProducts)))
-	m.Handle("GET /vendor/products/new", h.user(onboard(h.obNewProduct)))
-	m.Handle("POST /vendor/products/new", h.form(onboard(h.obCreateProduct)))
-	m.Handle("GET /vendor/products/{id}", h.user(onboard(h.obProduct)))
-	m.Handle("GET /vendor/products/{id}/edit", h.user(onboard(h.obEditProduct)))
-	m.Handle("POST /vendor/products/{id}/edit", h.form(onboard(h.obUpdateProduct)))
-	m.Handle("POST /vendor/products/{id}/submit", h.form(onboard(h.obLifecycle("submit"))))
-	m.Handle("POST /vendor/products/{id}/withdraw", h.form(onboard(h.obLifecycle("withdraw"))))
-	m.Handle("POST /vendor/products/{id}/retire", h.form(onboard(h.obLifecycle("retire"))))
-
-	m.Handle("GET /vendor/products/{id}/plans/new", h.user(onboard(h.obNewPlan)))
-	m.Handle("POST /vendor/products/{id}/plans/new", h.form(onboard(h.obCreatePlan)))
-	m.Handle("GET /vendor/products/{id}/plans/{planID}/edit", h.user(onboard(h.obEditPlan)))
-	m.Handle("POST /vendor/products/{id}/plans/{planID}/edit", h.form(onboard(h.obUpdatePlan)))
-	m.Handle("POST /vendor/products/{id}/plans/{planID}/retire", h.form(onboard(h.obRetirePlan)))
+	// Products and bundles share their pages; the path tells which (obKind).
+	for _, sec := range []struct {
+		base string
+		fn   identity.Function
+	}{{"/vendor/products", identity.ProductOnboarding}, {"/vendor/bundles", identity.BundleManagement}} {
+		need := func(fn pageFunc) pageFunc { return requireFunction(fn, sec.fn) }
+		m.Handle("GET "+sec.base, h.user(need(h.obProducts)))
+		m.Handle("GET "+sec.base+"/new", h.user(need(h.obNewProduct)))
+		m.Handle("POST "+sec.base+"/new", h.form(need(h.obCreateProduct)))
+		m.Handle("GET "+sec.base+"/{id}", h.user(need(h.obProduct)))
+		m.Handle("GET "+sec.base+"/{id}/edit", h.user(need(h.obEditProduct)))
+		m.Handle("POST "+sec.base+"/{id}/edit", h.form(need(h.obUpdateProduct)))
+		m.Handle("POST "+sec.base+"/{id}/submit", h.form(need(h.obLifecycle("submit"))))
+		m.Handle("POST "+sec.base+"/{id}/withdraw", h.form(need(h.obLifecycle("withdraw"))))
+		m.Handle("POST "+sec.base+"/{id}/retire", h.form(need(h.obLifecycle("retire"))))
+		m.Handle("GET "+sec.base+"/{id}/plans/new", h.user(need(h.obNewPlan)))
+		m.Handle("POST "+sec.base+"/{id}/plans/new", h.form(need(h.obCreatePlan)))
+		m.Handle("GET "+sec.base+"/{id}/plans/{planID}/edit", h.user(need(h.obEditPlan)))
+		m.Handle("POST "+sec.base+"/{id}/plans/{planID}/edit", h.form(need(h.obUpdatePlan)))
+		m.Handle("POST "+sec.base+"/{id}/plans/{planID}/retire", h.form(need(h.obRetirePlan)))
+	}
 
 	for _, kind := range []string{"extras", "metrics"} {
 		base := "/vendor/products/{id}/plans/{planID}/" + kind
@@ -85,16 +92,45 @@ func isStaffUser(r *http.Request) bool {
 
 var errOBNotFound = errs.NotFound("product_not_found", "no such product")
 
-// obOwnProduct loads the product of the path for its vendor: a product of
+// obKind is the kind of product the page is about: bundles have the
+// pages of products under /vendor/bundles.
+func obKind(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/vendor/bundles") {
+		return catalog.KindBundle
+	}
+	return catalog.KindProduct
+}
+
+// obListURL is the list of the products (or bundles) of kind.
+func obListURL(kind string) string {
+	if kind == catalog.KindBundle {
+		return "/vendor/bundles"
+	}
+	return "/vendor/products"
+}
+
+// obURL is the vendor's page of product (or bundle) p.
+func obURL(p catalog.Product) string { return obListURL(p.Kind) + "/" + p.ID }
+
+// obKindNoun names a product of kind for people.
+func obKindNoun(kind string) string {
+	if kind == catalog.KindBundle {
+		return "bundle"
+	}
+	return "product"
+}
+
+// obOwnProduct loads the product of the path for its owner: a product of
 // another organization is not found, even a published one (which the
-// catalog shows to everybody), and so is a bundle.
+// catalog shows to everybody), and so is a bundle under /vendor/products
+// and a product under /vendor/bundles.
 func (h *handler) obOwnProduct(r *http.Request) (catalog.Product, error) {
 	id := r.PathValue("id")
 	p, err := h.cat.GetProduct(r.Context(), id)
 	if err != nil {
 		return p, err
 	}
-	if p.ID != id || p.Kind != catalog.KindProduct || (!isStaffUser(r) && p.OwnerOrgID != currentUser(r).Actor.OrgID) {
+	if p.ID != id || p.Kind != obKind(r) || (!isStaffUser(r) && p.OwnerOrgID != currentUser(r).Actor.OrgID) {
 		return catalog.Product{}, errOBNotFound
 	}
 	return p, nil
@@ -118,6 +154,3 @@ func (h *handler) obOwnPlan(r *http.Request) (catalog.Product, catalog.Plan, err
 	}
 	return p, pl, nil
 }
-
-// obProductURL is the vendor's page of product id.
-func obProductURL(id string) string { return "/vendor/products/" + id }
