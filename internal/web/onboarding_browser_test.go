@@ -179,6 +179,15 @@ func TestBrowserRangeEditor(t *testing.T) {
 		t.Fatalf("stored extra %+v", x)
 	}
 
+	do("open the metric form", chromedp.Navigate(e.srv.URL+"/vendor/products/"+prod.ID+"/plans/"+plan.ID+"/metrics/"+plan.Metrics[0].ID+"/edit"),
+		chromedp.WaitVisible(chromedp.CSS("fieldset.ob-scheme.js-kind")))
+	if vis := eval(`getComputedStyle(document.querySelector(".ob-only-package")).display`); vis != "none" {
+		t.Fatalf("package fields display %q under per unit", vis)
+	}
+	shot("07-metric-form")
+	do("open the coupon form", chromedp.Navigate(e.srv.URL+"/vendor/coupons/new"), chromedp.WaitVisible(chromedp.ID("coupon-code")))
+	shot("08-coupon-form")
+
 	// The vendor submits; the admin reviews.
 	do("submit for review", chromedp.Navigate(e.srv.URL+"/vendor/products/"+prod.ID),
 		chromedp.Click(chromedp.CSS(`form[action$="/submit"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash-success")))
@@ -190,8 +199,8 @@ func TestBrowserRangeEditor(t *testing.T) {
 	}
 	signIn("admin@example.com")
 	do("open the review", chromedp.Navigate(e.srv.URL+"/admin/review"), chromedp.WaitVisible(chromedp.CSS("table")))
-	shot("07-review-queue")
+	shot("09-review-queue")
 	do("open the product review", chromedp.Navigate(e.srv.URL+"/admin/review/products/"+prod.ID), chromedp.WaitVisible(chromedp.CSS(".ob-decision")))
-	shot("08-review-product")
+	shot("10-review-product")
 	t.Logf("screenshots in %s", shotsDir)
 }

@@ -165,14 +165,17 @@ func (h *handler) obNewCoupon(w http.ResponseWriter, r *http.Request, v *view) e
 	c := d.C
 	c["code"] = b.text("code", "Code", "").max(40).hint("3 to 40 letters, digits, - or _. Leave empty to have one made up.")
 	c["kind"] = b.selectOne("kind", "Kind", string(pricing.CouponDiscountPercent), obCouponKinds).req()
-	c["percent"] = b.decimal("percent", "Percentage off", "").ph("10").hint("Percentage coupons: more than 0, at most 100.")
-	c["amount"] = b.decimal("amount", "Amount off", "").ph("0.00").hint("Amount coupons: taken off each billing period.")
-	c["fixed_price"] = b.decimal("fixed_price", "Fixed licence price", "").ph("0.00").hint("Fixed-price coupons: the licence price per billing period.")
-	c["currency"] = b.text("currency", "Currency", "EUR").max(3).list("ob-currencies").hint("Of the amount, the fixed price or the budget.")
-	c["trial_days"] = b.number("trial_days", "Trial length", "").hint("Trial coupons: in days, 1 to 365.")
+	c["percent"] = b.decimal("percent", "Percentage off", "").ph("10").hint("Percentage coupons: more than 0, at most 100.").class("ob-for ob-for-discount_percent")
+	c["amount"] = b.decimal("amount", "Amount off", "").ph("0.00").hint("Amount coupons: taken off each billing period.").class("ob-for ob-for-discount_amount")
+	c["fixed_price"] = b.decimal("fixed_price", "Fixed licence price", "").ph("0.00").hint("Fixed-price coupons: the licence price per billing period.").
+		class("ob-for ob-for-fixed_price")
+	c["currency"] = b.text("currency", "Currency", "EUR").max(3).list("ob-currencies").hint("Of the amount, the fixed price or the budget.").
+		class("ob-for ob-for-discount_amount ob-for-fixed_price ob-for-extended_trial")
+	c["trial_days"] = b.number("trial_days", "Trial length", "").hint("Trial coupons: in days, 1 to 365.").class("ob-for ob-for-extended_trial")
 	c["budget"] = b.decimal("budget", "Trial budget", "").ph("0.00").
-		hint("Trial coupons, optional: each use draws the trial's infrastructure cost; the coupon stops when it is spent.")
-	c["scope"] = b.selectOne("scope", "Discount applies to", string(pricing.ScopeLicence), obCouponScopes).hint("Percentage and amount coupons.")
+		hint("Trial coupons, optional: each use draws the trial's infrastructure cost; the coupon stops when it is spent.").class("ob-for ob-for-extended_trial")
+	c["scope"] = b.selectOne("scope", "Discount applies to", string(pricing.ScopeLicence), obCouponScopes).hint("Percentage and amount coupons.").
+		class("ob-for ob-for-discount_percent ob-for-discount_amount")
 	c["usage"] = b.selectOne("usage", "Use", catalog.Reusable, []obOption{
 		{Value: catalog.Reusable, Label: "Reusable, by any number of customers"}, {Value: catalog.OneTime, Label: "Once, by whoever has the code"},
 	}).req()

@@ -140,7 +140,27 @@
     apply(editor);
   }
 
+  // Forms with data-kind-form (the coupon form) show the fields of the
+  // kind chosen in their "kind" select: elements of class ob-for are
+  // shown when they also have ob-for-<kind>, or hold a value or an error.
+  function setUpKindForm(form) {
+    var kind = form.querySelector('select[name="kind"]');
+    if (!kind) return;
+    var update = function () {
+      form.querySelectorAll(".ob-for").forEach(function (el) {
+        var inputs = el.querySelectorAll("input");
+        var typed = false;
+        inputs.forEach(function (i) { if (i.value.trim() !== "" && i.value !== i.defaultValue) typed = true; });
+        var hide = !el.classList.contains("ob-for-" + kind.value) && !typed && !el.classList.contains("has-error");
+        el.hidden = hide;
+      });
+    };
+    kind.addEventListener("change", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("fieldset.ob-scheme").forEach(setUp);
+    document.querySelectorAll("form[data-kind-form]").forEach(setUpKindForm);
   });
 })();
