@@ -175,7 +175,7 @@ func TestBrowserRangeEditor(t *testing.T) {
 		{From: catalogtest.D("1"), To: catalogtest.DP("9"), FlatPrice: catalogtest.D("30")},
 		{From: catalogtest.D("10"), FlatPrice: catalogtest.D("100")},
 	}}
-	if x.Name != "Seats" || !sameScheme(x.Scheme, want) {
+	if x.Name != "Seats" || !obSameScheme(x.Scheme, want) {
 		t.Fatalf("stored extra %+v", x)
 	}
 

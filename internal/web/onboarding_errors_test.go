@@ -14,8 +14,8 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/page"
 )
 
-// vendorProducts returns every product of fixture vendor name.
-func vendorProducts(t *testing.T, e *env, name string) []catalog.Product {
+// obVendorProducts returns every product of fixture vendor name.
+func obVendorProducts(t *testing.T, e *env, name string) []catalog.Product {
 	t.Helper()
 	ps, _, err := e.cat.SearchProducts(actor.With(context.Background(), actor.System),
 		catalog.ProductFilter{VendorID: e.world.Orgs[name].ID, Page: page.Request{Limit: page.MaxLimit}})
@@ -33,56 +33,56 @@ func TestOnboardingProductFormErrors(t *testing.T) {
 
 	// An empty name and a bad address: errors next to the fields, the
 	// rest kept as typed, nothing stored.
-	form := productFormValues("   ")
+	form := obProductValues("   ")
 	form.Set("terms_url", "ftp://nimbus.example")
 	form.Set("features", "Fine\n"+strings.Repeat("x", 301))
 	res := vendor.postForm("/vendor/products/new", "/vendor/products/new", form)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "product-name", "Product name is required")
-	wantFieldError(t, res, "product-terms-url", "must be an absolute http(s) URL")
-	wantFieldError(t, res, "product-features", "Features on line 2 must be at most 300 characters")
+	obWantFieldError(t, res, "product-name", "Product name is required")
+	obWantFieldError(t, res, "product-terms-url", "must be an absolute http(s) URL")
+	obWantFieldError(t, res, "product-features", "Features on line 2 must be at most 300 characters")
 	wantText(t, res, "Please correct the errors below.")
-	if v, _ := inputValue(res.Body, "summary"); v != "Backups that restore" {
+	if v, _ := obInputValue(res.Body, "summary"); v != "Backups that restore" {
 		t.Errorf("summary not kept: %q", v)
 	}
-	if v, _ := inputValue(res.Body, "faq[0].question"); v != "Where is my data?" {
+	if v, _ := obInputValue(res.Body, "faq[0].question"); v != "Where is my data?" {
 		t.Errorf("FAQ question not kept: %q", v)
 	}
 	if !strings.Contains(res.Body, `href="#product-name"`) {
 		t.Error("the error summary does not link to the name input")
 	}
-	if ps := vendorProducts(t, e, "vendor_a"); len(ps) != 0 {
+	if ps := obVendorProducts(t, e, "vendor_a"); len(ps) != 0 {
 		t.Fatalf("stored: %+v", ps)
 	}
 
 	// An FAQ answer without its question: the error lands on the row it
 	// was typed in, though the empty row before it is not sent.
-	form = productFormValues("Nimbus")
+	form = obProductValues("Nimbus")
 	form.Set("faq[1].question", "")
 	form.Set("faq[2].question", "")
 	form.Set("faq[2].answer", "An answer to nothing")
 	res = vendor.postForm("/vendor/products/new", "/vendor/products/new", form)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "product-faq-2-question", "Question is required")
-	if fieldError(res.Body, "product-faq-1-question") != "" {
+	obWantFieldError(t, res, "product-faq-2-question", "Question is required")
+	if obFieldErrorText(res.Body, "product-faq-1-question") != "" {
 		t.Error("error on the empty row")
 	}
 
 	// Adding an FAQ row shows the form again with one more, storing nothing.
-	form = productFormValues("Nimbus")
+	form = obProductValues("Nimbus")
 	form.Set("op", "add_faq")
 	res = vendor.postForm("/vendor/products/new", "/vendor/products/new", form)
 	wantStatus(t, res, http.StatusOK)
-	if _, ok := inputValue(res.Body, "faq[2].question"); !ok {
+	if _, ok := obInputValue(res.Body, "faq[2].question"); !ok {
 		t.Error("no third question after adding one")
 	}
 	form.Set("op", "remove_faq:0")
 	res = vendor.postForm("/vendor/products/new", "/vendor/products/new", form)
 	wantStatus(t, res, http.StatusOK)
-	if v, _ := inputValue(res.Body, "faq[0].question"); v != "" {
+	if v, _ := obInputValue(res.Body, "faq[0].question"); v != "" {
 		t.Errorf("first question after removing it: %q", v)
 	}
-	if ps := vendorProducts(t, e, "vendor_a"); len(ps) != 0 {
+	if ps := obVendorProducts(t, e, "vendor_a"); len(ps) != 0 {
 		t.Fatalf("stored by an editing step: %+v", ps)
 	}
 }
@@ -92,40 +92,40 @@ func TestOnboardingPlanFormErrors(t *testing.T) {
 	e := newEnv(t)
 	vendor := e.client()
 	vendor.login("vendor_a")
-	id := createProduct(t, vendor, "Nimbus")
+	id := obCreateProductForm(t, vendor, "Nimbus")
 	path := "/vendor/products/" + id + "/plans/new"
 
 	// A price with letters and a trial that is not a number: refused
 	// before the service, next to the fields, as typed.
-	form := planFormValues("Team")
+	form := obPlanValues("Team")
 	form.Set("recurring_price", "20,00 €")
 	form.Set("trial_days", "two weeks")
 	res := vendor.postForm(path, path, form)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "plan-recurring-price", "Licence price is not a number")
-	wantFieldError(t, res, "plan-trial-days", "Free trial must be a whole number")
-	if v, _ := inputValue(res.Body, "recurring_price"); v != "20,00 €" {
+	obWantFieldError(t, res, "plan-recurring-price", "Licence price is not a number")
+	obWantFieldError(t, res, "plan-trial-days", "Free trial must be a whole number")
+	if v, _ := obInputValue(res.Body, "recurring_price"); v != "20,00 €" {
 		t.Errorf("price not kept as typed: %q", v)
 	}
 	// The service's own checks, next to their fields.
-	form = planFormValues("")
+	form = obPlanValues("")
 	form.Set("recurring_price", "-5")
 	form.Set("allowed_periods", "12, 5")
 	form.Set("min_periods", "12")
 	res = vendor.postForm(path, path, form)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "plan-name", "Plan name is required")
-	wantFieldError(t, res, "plan-recurring-price", "must not be negative")
-	if got := listPlans(t, e, id); len(got) != 0 {
+	obWantFieldError(t, res, "plan-name", "Plan name is required")
+	obWantFieldError(t, res, "plan-recurring-price", "must not be negative")
+	if got := obListPlans(t, e, id); len(got) != 0 {
 		t.Fatalf("stored: %+v", got)
 	}
-	form = planFormValues("Team")
+	form = obPlanValues("Team")
 	form.Set("min_periods", "12")
 	form.Set("allowed_periods", "12, 30")
 	res = vendor.postForm(path, path, form)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "plan-allowed-periods", "Order durations offered (30) must be a multiple of the minimum duration")
-	if got := listPlans(t, e, id); len(got) != 0 {
+	obWantFieldError(t, res, "plan-allowed-periods", "Order durations offered (30) must be a multiple of the minimum duration")
+	if got := obListPlans(t, e, id); len(got) != 0 {
 		t.Fatalf("stored: %+v", got)
 	}
 }
@@ -135,33 +135,33 @@ func TestOnboardingRangeEditorErrors(t *testing.T) {
 	e := newEnv(t)
 	vendor := e.client()
 	vendor.login("vendor_a")
-	id := createProduct(t, vendor, "Nimbus")
-	plan := createPlan(t, e, vendor, id, "Team")
+	id := obCreateProductForm(t, vendor, "Nimbus")
+	plan := obCreatePlanForm(t, e, vendor, id, "Team")
 	path := "/vendor/products/" + id + "/plans/" + plan.ID + "/extras/new"
 	post := func(form url.Values) *response {
 		t.Helper()
 		page := vendor.get(path)
 		form.Set("csrf_token", csrfToken(t, page.Body))
-		form.Set("version", mustInput(t, page.Body, "version"))
+		form.Set("version", obMustInput(t, page.Body, "version"))
 		return vendor.post(path, form)
 	}
 	noExtras := func() {
 		t.Helper()
-		if got := listPlans(t, e, id)[0].Extras; len(got) != 0 {
+		if got := obListPlans(t, e, id)[0].Extras; len(got) != 0 {
 			t.Fatalf("stored: %+v", got)
 		}
 	}
 
 	// Overlapping ranges: the error is on the second range's "from", on the
 	// row it was typed in (the empty row between them is not sent).
-	res := post(tieredExtraValues([3]string{"1", "10", "5"}, [3]string{"", "", ""}, [3]string{"5", "", "3"}))
+	res := post(obTieredExtraValues([3]string{"1", "10", "5"}, [3]string{"", "", ""}, [3]string{"5", "", "3"}))
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "resource-scheme-ranges-2-from", "From overlaps the previous range, which ends at 10")
-	if fieldError(res.Body, "resource-scheme-ranges-1-from") != "" {
+	obWantFieldError(t, res, "resource-scheme-ranges-2-from", "From overlaps the previous range, which ends at 10")
+	if obFieldErrorText(res.Body, "resource-scheme-ranges-1-from") != "" {
 		t.Error("error on the empty row")
 	}
 	wantText(t, res, "Range 3: from overlaps the previous range")
-	if v, _ := inputValue(res.Body, "scheme.ranges[2].unit_price"); v != "3" {
+	if v, _ := obInputValue(res.Body, "scheme.ranges[2].unit_price"); v != "3" {
 		t.Errorf("typed value not kept: %q", v)
 	}
 	if !strings.Contains(res.Body, `class="ob-range ob-range-error" data-range="2"`) {
@@ -170,23 +170,23 @@ func TestOnboardingRangeEditorErrors(t *testing.T) {
 	noExtras()
 
 	// A gap, a range ending before it starts, a negative bound.
-	res = post(tieredExtraValues([3]string{"-1", "9", "5"}, [3]string{"12", "11", "3"}))
+	res = post(obTieredExtraValues([3]string{"-1", "9", "5"}, [3]string{"12", "11", "3"}))
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "resource-scheme-ranges-0-from", "From must not be negative")
-	wantFieldError(t, res, "resource-scheme-ranges-1-to", "To must be at least from (12)")
-	wantFieldError(t, res, "resource-scheme-ranges-1-from", "must be 10, right after the previous range")
+	obWantFieldError(t, res, "resource-scheme-ranges-0-from", "From must not be negative")
+	obWantFieldError(t, res, "resource-scheme-ranges-1-to", "To must be at least from (12)")
+	obWantFieldError(t, res, "resource-scheme-ranges-1-from", "must be 10, right after the previous range")
 	noExtras()
 
 	// A price with letters, a "to" that is not a number: refused with the
 	// scheme's other mistakes at once, and the letters kept.
-	form := tieredExtraValues([3]string{"1", "nine", "5"}, [3]string{"10", "", "3 EUR"}, [3]string{"20", "", "1"})
+	form := obTieredExtraValues([3]string{"1", "nine", "5"}, [3]string{"10", "", "3 EUR"}, [3]string{"20", "", "1"})
 	form.Set("name", "")
 	res = post(form)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "resource-scheme-ranges-0-to", "To is not a number")
-	wantFieldError(t, res, "resource-scheme-ranges-1-unit-price", "Unit price is not a number")
-	wantFieldError(t, res, "resource-scheme-ranges-1-to", "To only the last range may be open-ended")
-	if v, _ := inputValue(res.Body, "scheme.ranges[1].unit_price"); v != "3 EUR" {
+	obWantFieldError(t, res, "resource-scheme-ranges-0-to", "To is not a number")
+	obWantFieldError(t, res, "resource-scheme-ranges-1-unit-price", "Unit price is not a number")
+	obWantFieldError(t, res, "resource-scheme-ranges-1-to", "To only the last range may be open-ended")
+	if v, _ := obInputValue(res.Body, "scheme.ranges[1].unit_price"); v != "3 EUR" {
 		t.Errorf("typed price not kept: %q", v)
 	}
 	noExtras()
@@ -195,24 +195,24 @@ func TestOnboardingRangeEditorErrors(t *testing.T) {
 	// ranges.
 	res = post(url.Values{"name": {""}, "billing": {"prepaid"}, "scheme.kind": {"volume"}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "resource-name", "Name is required")
-	wantFieldError(t, res, "resource-scheme-ranges", "Ranges a volume scheme needs 1 to 20 ranges")
+	obWantFieldError(t, res, "resource-name", "Name is required")
+	obWantFieldError(t, res, "resource-scheme-ranges", "Ranges a volume scheme needs 1 to 20 ranges")
 	noExtras()
 
 	// A stairstep scheme with a unit price is told which field to clear.
-	form = tieredExtraValues([3]string{"1", "", "5"})
+	form = obTieredExtraValues([3]string{"1", "", "5"})
 	form.Set("scheme.kind", "stairstep")
 	res = post(form)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "resource-scheme-ranges-0-unit-price", "is not used by a stairstep scheme")
+	obWantFieldError(t, res, "resource-scheme-ranges-0-unit-price", "is not used by a stairstep scheme")
 	noExtras()
 
 	// Removing a row renumbers the rest.
-	form = tieredExtraValues([3]string{"1", "9", "5"}, [3]string{"x", "", ""}, [3]string{"10", "", "3"})
+	form = obTieredExtraValues([3]string{"1", "9", "5"}, [3]string{"x", "", ""}, [3]string{"10", "", "3"})
 	form.Set("op", "remove_range:1")
 	res = post(form)
 	wantStatus(t, res, http.StatusOK)
-	if v, _ := inputValue(res.Body, "scheme.ranges[1].from"); v != "10" {
+	if v, _ := obInputValue(res.Body, "scheme.ranges[1].from"); v != "10" {
 		t.Errorf("second row after removing one: from %q", v)
 	}
 	if n := strings.Count(res.Body, ` data-range="`); n != 2 {
@@ -227,8 +227,8 @@ func TestOnboardingAccess(t *testing.T) {
 	_, plans := catalogtest.Published(t, e.cat, e.world.Orgs["vendor_a"].ID, "Published A")
 	vendorA := e.client()
 	vendorA.login("vendor_a")
-	draft := createProduct(t, vendorA, "Draft A")
-	published := vendorProducts(t, e, "vendor_a")
+	draft := obCreateProductForm(t, vendorA, "Draft A")
+	published := obVendorProducts(t, e, "vendor_a")
 	var pubID string
 	for _, p := range published {
 		if p.Name == "Published A" {
@@ -246,16 +246,16 @@ func TestOnboardingAccess(t *testing.T) {
 			wantStatus(t, vendorB.get("/vendor/products/"+id+p), http.StatusNotFound)
 		}
 		for _, p := range []string{"/submit", "/retire", "/edit", "/plans/new"} {
-			res := vendorB.postForm("/vendor/products", "/vendor/products/"+id+p, productFormValues("Stolen"))
+			res := vendorB.postForm("/vendor/products", "/vendor/products/"+id+p, obProductValues("Stolen"))
 			wantStatus(t, res, http.StatusNotFound)
 		}
 	}
 	wantNoText(t, vendorB.get("/vendor/products"), "Draft A", "Published A")
 	// A plan of another product in the path is not found either.
-	other := createProduct(t, vendorA, "Other A")
+	other := obCreateProductForm(t, vendorA, "Other A")
 	wantStatus(t, vendorA.get("/vendor/products/"+other+"/plans/"+plans[0].ID+"/edit"), http.StatusNotFound)
 	wantStatus(t, vendorA.get("/vendor/products/"+draft+"/plans/pln_nonsense/edit"), http.StatusNotFound)
-	if getProduct(t, e, draft).Name != "Draft A" || getProduct(t, e, pubID).Status != catalog.Published {
+	if obGetProduct(t, e, draft).Name != "Draft A" || obGetProduct(t, e, pubID).Status != catalog.Published {
 		t.Fatal("another vendor changed a product")
 	}
 
@@ -266,7 +266,7 @@ func TestOnboardingAccess(t *testing.T) {
 		"/admin/review/products/" + pubID} {
 		wantStatus(t, customer.get(p), http.StatusForbidden)
 	}
-	res := customer.postForm("/", "/vendor/products/new", productFormValues("Mine"))
+	res := customer.postForm("/", "/vendor/products/new", obProductValues("Mine"))
 	wantStatus(t, res, http.StatusForbidden)
 	// A vendor may not review; a supervisor may, but not onboard.
 	wantStatus(t, vendorA.get("/admin/review"), http.StatusForbidden)
@@ -280,12 +280,12 @@ func TestOnboardingAccess(t *testing.T) {
 	wantRedirect(t, res, "/login?next=%2Fvendor%2Fproducts")
 
 	// Without the CSRF token nothing happens.
-	form := productFormValues("Forged")
+	form := obProductValues("Forged")
 	res = vendorA.post("/vendor/products/new", form)
 	wantStatus(t, res, http.StatusForbidden)
 	res = vendorA.post("/vendor/products/"+draft+"/retire", url.Values{"csrf_token": {"not-the-token"}})
 	wantStatus(t, res, http.StatusForbidden)
-	for _, p := range vendorProducts(t, e, "vendor_a") {
+	for _, p := range obVendorProducts(t, e, "vendor_a") {
 		if p.Name == "Forged" || (p.ID == draft && p.Status != catalog.Draft) {
 			t.Fatalf("changed without a CSRF token: %+v", p)
 		}
@@ -301,14 +301,14 @@ func TestOnboardingAccess(t *testing.T) {
 	// They name the vendor a new product is for.
 	res = admin.get("/vendor/products/new")
 	wantText(t, res, "Choose a vendor", "vendor_b")
-	form = productFormValues("Made by staff")
+	form = obProductValues("Made by staff")
 	res = admin.postForm("/vendor/products/new", "/vendor/products/new", form)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantText(t, res, "Vendor products belong to a vendor organization")
 	form.Set("owner_org_id", e.world.Orgs["vendor_b"].ID)
 	res = admin.postForm("/vendor/products/new", "/vendor/products/new", form)
 	wantStatus(t, res, http.StatusSeeOther)
-	if ps := vendorProducts(t, e, "vendor_b"); len(ps) != 1 || ps[0].Name != "Made by staff" {
+	if ps := obVendorProducts(t, e, "vendor_b"); len(ps) != 1 || ps[0].Name != "Made by staff" {
 		t.Fatalf("vendor_b's products: %+v", ps)
 	}
 }
@@ -337,7 +337,7 @@ func TestOnboardingReviewRejections(t *testing.T) {
 	// Rejecting needs a reason, shown next to that vendor's field.
 	res = admin.postForm("/admin/review", "/admin/review/vendors/"+nv.OrgID+"/reject", url.Values{"reason": {"  "}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, strings.ReplaceAll("vendor-"+nv.OrgID+"-reason", "_", "-"), "The reason is required")
+	obWantFieldError(t, res, strings.ReplaceAll("vendor-"+nv.OrgID+"-reason", "_", "-"), "The reason is required")
 	res = admin.postForm("/admin/review", "/admin/review/vendors/"+nv.OrgID+"/reject", url.Values{"reason": {"Tell us more about Newco."}})
 	wantRedirect(t, res, "/admin/review")
 	wantText(t, admin.get("/admin/review"), "The vendor “Newco” was rejected", "No vendors wait for approval")
@@ -350,18 +350,18 @@ func TestOnboardingReviewRejections(t *testing.T) {
 	// A product sent back with a reason.
 	vendor := e.client()
 	vendor.login("vendor_a")
-	id := createProduct(t, vendor, "Nimbus")
-	createPlan(t, e, vendor, id, "Team")
+	id := obCreateProductForm(t, vendor, "Nimbus")
+	obCreatePlanForm(t, e, vendor, id, "Team")
 	wantRedirect(t, vendor.postForm("/vendor/products/"+id, "/vendor/products/"+id+"/submit", url.Values{}), "/vendor/products/"+id)
 	res = admin.postForm("/admin/review/products/"+id, "/admin/review/products/"+id+"/reject", url.Values{"reason": {""}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "reject-reason", "The reason is required")
-	if getProduct(t, e, id).Status != catalog.InReview {
+	obWantFieldError(t, res, "reject-reason", "The reason is required")
+	if obGetProduct(t, e, id).Status != catalog.InReview {
 		t.Fatal("rejected without a reason")
 	}
 	res = admin.postForm("/admin/review/products/"+id, "/admin/review/products/"+id+"/reject", url.Values{"reason": {"Add screenshots."}})
 	wantRedirect(t, res, "/admin/review")
-	p := getProduct(t, e, id)
+	p := obGetProduct(t, e, id)
 	if p.Status != catalog.Draft || p.ReviewReason != "Add screenshots." {
 		t.Fatalf("after rejection: %+v", p)
 	}
@@ -389,18 +389,18 @@ func TestOnboardingPublishedPlansVersion(t *testing.T) {
 	res := vendor.get(edit)
 	wantStatus(t, res, http.StatusOK)
 	wantText(t, res, "This product is published.", "makes a new version")
-	if v, _ := inputValue(res.Body, "recurring_price"); v != "20.00" {
+	if v, _ := obInputValue(res.Body, "recurring_price"); v != "20.00" {
 		t.Fatalf("price input %q", v)
 	}
-	form := planFormValues("Standard")
+	form := obPlanValues("Standard")
 	form.Set("recurring_price", "25")
 	form.Set("setup_fee", "10")
 	form.Set("iaas_cost", "4")
 	form.Set("allowed_periods", "")
-	form.Set("version", mustInput(t, res.Body, "version"))
+	form.Set("version", obMustInput(t, res.Body, "version"))
 	res = vendor.postForm(edit, edit, form)
 	wantStatus(t, res, http.StatusSeeOther)
-	now := listPlans(t, e, prod.ID)
+	now := obListPlans(t, e, prod.ID)
 	if len(now) != 1 || now[0].Version != 2 || now[0].ID == plan.ID || len(now[0].Extras) != 3 {
 		t.Fatalf("plans after a price change: %+v", now)
 	}
@@ -425,28 +425,28 @@ func TestOnboardingPublishedPlansVersion(t *testing.T) {
 	xEdit := base + "/plans/" + cur.ID + "/extras/" + cur.Extras[0].ID + "/edit"
 	page := vendor.get(xEdit)
 	wantStatus(t, page, http.StatusOK)
-	if v, _ := inputValue(page.Body, "scheme.ranges[1].unit_price"); v != "3.00" {
+	if v, _ := obInputValue(page.Body, "scheme.ranges[1].unit_price"); v != "3.00" {
 		t.Fatalf("stored range not shown: %q", v)
 	}
 	if _, _, err := e.cat.UpdatePlan(actor.With(context.Background(), actor.System), cur.ID, catalog.PlanInput{Ribbon: catalogtest.Ptr("Popular")}); err != nil {
 		t.Fatal(err)
 	}
-	stale := url.Values{"csrf_token": {csrfToken(t, page.Body)}, "version": {mustInput(t, page.Body, "version")},
+	stale := url.Values{"csrf_token": {csrfToken(t, page.Body)}, "version": {obMustInput(t, page.Body, "version")},
 		"name": {"Users (tiered)"}, "billing": {"prepaid"}, "scheme.kind": {"tiered"},
 		"scheme.ranges[0].from": {"1"}, "scheme.ranges[0].to": {"9"}, "scheme.ranges[0].unit_price": {"6"},
 		"scheme.ranges[1].from": {"10"}, "scheme.ranges[1].unit_price": {"3"}}
 	res = vendor.post(xEdit, stale)
 	wantStatus(t, res, http.StatusConflict)
 	wantText(t, res, "changed by someone else")
-	if got := listPlans(t, e, prod.ID)[0]; got.Ribbon != "Popular" || !got.Extras[0].Scheme.Ranges[0].UnitPrice.Equal(catalogtest.D("5")) {
+	if got := obListPlans(t, e, prod.ID)[0]; got.Ribbon != "Popular" || !got.Extras[0].Scheme.Ranges[0].UnitPrice.Equal(catalogtest.D("5")) {
 		t.Fatalf("stale form overwrote: %+v", got)
 	}
 	// Saved with a fresh form, the extra's price change makes version 3.
 	page = vendor.get(xEdit)
-	stale.Set("version", mustInput(t, page.Body, "version"))
+	stale.Set("version", obMustInput(t, page.Body, "version"))
 	res = vendor.post(xEdit, stale)
 	wantStatus(t, res, http.StatusSeeOther)
-	got := listPlans(t, e, prod.ID)[0]
+	got := obListPlans(t, e, prod.ID)[0]
 	if got.Version != 3 || !got.Extras[0].Scheme.Ranges[0].UnitPrice.Equal(catalogtest.D("6")) || got.Extras[0].ID != cur.Extras[0].ID {
 		t.Fatalf("after the extra's change: %+v", got)
 	}
@@ -454,7 +454,7 @@ func TestOnboardingPublishedPlansVersion(t *testing.T) {
 	// Removing an extra.
 	res = vendor.postForm(base, base+"/plans/"+got.ID+"/extras/"+got.Extras[2].ID+"/remove", url.Values{})
 	wantStatus(t, res, http.StatusSeeOther)
-	if n := len(listPlans(t, e, prod.ID)[0].Extras); n != 2 {
+	if n := len(obListPlans(t, e, prod.ID)[0].Extras); n != 2 {
 		t.Fatalf("%d extras after removing one of 3", n)
 	}
 }
@@ -475,11 +475,11 @@ func TestOnboardingCoupons(t *testing.T) {
 	form := url.Values{"code": {"spring"}, "kind": {"discount_percent"}, "percent": {"twenty"}, "scope": {"licence"}, "usage": {"reusable"}}
 	res = vendor.postForm("/vendor/coupons/new", "/vendor/coupons/new", form)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "coupon-percent", "Percentage off is not a number")
+	obWantFieldError(t, res, "coupon-percent", "Percentage off is not a number")
 	form.Set("percent", "150")
 	res = vendor.postForm("/vendor/coupons/new", "/vendor/coupons/new", form)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "coupon-percent", "at most 100 percent")
+	obWantFieldError(t, res, "coupon-percent", "at most 100 percent")
 
 	form.Set("percent", "20")
 	form.Set("plans", plans[0].ID)
@@ -517,13 +517,13 @@ func TestOnboardingBundles(t *testing.T) {
 	res := vendor.get("/vendor/bundles")
 	wantStatus(t, res, http.StatusOK)
 	wantText(t, res, "Your bundles", "No bundles yet")
-	form := productFormValues("Office Pack")
+	form := obProductValues("Office Pack")
 	form.Del("provisioning_mode")
 	res = vendor.postForm("/vendor/bundles/new", "/vendor/bundles/new", form)
 	wantStatus(t, res, http.StatusSeeOther)
 	loc := res.Header.Get("Location")
 	id := strings.TrimPrefix(loc, "/vendor/bundles/")
-	b := getProduct(t, e, id)
+	b := obGetProduct(t, e, id)
 	if b.Kind != catalog.KindBundle || b.ProvisioningMode != catalog.ProvisionNone || b.OwnerOrgID != e.world.Orgs["vendor_a"].ID {
 		t.Fatalf("bundle: %+v", b)
 	}
@@ -545,23 +545,23 @@ func TestOnboardingBundles(t *testing.T) {
 	// Not a number, and another vendor's plan: errors on their rows.
 	res = vendor.postForm(path, path, plan)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "plan-components-2-discount-percent", "Discount is not a number")
+	obWantFieldError(t, res, "plan-components-2-discount-percent", "Discount is not a number")
 	plan.Set("components[2].discount_percent", "20")
 	res = vendor.postForm(path, path, plan)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantFieldError(t, res, "plan-components-2-plan-id", "Plan you may bundle only your own products")
+	obWantFieldError(t, res, "plan-components-2-plan-id", "Plan you may bundle only your own products")
 	// "Add a plan" adds a row, storing nothing.
 	plan.Set("op", "add_component")
 	res = vendor.postForm(path, path, plan)
 	wantStatus(t, res, http.StatusOK)
-	if _, ok := inputValue(res.Body, "components[3].discount_percent"); !ok {
+	if _, ok := obInputValue(res.Body, "components[3].discount_percent"); !ok {
 		t.Error("no fourth component row")
 	}
 	plan.Del("op")
 	plan.Set("components[2].plan_id", mail[0].LineageID)
 	res = vendor.postForm(path, path, plan)
 	wantStatus(t, res, http.StatusSeeOther)
-	plans := listPlans(t, e, id)
+	plans := obListPlans(t, e, id)
 	if len(plans) != 1 || len(plans[0].Components) != 2 || plans[0].Components[1].PlanLineageID != mail[0].LineageID ||
 		!plans[0].Components[1].DiscountPercent.Equal(catalogtest.D("20")) {
 		t.Fatalf("bundle plans: %+v", plans)

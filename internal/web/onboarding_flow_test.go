@@ -17,8 +17,8 @@ import (
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
 
-// productFormValues is a complete, valid product form.
-func productFormValues(name string) url.Values {
+// obProductValues is a complete, valid product form.
+func obProductValues(name string) url.Values {
 	return url.Values{
 		"name": {name}, "summary": {"Backups that restore"}, "description": {"Snapshots every night.\n\nEncrypted at rest."},
 		"category": {"Storage"}, "tags": {"backup, Cloud"}, "features": {"Nightly snapshots\n\n  Encryption at rest  \n"},
@@ -29,8 +29,8 @@ func productFormValues(name string) url.Values {
 	}
 }
 
-// planFormValues is a complete, valid plan form.
-func planFormValues(name string) url.Values {
+// obPlanValues is a complete, valid plan form.
+func obPlanValues(name string) url.Values {
 	return url.Values{
 		"name": {name}, "pricing_kind": {"renewable_months"}, "period_count": {"1"}, "min_periods": {"1"},
 		"currency": {"EUR"}, "recurring_price": {"20.00"}, "setup_fee": {"10"}, "iaas_cost": {""}, "trial_days": {"14"},
@@ -38,9 +38,9 @@ func planFormValues(name string) url.Values {
 	}
 }
 
-// tieredExtraValues is the extra resource form of a tiered "Users" extra
+// obTieredExtraValues is the extra resource form of a tiered "Users" extra
 // with the ranges given as from, to, unit price triples.
-func tieredExtraValues(ranges ...[3]string) url.Values {
+func obTieredExtraValues(ranges ...[3]string) url.Values {
 	v := url.Values{"name": {"Users"}, "unit": {"user"}, "billing": {"prepaid"}, "scheme.kind": {"tiered"}}
 	for i, r := range ranges {
 		p := "scheme.ranges[" + strconv.Itoa(i) + "]."
@@ -51,26 +51,26 @@ func tieredExtraValues(ranges ...[3]string) url.Values {
 	return v
 }
 
-var productURLRE = regexp.MustCompile(`^/vendor/products/(prd_[0-9a-z]+)(#.*)?$`)
+var obProductURLRE = regexp.MustCompile(`^/vendor/products/(prd_[0-9a-z]+)(#.*)?$`)
 
-// createProduct creates a product through the form and returns its id.
-func createProduct(t *testing.T, c *client, name string) string {
+// obCreateProductForm creates a product through the form and returns its id.
+func obCreateProductForm(t *testing.T, c *client, name string) string {
 	t.Helper()
-	res := c.postForm("/vendor/products/new", "/vendor/products/new", productFormValues(name))
+	res := c.postForm("/vendor/products/new", "/vendor/products/new", obProductValues(name))
 	wantStatus(t, res, http.StatusSeeOther)
-	m := productURLRE.FindStringSubmatch(res.Header.Get("Location"))
+	m := obProductURLRE.FindStringSubmatch(res.Header.Get("Location"))
 	if m == nil {
 		t.Fatalf("create product: redirect to %q", res.Header.Get("Location"))
 	}
 	return m[1]
 }
 
-// createPlan adds a plan through the form and returns it as stored.
-func createPlan(t *testing.T, e *env, c *client, productID, name string) catalog.Plan {
+// obCreatePlanForm adds a plan through the form and returns it as stored.
+func obCreatePlanForm(t *testing.T, e *env, c *client, productID, name string) catalog.Plan {
 	t.Helper()
 	path := "/vendor/products/" + productID + "/plans/new"
-	wantStatus(t, c.postForm(path, path, planFormValues(name)), http.StatusSeeOther)
-	for _, pl := range listPlans(t, e, productID) {
+	wantStatus(t, c.postForm(path, path, obPlanValues(name)), http.StatusSeeOther)
+	for _, pl := range obListPlans(t, e, productID) {
 		if pl.Name == name {
 			return pl
 		}
@@ -79,7 +79,7 @@ func createPlan(t *testing.T, e *env, c *client, productID, name string) catalog
 	return catalog.Plan{}
 }
 
-func listPlans(t *testing.T, e *env, productID string) []catalog.Plan {
+func obListPlans(t *testing.T, e *env, productID string) []catalog.Plan {
 	t.Helper()
 	plans, err := e.cat.ListPlans(actor.With(context.Background(), actor.System), productID, false)
 	if err != nil {
@@ -88,7 +88,7 @@ func listPlans(t *testing.T, e *env, productID string) []catalog.Plan {
 	return plans
 }
 
-func getProduct(t *testing.T, e *env, id string) catalog.Product {
+func obGetProduct(t *testing.T, e *env, id string) catalog.Product {
 	t.Helper()
 	p, err := e.cat.GetProduct(actor.With(context.Background(), actor.System), id)
 	if err != nil {
@@ -97,9 +97,9 @@ func getProduct(t *testing.T, e *env, id string) catalog.Product {
 	return p
 }
 
-// inputValue returns the value attribute of the input named name, and
+// obInputValue returns the value attribute of the input named name, and
 // whether there is one.
-func inputValue(body, name string) (string, bool) {
+func obInputValue(body, name string) (string, bool) {
 	re := regexp.MustCompile(`<input[^>]*name="` + regexp.QuoteMeta(html.EscapeString(name)) + `"[^>]*value="([^"]*)"`)
 	m := re.FindStringSubmatch(body)
 	if m == nil {
@@ -108,8 +108,8 @@ func inputValue(body, name string) (string, bool) {
 	return html.UnescapeString(m[1]), true
 }
 
-// fieldError returns the text of the error shown next to input id.
-func fieldError(body, id string) string {
+// obFieldErrorText returns the text of the error shown next to input id.
+func obFieldErrorText(body, id string) string {
 	re := regexp.MustCompile(`(?s)<p class="field-error" id="` + regexp.QuoteMeta(id) + `-error">(.*?)</p>`)
 	m := re.FindStringSubmatch(body)
 	if m == nil {
@@ -118,9 +118,9 @@ func fieldError(body, id string) string {
 	return html.UnescapeString(m[1])
 }
 
-func wantFieldError(t *testing.T, res *response, id, want string) {
+func obWantFieldError(t *testing.T, res *response, id, want string) {
 	t.Helper()
-	if got := fieldError(res.Body, id); !strings.Contains(got, want) {
+	if got := obFieldErrorText(res.Body, id); !strings.Contains(got, want) {
 		t.Errorf("error next to %s: %q, want it to contain %q\n%s", id, got, want, text(res.Body))
 	}
 }
@@ -137,8 +137,8 @@ func TestOnboardingVendorToPublication(t *testing.T) {
 	wantText(t, res, "Your products", "No products yet", "New product")
 
 	// It creates a product through the form.
-	id := createProduct(t, vendor, "Nimbus Backup")
-	p := getProduct(t, e, id)
+	id := obCreateProductForm(t, vendor, "Nimbus Backup")
+	p := obGetProduct(t, e, id)
 	if p.Status != catalog.Draft || p.OwnerOrgID != e.world.Orgs["vendor_a"].ID || p.Category != "Storage" ||
 		strings.Join(p.Tags, "|") != "backup|cloud" || strings.Join(p.Features, "|") != "Nightly snapshots|Encryption at rest" ||
 		len(p.FAQ) != 1 || p.FAQ[0].Answer != "In the EU." || p.ProvisioningMode != "manual" || !p.RequiresApproval || p.SelfBilled {
@@ -152,22 +152,22 @@ func TestOnboardingVendorToPublication(t *testing.T) {
 	// Edit it: the form shows the stored values.
 	res = vendor.get("/vendor/products/" + id + "/edit")
 	wantStatus(t, res, http.StatusOK)
-	if v, _ := inputValue(res.Body, "tags"); v != "backup, cloud" {
+	if v, _ := obInputValue(res.Body, "tags"); v != "backup, cloud" {
 		t.Errorf("tags input %q", v)
 	}
 	if !strings.Contains(res.Body, "Nightly snapshots\nEncryption at rest</textarea>") {
 		t.Errorf("features text area:\n%s", res.Body)
 	}
-	edit := productFormValues("Nimbus Backup")
+	edit := obProductValues("Nimbus Backup")
 	edit.Set("summary", "Backups that always restore")
-	edit.Set("version", mustInput(t, res.Body, "version"))
+	edit.Set("version", obMustInput(t, res.Body, "version"))
 	wantRedirect(t, vendor.postForm("/vendor/products/"+id+"/edit", "/vendor/products/"+id+"/edit", edit), "/vendor/products/"+id)
-	if got := getProduct(t, e, id).Summary; got != "Backups that always restore" {
+	if got := obGetProduct(t, e, id).Summary; got != "Backups that always restore" {
 		t.Errorf("summary after edit: %q", got)
 	}
 
 	// A plan, through the plan form.
-	plan := createPlan(t, e, vendor, id, "Team")
+	plan := obCreatePlanForm(t, e, vendor, id, "Team")
 	if !plan.RecurringPrice.Equal(money.MustDecimal("20")) || !plan.SetupFee.Equal(money.MustDecimal("10")) || plan.TrialDays != 14 ||
 		plan.Currency.Code() != "EUR" || !plan.AutoRenew || len(plan.AllowedPeriods) != 2 || plan.AllowedPeriods[1] != 12 {
 		t.Fatalf("stored plan: %+v", plan)
@@ -182,8 +182,8 @@ func TestOnboardingVendorToPublication(t *testing.T) {
 	if n := strings.Count(res.Body, ` data-range="`); n != 2 {
 		t.Fatalf("%d range rows on the new extra form, want 2", n)
 	}
-	form := tieredExtraValues([3]string{"1", "9", "4.99"}, [3]string{"", "", ""})
-	form.Set("version", mustInput(t, res.Body, "version"))
+	form := obTieredExtraValues([3]string{"1", "9", "4.99"}, [3]string{"", "", ""})
+	form.Set("version", obMustInput(t, res.Body, "version"))
 	form.Set("op", "add_range")
 	form.Set("csrf_token", csrfToken(t, res.Body))
 	res = vendor.post(extras, form)
@@ -191,10 +191,10 @@ func TestOnboardingVendorToPublication(t *testing.T) {
 	if n := strings.Count(res.Body, ` data-range="`); n != 3 {
 		t.Fatalf("%d range rows after adding one, want 3", n)
 	}
-	if v, _ := inputValue(res.Body, "scheme.ranges[0].unit_price"); v != "4.99" {
+	if v, _ := obInputValue(res.Body, "scheme.ranges[0].unit_price"); v != "4.99" {
 		t.Errorf("the typed unit price was not kept: %q", v)
 	}
-	if got := listPlans(t, e, id)[0].Extras; len(got) != 0 {
+	if got := obListPlans(t, e, id)[0].Extras; len(got) != 0 {
 		t.Fatalf("adding a range stored the extra: %+v", got)
 	}
 	// The second row stays empty (left out), the third continues the first.
@@ -204,7 +204,7 @@ func TestOnboardingVendorToPublication(t *testing.T) {
 	form.Set("scheme.ranges[2].unit_price", "2.50")
 	res = vendor.post(extras, form)
 	wantRedirect(t, res, "/vendor/products/"+id+"#plan-"+plan.LineageID)
-	plan = listPlans(t, e, id)[0]
+	plan = obListPlans(t, e, id)[0]
 	if len(plan.Extras) != 1 {
 		t.Fatalf("extras: %+v", plan.Extras)
 	}
@@ -213,7 +213,7 @@ func TestOnboardingVendorToPublication(t *testing.T) {
 		{From: money.MustDecimal("1"), To: catalogtest.DP("9"), UnitPrice: money.MustDecimal("4.99")},
 		{From: money.MustDecimal("10"), UnitPrice: money.MustDecimal("2.50")},
 	}}
-	if x.Name != "Users" || x.Unit != "user" || x.Billing != "prepaid" || x.Required || !sameScheme(x.Scheme, want) {
+	if x.Name != "Users" || x.Unit != "user" || x.Billing != "prepaid" || x.Required || !obSameScheme(x.Scheme, want) {
 		t.Fatalf("stored extra: %+v, scheme %+v", x, x.Scheme)
 	}
 	// To the cent: 15 users cost 9 × 4.99 + 6 × 2.50 = 59.91.
@@ -228,10 +228,10 @@ func TestOnboardingVendorToPublication(t *testing.T) {
 	metrics := "/vendor/products/" + id + "/plans/" + plan.ID + "/metrics/new"
 	res = vendor.get(metrics)
 	wantStatus(t, res, http.StatusOK)
-	wantRedirect(t, vendor.post(metrics, url.Values{"csrf_token": {csrfToken(t, res.Body)}, "version": {mustInput(t, res.Body, "version")},
+	wantRedirect(t, vendor.post(metrics, url.Values{"csrf_token": {csrfToken(t, res.Body)}, "version": {obMustInput(t, res.Body, "version")},
 		"name": {"Storage"}, "key": {"storage_gb"}, "unit": {"GB"}, "aggregation": {"max"}, "included": {"10"},
 		"scheme.kind": {"per_unit"}, "scheme.unit_price": {"0.10"}}), "/vendor/products/"+id+"#plan-"+plan.LineageID)
-	plan = listPlans(t, e, id)[0]
+	plan = obListPlans(t, e, id)[0]
 	if len(plan.Metrics) != 1 || plan.Metrics[0].Key != "storage_gb" || !plan.Metrics[0].Included.Equal(money.MustDecimal("10")) ||
 		!plan.Metrics[0].Scheme.UnitPrice.Equal(money.MustDecimal("0.1")) || len(plan.Extras) != 1 {
 		t.Fatalf("stored metric: %+v", plan)
@@ -241,13 +241,13 @@ func TestOnboardingVendorToPublication(t *testing.T) {
 	// Submit for review.
 	res = vendor.postForm("/vendor/products/"+id, "/vendor/products/"+id+"/submit", url.Values{})
 	wantRedirect(t, res, "/vendor/products/"+id)
-	if got := getProduct(t, e, id).Status; got != catalog.InReview {
+	if got := obGetProduct(t, e, id).Status; got != catalog.InReview {
 		t.Fatalf("status after submit: %s", got)
 	}
 	wantText(t, vendor.get("/vendor/products/"+id), "was submitted for review", "In review", "Withdraw from review")
 
 	// Not published yet: the catalog does not have it.
-	if found := searchCatalog(t, e, "Nimbus"); len(found) != 0 {
+	if found := obSearchCatalog(t, e, "Nimbus"); len(found) != 0 {
 		t.Fatalf("found before approval: %+v", found)
 	}
 
@@ -268,7 +268,7 @@ func TestOnboardingVendorToPublication(t *testing.T) {
 	wantText(t, admin.get("/admin/review"), "“Nimbus Backup” is published", "No products wait for review")
 
 	// Published: the catalog finds it, for anyone.
-	found := searchCatalog(t, e, "Nimbus")
+	found := obSearchCatalog(t, e, "Nimbus")
 	if len(found) != 1 || found[0].ID != id || found[0].Status != catalog.Published {
 		t.Fatalf("catalog search after approval: %+v", found)
 	}
@@ -277,17 +277,17 @@ func TestOnboardingVendorToPublication(t *testing.T) {
 	wantNoText(t, res, "Submit for review")
 }
 
-// mustInput returns the value of input name in a page.
-func mustInput(t *testing.T, body, name string) string {
+// obMustInput returns the value of input name in a page.
+func obMustInput(t *testing.T, body, name string) string {
 	t.Helper()
-	v, ok := inputValue(body, name)
+	v, ok := obInputValue(body, name)
 	if !ok {
 		t.Fatalf("no input %s in page:\n%s", name, body)
 	}
 	return v
 }
 
-func searchCatalog(t *testing.T, e *env, q string) []catalog.Product {
+func obSearchCatalog(t *testing.T, e *env, q string) []catalog.Product {
 	t.Helper()
 	found, _, err := e.cat.SearchProducts(context.Background(), catalog.ProductFilter{Query: q})
 	if err != nil {
@@ -296,8 +296,8 @@ func searchCatalog(t *testing.T, e *env, q string) []catalog.Product {
 	return found
 }
 
-// sameScheme compares schemes by value (decimals compare as numbers).
-func sameScheme(a, b pricing.Scheme) bool {
+// obSameScheme compares schemes by value (decimals compare as numbers).
+func obSameScheme(a, b pricing.Scheme) bool {
 	if a.Kind != b.Kind || !a.UnitPrice.Equal(b.UnitPrice) || a.PackageSize != b.PackageSize || !a.PackagePrice.Equal(b.PackagePrice) ||
 		len(a.Ranges) != len(b.Ranges) {
 		return false

@@ -330,7 +330,7 @@ func (h *handler) obRetirePlan(w http.ResponseWriter, r *http.Request, v *view) 
 // saved. It reports whether the post was such a step.
 func obPlanEditStep(w http.ResponseWriter, r *http.Request, v *view, page pageFunc) (bool, error) {
 	op, row := obOp(r)
-	values := cloneValues(r.PostForm)
+	values := obCloneValues(r.PostForm)
 	switch op {
 	case "add_component":
 		obAddRow(values, "components", ".plan_id", obMaxComponents)

@@ -60,7 +60,7 @@ func (h *handler) obProducts(w http.ResponseWriter, r *http.Request, v *view) er
 	if !slices.ContainsFunc(obStatusTabs, func(t struct{ status, label string }) bool { return t.status == status }) {
 		status = ""
 	}
-	staff, kind := isStaffUser(r), obKind(r)
+	staff, kind := obIsStaff(r), obKind(r)
 	f := catalog.ProductFilter{Kind: kind, Status: status, Sort: "newest", Page: page.Request{Cursor: cursor}}
 	if !staff {
 		f.VendorID = currentUser(r).Actor.OrgID
@@ -163,7 +163,7 @@ func (h *handler) obProductFormPage(w http.ResponseWriter, r *http.Request, v *v
 	b := newObForm(v, obProductForm)
 	kind := obKind(r)
 	d := obProductFormData{Page: "product_form", Noun: obKindNoun(kind), List: obListURL(kind), Product: p, Editing: p.ID != "",
-		Action: obListURL(kind) + "/new", Cancel: obListURL(kind), C: map[string]obControl{}, Staff: isStaffUser(r)}
+		Action: obListURL(kind) + "/new", Cancel: obListURL(kind), C: map[string]obControl{}, Staff: obIsStaff(r)}
 	if d.Editing {
 		d.Action, d.Cancel = obURL(p)+"/edit", obURL(p)
 		d.Version = obFingerprint(p)
@@ -307,7 +307,7 @@ func obProductInput(values url.Values) (catalog.ProductInput, func(errs.FieldErr
 // saved. It reports whether the post was such a step.
 func obProductEditStep(w http.ResponseWriter, r *http.Request, v *view, page pageFunc) (bool, error) {
 	op, row := obOp(r)
-	values := cloneValues(r.PostForm)
+	values := obCloneValues(r.PostForm)
 	switch op {
 	case "add_faq":
 		obAddRow(values, "faq", ".question", obMaxFAQ)
@@ -321,7 +321,7 @@ func obProductEditStep(w http.ResponseWriter, r *http.Request, v *view, page pag
 	return true, obRedisplay(w, r, v, obProductForm, values, "", http.StatusOK, page)
 }
 
-func cloneValues(values url.Values) url.Values {
+func obCloneValues(values url.Values) url.Values {
 	out := url.Values{}
 	for k, v := range values {
 		out[k] = slices.Clone(v)
@@ -410,7 +410,7 @@ func (h *handler) obProduct(w http.ResponseWriter, r *http.Request, v *view) err
 			d.Older = append(d.Older, view)
 		}
 	}
-	if isStaffUser(r) {
+	if obIsStaff(r) {
 		if o, err := h.id.GetOrganization(r.Context(), p.OwnerOrgID); err == nil {
 			d.Vendor = o.Name
 		}

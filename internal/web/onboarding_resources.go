@@ -298,7 +298,7 @@ func obResourceRename(kind string, idx int, rows []int) func(errs.FieldError) er
 // range): the form is shown again with the change and nothing is saved.
 func obResourceStep(w http.ResponseWriter, r *http.Request, v *view, page pageFunc) (bool, error) {
 	op, row := obOp(r)
-	values := cloneValues(r.PostForm)
+	values := obCloneValues(r.PostForm)
 	switch op {
 	case "add_range":
 		obAddRow(values, "scheme.ranges", ".from", obMaxRanges)

@@ -19,13 +19,13 @@ import (
 // or vendor review function. Every change goes through catalog.Service, the
 // same calls the API makes.
 func (h *handler) onboardingRoutes(m *http.ServeMux) {
-	onboard := func(fn pageFunc) pageFunc { return requireFunction(fn, identity.ProductOnboarding) }
+	onboard := func(fn pageFunc) pageFunc { return obRequire(fn, identity.ProductOnboarding) }
 	// Products and bundles share their pages; the path tells which (obKind).
 	for _, sec := range []struct {
 		base string
 		fn   identity.Function
 	}{{"/vendor/products", identity.ProductOnboarding}, {"/vendor/bundles", identity.BundleManagement}} {
-		need := func(fn pageFunc) pageFunc { return requireFunction(fn, sec.fn) }
+		need := func(fn pageFunc) pageFunc { return obRequire(fn, sec.fn) }
 		m.Handle("GET "+sec.base, h.user(need(h.obProducts)))
 		m.Handle("GET "+sec.base+"/new", h.user(need(h.obNewProduct)))
 		m.Handle("POST "+sec.base+"/new", h.form(need(h.obCreateProduct)))
@@ -51,17 +51,17 @@ func (h *handler) onboardingRoutes(m *http.ServeMux) {
 		m.Handle("POST "+base+"/{itemID}/remove", h.form(onboard(h.obRemoveResource(kind))))
 	}
 
-	coupons := func(fn pageFunc) pageFunc { return requireFunction(fn, identity.CouponManagement) }
+	coupons := func(fn pageFunc) pageFunc { return obRequire(fn, identity.CouponManagement) }
 	m.Handle("GET /vendor/coupons", h.user(coupons(h.obCoupons)))
 	m.Handle("GET /vendor/coupons/new", h.user(coupons(h.obNewCoupon)))
 	m.Handle("POST /vendor/coupons/new", h.form(coupons(h.obCreateCoupon)))
 	m.Handle("POST /vendor/coupons/{id}/disable", h.form(coupons(h.obDisableCoupon)))
 
 	review := func(fn pageFunc) pageFunc {
-		return requireFunction(fn, identity.ProductReview, identity.VendorReview)
+		return obRequire(fn, identity.ProductReview, identity.VendorReview)
 	}
-	productReview := func(fn pageFunc) pageFunc { return requireFunction(fn, identity.ProductReview) }
-	vendorReview := func(fn pageFunc) pageFunc { return requireFunction(fn, identity.VendorReview) }
+	productReview := func(fn pageFunc) pageFunc { return obRequire(fn, identity.ProductReview) }
+	vendorReview := func(fn pageFunc) pageFunc { return obRequire(fn, identity.VendorReview) }
 	m.Handle("GET /admin/review", h.user(review(h.obReview)))
 	m.Handle("GET /admin/review/products/{id}", h.user(productReview(h.obReviewProduct)))
 	m.Handle("POST /admin/review/products/{id}/approve", h.form(productReview(h.obApproveProduct)))
@@ -70,9 +70,9 @@ func (h *handler) onboardingRoutes(m *http.ServeMux) {
 	m.Handle("POST /admin/review/vendors/{id}/reject", h.form(vendorReview(h.obRejectVendor)))
 }
 
-// requireFunction serves fn only to users whose role holds one of fns;
+// obRequire serves fn only to users whose role holds one of fns;
 // others get a 403 page.
-func requireFunction(fn pageFunc, fns ...identity.Function) pageFunc {
+func obRequire(fn pageFunc, fns ...identity.Function) pageFunc {
 	return func(w http.ResponseWriter, r *http.Request, v *view) error {
 		for _, f := range fns {
 			if may(r, f) {
@@ -83,9 +83,9 @@ func requireFunction(fn pageFunc, fns ...identity.Function) pageFunc {
 	}
 }
 
-// isStaffUser reports whether the signed-in user is on the operator's
+// obIsStaff reports whether the signed-in user is on the operator's
 // staff, who work on every vendor's products.
-func isStaffUser(r *http.Request) bool {
+func obIsStaff(r *http.Request) bool {
 	s := currentUser(r)
 	return s != nil && identity.Role(s.Actor.Role).Staff()
 }
@@ -130,7 +130,7 @@ func (h *handler) obOwnProduct(r *http.Request) (catalog.Product, error) {
 	if err != nil {
 		return p, err
 	}
-	if p.ID != id || p.Kind != obKind(r) || (!isStaffUser(r) && p.OwnerOrgID != currentUser(r).Actor.OrgID) {
+	if p.ID != id || p.Kind != obKind(r) || (!obIsStaff(r) && p.OwnerOrgID != currentUser(r).Actor.OrgID) {
 		return catalog.Product{}, errOBNotFound
 	}
 	return p, nil
