@@ -174,3 +174,86 @@ func TestE2EUpgradeMidPeriod(t *testing.T) {
 	}
 	b.shot("3-02-prorated-invoice")
 }
+
+// A vendor onboards a product with a tiered extra resource through the
+// forms and submits it; an administrator approves it; visitors find it.
+func TestE2EOnboardingToSearch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{clock: clock.System{}})
+	b := newBrowser(t, e.srv.URL, e2eShotsDir)
+	vendor := e.world.As(t, "vendor_a")
+	save := func(step string) {
+		t.Helper()
+		b.do(step, chromedp.Click(chromedp.CSS(`.ob-form > .actions button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".flash-success")))
+	}
+
+	b.signIn("vendor_a@example.com")
+	b.do("new product", chromedp.Navigate(e.srv.URL+"/vendor/products/new"), chromedp.WaitVisible(chromedp.CSS(`[name="name"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[name="name"]`), "Nimbus Backup"),
+		chromedp.SendKeys(chromedp.CSS(`[name="summary"]`), "Backups that restore"),
+		chromedp.SendKeys(chromedp.CSS(`[name="category"]`), "Storage"),
+		chromedp.SendKeys(chromedp.CSS(`[name="description"]`), "Snapshots every night, encrypted at rest."))
+	b.shot("2-01-new-product")
+	save("create the product")
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := obProductURLRE.FindStringSubmatch(strings.TrimPrefix(loc, e.srv.URL))
+	if m == nil {
+		t.Fatalf("after creating the product the browser is at %s", loc)
+	}
+	productID := m[1]
+
+	b.do("new plan", chromedp.Navigate(e.srv.URL+"/vendor/products/"+productID+"/plans/new"), chromedp.WaitVisible(chromedp.CSS(`[name="name"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[name="name"]`), "Team"),
+		chromedp.SetValue(chromedp.CSS(`[name="pricing_kind"]`), "renewable_months"),
+		chromedp.SetValue(chromedp.CSS(`[name="currency"]`), "EUR"),
+		chromedp.SendKeys(chromedp.CSS(`[name="recurring_price"]`), "20.00"))
+	save("create the plan")
+	plans, err := e.cat.ListPlans(vendor, productID, false)
+	if err != nil || len(plans) != 1 {
+		t.Fatalf("plans: %+v %v", plans, err)
+	}
+	plan := plans[0]
+
+	b.do("new extra resource", chromedp.Navigate(e.srv.URL+"/vendor/products/"+productID+"/plans/"+plan.ID+"/extras/new"),
+		chromedp.WaitVisible(chromedp.CSS(`[name="scheme.kind"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[name="name"]`), "Users"),
+		chromedp.SendKeys(chromedp.CSS(`[name="unit"]`), "user"),
+		chromedp.SetValue(chromedp.CSS(`[name="scheme.kind"]`), "tiered"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[name="scheme.kind"]').dispatchEvent(new Event("change")), {}`),
+		chromedp.SendKeys(chromedp.CSS(`[name="scheme.ranges[0].from"]`), "1"),
+		chromedp.SendKeys(chromedp.CSS(`[name="scheme.ranges[0].to"]`), "9"),
+		chromedp.SendKeys(chromedp.CSS(`[name="scheme.ranges[0].unit_price"]`), "5.00"),
+		chromedp.SendKeys(chromedp.CSS(`[name="scheme.ranges[1].from"]`), "10"),
+		chromedp.SendKeys(chromedp.CSS(`[name="scheme.ranges[1].unit_price"]`), "3.00"))
+	b.shot("2-02-tiered-extra")
+	save("create the extra resource")
+
+	b.do("submit for review", chromedp.Navigate(e.srv.URL+"/vendor/products/"+productID),
+		chromedp.Click(chromedp.CSS(`form[action$="/submit"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash-success")))
+	b.shot("2-03-submitted")
+	b.signOut()
+	b.do("search before approval", chromedp.Navigate(e.srv.URL+"/catalog?q=nimbus"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	if strings.Contains(b.text("main"), "Nimbus Backup") {
+		t.Fatal("a product in review is in the catalog")
+	}
+
+	b.signIn("admin@example.com")
+	b.do("review the product", chromedp.Navigate(e.srv.URL+"/admin/review/products/"+productID), chromedp.WaitVisible(chromedp.CSS(".ob-decision")))
+	b.shot("2-04-review")
+	b.do("approve", chromedp.Click(chromedp.CSS(`form[action$="/approve"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash-success")))
+	b.signOut()
+
+	b.do("search", chromedp.Navigate(e.srv.URL+"/catalog?q=nimbus"), chromedp.WaitVisible(chromedp.CSS(`a[href^="/products/"]`)))
+	if got := b.text("main"); !strings.Contains(got, "Nimbus Backup") {
+		t.Fatalf("the approved product is not found: %s", got)
+	}
+	b.shot("2-05-found")
+	b.do("open it", chromedp.Click(chromedp.CSS(`main a[href^="/products/"]`)), chromedp.WaitVisible(chromedp.CSS(".store-compare")))
+	if got := b.text(".store-compare"); !strings.Contains(got, "1–9: EUR 5.00 per user") || !strings.Contains(got, "10 and more: EUR 3.00 per user") {
+		t.Fatalf("the product page's tiers: %s", got)
+	}
+	b.shot("2-06-product")
+}

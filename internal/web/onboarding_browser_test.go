@@ -2,19 +2,14 @@ package web
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
 	"github.com/nephele-cloud/nephele/internal/identity"
-	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
@@ -23,9 +18,11 @@ import (
 // onboarding.js: rows added and removed in the page, the columns a scheme
 // does not use hidden, the result stored; and takes screenshots of the
 // onboarding and review pages.
+// onboardingShotsDir receives the onboarding pages' screenshots.
+const onboardingShotsDir = "/tmp/nephele-shots-onboarding"
+
 func TestBrowserRangeEditor(t *testing.T) {
 	t.Parallel()
-	path := chromium(t)
 	e := newEnv(t, envOptions{clock: clock.System{}})
 	vctx := e.world.As(t, "vendor_a")
 	prod, err := e.cat.CreateProduct(vctx, catalog.CreateProductInput{ProductInput: catalog.ProductInput{
@@ -39,33 +36,8 @@ func TestBrowserRangeEditor(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800))
-	parent, cancelTimeout := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancelTimeout()
-	actx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	if err := os.MkdirAll(shotsDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-			t.Fatalf("%s: %v (at %s)\n%s", step, err, loc, body)
-		}
-	}
+	b := newBrowser(t, e.srv.URL, onboardingShotsDir)
+	ctx, do, shot := b.ctx, b.do, b.shot
 	eval := func(js string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
@@ -74,33 +46,7 @@ func TestBrowserRangeEditor(t *testing.T) {
 		}
 		return s
 	}
-	shot := func(name string) {
-		t.Helper()
-		for _, vp := range viewports {
-			var emulate []chromedp.EmulateViewportOption
-			if vp.mobile {
-				emulate = append(emulate, chromedp.EmulateMobile)
-			}
-			do("viewport "+vp.name, chromedp.EmulateViewport(vp.width, vp.height, emulate...))
-			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("screenshot %s: %v", name, err)
-			}
-			if err := os.WriteFile(filepath.Join(shotsDir, fmt.Sprintf("onboarding-%s-%s.png", name, vp.name)), buf, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		do("viewport reset", chromedp.EmulateViewport(1280, 800))
-	}
-	signIn := func(email string) {
-		t.Helper()
-		do("sign in "+email,
-			chromedp.Navigate(e.srv.URL+"/login"),
-			chromedp.SendKeys(chromedp.ID("login-email"), email),
-			chromedp.SendKeys(chromedp.ID("login-password"), identitytest.Password),
-			chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
-			chromedp.WaitVisible(chromedp.CSS(".functions")))
-	}
+	signIn := func(email string) { t.Helper(); b.signIn(email) }
 	rows := func() string { return eval(`String(document.querySelectorAll("tbody[data-ranges] tr").length)`) }
 
 	signIn("vendor_a@example.com")
@@ -202,5 +148,4 @@ func TestBrowserRangeEditor(t *testing.T) {
 	shot("09-review-queue")
 	do("open the product review", chromedp.Navigate(e.srv.URL+"/admin/review/products/"+prod.ID), chromedp.WaitVisible(chromedp.CSS(".ob-decision")))
 	shot("10-review-product")
-	t.Logf("screenshots in %s", shotsDir)
 }
