@@ -46,6 +46,14 @@ func (h *handler) panelRoutes(m *http.ServeMux) {
 	m.Handle("POST /admin/tax-rates/{id}", h.form(h.panelsStaff(h.panelsUpdateTaxRate)))
 	m.Handle("POST /admin/tax-rates/{id}/delete", h.form(h.panelsStaff(h.panelsDeleteTaxRate)))
 	m.Handle("POST /admin/platform-fees/{id}", h.form(h.panelsStaff(h.panelsSetVendorFee)))
+	// Every vendor's orders and subscriptions, on the vendor's pages.
+	m.Handle("GET /admin/orders", h.user(h.panelsStaff(h.panelsVendorOrders)))
+	m.Handle("POST /admin/orders/{id}/approve", h.form(h.panelsStaff(h.panelsApproveOrder)))
+	m.Handle("POST /admin/orders/{id}/reject", h.form(h.panelsStaff(h.panelsRejectOrder)))
+	m.Handle("GET /admin/subscriptions", h.user(h.panelsStaff(h.panelsVendorSubs)))
+	m.Handle("GET /admin/subscriptions/{id}", h.user(h.panelsStaff(h.panelsVendorSub)))
+	m.Handle("POST /admin/subscriptions/{id}/deployed", h.form(h.panelsStaff(h.panelsDeployed)))
+	m.Handle("POST /admin/subscriptions/{id}/failed", h.form(h.panelsStaff(h.panelsFailed)))
 }
 
 // panelsVendor lets only vendor users through; everyone else gets a 403.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nephele-cloud/nephele/internal/billing"
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/page"
 	"github.com/nephele-cloud/nephele/internal/subscription"
@@ -84,6 +85,25 @@ type panelsVendorHomeData struct {
 // panelsOrg is the signed-in user's organization id.
 func panelsOrg(r *http.Request) string { return currentUser(r).Actor.OrgID }
 
+// panelsScope is whose operations the orders and subscriptions pages show:
+// a vendor's own, under /vendor, or every vendor's to the marketplace's
+// staff, under /admin.
+type panelsScope struct {
+	Base   string
+	Vendor string
+	Staff  bool
+}
+
+func panelsScopeOf(r *http.Request) panelsScope {
+	if s := currentUser(r); s != nil && identity.Role(s.Actor.Role).Staff() {
+		return panelsScope{Base: "/admin", Staff: true}
+	}
+	return panelsScope{Base: "/vendor", Vendor: panelsOrg(r)}
+}
+
+// owns reports whether the scope covers a vendor's business.
+func (sc panelsScope) owns(vendorOrgID string) bool { return sc.Staff || vendorOrgID == sc.Vendor }
+
 // panelsEachSub calls fn with every subscription of the vendor's products
 // matching f, newest first, up to panelsScanLimit; it reports whether it
 // stopped at the limit.
@@ -113,7 +133,7 @@ func (h *handler) panelsEachSub(ctx context.Context, vendor string, f subscripti
 }
 
 // panelsOrdersToReview lists the orders waiting for the vendor's approval.
-func (h *handler) panelsOrdersToReview(ctx context.Context, vendor string) ([]subscription.Order, error) {
+func (h *handler) panelsOrdersToReview(ctx context.Context, sc panelsScope) ([]subscription.Order, error) {
 	var out []subscription.Order
 	f := subscription.OrderFilter{ToReview: true, Page: page.Request{Limit: page.MaxLimit}}
 	for {
@@ -122,7 +142,7 @@ func (h *handler) panelsOrdersToReview(ctx context.Context, vendor string) ([]su
 			return nil, err
 		}
 		for _, o := range os {
-			if o.VendorOrgID == vendor {
+			if sc.owns(o.VendorOrgID) {
 				out = append(out, o)
 			}
 		}
@@ -137,7 +157,7 @@ func (h *handler) panelsOrdersToReview(ctx context.Context, vendor string) ([]su
 func (h *handler) panelsVendorHome(w http.ResponseWriter, r *http.Request, v *view) error {
 	ctx, org := r.Context(), panelsOrg(r)
 	d := panelsVendorHomeData{Month: panelsNow(r).Format("2006-01")}
-	pending, err := h.panelsOrdersToReview(ctx, org)
+	pending, err := h.panelsOrdersToReview(ctx, panelsScopeOf(r))
 	if err != nil {
 		return err
 	}
@@ -172,6 +192,7 @@ type panelsOrderRow struct {
 
 // panelsVendorOrdersData is the orders page's content.
 type panelsVendorOrdersData struct {
+	Base    string
 	Pending []panelsOrderRow
 	listData[panelsOrderRow]
 }
@@ -193,9 +214,9 @@ func (h *handler) panelsOrderRows(ctx context.Context, n *panelsNames, os []subs
 // each with approve and reject buttons, and the recent orders of its
 // products.
 func (h *handler) panelsVendorOrders(w http.ResponseWriter, r *http.Request, v *view) error {
-	ctx, org := r.Context(), panelsOrg(r)
+	ctx, sc := r.Context(), panelsScopeOf(r)
 	names := h.panelsNames()
-	pending, err := h.panelsOrdersToReview(ctx, org)
+	pending, err := h.panelsOrdersToReview(ctx, sc)
 	if err != nil {
 		return err
 	}
@@ -204,10 +225,10 @@ func (h *handler) panelsVendorOrders(w http.ResponseWriter, r *http.Request, v *
 	if err != nil {
 		return err
 	}
-	recent = slices.DeleteFunc(recent, func(o subscription.Order) bool { return o.VendorOrgID != org })
-	d := panelsVendorOrdersData{Pending: h.panelsOrderRows(ctx, names, pending)}
+	recent = slices.DeleteFunc(recent, func(o subscription.Order) bool { return !sc.owns(o.VendorOrgID) })
+	d := panelsVendorOrdersData{Base: sc.Base, Pending: h.panelsOrderRows(ctx, names, pending)}
 	d.Rows = h.panelsOrderRows(ctx, names, recent)
-	d.Next, d.First = pageLinks("/vendor/orders", r.URL.Query(), cursor, next)
+	d.Next, d.First = pageLinks(sc.Base+"/orders", r.URL.Query(), cursor, next)
 	v.Title = "Orders"
 	v.Data = d
 	return h.render(w, r, v, "panels_vendor_orders")
@@ -220,9 +241,9 @@ func (h *handler) panelsApproveOrder(w http.ResponseWriter, r *http.Request, v *
 		if errs.KindOf(err) == errs.KindNotFound {
 			return err
 		}
-		return h.refused(w, r, err, "/vendor/orders")
+		return h.refused(w, r, err, panelsScopeOf(r).Base+"/orders")
 	}
-	return h.done(w, r, "/vendor/orders", fmt.Sprintf("Order %s was approved: the subscription starts.", shortID(o.ID)))
+	return h.done(w, r, panelsScopeOf(r).Base+"/orders", fmt.Sprintf("Order %s was approved: the subscription starts.", shortID(o.ID)))
 }
 
 // panelsRejectOrder rejects an order of the vendor's product with a reason
@@ -234,9 +255,9 @@ func (h *handler) panelsRejectOrder(w http.ResponseWriter, r *http.Request, v *v
 		if errs.KindOf(err) == errs.KindNotFound {
 			return err
 		}
-		return h.formFailed(w, r, v, "reject-"+id, err, "/vendor/orders", h.panelsVendorOrders)
+		return h.formFailed(w, r, v, "reject-"+id, err, panelsScopeOf(r).Base+"/orders", h.panelsVendorOrders)
 	}
-	return h.done(w, r, "/vendor/orders", fmt.Sprintf("Order %s was rejected; the customer is told why.", shortID(o.ID)))
+	return h.done(w, r, panelsScopeOf(r).Base+"/orders", fmt.Sprintf("Order %s was rejected; the customer is told why.", shortID(o.ID)))
 }
 
 // panelsSubRow is one subscription with the names of what it is about.
@@ -256,6 +277,7 @@ func (h *handler) panelsSubRow(ctx context.Context, n *panelsNames, s subscripti
 
 // panelsVendorSubsData is the subscriptions page's content.
 type panelsVendorSubsData struct {
+	Base string
 	listData[panelsSubRow]
 	Status       string
 	Provisioning string
@@ -266,8 +288,8 @@ type panelsVendorSubsData struct {
 // panelsVendorSubs lists the subscriptions of the vendor's products,
 // filtered by status and provisioning status.
 func (h *handler) panelsVendorSubs(w http.ResponseWriter, r *http.Request, v *view) error {
-	ctx, org, q := r.Context(), panelsOrg(r), r.URL.Query()
-	d := panelsVendorSubsData{Status: q.Get("status"), Provisioning: q.Get("provisioning"), Statuses: panelsSubStatuses, Provs: panelsProvOptions()}
+	ctx, sc, q := r.Context(), panelsScopeOf(r), r.URL.Query()
+	d := panelsVendorSubsData{Base: sc.Base, Status: q.Get("status"), Provisioning: q.Get("provisioning"), Statuses: panelsSubStatuses, Provs: panelsProvOptions()}
 	if d.Provisioning != "" && !slices.Contains(subscription.ProvisioningStates, d.Provisioning) {
 		return errs.Invalid("validation_failed", "provisioning: not a provisioning status")
 	}
@@ -287,7 +309,7 @@ func (h *handler) panelsVendorSubs(w http.ResponseWriter, r *http.Request, v *vi
 			return err
 		}
 		for _, s := range subs {
-			if s.VendorOrgID == org && (d.Provisioning == "" || s.Provisioning == d.Provisioning) {
+			if sc.owns(s.VendorOrgID) && (d.Provisioning == "" || s.Provisioning == d.Provisioning) {
 				d.Rows = append(d.Rows, h.panelsSubRow(ctx, names, s))
 			}
 		}
@@ -297,7 +319,7 @@ func (h *handler) panelsVendorSubs(w http.ResponseWriter, r *http.Request, v *vi
 		}
 		f.Page.Cursor = next
 	}
-	d.Next, d.First = pageLinks("/vendor/subscriptions", q, cursor, next)
+	d.Next, d.First = pageLinks(sc.Base+"/subscriptions", q, cursor, next)
 	v.Title = "Subscriptions"
 	v.Data = d
 	return h.render(w, r, v, "panels_vendor_subs")
@@ -305,6 +327,7 @@ func (h *handler) panelsVendorSubs(w http.ResponseWriter, r *http.Request, v *vi
 
 // panelsVendorSubData is a subscription's page content.
 type panelsVendorSubData struct {
+	Base string
 	panelsSubRow
 	Transitions []subscription.Transition
 	// CanDeploy and CanFail show the callback forms the machine allows.
@@ -326,7 +349,7 @@ func (h *handler) panelsVendorSubscription(r *http.Request) (subscription.Subscr
 		}
 		return s, err
 	}
-	if s.VendorOrgID != panelsOrg(r) {
+	if !panelsScopeOf(r).owns(s.VendorOrgID) {
 		return s, errs.NotFound("subscription_not_found", "no such subscription")
 	}
 	return s, nil
@@ -343,7 +366,7 @@ func (h *handler) panelsVendorSub(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	d := panelsVendorSubData{panelsSubRow: h.panelsSubRow(r.Context(), h.panelsNames(), s), Transitions: trs}
+	d := panelsVendorSubData{Base: panelsScopeOf(r).Base, panelsSubRow: h.panelsSubRow(r.Context(), h.panelsNames(), s), Transitions: trs}
 	d.CanDeploy = s.Provisioning == subscription.ProvDeployed || subscription.CanTransition(s.Provisioning, subscription.ProvDeployed) &&
 		s.Status != subscription.StatusSuspended
 	d.CanFail = subscription.CanTransition(s.Provisioning, subscription.ProvFailed)
@@ -426,7 +449,7 @@ func (h *handler) panelsDeployed(w http.ResponseWriter, r *http.Request, v *view
 	if err != nil {
 		return err
 	}
-	back := "/vendor/subscriptions/" + s.ID
+	back := panelsScopeOf(r).Base + "/subscriptions/" + s.ID
 	fail := func(err error) error {
 		err = panelsFieldErr(err, func(f string) string {
 			if strings.HasPrefix(f, "endpoints") {
@@ -464,7 +487,7 @@ func (h *handler) panelsFailed(w http.ResponseWriter, r *http.Request, v *view) 
 	if err != nil {
 		return err
 	}
-	back := "/vendor/subscriptions/" + s.ID
+	back := panelsScopeOf(r).Base + "/subscriptions/" + s.ID
 	if _, err := h.subs.SetProvisioning(r.Context(), s.ID, subscription.ProvisioningInput{Status: subscription.ProvFailed}); err != nil {
 		return h.refused(w, r, err, back)
 	}
