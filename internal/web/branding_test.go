@@ -75,7 +75,7 @@ func TestBrandingSettings(t *testing.T) {
 	wantStatus(t, res, http.StatusSeeOther)
 	visitor := e.client()
 	home := visitor.get("/")
-	wantText(t, home, "Cirrus Market")
+	wantText(t, home, "Cirrus Market", "Clouds, sold well")
 	if !strings.Contains(home.Body, `class="brand-logo" src="/brand/logo?v=`) || !strings.Contains(home.Body, `href="/brand.css?v=`) {
 		t.Errorf("the page lacks the logo or the brand stylesheet")
 	}
