@@ -71,11 +71,12 @@ func registerProducts(a *API, svc *catalog.Service) {
 		PriceModel string `query:"price_model" enum:"renewable_months,renewable_hours,short,everlasting,free,contact_only"`
 		Free       bool   `query:"free" doc:"Only products with a free plan."`
 		Trial      bool   `query:"trial" doc:"Only products with a trial."`
+		Featured   bool   `query:"featured" doc:"Only the products staff feature on the storefront."`
 		Status     string `query:"status" enum:"draft,in_review,published,retired"`
 		Sort       string `query:"sort" enum:"relevance,newest,name"`
 	}) (*struct{ Body Page[catalog.Product] }, error) {
 		ps, next, err := svc.SearchProducts(ctx, catalog.ProductFilter{Query: in.Q, Kind: in.Kind, Category: in.Category, Tag: in.Tag,
-			VendorID: in.VendorID, PriceModel: in.PriceModel, Free: in.Free, Trial: in.Trial, Status: in.Status, Sort: in.Sort,
+			VendorID: in.VendorID, PriceModel: in.PriceModel, Free: in.Free, Trial: in.Trial, Featured: in.Featured, Status: in.Status, Sort: in.Sort,
 			Page: page.Request{Limit: in.Limit, Cursor: in.Cursor}})
 		if err != nil {
 			return nil, err
@@ -173,6 +174,22 @@ func registerProducts(a *API, svc *catalog.Service) {
 		Body ReasonRequest
 	}) (*productBody, error) {
 		p, err := svc.RejectProduct(ctx, in.ID, in.Body.Reason)
+		if err != nil {
+			return nil, err
+		}
+		return &productBody{p}, nil
+	})
+	Register(a, huma.Operation{
+		OperationID: "feature-product", Method: http.MethodPut, Path: "/products/{id}/featured", Tags: tags,
+		Summary:     "Feature a product on the storefront",
+		Description: "Staff holding marketplace customization put a published product on the home page (featured true) or take it off.",
+	}, func(ctx context.Context, in *struct {
+		ProductIDPath
+		Body struct {
+			Featured bool `json:"featured"`
+		}
+	}) (*productBody, error) {
+		p, err := svc.FeatureProduct(ctx, in.ID, in.Body.Featured)
 		if err != nil {
 			return nil, err
 		}

@@ -99,5 +99,12 @@ func (a *App) seedDemoBilling(ctx context.Context, orgIDs map[string]string) err
 		_, err := a.Identity.UpdateBranding(ctx, identity.BrandingInput{Tagline: ptr("Cloud services from trusted vendors, bought directly or through your reseller.")})
 		return "tagline", err
 	})
+	if err != nil {
+		return err
+	}
+	_, err = a.demoObject(ctx, "demo.featured", func(ctx context.Context) (string, error) {
+		p, err := a.Catalog.FeatureProduct(ctx, ps[0].ID, true)
+		return p.ID, err
+	})
 	return err
 }

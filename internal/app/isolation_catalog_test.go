@@ -99,7 +99,10 @@ func init() {
 		"approve-product":  post(product("/approve"), nil),
 		"reject-product":   post(product("/reject"), map[string]string{"reason": "no"}),
 		"retire-product":   post(product("/retire"), nil),
-		"create-plan":      post(product("/plans"), map[string]any{"name": "Intruder", "pricing_kind": "free", "currency": "EUR"}),
+		"feature-product": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
+			return "PUT", product("/featured")(f), map[string]bool{"featured": true}, refused(f, http.StatusConflict)
+		},
+		"create-plan": post(product("/plans"), map[string]any{"name": "Intruder", "pricing_kind": "free", "currency": "EUR"}),
 		"update-product": func(en *env, who string, f foreign) (string, string, any, func(*testing.T, response)) {
 			return "PATCH", product("")(f), map[string]string{"name": "Hijacked"}, refused(f)
 		},

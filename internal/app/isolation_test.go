@@ -330,7 +330,7 @@ func TestTenantIsolation(t *testing.T) {
 // staffMay lists what staff legitimately do to any organization: the
 // isolation walk checks those are authorized instead of refused.
 var staffMay = map[string]map[string]bool{
-	"admin": {"update-branding": true, "list-organizations": true, "get-organization": true, "update-organization": true, "archive-organization": true,
+	"admin": {"update-branding": true, "feature-product": true, "list-organizations": true, "get-organization": true, "update-organization": true, "archive-organization": true,
 		"list-users": true, "get-user": true, "create-user": true, "list-audit-events": true,
 		"get-vendor": true, "approve-vendor": true, "reject-vendor": true, "get-product": true, "list-product-reviews": true, "update-product": true,
 		"create-product": true, "submit-product": true, "withdraw-product": true, "approve-product": true, "reject-product": true,

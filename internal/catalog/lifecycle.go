@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
@@ -133,7 +134,54 @@ func (s *Service) transition(ctx context.Context, id, action, reason string,
 		if err := s.writeProduct(ctx, out, false); err != nil {
 			return err
 		}
+		if to != Published && before.FeaturedAt != nil {
+			// Off sale, off the storefront's featured list.
+			out.FeaturedAt = nil
+			if _, err := s.db.Exec(ctx, `UPDATE products SET featured_at = NULL WHERE id = $1`, out.ID); err != nil {
+				return err
+			}
+		}
 		return s.record(ctx, "product."+action, "product", out.ID, out.OwnerOrgID, audit.Diff(before, out), productEvents[action], out)
+	})
+	return out, err
+}
+
+// FeatureProduct features a published product on the storefront's home
+// page, or stops featuring it. Staff holding the marketplace
+// customization function curate the storefront.
+func (s *Service) FeatureProduct(ctx context.Context, id string, featured bool) (Product, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return Product{}, err
+	}
+	if !isStaff(a) || !can(a, identity.MarketplaceCustomization) {
+		return Product{}, errs.Forbidden("permission_denied", "featuring products needs the marketplace customization function")
+	}
+	if err := validate.CheckID("id", ProductKind, id); err != nil {
+		return Product{}, errProductNotFound
+	}
+	var out Product
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		before, err := s.visibleProduct(ctx, id)
+		if err != nil {
+			return err
+		}
+		if featured && before.Status != Published {
+			return errs.FailedPrecondition("product_not_published", "only a published product is featured")
+		}
+		out = before
+		out.FeaturedAt = nil
+		if featured {
+			now := s.db.Now(ctx)
+			if before.FeaturedAt != nil {
+				now = *before.FeaturedAt
+			}
+			out.FeaturedAt = &now
+		}
+		if _, err := s.db.Exec(ctx, `UPDATE products SET featured_at = $1 WHERE id = $2`, out.FeaturedAt, out.ID); err != nil {
+			return fmt.Errorf("feature product: %w", err)
+		}
+		return s.record(ctx, "product.feature", "product", out.ID, out.OwnerOrgID, audit.Diff(before, out), "product.featured", out)
 	})
 	return out, err
 }

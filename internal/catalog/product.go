@@ -88,20 +88,23 @@ type Product struct {
 	SubmittedAt  *time.Time `json:"submitted_at,omitempty"`
 	ReviewedAt   *time.Time `json:"reviewed_at,omitempty"`
 	PublishedAt  *time.Time `json:"published_at,omitempty"`
+	// FeaturedAt is when staff featured the product on the storefront's
+	// home page; nil when it is not featured.
+	FeaturedAt *time.Time `json:"featured_at,omitempty"`
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 const productColumns = `p.id, p.kind, p.owner_org_id, p.slug, p.name, p.summary, p.description, p.category, p.tags, p.logo_url,
 	p.screenshots, p.features, p.faq, p.terms_url, p.privacy_url, p.provisioning_mode, p.requires_approval, p.self_billed,
-	p.status, p.review_reason, p.submitted_at, p.reviewed_at, p.published_at, p.created_at, p.updated_at, p.tax_category`
+	p.status, p.review_reason, p.submitted_at, p.reviewed_at, p.published_at, p.created_at, p.updated_at, p.tax_category, p.featured_at`
 
 func scanProduct(s db.Scanner) (Product, error) {
 	var p Product
 	var tags, shots, features, faq string
 	err := s.Scan(&p.ID, &p.Kind, &p.OwnerOrgID, &p.Slug, &p.Name, &p.Summary, &p.Description, &p.Category, &tags, &p.LogoURL,
 		&shots, &features, &faq, &p.TermsURL, &p.PrivacyURL, &p.ProvisioningMode, &p.RequiresApproval, &p.SelfBilled,
-		&p.Status, &p.ReviewReason, &p.SubmittedAt, &p.ReviewedAt, &p.PublishedAt, &p.CreatedAt, &p.UpdatedAt, &p.TaxCategory)
+		&p.Status, &p.ReviewReason, &p.SubmittedAt, &p.ReviewedAt, &p.PublishedAt, &p.CreatedAt, &p.UpdatedAt, &p.TaxCategory, &p.FeaturedAt)
 	if err != nil {
 		return p, err
 	}

@@ -27,6 +27,8 @@ type ProductFilter struct {
 	// Free keeps products with a free plan; Trial those with a trial.
 	Free  bool
 	Trial bool
+	// Featured keeps the products staff feature on the storefront.
+	Featured bool
 	// Status filters the caller's own products (owners and staff); buyers
 	// always get published products.
 	Status string
@@ -96,6 +98,9 @@ func (s *Service) SearchProducts(ctx context.Context, f ProductFilter) ([]Produc
 	}
 	if f.Free {
 		q.Add(" AND EXISTS (SELECT 1 FROM plans pl WHERE pl.product_id = p.id AND pl.status = 'active' AND pl.pricing_kind = 'free')")
+	}
+	if f.Featured {
+		q.Add(" AND p.featured_at IS NOT NULL")
 	}
 	if f.Trial {
 		q.Add(" AND EXISTS (SELECT 1 FROM plans pl WHERE pl.product_id = p.id AND pl.status = 'active' AND pl.trial_days > 0)")

@@ -18,6 +18,7 @@ func (h *handler) storeRoutes(m *http.ServeMux) {
 	m.Handle("GET /catalog", h.public(h.storeCatalogPage))
 	m.Handle("GET /products/{id}", h.public(h.storeProductPage))
 	m.Handle("POST /products/{id}/review", h.form(h.storeSubmitReview))
+	m.Handle("POST /products/{id}/feature", h.form(h.storeFeature))
 
 	m.Handle("GET /register", h.public(h.storeRegisterPage))
 	m.Handle("POST /register", h.loginForm(h.storeRegister))
@@ -59,6 +60,7 @@ type storeCatalogData struct {
 	Sort       string
 	Free       bool
 	Trial      bool
+	Featured   bool
 	// Filtered tells a search or a filter is applied (a "no results" state
 	// rather than an empty catalog).
 	Filtered    bool
@@ -88,9 +90,9 @@ func (h *handler) storeCatalogPage(w http.ResponseWriter, r *http.Request, v *vi
 	d := storeCatalogData{
 		Query: strings.TrimSpace(q.Get("q")), Category: strings.TrimSpace(q.Get("category")), Vendor: q.Get("vendor"),
 		PriceModel: q.Get("price_model"), Sort: q.Get("sort"), Free: q.Get("free") != "", Trial: q.Get("trial") != "",
-		PriceModels: storePriceModels, Sorts: storeSorts,
+		Featured: q.Get("featured") != "", PriceModels: storePriceModels, Sorts: storeSorts,
 	}
-	d.Filtered = d.Query != "" || d.Category != "" || d.Vendor != "" || d.PriceModel != "" || d.Free || d.Trial
+	d.Filtered = d.Query != "" || d.Category != "" || d.Vendor != "" || d.PriceModel != "" || d.Free || d.Trial || d.Featured
 	ctx := r.Context()
 	var err error
 	if d.Categories, err = h.cat.Categories(ctx); err != nil {
@@ -105,7 +107,7 @@ func (h *handler) storeCatalogPage(w http.ResponseWriter, r *http.Request, v *vi
 	// The storefront lists what is on sale: owners and staff, whom the
 	// service also shows drafts, find those in their panels.
 	products, next, err := h.cat.SearchProducts(ctx, catalog.ProductFilter{Query: d.Query, Category: d.Category, VendorID: d.Vendor,
-		PriceModel: d.PriceModel, Free: d.Free, Trial: d.Trial, Status: catalog.Published, Sort: d.Sort,
+		PriceModel: d.PriceModel, Free: d.Free, Trial: d.Trial, Featured: d.Featured, Status: catalog.Published, Sort: d.Sort,
 		Page: page.Request{Limit: storePageSize, Cursor: cursor}})
 	if e, ok := errs.As(err); ok && e.Kind == errs.KindInvalid {
 		d.Error = "That search could not be run: " + storeFieldMessages(e) + " Change the filters and try again."
@@ -208,6 +210,8 @@ type storeProductData struct {
 	// is on sale.
 	Preview bool
 	Reviews storeReviews
+	// CanFeature: staff who curate the storefront may feature it.
+	CanFeature bool
 }
 
 // storeProductPage shows a product with its plans side by side at the
@@ -232,6 +236,7 @@ func (h *handler) storeProductPage(w http.ResponseWriter, r *http.Request, v *vi
 	if d.Compare, err = h.storeComparePlans(ctx, plans); err != nil {
 		return err
 	}
+	d.CanFeature = may(r, identity.MarketplaceCustomization) && identity.Role(currentUser(r).Actor.Role).Staff() && p.Status == catalog.Published
 	if d.Reviews, err = h.storeReviewsOf(r, p); err != nil {
 		return err
 	}
@@ -259,4 +264,18 @@ func storeMayCheckout(r *http.Request) bool {
 func storeBuysForSelf(r *http.Request) bool {
 	s := currentUser(r)
 	return s != nil && s.Actor.OrgKind == string(identity.CustomerOrg)
+}
+
+// storeFeature features the product on the home page, or stops featuring
+// it (staff who curate the storefront).
+func (h *handler) storeFeature(w http.ResponseWriter, r *http.Request, v *view) error {
+	back := "/products/" + r.PathValue("id")
+	p, err := h.cat.FeatureProduct(r.Context(), r.PathValue("id"), r.PostForm.Get("featured") == "1")
+	if err != nil {
+		return h.refused(w, r, err, back)
+	}
+	if p.FeaturedAt != nil {
+		return h.done(w, r, back, p.Name+" is featured on the home page.")
+	}
+	return h.done(w, r, back, p.Name+" is no longer featured.")
 }

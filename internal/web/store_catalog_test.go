@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -205,4 +206,35 @@ func TestStoreWelcome(t *testing.T) {
 		t.Error("no search box")
 	}
 	_ = pricing.SchemeTiered
+}
+
+// Staff feature a product from its page; visitors see it on the home page
+// and under the catalog's "featured" filter; others cannot feature.
+func TestStoreFeaturedProducts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := storeFixture(t, e)
+	path := "/products/" + s.vault.Slug
+	visitor := e.client()
+	wantNoText(t, visitor.get("/"), "All featured products")
+
+	vendor := e.client()
+	vendor.login("vendor_b")
+	wantNoText(t, vendor.get(path), "Feature on the home page")
+	wantStatus(t, vendor.postForm(path, "/products/"+s.vault.ID+"/feature", url.Values{"featured": {"1"}}), http.StatusSeeOther)
+	wantNoText(t, visitor.get("/"), "All featured products")
+
+	admin := e.client()
+	admin.login("admin")
+	wantStatus(t, admin.post("/products/"+s.vault.ID+"/feature", url.Values{"featured": {"1"}}), http.StatusForbidden) // no CSRF token
+	res := admin.postForm(path, "/products/"+s.vault.ID+"/feature", url.Values{"featured": {"1"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	wantText(t, admin.get(path), "Featured on the home page since", "Stop featuring")
+	home := visitor.get("/")
+	wantText(t, home, "Featured", "All featured products", "Backup Vault")
+	res = visitor.get("/catalog?featured=1")
+	wantText(t, res, "Backup Vault")
+	wantNoText(t, res, "Cloud Mail")
+	wantStatus(t, admin.postForm(path, "/products/"+s.vault.ID+"/feature", url.Values{"featured": {"0"}}), http.StatusSeeOther)
+	wantNoText(t, visitor.get("/"), "All featured products")
 }

@@ -9,10 +9,10 @@ import (
 
 // storeWelcomeData is the visitors' home page content.
 type storeWelcomeData struct {
-	// Featured are products with a free trial or a free plan: what a
-	// visitor can start with at no cost. (The catalog has no editorial
-	// "featured" flag.)
+	// Featured are the products staff feature; Trials those with a free
+	// trial, what a visitor can start with at no cost.
 	Featured   []storeCard
+	Trials     []storeCard
 	Newest     []storeCard
 	Categories []catalog.Category
 }
@@ -38,7 +38,15 @@ func (h *handler) storeWelcome(w http.ResponseWriter, r *http.Request, v *view) 
 	if d.Newest, err = h.storeCards(ctx, newest); err != nil {
 		return err
 	}
-	if d.Featured, err = h.storeCards(ctx, trials); err != nil {
+	if d.Trials, err = h.storeCards(ctx, trials); err != nil {
+		return err
+	}
+	featured, _, err := h.cat.SearchProducts(ctx, catalog.ProductFilter{Status: catalog.Published, Featured: true, Sort: "name",
+		Page: page.Request{Limit: storeHomeCount}})
+	if err != nil {
+		return err
+	}
+	if d.Featured, err = h.storeCards(ctx, featured); err != nil {
 		return err
 	}
 	if d.Categories, err = h.cat.Categories(ctx); err != nil {

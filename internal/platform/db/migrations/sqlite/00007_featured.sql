@@ -1,0 +1,8 @@
+-- The storefront's featured products: staff pick them; featured_at orders
+-- them, the latest first.
+
+-- +goose Up
+ALTER TABLE products ADD COLUMN featured_at TIMESTAMP;
+
+-- +goose Down
+ALTER TABLE products DROP COLUMN featured_at;
