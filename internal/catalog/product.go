@@ -91,8 +91,8 @@ type Product struct {
 	// FeaturedAt is when staff featured the product on the storefront's
 	// home page; nil when it is not featured.
 	FeaturedAt *time.Time `json:"featured_at,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 const productColumns = `p.id, p.kind, p.owner_org_id, p.slug, p.name, p.summary, p.description, p.category, p.tags, p.logo_url,
