@@ -34,7 +34,7 @@ func TestE2EVisitorToDeployedSubscription(t *testing.T) {
 	// The visitor searches and compares the plans.
 	b.do("open home", chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("store-home-q")))
 	b.do("search", chromedp.SendKeys(chromedp.ID("store-home-q"), "mail"), chromedp.Submit(chromedp.ID("store-home-q")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/products/`+s.mail.Slug+`"]`)))
+		chromedp.WaitVisible(chromedp.CSS(".store-filters")), chromedp.WaitVisible(chromedp.CSS(`a[href="/products/`+s.mail.Slug+`"]`)))
 	b.shot("1-01-search")
 	b.do("open the product", chromedp.Click(chromedp.CSS(`a[href="/products/`+s.mail.Slug+`"]`)), chromedp.WaitVisible(chromedp.CSS(".store-compare")))
 	if cmp := b.text(".store-compare"); !strings.Contains(cmp, "Standard") || !strings.Contains(cmp, "Pro") {

@@ -14,7 +14,9 @@ import (
 
 // contentSecurityPolicy allows only this site's own styles, scripts and
 // images (plus data: images), no framing, and forms posting back here.
-const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+// Images may come from HTTPS sites too: vendors host their products'
+// screenshots. Nothing else may.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; " +
 	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
 // securityHeaders sets the headers every response carries.

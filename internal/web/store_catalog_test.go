@@ -148,8 +148,11 @@ func TestStoreProductPage(t *testing.T) {
 
 	res := visitor.get("/products/" + s.mail.Slug)
 	wantStatus(t, res, http.StatusOK)
+	if !strings.Contains(res.Body, `<img src="https://vendor.example/shot1.png" alt="Screenshot 1 of Cloud Mail"`) {
+		t.Error("the screenshot is not shown")
+	}
 	wantText(t, res, "Cloud Mail", "by vendor_a", "Email for teams, hosted in Europe.", "Shared calendars", "Spam filtering",
-		"Can I import my mail?", "Yes, from any IMAP server.", "Screenshot 1",
+		"Can I import my mail?", "Yes, from any IMAP server.",
 		// The plans side by side, at the public list price.
 		"Standard", "Pro", "EUR 24.00 per month", "EUR 49.00 per month", "Setup fee", "EUR 10.00 once", "Infrastructure", "EUR 4.00",
 		"Users (tiered)", "Tiered: each range's units at its price", "1–9: EUR 5.00 per user", "10 and more: EUR 3.00 per user",
