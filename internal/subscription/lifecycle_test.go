@@ -364,3 +364,25 @@ func TestBundleOrderRenews(t *testing.T) {
 		wantCode(t, err, "bundle_change_not_supported")
 	})
 }
+
+// An order placed again with the same client reference is the first one:
+// a checkout submitted twice buys once.
+func TestClientRefPlacesOneOrder(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		in := subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID, ClientRef: "checkout-7f3a"}
+		first := f.order("customer_direct", in)
+		second := f.order("customer_direct", in)
+		if second.ID != first.ID {
+			t.Fatalf("two orders for one reference: %s and %s", first.ID, second.ID)
+		}
+		// Another organization's reference is its own.
+		if other := f.order("customer_a1", in); other.ID == first.ID {
+			t.Fatal("another customer got the first customer's order")
+		}
+		_, err := f.svc.PlaceOrder(f.as("customer_direct"), subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID, ClientRef: "not a ref!"})
+		if !errs.Is(err, "validation_failed") {
+			t.Fatalf("a malformed reference: %v", err)
+		}
+	})
+}

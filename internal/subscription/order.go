@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
@@ -186,6 +187,28 @@ type PlaceOrderInput struct {
 	// ConvertAfterTrial (trials) makes the trial a paid subscription at its
 	// end.
 	ConvertAfterTrial bool
+	// ClientRef, optional, is a reference the client makes once per
+	// checkout (1 to 64 letters, digits, - or _): placing an order with a
+	// reference the caller's organization already used returns that order
+	// instead of a second one (a form submitted twice).
+	ClientRef string
+}
+
+var clientRefRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// orderByClientRef returns the order the caller's organization placed with
+// ref, if any.
+func (s *Service) orderByClientRef(ctx context.Context, a actor.Actor, ref string) (Order, bool, error) {
+	var id string
+	err := s.db.QueryRow(ctx, `SELECT id FROM orders WHERE placed_by_org_id = $1 AND client_ref = $2`, a.OrgID, ref).Scan(&id)
+	if errors.Is(err, db.ErrNoRows) {
+		return Order{}, false, nil
+	}
+	if err != nil {
+		return Order{}, false, err
+	}
+	o, err := s.GetOrder(ctx, id)
+	return o, err == nil, err
 }
 
 // PlaceOrder orders a plan for a customer: the price is the quote's (the
@@ -220,8 +243,16 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 	if set.AutoRenewalOnly && in.AutoRenew != nil && !*in.AutoRenew {
 		v.Add("auto_renew", "auto_renewal_only", "this marketplace renews automatically")
 	}
+	if in.ClientRef != "" && !clientRefRE.MatchString(in.ClientRef) {
+		v.Add("client_ref", "invalid_format", "1 to 64 letters, digits, - or _")
+	}
 	if err := v.Err(); err != nil {
 		return Order{}, err
+	}
+	if in.ClientRef != "" {
+		if o, ok, err := s.orderByClientRef(ctx, a, in.ClientRef); err != nil || ok {
+			return o, err
+		}
 	}
 	if in.Type == OrderSandbox {
 		return s.placeSandbox(ctx, a, in)
@@ -287,6 +318,11 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 		if err := s.insertOrder(ctx, o); err != nil {
 			return err
 		}
+		if in.ClientRef != "" {
+			if _, err := s.db.Exec(ctx, `UPDATE orders SET client_ref = $1 WHERE id = $2`, in.ClientRef, o.ID); err != nil {
+				return err
+			}
+		}
 		if in.Type == OrderTrial {
 			if err := s.useTrial(ctx, sub); err != nil {
 				return err
@@ -306,6 +342,12 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 		out = *o
 		return nil
 	})
+	if in.ClientRef != "" && db.IsUniqueViolation(err) {
+		// The same checkout placed concurrently: the other one won.
+		if o, ok, err2 := s.orderByClientRef(ctx, a, in.ClientRef); err2 == nil && ok {
+			return o, nil
+		}
+	}
 	return out, err
 }
 

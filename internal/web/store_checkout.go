@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"maps"
 	"net/http"
 	"net/url"
@@ -450,7 +451,8 @@ func (h *handler) storePlaceOrder(w http.ResponseWriter, r *http.Request, v *vie
 	periods, qty := f.parsed()
 	if len(f.Errors) == 0 {
 		o, err := h.subs.PlaceOrder(r.Context(), subscription.PlaceOrderInput{Type: f.Type, PlanID: f.PlanID, Quantities: qty,
-			Periods: periods, CouponCode: f.Coupon, CustomerOrgID: f.Customer, AutoRenew: f.autoRenew(), ConvertAfterTrial: f.Convert})
+			Periods: periods, CouponCode: f.Coupon, CustomerOrgID: f.Customer, AutoRenew: f.autoRenew(), ConvertAfterTrial: f.Convert,
+			ClientRef: r.PostForm.Get("client_ref")})
 		if err == nil {
 			msg := "Thank you: your order is placed."
 			if f.Type == subscription.OrderTrial {
@@ -497,6 +499,10 @@ func (d storeCheckoutData) OrderFields() []storeOption {
 	}
 	return out
 }
+
+// ClientRef is a fresh reference for one rendered order form: submitted
+// twice, the form places one order (PlaceOrderInput.ClientRef).
+func (storeCheckoutData) ClientRef() string { return rand.Text() }
 
 // Trial tells the inputs ask for a trial.
 func (d storeCheckoutData) Trial() bool { return d.Form.Type == subscription.OrderTrial }

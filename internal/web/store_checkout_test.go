@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -165,8 +166,18 @@ func TestStoreCheckoutPlaceOrder(t *testing.T) {
 	// The order is placed as the quote said and the buyer lands on its
 	// confirmation.
 	order.Set("coupon", "SAVE10")
+	page := c.get(from + "&coupon=SAVE10&quantities." + tiered + "=15")
+	ref := regexp.MustCompile(`name="client_ref" value="([A-Za-z0-9]+)"`).FindStringSubmatch(page.Body)
+	if ref == nil {
+		t.Fatal("the order form carries no client reference")
+	}
+	order.Set("client_ref", ref[1])
 	res = c.postForm(from, "/checkout", order)
 	wantStatus(t, res, http.StatusSeeOther)
+	// The same form submitted again places no second order.
+	again := c.postForm(from, "/checkout", order)
+	wantRedirect(t, again, res.Header.Get("Location"))
+	order.Del("client_ref")
 	os := storeOrders(t, e, "customer_direct")
 	if len(os) != 1 {
 		t.Fatalf("%d orders, want 1", len(os))
