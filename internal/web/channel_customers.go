@@ -44,7 +44,7 @@ func (h *handler) channelCustomersPage(w http.ResponseWriter, r *http.Request, v
 	d.Query = query
 	for _, o := range list {
 		row := channelCustomerRow{Org: o}
-		if o.ParentID != channelOrg(r) {
+		if o.ParentID != orgOf(r) {
 			p, err := orgs.get(ctx, o.ParentID)
 			if err != nil {
 				return err
@@ -83,32 +83,17 @@ func (h *handler) channelCustomer(ctx context.Context, id string) (identity.Orga
 	return o, nil
 }
 
-// channelNames looks product and plan names up once per page.
-type channelNames struct {
-	h     *handler
-	ctx   context.Context
-	names map[string]string
-}
-
-func (h *handler) channelNames(ctx context.Context) *channelNames {
-	return &channelNames{h: h, ctx: ctx, names: map[string]string{}}
-}
-
-// Plan names a plan as "Product — Plan"; one it cannot read, by its id.
-func (n *channelNames) Plan(productID, planID string) string {
-	key := productID + "/" + planID
-	if s, ok := n.names[key]; ok {
-		return s
+// channelPlanName names a plan as "Product — Plan"; one the viewer cannot
+// read, by its id.
+func channelPlanName(ctx context.Context, l *lookups, productID, planID string) string {
+	p := l.productName(ctx, productID)
+	if p == "" {
+		return planID
 	}
-	s := planID
-	if p, err := n.h.cat.GetProduct(n.ctx, productID); err == nil {
-		s = p.Name
-		if pl, err := n.h.cat.GetPlan(n.ctx, planID); err == nil {
-			s += " — " + pl.Name
-		}
+	if pl := l.planName(ctx, planID); pl != "" {
+		p += " — " + pl
 	}
-	n.names[key] = s
-	return s
+	return p
 }
 
 // channelOrderRow is an order with the names people read.
@@ -128,7 +113,7 @@ type channelSubRow struct {
 }
 
 // Status is the subscription's status in words.
-func (s channelSubRow) Status() string { return channelWords(s.Sub.Status) }
+func (s channelSubRow) Status() string { return nameOf(subscriptionStatuses, s.Sub.Status).Label }
 
 // channelCustomerData is a customer's page.
 type channelCustomerData struct {
@@ -177,7 +162,7 @@ func (h *handler) channelCustomerPage(w http.ResponseWriter, r *http.Request, v 
 			d.Catalog = &c
 		}
 	}
-	d.Own = cust.ParentID == channelOrg(r)
+	d.Own = cust.ParentID == orgOf(r)
 	if d.Own {
 		cats, err := h.ch.ListPriceCatalogs(ctx)
 		if err != nil {
@@ -193,13 +178,13 @@ func (h *handler) channelCustomerPage(w http.ResponseWriter, r *http.Request, v 
 			}
 		}
 	}
-	names := h.channelNames(ctx)
+	names := h.lookups()
 	subs, next, err := h.subs.ListSubscriptions(ctx, subscription.SubscriptionFilter{CustomerOrgID: cust.ID, Page: page.Request{Limit: 50}})
 	if err != nil {
 		return err
 	}
 	for _, s := range subs {
-		d.Subs = append(d.Subs, channelSubRow{Sub: s, Plan: names.Plan(s.ProductID, s.PlanID)})
+		d.Subs = append(d.Subs, channelSubRow{Sub: s, Plan: channelPlanName(ctx, names, s.ProductID, s.PlanID)})
 	}
 	d.MoreSubs = next != ""
 	cursor := ""
@@ -210,7 +195,7 @@ func (h *handler) channelCustomerPage(w http.ResponseWriter, r *http.Request, v 
 		}
 		for _, o := range orders {
 			if o.CustomerOrgID == cust.ID && len(d.Orders) < 50 {
-				d.Orders = append(d.Orders, channelOrderRow{Order: o, Plan: names.Plan(o.ProductID, o.PlanID), Customer: cust.Name})
+				d.Orders = append(d.Orders, channelOrderRow{Order: o, Plan: channelPlanName(ctx, names, o.ProductID, o.PlanID), Customer: cust.Name})
 			}
 		}
 		scanned += len(orders)

@@ -223,7 +223,7 @@ type channelOrdersData struct {
 // decide, and its customers' waiting for their vendor.
 func (h *handler) channelOrdersPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	ctx := r.Context()
-	names := h.channelNames(ctx)
+	names := h.lookups()
 	orgs := orgCache{id: h.id}
 	rows := func(f subscription.OrderFilter, keep func(subscription.Order) bool) ([]channelOrderRow, bool, error) {
 		f.Page = page.Request{Limit: page.MaxLimit}
@@ -240,11 +240,11 @@ func (h *handler) channelOrdersPage(w http.ResponseWriter, r *http.Request, v *v
 			if err != nil {
 				return nil, false, err
 			}
-			out = append(out, channelOrderRow{Order: o, Plan: names.Plan(o.ProductID, o.PlanID), Customer: cust.Name})
+			out = append(out, channelOrderRow{Order: o, Plan: channelPlanName(ctx, names, o.ProductID, o.PlanID), Customer: cust.Name})
 		}
 		return out, next != "", nil
 	}
-	me := channelOrg(r)
+	me := orgOf(r)
 	d := channelOrdersData{Tabs: channelTabs(r)}
 	var more1, more2 bool
 	var err error

@@ -37,7 +37,7 @@ func (h *handler) channelProceedsPage(w http.ResponseWriter, r *http.Request, v 
 		month = currentUser(r).Session.CreatedAt.UTC().Format("2006-01")
 	}
 	d := channelProceedsData{Tabs: channelTabs(r), Month: month}
-	p, err := h.bill.ChannelProceeds(ctx, channelOrg(r), month)
+	p, err := h.bill.ChannelProceeds(ctx, orgOf(r), month)
 	if e, ok := errs.As(err); ok && e.Kind == errs.KindInvalid && len(e.Fields) > 0 {
 		v.setForm("month", newForm(r.URL.Query(), e.Fields))
 		v.Status = http.StatusUnprocessableEntity
@@ -48,7 +48,7 @@ func (h *handler) channelProceedsPage(w http.ResponseWriter, r *http.Request, v 
 	if err != nil {
 		return err
 	}
-	st, err := h.bill.PartyStatement(ctx, channelOrg(r), p.From, p.To)
+	st, err := h.bill.PartyStatement(ctx, orgOf(r), p.From, p.To)
 	if err != nil {
 		return err
 	}

@@ -267,7 +267,7 @@ func customerChangeInput(values url.Values, sub subscription.Subscription, curre
 func (h *handler) customerRenderChange(w http.ResponseWriter, r *http.Request, v *view, sub subscription.Subscription, values url.Values,
 	preview bool, fields []errs.FieldError) error {
 	ctx := r.Context()
-	it, err := h.customerNames().item(ctx, sub.ProductID, sub.PlanID)
+	it, err := h.lookups().item(ctx, sub.ProductID, sub.PlanID)
 	if err != nil {
 		return err
 	}

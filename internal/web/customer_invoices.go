@@ -119,7 +119,7 @@ func (h *handler) customerInvoices(w http.ResponseWriter, r *http.Request, v *vi
 	d := customerInvoicesData{}
 	d.Status, d.Kind = customerChoice(customerInvoiceFilters, q.Get("status")), customerChoice(customerKindFilters, q.Get("kind"))
 	d.Filters, d.Kinds = customerFilters(d.Status, customerInvoiceFilters...), customerFilters(d.Kind, customerKindFilters...)
-	f := billing.InvoiceFilter{RecipientOrgID: customerOrg(r), Kind: d.Kind, Page: page.Request{Cursor: q.Get("cursor")}}
+	f := billing.InvoiceFilter{RecipientOrgID: orgOf(r), Kind: d.Kind, Page: page.Request{Cursor: q.Get("cursor")}}
 	switch d.Status {
 	case "unpaid":
 		f.Status = billing.StatusIssued
@@ -133,7 +133,7 @@ func (h *handler) customerInvoices(w http.ResponseWriter, r *http.Request, v *vi
 		if err != nil {
 			return err
 		}
-		it, err := h.customerNames().item(ctx, sub.ProductID, sub.PlanID)
+		it, err := h.lookups().item(ctx, sub.ProductID, sub.PlanID)
 		if err != nil {
 			return err
 		}
@@ -167,7 +167,7 @@ func (h *handler) customerInvoiceOf(r *http.Request, id string) (billing.Invoice
 	if err != nil {
 		return inv, err
 	}
-	if inv.RecipientOrgID != customerOrg(r) || inv.Status == billing.StatusDraft {
+	if inv.RecipientOrgID != orgOf(r) || inv.Status == billing.StatusDraft {
 		return billing.Invoice{}, customerNotFound
 	}
 	return inv, nil
@@ -230,7 +230,7 @@ func (h *handler) customerInvoice(w http.ResponseWriter, r *http.Request, v *vie
 	if !d.Credit() {
 		cursor := ""
 		for {
-			cns, next, err := h.bill.ListInvoices(ctx, billing.InvoiceFilter{RecipientOrgID: customerOrg(r), Kind: billing.KindCreditNote,
+			cns, next, err := h.bill.ListInvoices(ctx, billing.InvoiceFilter{RecipientOrgID: orgOf(r), Kind: billing.KindCreditNote,
 				Page: page.Request{Limit: page.MaxLimit, Cursor: cursor}})
 			if err != nil {
 				return err
@@ -267,7 +267,7 @@ func (h *handler) customerInvoice(w http.ResponseWriter, r *http.Request, v *vie
 			}
 		}
 	}
-	names := h.customerNames()
+	names := h.lookups()
 	for _, l := range inv.Lines {
 		if l.SubscriptionID == "" || d.Subscriptions[l.SubscriptionID] != "" {
 			continue

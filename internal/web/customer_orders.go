@@ -89,9 +89,9 @@ func (h *handler) customerOrders(w http.ResponseWriter, r *http.Request, v *view
 		return err
 	}
 	d := customerList[customerOrderRow]{Status: status, Filtered: status != "", Filters: customerFilters(status, customerOrderFilters...)}
-	names := h.customerNames()
+	names := h.lookups()
 	for _, o := range orders {
-		if o.CustomerOrgID != customerOrg(r) {
+		if o.CustomerOrgID != orgOf(r) {
 			continue
 		}
 		it, err := names.item(ctx, o.ProductID, o.PlanID)
@@ -150,10 +150,10 @@ func (h *handler) customerOrder(w http.ResponseWriter, r *http.Request, v *view)
 	if err != nil {
 		return err
 	}
-	if o.CustomerOrgID != customerOrg(r) {
+	if o.CustomerOrgID != orgOf(r) {
 		return customerNotFound
 	}
-	names := h.customerNames()
+	names := h.lookups()
 	it, err := names.item(ctx, o.ProductID, o.PlanID)
 	if err != nil {
 		return err

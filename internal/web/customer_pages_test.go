@@ -84,7 +84,7 @@ func TestCustomerSubscriptionPages(t *testing.T) {
 	c2 := f.customer("customer_a1")
 	res = c2.get("/my/subscriptions/" + other.SubscriptionID)
 	wantStatus(t, res, http.StatusOK)
-	wantText(t, res, "Drive · Pro", "Waiting payment", "The vendor sets your service up once the first payment has come in.",
+	wantText(t, res, "Drive · Pro", "Waiting for payment", "The vendor sets your service up once the first payment has come in.",
 		"A payment is due on this subscription.")
 	wantNoText(t, res, "Credentials", "Change plan or quantities")
 }

@@ -24,44 +24,20 @@ type customerSub struct {
 	Item customerItem
 }
 
-// customerSubStatuses label the subscription statuses.
-var customerSubStatuses = map[string]customerBadge{
-	subscription.StatusRequiresApproval: {"Waiting approval", "warn"},
-	subscription.StatusWaitingPayment:   {"Waiting payment", "warn"},
-	subscription.StatusTrialing:         {"Trial", ""},
-	subscription.StatusActive:           {"Active", "ok"},
-	subscription.StatusSuspended:        {"Suspended", "danger"},
-	subscription.StatusExpired:          {"Expired", "muted"},
-	subscription.StatusTerminated:       {"Cancelled", "muted"},
-	subscription.StatusRejected:         {"Rejected", "danger"},
-}
-
-// customerProvisioning label the provisioning statuses.
-var customerProvisioning = map[string]customerBadge{
-	subscription.ProvRequiresApproval: {"Waiting approval", "muted"},
-	subscription.ProvWaitingPayment:   {"Waiting payment", "warn"},
-	subscription.ProvPaymentExpired:   {"Payment overdue", "danger"},
-	subscription.ProvPending:          {"Being set up", ""},
-	subscription.ProvDeployed:         {"Deployed", "ok"},
-	subscription.ProvFailed:           {"Setup failed", "danger"},
-	subscription.ProvStopped:          {"Stopped", "warn"},
-	subscription.ProvUndeploySent:     {"Being removed", "muted"},
-	subscription.ProvUndeployed:       {"Removed", "muted"},
-}
-
-func customerLabel(m map[string]customerBadge, key string) customerBadge {
-	if b, ok := m[key]; ok {
-		return b
-	}
-	return customerBadge{Label: key}
+// customerBadgeOf is a status's badge.
+func customerBadgeOf(names []statusName, value string) customerBadge {
+	n := nameOf(names, value)
+	return customerBadge{Label: n.Label, Tone: n.Tone}
 }
 
 // Status is the subscription's commercial status.
-func (s customerSub) Status() customerBadge { return customerLabel(customerSubStatuses, s.Sub.Status) }
+func (s customerSub) Status() customerBadge {
+	return customerBadgeOf(subscriptionStatuses, s.Sub.Status)
+}
 
 // Provisioning is where its service stands.
 func (s customerSub) Provisioning() customerBadge {
-	return customerLabel(customerProvisioning, s.Sub.Provisioning)
+	return customerBadgeOf(provisioningStatuses, s.Sub.Provisioning)
 }
 
 // Ended reports whether the subscription is over.
@@ -108,17 +84,13 @@ func (s customerSub) NextLabel() string {
 }
 
 // customerSubFilters are the status filter's choices.
-var customerSubFilters = [][2]string{
-	{"", "All statuses"},
-	{subscription.StatusActive, "Active"},
-	{subscription.StatusTrialing, "Trial"},
-	{subscription.StatusWaitingPayment, "Waiting payment"},
-	{subscription.StatusRequiresApproval, "Waiting approval"},
-	{subscription.StatusSuspended, "Suspended"},
-	{subscription.StatusExpired, "Expired"},
-	{subscription.StatusTerminated, "Cancelled"},
-	{subscription.StatusRejected, "Rejected"},
-}
+var customerSubFilters = func() [][2]string {
+	out := [][2]string{{"", "All statuses"}}
+	for _, n := range subscriptionStatuses {
+		out = append(out, [2]string{n.Value, n.Label})
+	}
+	return out
+}()
 
 // customerSubscriptions lists the organization's subscriptions, newest
 // first, filtered by status.
@@ -129,13 +101,13 @@ func (h *handler) customerSubscriptions(w http.ResponseWriter, r *http.Request, 
 		status = ""
 	}
 	ctx := r.Context()
-	subs, next, err := h.subs.ListSubscriptions(ctx, subscription.SubscriptionFilter{CustomerOrgID: customerOrg(r), Status: status,
+	subs, next, err := h.subs.ListSubscriptions(ctx, subscription.SubscriptionFilter{CustomerOrgID: orgOf(r), Status: status,
 		Page: page.Request{Cursor: q.Get("cursor")}})
 	if err != nil {
 		return err
 	}
 	d := customerList[customerSub]{Status: status, Filtered: status != "", Filters: customerFilters(status, customerSubFilters...)}
-	names := h.customerNames()
+	names := h.lookups()
 	for _, s := range subs {
 		it, err := names.item(ctx, s.ProductID, s.PlanID)
 		if err != nil {
@@ -159,7 +131,7 @@ func (h *handler) customerSubOf(r *http.Request, id string) (subscription.Subscr
 	if err != nil {
 		return sub, err
 	}
-	if sub.CustomerOrgID != customerOrg(r) {
+	if sub.CustomerOrgID != orgOf(r) {
 		return subscription.Subscription{}, customerNotFound
 	}
 	return sub, nil
@@ -211,7 +183,7 @@ func (h *handler) customerSubscription(w http.ResponseWriter, r *http.Request, v
 	if err != nil {
 		return err
 	}
-	names := h.customerNames()
+	names := h.lookups()
 	it, err := names.item(ctx, sub.ProductID, sub.PlanID)
 	if err != nil {
 		return err
@@ -248,7 +220,7 @@ func (h *handler) customerSubscription(w http.ResponseWriter, r *http.Request, v
 		}
 		d.Pending += ", when the current period ends."
 	}
-	invs, more, err := h.bill.ListInvoices(ctx, billing.InvoiceFilter{RecipientOrgID: customerOrg(r), SubscriptionID: sub.ID, Page: page.Request{Limit: 10}})
+	invs, more, err := h.bill.ListInvoices(ctx, billing.InvoiceFilter{RecipientOrgID: orgOf(r), SubscriptionID: sub.ID, Page: page.Request{Limit: 10}})
 	if err != nil {
 		return err
 	}
@@ -336,7 +308,7 @@ func (h *handler) customerCancelPage(w http.ResponseWriter, r *http.Request, v *
 	if err != nil {
 		return err
 	}
-	it, err := h.customerNames().item(r.Context(), sub.ProductID, sub.PlanID)
+	it, err := h.lookups().item(r.Context(), sub.ProductID, sub.PlanID)
 	if err != nil {
 		return err
 	}

@@ -195,6 +195,9 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, err error, bac
 	return nil
 }
 
+// orgOf is the signed-in user's organization.
+func orgOf(r *http.Request) string { return currentUser(r).Actor.OrgID }
+
 // may reports whether the signed-in user's role holds f.
 func may(r *http.Request, f identity.Function) bool {
 	s := currentUser(r)

@@ -1,6 +1,9 @@
 package web
 
-import "github.com/nephele-cloud/nephele/internal/identity"
+import (
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/subscription"
+)
 
 // roleLabels name the roles for people.
 var roleLabels = map[identity.Role]string{
@@ -53,4 +56,49 @@ var functionLabels = map[identity.Function]functionLabel{
 	identity.MessagingSystem:          {"Messaging", "Send and read messages on the platform."},
 	identity.OrderPlacement:           {"Order placement", "Place orders for products."},
 	identity.AuditLogReview:           {"Audit log review", "Read who did what, and when."},
+}
+
+// statusName is a status as people read it, and its badge's tone: ok,
+// warn, danger, muted or "" (neutral).
+type statusName struct {
+	Value string
+	Label string
+	Tone  string
+}
+
+// subscriptionStatuses name the subscriptions' statuses, in the order
+// filters list them; every page uses these words.
+var subscriptionStatuses = []statusName{
+	{subscription.StatusActive, "Active", "ok"},
+	{subscription.StatusTrialing, "Trial", ""},
+	{subscription.StatusWaitingPayment, "Waiting for payment", "warn"},
+	{subscription.StatusRequiresApproval, "Waiting for approval", "warn"},
+	{subscription.StatusSuspended, "Suspended", "danger"},
+	{subscription.StatusExpired, "Expired", "muted"},
+	{subscription.StatusTerminated, "Cancelled", "muted"},
+	{subscription.StatusRejected, "Rejected", "danger"},
+}
+
+// provisioningStatuses name the provisioning statuses, in the machine's
+// order.
+var provisioningStatuses = []statusName{
+	{subscription.ProvRequiresApproval, "Waiting for approval", "muted"},
+	{subscription.ProvWaitingPayment, "Waiting for payment", "warn"},
+	{subscription.ProvPaymentExpired, "Payment overdue", "danger"},
+	{subscription.ProvPending, "Being set up", ""},
+	{subscription.ProvDeployed, "Deployed", "ok"},
+	{subscription.ProvFailed, "Setup failed", "danger"},
+	{subscription.ProvStopped, "Stopped", "warn"},
+	{subscription.ProvUndeploySent, "Being removed", "muted"},
+	{subscription.ProvUndeployed, "Removed", "muted"},
+}
+
+// nameOf finds value's name in names; an unknown value is its own label.
+func nameOf(names []statusName, value string) statusName {
+	for _, n := range names {
+		if n.Value == value {
+			return n
+		}
+	}
+	return statusName{Value: value, Label: value}
 }

@@ -50,9 +50,6 @@ func (h *handler) channelOnly(fn pageFunc) pageFunc {
 	}
 }
 
-// channelOrg is the signed-in party's organization id.
-func channelOrg(r *http.Request) string { return currentUser(r).Actor.OrgID }
-
 // channelIsReseller reports whether the signed-in party is a reseller.
 func channelIsReseller(r *http.Request) bool {
 	return identity.Role(currentUser(r).Actor.Role) == identity.Reseller
@@ -106,7 +103,7 @@ func (c channelCount) String() string {
 // channelOverview shows the party's counts and where to go next.
 func (h *handler) channelOverview(w http.ResponseWriter, r *http.Request, v *view) error {
 	ctx := r.Context()
-	org, err := h.id.GetOrganization(ctx, channelOrg(r))
+	org, err := h.id.GetOrganization(ctx, orgOf(r))
 	if err != nil {
 		return err
 	}

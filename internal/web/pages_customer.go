@@ -50,53 +50,8 @@ func (h *handler) customerOnly(fn pageFunc) pageFunc {
 	}
 }
 
-// customerOrg is the signed-in customer's organization.
-func customerOrg(r *http.Request) string { return currentUser(r).Actor.OrgID }
-
 // customerNotFound is the answer for anything of another organization.
 var customerNotFound = errs.NotFound("not_found", "no such document")
-
-// customerNames looks products and plans up once per page, as the viewer
-// may see them: a product no longer listed comes back as the zero value.
-type customerNames struct {
-	cat      *catalog.Service
-	products map[string]catalog.Product
-	plans    map[string]catalog.Plan
-}
-
-func (h *handler) customerNames() *customerNames {
-	return &customerNames{cat: h.cat, products: map[string]catalog.Product{}, plans: map[string]catalog.Plan{}}
-}
-
-func (n *customerNames) product(ctx context.Context, id string) (catalog.Product, error) {
-	if p, ok := n.products[id]; ok || id == "" {
-		return p, nil
-	}
-	p, err := n.cat.GetProduct(ctx, id)
-	if k := errs.KindOf(err); k == errs.KindNotFound || k == errs.KindInvalid {
-		p, err = catalog.Product{}, nil
-	}
-	if err != nil {
-		return p, err
-	}
-	n.products[id] = p
-	return p, nil
-}
-
-func (n *customerNames) plan(ctx context.Context, id string) (catalog.Plan, error) {
-	if p, ok := n.plans[id]; ok || id == "" {
-		return p, nil
-	}
-	p, err := n.cat.GetPlan(ctx, id)
-	if k := errs.KindOf(err); k == errs.KindNotFound || k == errs.KindInvalid {
-		p, err = catalog.Plan{}, nil
-	}
-	if err != nil {
-		return p, err
-	}
-	n.plans[id] = p
-	return p, nil
-}
 
 // customerItem names what a subscription or order is of.
 type customerItem struct {
@@ -109,7 +64,7 @@ type customerItem struct {
 
 // item names product and plan ids; what the viewer may no longer see is
 // shown by a placeholder.
-func (n *customerNames) item(ctx context.Context, productID, planID string) (customerItem, error) {
+func (n *lookups) item(ctx context.Context, productID, planID string) (customerItem, error) {
 	it := customerItem{ProductID: productID, PlanID: planID, Product: "Product no longer listed", Plan: ""}
 	p, err := n.product(ctx, productID)
 	if err != nil {

@@ -1,14 +1,12 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/billing"
-	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 )
@@ -168,54 +166,4 @@ func panelsCodeField(err error, fields map[string]string) error {
 // panelsInvalid is a validation error on one input.
 func panelsInvalid(field, code, message string) error {
 	return errs.Invalid("validation_failed", field+": "+message, errs.Field(field, code, message))
-}
-
-// panelsNames looks products, plans and organizations up once per page.
-// What the viewer may not see comes back as "".
-type panelsNames struct {
-	h        *handler
-	products map[string]string
-	plans    map[string]string
-	orgs     orgCache
-}
-
-func (h *handler) panelsNames() *panelsNames {
-	return &panelsNames{h: h, products: map[string]string{}, plans: map[string]string{}, orgs: orgCache{id: h.id}}
-}
-
-func (n *panelsNames) product(ctx context.Context, id string) string {
-	if name, ok := n.products[id]; ok {
-		return name
-	}
-	var name string
-	if p, err := n.h.cat.GetProduct(ctx, id); err == nil {
-		name = p.Name
-	}
-	n.products[id] = name
-	return name
-}
-
-func (n *panelsNames) plan(ctx context.Context, id string) string {
-	if name, ok := n.plans[id]; ok {
-		return name
-	}
-	var name string
-	var p catalog.Plan
-	var err error
-	if p, err = n.h.cat.GetPlan(ctx, id); err == nil {
-		name = p.Name
-	}
-	n.plans[id] = name
-	return name
-}
-
-func (n *panelsNames) org(ctx context.Context, id string) string {
-	if id == "" {
-		return ""
-	}
-	o, err := n.orgs.get(ctx, id)
-	if err != nil {
-		return ""
-	}
-	return o.Name
 }

@@ -147,14 +147,14 @@ func storeFieldMessages(e *errs.Error) string {
 
 // storeCards prices the products of a result list for the viewer.
 func (h *handler) storeCards(ctx context.Context, products []catalog.Product) ([]storeCard, error) {
-	names := storeVendorNames{cat: h.cat}
+	names := h.lookups()
 	cards := make([]storeCard, 0, len(products))
 	for _, p := range products {
 		plans, err := h.cat.ListPlans(ctx, p.ID, false)
 		if err != nil {
 			return nil, err
 		}
-		c := storeCard{Product: p, Vendor: names.get(ctx, p.OwnerOrgID)}
+		c := storeCard{Product: p, Vendor: names.vendorName(ctx, p.OwnerOrgID)}
 		var prices []storePrice
 		for _, pl := range plans {
 			pr, err := h.storePlanPrice(ctx, pl)
@@ -168,28 +168,6 @@ func (h *handler) storeCards(ctx context.Context, products []catalog.Product) ([
 		cards = append(cards, c)
 	}
 	return cards, nil
-}
-
-// storeVendorNames looks vendor names up once per page; an owner that is
-// not a public vendor (a reseller's bundle) has no name shown.
-type storeVendorNames struct {
-	cat  *catalog.Service
-	seen map[string]string
-}
-
-func (n *storeVendorNames) get(ctx context.Context, orgID string) string {
-	if name, ok := n.seen[orgID]; ok {
-		return name
-	}
-	name := ""
-	if v, err := n.cat.GetVendor(ctx, orgID); err == nil {
-		name = v.Name
-	}
-	if n.seen == nil {
-		n.seen = map[string]string{}
-	}
-	n.seen[orgID] = name
-	return name
 }
 
 // storeProductData is a product page's content.
@@ -227,8 +205,8 @@ func (h *handler) storeProductPage(w http.ResponseWriter, r *http.Request, v *vi
 	if err != nil {
 		return err
 	}
-	names := storeVendorNames{cat: h.cat}
-	d := storeProductData{Product: p, Vendor: names.get(ctx, p.OwnerOrgID), Preview: p.Status != catalog.Published,
+	names := h.lookups()
+	d := storeProductData{Product: p, Vendor: names.vendorName(ctx, p.OwnerOrgID), Preview: p.Status != catalog.Published,
 		Visitor: currentUser(r) == nil, CanOrder: storeMayCheckout(r), OwnPrices: storeBuysForSelf(r)}
 	for i, u := range p.Screenshots {
 		d.Shots = append(d.Shots, storeLink{URL: u, Label: "Screenshot " + strconv.Itoa(i+1)})

@@ -19,25 +19,16 @@ import (
 // (overviews say "at least" beyond it).
 const panelsScanLimit = 5000
 
-// panelsProvLabels name the provisioning statuses for people.
-var panelsProvLabels = map[string]string{
-	subscription.ProvRequiresApproval: "Requires approval",
-	subscription.ProvWaitingPayment:   "Waiting for payment",
-	subscription.ProvPaymentExpired:   "Payment expired",
-	subscription.ProvPending:          "To provision",
-	subscription.ProvDeployed:         "Deployed",
-	subscription.ProvFailed:           "Failed",
-	subscription.ProvStopped:          "Stopped",
-	subscription.ProvUndeploySent:     "To destroy",
-	subscription.ProvUndeployed:       "Destroyed",
-}
+// panelsSubStatuses are the subscription statuses as filter choices.
+var panelsSubStatuses = panelsOptionsOf(subscriptionStatuses)
 
-// panelsSubStatuses are the subscription statuses, in filter order, with
-// their labels.
-var panelsSubStatuses = []panelsOption{
-	{subscription.StatusRequiresApproval, "Requires approval"}, {subscription.StatusWaitingPayment, "Waiting for payment"},
-	{subscription.StatusTrialing, "Trialing"}, {subscription.StatusActive, "Active"}, {subscription.StatusSuspended, "Suspended"},
-	{subscription.StatusExpired, "Expired"}, {subscription.StatusTerminated, "Terminated"}, {subscription.StatusRejected, "Rejected"},
+// panelsOptionsOf makes named statuses select choices.
+func panelsOptionsOf(names []statusName) []panelsOption {
+	out := make([]panelsOption, len(names))
+	for i, n := range names {
+		out[i] = panelsOption{n.Value, n.Label}
+	}
+	return out
 }
 
 // panelsOption is one choice of a select.
@@ -56,13 +47,7 @@ func panelsLabel(opts []panelsOption, value string) string {
 }
 
 // panelsProvOptions are the provisioning statuses as filter choices.
-func panelsProvOptions() []panelsOption {
-	out := make([]panelsOption, 0, len(subscription.ProvisioningStates))
-	for _, s := range subscription.ProvisioningStates {
-		out = append(out, panelsOption{s, panelsProvLabels[s]})
-	}
-	return out
-}
+func panelsProvOptions() []panelsOption { return panelsOptionsOf(provisioningStatuses) }
 
 // panelsProvCount is how many subscriptions are in one provisioning status.
 type panelsProvCount struct {
@@ -82,9 +67,6 @@ type panelsVendorHomeData struct {
 	Due    []billing.BalanceLine
 }
 
-// panelsOrg is the signed-in user's organization id.
-func panelsOrg(r *http.Request) string { return currentUser(r).Actor.OrgID }
-
 // panelsScope is whose operations the orders and subscriptions pages show:
 // a vendor's own, under /vendor, or every vendor's to the marketplace's
 // staff, under /admin.
@@ -98,7 +80,7 @@ func panelsScopeOf(r *http.Request) panelsScope {
 	if s := currentUser(r); s != nil && identity.Role(s.Actor.Role).Staff() {
 		return panelsScope{Base: "/admin", Staff: true}
 	}
-	return panelsScope{Base: "/vendor", Vendor: panelsOrg(r)}
+	return panelsScope{Base: "/vendor", Vendor: orgOf(r)}
 }
 
 // owns reports whether the scope covers a vendor's business.
@@ -155,7 +137,7 @@ func (h *handler) panelsOrdersToReview(ctx context.Context, sc panelsScope) ([]s
 
 // panelsVendorHome is the vendor's overview.
 func (h *handler) panelsVendorHome(w http.ResponseWriter, r *http.Request, v *view) error {
-	ctx, org := r.Context(), panelsOrg(r)
+	ctx, org := r.Context(), orgOf(r)
 	d := panelsVendorHomeData{Month: panelsNow(r).Format("2006-01")}
 	pending, err := h.panelsOrdersToReview(ctx, panelsScopeOf(r))
 	if err != nil {
@@ -170,7 +152,7 @@ func (h *handler) panelsVendorHome(w http.ResponseWriter, r *http.Request, v *vi
 		return err
 	}
 	for _, s := range subscription.ProvisioningStates {
-		d.Prov = append(d.Prov, panelsProvCount{Status: s, Label: panelsProvLabels[s], Count: counts[s]})
+		d.Prov = append(d.Prov, panelsProvCount{Status: s, Label: nameOf(provisioningStatuses, s).Label, Count: counts[s]})
 	}
 	rep, err := h.bill.VendorBalance(ctx, org, d.Month)
 	if err != nil {
@@ -202,10 +184,10 @@ var panelsOrderStatuses = []panelsOption{
 	{subscription.OrderRejected, "Rejected"}, {subscription.OrderCancelled, "Cancelled"},
 }
 
-func (h *handler) panelsOrderRows(ctx context.Context, n *panelsNames, os []subscription.Order) []panelsOrderRow {
+func (h *handler) panelsOrderRows(ctx context.Context, n *lookups, os []subscription.Order) []panelsOrderRow {
 	out := make([]panelsOrderRow, 0, len(os))
 	for _, o := range os {
-		out = append(out, panelsOrderRow{Order: o, Product: n.product(ctx, o.ProductID), Plan: n.plan(ctx, o.PlanID), Customer: n.org(ctx, o.CustomerOrgID)})
+		out = append(out, panelsOrderRow{Order: o, Product: n.productName(ctx, o.ProductID), Plan: n.planName(ctx, o.PlanID), Customer: n.orgName(ctx, o.CustomerOrgID)})
 	}
 	return out
 }
@@ -215,7 +197,7 @@ func (h *handler) panelsOrderRows(ctx context.Context, n *panelsNames, os []subs
 // products.
 func (h *handler) panelsVendorOrders(w http.ResponseWriter, r *http.Request, v *view) error {
 	ctx, sc := r.Context(), panelsScopeOf(r)
-	names := h.panelsNames()
+	names := h.lookups()
 	pending, err := h.panelsOrdersToReview(ctx, sc)
 	if err != nil {
 		return err
@@ -270,9 +252,9 @@ type panelsSubRow struct {
 	Prov     string
 }
 
-func (h *handler) panelsSubRow(ctx context.Context, n *panelsNames, s subscription.Subscription) panelsSubRow {
-	return panelsSubRow{Sub: s, Product: n.product(ctx, s.ProductID), Plan: n.plan(ctx, s.PlanID), Customer: n.org(ctx, s.CustomerOrgID),
-		Status: panelsLabel(panelsSubStatuses, s.Status), Prov: panelsProvLabels[s.Provisioning]}
+func (h *handler) panelsSubRow(ctx context.Context, n *lookups, s subscription.Subscription) panelsSubRow {
+	return panelsSubRow{Sub: s, Product: n.productName(ctx, s.ProductID), Plan: n.planName(ctx, s.PlanID), Customer: n.orgName(ctx, s.CustomerOrgID),
+		Status: nameOf(subscriptionStatuses, s.Status).Label, Prov: nameOf(provisioningStatuses, s.Provisioning).Label}
 }
 
 // panelsVendorSubsData is the subscriptions page's content.
@@ -298,7 +280,7 @@ func (h *handler) panelsVendorSubs(w http.ResponseWriter, r *http.Request, v *vi
 	if d.Provisioning != "" {
 		f.Page.Limit = page.MaxLimit
 	}
-	names := h.panelsNames()
+	names := h.lookups()
 	var next string
 	// With a provisioning filter (which the service does not take), read
 	// whole pages until one screen is full: no row is skipped, as the next
@@ -366,7 +348,7 @@ func (h *handler) panelsVendorSub(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	d := panelsVendorSubData{Base: panelsScopeOf(r).Base, panelsSubRow: h.panelsSubRow(r.Context(), h.panelsNames(), s), Transitions: trs}
+	d := panelsVendorSubData{Base: panelsScopeOf(r).Base, panelsSubRow: h.panelsSubRow(r.Context(), h.lookups(), s), Transitions: trs}
 	d.CanDeploy = s.Provisioning == subscription.ProvDeployed || subscription.CanTransition(s.Provisioning, subscription.ProvDeployed) &&
 		s.Status != subscription.StatusSuspended
 	d.CanFail = subscription.CanTransition(s.Provisioning, subscription.ProvFailed)
@@ -512,7 +494,7 @@ func (h *handler) panelsVendorReports(w http.ResponseWriter, r *http.Request, v 
 		d.Month = panelsNow(r).Format("2006-01")
 	}
 	v.Title = "Balance reports"
-	rep, err := h.bill.VendorBalance(r.Context(), panelsOrg(r), d.Month)
+	rep, err := h.bill.VendorBalance(r.Context(), orgOf(r), d.Month)
 	if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
 		v.setForm("month", newForm(url.Values{"month": {d.Month}}, e.Fields))
 		v.Status = http.StatusUnprocessableEntity
@@ -535,7 +517,7 @@ func (h *handler) panelsVendorReportFile(w http.ResponseWriter, r *http.Request,
 	if !ok || (ext != "csv" && ext != "pdf") {
 		return errs.NotFound("not_found", "no such report")
 	}
-	rep, err := h.bill.VendorBalance(r.Context(), panelsOrg(r), m)
+	rep, err := h.bill.VendorBalance(r.Context(), orgOf(r), m)
 	if err != nil {
 		return err
 	}

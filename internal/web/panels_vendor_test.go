@@ -40,7 +40,7 @@ func TestPanelsVendorOrders(t *testing.T) {
 	c.login("vendor_a")
 	res := c.get("/vendor")
 	wantStatus(t, res, http.StatusOK)
-	wantText(t, res, "2 orders to approve", "Requires approval 2")
+	wantText(t, res, "2 orders to approve", "Waiting for approval 2")
 	if !strings.Contains(res.Body, `href="/vendor/products"`) {
 		t.Error("the overview does not link the products")
 	}
@@ -113,7 +113,7 @@ func TestPanelsVendorSubscriptions(t *testing.T) {
 	c.login("vendor_a")
 	res := c.get("/vendor/subscriptions")
 	wantStatus(t, res, http.StatusOK)
-	wantText(t, res, shortID(sub), "Drive · Monthly", "To provision")
+	wantText(t, res, shortID(sub), "Drive · Monthly", "Being set up")
 	wantNoText(t, res, shortID(other.SubscriptionID), "Vault")
 	wantStatus(t, c.get("/vendor/subscriptions/"+other.SubscriptionID), http.StatusNotFound)
 	wantStatus(t, c.get("/vendor/subscriptions/not-an-id"), http.StatusNotFound)
@@ -162,7 +162,7 @@ func TestPanelsVendorSubscriptions(t *testing.T) {
 	wantText(t, c.get("/vendor/subscriptions?provisioning=failed"), shortID(sub))
 	wantNoText(t, c.get("/vendor/subscriptions?provisioning=deployed"), shortID(sub))
 	wantText(t, c.get("/vendor/subscriptions?status=active"), shortID(sub))
-	wantText(t, c.get("/vendor"), "Failed 1")
+	wantText(t, c.get("/vendor"), "Setup failed 1")
 
 	// Another vendor cannot report on it.
 	b := f.client()
