@@ -127,30 +127,6 @@ func channelInvalid(fields []errs.FieldError) error {
 	return errs.Invalid("validation_failed", "some fields are invalid", fields...)
 }
 
-// channelFormFailed is formFailed, except that a catalog, customer or
-// order the party may not see answers the not-found page, as its GET does.
-func (h *handler) channelFormFailed(w http.ResponseWriter, r *http.Request, v *view, name string, err error, back string, page pageFunc) error {
-	if errs.KindOf(err) == errs.KindNotFound || channelBadID(err) {
-		return errs.NotFound("not_found", "no such page")
-	}
-	return h.formFailed(w, r, v, name, err, back, page)
-}
-
-// channelBadID reports whether err refuses a malformed path id: the page
-// of an id that cannot exist is not found.
-func channelBadID(err error) bool {
-	e, ok := errs.As(err)
-	return ok && e.Kind == errs.KindInvalid && len(e.Fields) == 1 && e.Fields[0].Field == "id"
-}
-
-// channelNotFound turns a refused malformed path id into not found.
-func channelNotFound(err error) error {
-	if channelBadID(err) {
-		return errs.NotFound("not_found", "no such page")
-	}
-	return err
-}
-
 // channelCatalogRow is a catalog with its tier and markups in words.
 type channelCatalogRow struct {
 	channel.PriceCatalog
@@ -233,7 +209,7 @@ func (h *handler) channelCatalogPage(w http.ResponseWriter, r *http.Request, v *
 	ctx := r.Context()
 	c, err := h.ch.GetPriceCatalog(ctx, r.PathValue("id"))
 	if err != nil {
-		return channelNotFound(err)
+		return err
 	}
 	prices, err := h.ch.CatalogPrices(ctx, c.ID)
 	if err != nil {
@@ -271,12 +247,12 @@ func (h *handler) channelUpdateCatalog(w http.ResponseWriter, r *http.Request, v
 	back := "/channel/catalogs/" + id
 	markups, _, fields := channelParseMarkups(f, "markups.")
 	if len(fields) > 0 {
-		return h.channelFormFailed(w, r, v, "edit", channelInvalid(fields), back, h.channelCatalogPage)
+		return h.formFailed(w, r, v, "edit", channelInvalid(fields), back, h.channelCatalogPage)
 	}
 	name, def := f.Get("name"), f.Get("is_default") == "on"
 	c, err := h.ch.UpdatePriceCatalog(r.Context(), id, channel.PriceCatalogInput{Name: &name, Markups: &markups, IsDefault: &def})
 	if err != nil {
-		return h.channelFormFailed(w, r, v, "edit", err, back, h.channelCatalogPage)
+		return h.formFailed(w, r, v, "edit", err, back, h.channelCatalogPage)
 	}
 	return h.done(w, r, back, fmt.Sprintf("The price catalog “%s” was saved. Below are the prices it now sells at.", c.Name))
 }
@@ -291,7 +267,7 @@ var channelLevelPrefix = regexp.MustCompile(`^levels\[\d+\]\.`)
 func (h *handler) channelSetPlanRule(w http.ResponseWriter, r *http.Request, v *view) error {
 	id, f := r.PathValue("id"), r.PostForm
 	back := "/channel/catalogs/" + id
-	fail := func(err error) error { return h.channelFormFailed(w, r, v, "rule", err, back, h.channelCatalogPage) }
+	fail := func(err error) error { return h.formFailed(w, r, v, "rule", err, back, h.channelCatalogPage) }
 	var markups *pricing.ChargeMarkups
 	var override *pricing.PlanPriceOverride
 	if f.Get("action") != "remove" {

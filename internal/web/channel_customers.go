@@ -75,7 +75,7 @@ func (h *handler) channelCreateCustomer(w http.ResponseWriter, r *http.Request, 
 func (h *handler) channelCustomer(ctx context.Context, id string) (identity.Organization, error) {
 	o, err := h.id.GetOrganization(ctx, id)
 	if err != nil {
-		return o, channelNotFound(err)
+		return o, err
 	}
 	if o.Kind != identity.CustomerOrg {
 		return o, errs.NotFound("organization_not_found", "no such organization")
@@ -218,7 +218,7 @@ func (h *handler) channelAssignCatalog(w http.ResponseWriter, r *http.Request, v
 		return err
 	}
 	if _, err := h.ch.AssignCatalog(r.Context(), id, r.PostForm.Get("catalog_id")); err != nil {
-		return h.channelFormFailed(w, r, v, "assign", err, back, h.channelCustomerPage)
+		return h.formFailed(w, r, v, "assign", err, back, h.channelCustomerPage)
 	}
 	return h.done(w, r, back, "The customer's price catalog was changed. It applies to new orders and renewals.")
 }

@@ -200,7 +200,7 @@ func (h *handler) channelPlaceOrder(w http.ResponseWriter, r *http.Request, v *v
 	}
 	o, err := h.subs.PlaceOrder(ctx, in)
 	if err != nil {
-		return h.channelFormFailed(w, r, v, "order", err, back, h.channelNewOrderPage)
+		return h.formFailed(w, r, v, "order", err, back, h.channelNewOrderPage)
 	}
 	msg := fmt.Sprintf("The order was placed for %s: %s in total.", cust.Name, money.Format(*o.Total))
 	if o.Status == subscription.OrderRequiresApproval {
@@ -265,7 +265,7 @@ func (h *handler) channelOrdersPage(w http.ResponseWriter, r *http.Request, v *v
 func (h *handler) channelApproveOrder(w http.ResponseWriter, r *http.Request, v *view) error {
 	o, err := h.subs.ApproveOrder(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return h.channelFormFailed(w, r, v, "approve", err, "/channel/orders", h.channelOrdersPage)
+		return h.formFailed(w, r, v, "approve", err, "/channel/orders", h.channelOrdersPage)
 	}
 	return h.done(w, r, "/channel/orders", "The order "+shortID(o.ID)+" was approved: its subscription starts.")
 }
@@ -276,7 +276,7 @@ func (h *handler) channelRejectOrder(w http.ResponseWriter, r *http.Request, v *
 	id := r.PathValue("id")
 	o, err := h.subs.RejectOrder(r.Context(), id, r.PostForm.Get("reason"))
 	if err != nil {
-		return h.channelFormFailed(w, r, v, "reject-"+id, err, "/channel/orders", h.channelOrdersPage)
+		return h.formFailed(w, r, v, "reject-"+id, err, "/channel/orders", h.channelOrdersPage)
 	}
 	return h.done(w, r, "/channel/orders", "The order "+shortID(o.ID)+" was rejected; the customer is told why.")
 }

@@ -111,6 +111,7 @@ func (h *handler) run(w http.ResponseWriter, r *http.Request, fn pageFunc) {
 
 // fail answers err as an error page (or a redirect to sign in).
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	err = notFoundID(err)
 	e, ok := errs.As(err)
 	if !ok || e.Kind == errs.KindInternal {
 		h.internalError(w, r, err)
@@ -163,9 +164,15 @@ var codeFields = map[string]string{
 // (validation, or a code listed in codeFields) re-render the page with the
 // submitted values and the messages next to the inputs, with status 422.
 // Any other domain refusal (forbidden, a failed precondition, a conflict)
-// becomes an error flash on the page back. Unexpected errors are returned
-// for the caller to return, so they become a 500 page.
+// becomes an error flash on the page back. Something the user may not see
+// (not found, or a malformed id) answers the not-found page, as its GET
+// does. Unexpected errors are returned for the caller to return, so they
+// become a 500 page.
 func (h *handler) formFailed(w http.ResponseWriter, r *http.Request, v *view, name string, err error, back string, page pageFunc) error {
+	err = notFoundID(err)
+	if errs.KindOf(err) == errs.KindNotFound {
+		return err // what the user may not see is not there, for a post as for its page
+	}
 	e, ok := errs.As(err)
 	if !ok || e.Kind == errs.KindInternal || e.Kind == errs.KindUnauthenticated {
 		return err
@@ -193,6 +200,16 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, err error, bac
 	setFlash(w, h.secure, flashError, sentence(e.Message))
 	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
+}
+
+// notFoundID turns a service's refusal of a malformed id (the only field
+// in error is "id") into not found: a page's id comes from its path, and
+// a page of an id that cannot exist is not there.
+func notFoundID(err error) error {
+	if e, ok := errs.As(err); ok && e.Kind == errs.KindInvalid && len(e.Fields) == 1 && e.Fields[0].Field == "id" {
+		return errs.NotFound("not_found", "no such page")
+	}
+	return err
 }
 
 // orgOf is the signed-in user's organization.
