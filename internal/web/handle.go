@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
@@ -48,6 +50,44 @@ func (h *handler) form(fn pageFunc) http.Handler {
 			return
 		}
 		if !h.parseForm(w, r) {
+			return
+		}
+		if !validSessionToken(r, s) {
+			h.csrfRefused(w, r)
+			return
+		}
+		h.run(w, r, fn)
+	})
+}
+
+// upload serves a state-changing POST that may carry a file
+// (multipart/form-data) or not (urlencoded): like h.form — a signed-in
+// user, the session's CSRF token — with a body limit fit for the file;
+// tooLarge says what is too large when the body passes it.
+func (h *handler) upload(limit int64, tooLarge string, fn pageFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := currentUser(r)
+		if s == nil {
+			h.toLogin(w, r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		var err error
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			err = r.ParseMultipartForm(1 << 20)
+			if r.MultipartForm != nil {
+				defer func() { _ = r.MultipartForm.RemoveAll() }()
+			}
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				h.errorPage(w, r, http.StatusRequestEntityTooLarge, tooLarge)
+				return
+			}
+			h.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
 			return
 		}
 		if !validSessionToken(r, s) {

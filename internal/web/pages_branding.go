@@ -19,7 +19,7 @@ func (h *handler) brandingRoutes(m *http.ServeMux) {
 	m.Handle("GET /brand.css", http.HandlerFunc(h.brandCSS))
 	m.Handle("GET /brand/logo", http.HandlerFunc(h.brandLogo))
 	m.Handle("GET /settings/branding", h.user(h.brandingPage))
-	m.Handle("POST /settings/branding", h.brandingForm(h.updateBranding))
+	m.Handle("POST /settings/branding", h.upload(maxBrandingBytes, "The form could not be read: a logo is at most 256 KiB.", h.updateBranding))
 }
 
 // brand reads the branding for a page; a failure falls back to the
@@ -75,28 +75,6 @@ func (h *handler) brandingPage(w http.ResponseWriter, r *http.Request, v *view) 
 	v.Title = "Branding"
 	v.Data = brandingData{Brand: h.brand(r)}
 	return h.render(w, r, v, "branding")
-}
-
-// brandingForm is form for the multipart branding post: a bigger body
-// (the logo), the same sign-in and CSRF checks.
-func (h *handler) brandingForm(fn pageFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := currentUser(r)
-		if s == nil {
-			h.toLogin(w, r)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBrandingBytes)
-		if err := r.ParseMultipartForm(maxBrandingBytes); err != nil {
-			h.errorPage(w, r, http.StatusRequestEntityTooLarge, "The form could not be read: a logo is at most 256 KiB.")
-			return
-		}
-		if !validSessionToken(r, s) {
-			h.csrfRefused(w, r)
-			return
-		}
-		h.run(w, r, fn)
-	})
 }
 
 func (h *handler) updateBranding(w http.ResponseWriter, r *http.Request, v *view) error {

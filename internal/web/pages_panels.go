@@ -1,9 +1,7 @@
 package web
 
 import (
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/billing"
@@ -32,7 +30,7 @@ func (h *handler) panelRoutes(m *http.ServeMux) {
 	m.Handle("GET /admin/invoices", h.user(h.panelsStaff(h.panelsAdminInvoices)))
 	m.Handle("GET /admin/invoices/{id}", h.user(h.panelsStaff(h.panelsAdminInvoice)))
 	m.Handle("GET /admin/invoices/{id}/pdf", h.user(h.panelsStaff(h.panelsAdminInvoicePDF)))
-	m.Handle("POST /admin/invoices/{id}/payments", h.panelsUpload(h.panelsStaff(h.panelsRecordPayment)))
+	m.Handle("POST /admin/invoices/{id}/payments", h.upload(panelsMaxUpload, "The file is too large: attach a scan of at most 5 MB.", h.panelsStaff(h.panelsRecordPayment)))
 	m.Handle("POST /admin/invoices/{id}/void", h.form(h.panelsStaff(h.panelsVoid)))
 	m.Handle("POST /admin/invoices/{id}/uncollectible", h.form(h.panelsStaff(h.panelsWriteOff)))
 	m.Handle("POST /admin/invoices/{id}/issue", h.form(h.panelsStaff(h.panelsIssue)))
@@ -79,43 +77,6 @@ func (h *handler) panelsStaff(fn pageFunc) pageFunc {
 // billing service takes, plus room for the other fields and the multipart
 // framing.
 const panelsMaxUpload = billing.MaxAttachment + 1<<20
-
-// panelsUpload serves a state-changing POST that may carry a file
-// (multipart/form-data) or not (urlencoded): like h.form — a signed-in
-// user, the session's CSRF token — with a body limit fit for the file.
-func (h *handler) panelsUpload(fn pageFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := currentUser(r)
-		if s == nil {
-			h.toLogin(w, r)
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, panelsMaxUpload)
-		var err error
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			err = r.ParseMultipartForm(1 << 20)
-			if r.MultipartForm != nil {
-				defer func() { _ = r.MultipartForm.RemoveAll() }()
-			}
-		} else {
-			err = r.ParseForm()
-		}
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				h.errorPage(w, r, http.StatusRequestEntityTooLarge, "The file is too large: attach a scan of at most 5 MB.")
-				return
-			}
-			h.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
-			return
-		}
-		if !validSessionToken(r, s) {
-			h.csrfRefused(w, r)
-			return
-		}
-		h.run(w, r, fn)
-	})
-}
 
 // panelsNow is the platform's present as the identity service saw it when
 // this browser session began (its clock, not the machine's): it picks the
