@@ -1,7 +1,6 @@
 package web
 
 import (
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -300,14 +299,6 @@ func (h *handler) customerInvoicePDF(w http.ResponseWriter, r *http.Request, v *
 	if err != nil {
 		return err
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "application/pdf")
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	hd.Set("Content-Length", strconv.Itoa(len(pdf)))
-	hd.Set("Cache-Control", "private, no-store")
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(pdf)
-	}
+	sendFile(w, r, "application/pdf", name, pdf)
 	return nil
 }

@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/nephele-cloud/nephele/internal/identity"
@@ -259,4 +261,17 @@ func orgOf(r *http.Request) string { return currentUser(r).Actor.OrgID }
 func may(r *http.Request, f identity.Function) bool {
 	s := currentUser(r)
 	return s != nil && identity.Can(identity.Role(s.Actor.Role), f)
+}
+
+// sendFile answers a download: body as an attachment named name, never
+// cached (documents are private).
+func sendFile(w http.ResponseWriter, r *http.Request, ctype, name string, body []byte) {
+	hd := w.Header()
+	hd.Set("Content-Type", ctype)
+	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	hd.Set("Cache-Control", "private, no-store")
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
 }

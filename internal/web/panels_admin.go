@@ -353,19 +353,8 @@ func (h *handler) panelsAdminInvoicePDF(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	panelsSendFile(w, r, "application/pdf", name, pdf)
+	sendFile(w, r, "application/pdf", name, pdf)
 	return nil
-}
-
-// panelsSendFile answers with a download.
-func panelsSendFile(w http.ResponseWriter, r *http.Request, ctype, name string, body []byte) {
-	hd := w.Header()
-	hd.Set("Content-Type", ctype)
-	hd.Set("Content-Disposition", `attachment; filename="`+strings.NewReplacer(`"`, "", "\\", "", "\r", "", "\n", "").Replace(name)+`"`)
-	hd.Set("Cache-Control", "no-store")
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
-	}
 }
 
 // panelsPaymentAttachment serves a payment's deposit slip.
@@ -377,7 +366,7 @@ func (h *handler) panelsPaymentAttachment(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	panelsSendFile(w, r, p.AttachmentType, p.AttachmentName, data)
+	sendFile(w, r, p.AttachmentType, p.AttachmentName, data)
 	return nil
 }
 

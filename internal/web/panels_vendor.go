@@ -531,12 +531,6 @@ func (h *handler) panelsVendorReportFile(w http.ResponseWriter, r *http.Request,
 		}
 		ctype = "application/pdf"
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", ctype)
-	hd.Set("Content-Disposition", `attachment; filename="balance-`+rep.Month+"."+ext+`"`)
-	hd.Set("Cache-Control", "no-store")
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
-	}
+	sendFile(w, r, ctype, "balance-"+rep.Month+"."+ext, body)
 	return nil
 }
