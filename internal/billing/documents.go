@@ -12,9 +12,26 @@ func (s *Service) InvoicePDF(ctx context.Context, id string) ([]byte, string, er
 	if err != nil {
 		return nil, "", err
 	}
-	set, err := s.settings(ctx)
+	doc, err := s.pdfDocument(ctx, inv)
 	if err != nil {
 		return nil, "", err
+	}
+	pdf, err := invoicepdf.Render(doc)
+	if err != nil {
+		return nil, "", err
+	}
+	name := inv.Number
+	if name == "" {
+		name = inv.ID
+	}
+	return pdf, name + ".pdf", nil
+}
+
+// pdfDocument is what the PDF of inv prints.
+func (s *Service) pdfDocument(ctx context.Context, inv Invoice) (invoicepdf.Document, error) {
+	set, err := s.settings(ctx)
+	if err != nil {
+		return invoicepdf.Document{}, err
 	}
 	doc := invoicepdf.Document{Kind: inv.Kind, Number: inv.Number, Status: inv.Status, DueAt: inv.DueAt, Issuer: pdfParty(inv.Issuer),
 		Recipient: pdfParty(inv.Recipient), Subtotal: inv.Subtotal, Tax: inv.Tax, Total: inv.Total, Paid: inv.Paid, Credited: inv.Credited,
@@ -39,7 +56,9 @@ func (s *Service) InvoicePDF(ctx context.Context, id string) ([]byte, string, er
 	for _, t := range inv.Taxes {
 		doc.Taxes = append(doc.Taxes, invoicepdf.TaxLine{Name: t.Name, Rate: t.Rate, Base: t.Base, Tax: t.Tax})
 	}
-	if inv.Kind != KindCreditNote && inv.AmountDue.IsPositive() {
+	// The marketplace's payment instructions are for invoices it collects;
+	// a pro-forma's issuer bills the sale itself and is paid its own way.
+	if inv.Kind == KindInvoice && inv.AmountDue.IsPositive() {
 		doc.PaymentInstructions = set.PaymentInstructions
 		if inv.Number != "" {
 			if doc.PaymentInstructions != "" {
@@ -51,15 +70,7 @@ func (s *Service) InvoicePDF(ctx context.Context, id string) ([]byte, string, er
 	if inv.Kind == KindProforma {
 		doc.Notes = append(doc.Notes, inv.Issuer.Name+" bills this sale itself: pay it as agreed with "+inv.Issuer.Name+".")
 	}
-	pdf, err := invoicepdf.Render(doc)
-	if err != nil {
-		return nil, "", err
-	}
-	name := inv.Number
-	if name == "" {
-		name = inv.ID
-	}
-	return pdf, name + ".pdf", nil
+	return doc, nil
 }
 
 func pdfParty(p Party) invoicepdf.Party {

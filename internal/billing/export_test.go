@@ -1,5 +1,11 @@
 package billing
 
+import (
+	"context"
+
+	"github.com/nephele-cloud/nephele/internal/billing/invoicepdf"
+)
+
 // SetBatchHook makes each batch of a run call h at the end of its
 // transaction; an error rolls the batch back as if the process died there.
 func (s *Service) SetBatchHook(h func(batch int) error) { s.batchHook = h }
@@ -9,3 +15,12 @@ func (s *Service) SetBetweenBatches(h func(batch int)) { s.betweenBatches = h }
 
 // ReadAhead tells how many batches were written with documents built ahead.
 func (s *Service) ReadAhead() int64 { return s.readAhead.Load() }
+
+// PDFDocument is what the PDF of invoice id prints, as the system sees it.
+func (s *Service) PDFDocument(ctx context.Context, id string) (invoicepdf.Document, error) {
+	inv, err := s.GetInvoice(system(ctx), id)
+	if err != nil {
+		return invoicepdf.Document{}, err
+	}
+	return s.pdfDocument(system(ctx), inv)
+}

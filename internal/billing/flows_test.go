@@ -3,6 +3,7 @@ package billing_test
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,15 +18,24 @@ import (
 func TestSelfBilledProforma(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, f *fixture) {
+		if _, err := f.bill.UpdateSettings(f.as("admin"), billing.SettingsInput{PaymentInstructions: str("IBAN IT60 X054 2811 1010 0000 0123 456")}); err != nil {
+			t.Fatal(err)
+		}
 		o := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans["Retainer"].ID})
 		pf := f.invoices("customer_direct")[0]
 		if pf.Kind != billing.KindProforma || pf.Number != "PF-2026-000001" || pf.IssuerOrgID != f.org("vendor_b") || pf.Total.String() != "122.00" {
 			t.Fatalf("pro-forma: %s %s by %s, %s", pf.Kind, pf.Number, pf.IssuerOrgID, pf.Total)
 		}
+		// The marketplace's bank details are not the seller's: the
+		// pro-forma sends the customer to the seller instead.
+		doc, err := f.bill.PDFDocument(context.Background(), pf.ID)
+		if err != nil || doc.PaymentInstructions != "" || len(doc.Notes) == 0 || !strings.Contains(doc.Notes[len(doc.Notes)-1], pf.Issuer.Name) {
+			t.Fatalf("pro-forma pdf: instructions %q, notes %q, %v", doc.PaymentInstructions, doc.Notes, err)
+		}
 		if f.sub(o.SubscriptionID).Provisioning != subscription.ProvWaitingPayment {
 			t.Fatal("a self-billed sale started before it was declared paid")
 		}
-		_, err := f.bill.RecordPayment(f.as("admin"), pf.ID, billing.PaymentInput{Reference: "X", ReceivedOn: start})
+		_, err = f.bill.RecordPayment(f.as("admin"), pf.ID, billing.PaymentInput{Reference: "X", ReceivedOn: start})
 		wantCode(t, err, "proforma_declared")
 		_, err = f.bill.DeclarePaid(f.as("vendor_a"), pf.ID, "")
 		wantCode(t, err, "invoice_not_found")
@@ -190,6 +200,10 @@ func TestDraftsWaitToBeIssued(t *testing.T) {
 		issued, err := f.bill.Issue(f.as("admin"), d.ID)
 		if err != nil || issued.Number != "INV-2026-000001" || issued.Status != billing.StatusIssued || f.count("ledger_entries") == 0 {
 			t.Fatalf("issued: %+v %v", issued, err)
+		}
+		doc, err := f.bill.PDFDocument(context.Background(), issued.ID)
+		if err != nil || doc.PaymentInstructions != "IBAN IT60 X054 2811 1010 0000 0123 456\nReference: INV-2026-000001" {
+			t.Fatalf("invoice pdf instructions %q, %v", doc.PaymentInstructions, err)
 		}
 		_, err = f.bill.Issue(f.as("admin"), d.ID)
 		wantCode(t, err, "invoice_not_draft")
