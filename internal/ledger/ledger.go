@@ -183,15 +183,18 @@ func (l *Ledger) Journals(ctx context.Context, refType, refID string) ([]Journal
 
 // Check verifies the ledger's invariant: every journal's lines sum to zero
 // (so debits equal credits to the cent, per currency, in each journal and
-// overall) and no line's currency differs from its journal's.
+// overall), no line's currency differs from its journal's, and no line is
+// without its journal (the database does not enforce that: Post writes
+// both in one transaction and nothing deletes them).
 func (l *Ledger) Check(ctx context.Context) error {
 	bad, err := db.Select(ctx, l.db, func(s db.Scanner) (string, error) {
 		var id string
 		var sum int64
 		err := s.Scan(&id, &sum)
 		return fmt.Sprintf("%s (%d)", id, sum), err
-	}, `SELECT e.journal_id, sum(e.amount_minor) FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id
+	}, `SELECT e.journal_id, sum(e.amount_minor) FROM ledger_entries e LEFT JOIN ledger_journals j ON j.id = e.journal_id
 		GROUP BY e.journal_id HAVING sum(e.amount_minor) <> 0 OR min(e.currency) <> max(e.currency) OR min(e.currency) <> min(j.currency)
+			OR count(j.id) = 0
 		ORDER BY e.journal_id LIMIT 20`)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,6 +120,19 @@ func TestPostSumAndCheck(t *testing.T) {
 		}
 		if err := l.Check(ctx); !errors.Is(err, ledger.ErrUnbalanced) {
 			t.Fatalf("tampered ledger: %v", err)
+		}
+		if _, err := d.Exec(ctx, `DELETE FROM ledger_entries WHERE line_no = 99`); err != nil {
+			t.Fatal(err)
+		}
+		// And a balanced pair of lines whose journal does not exist.
+		for i, amount := range []int64{500, -500} {
+			if _, err := d.Exec(ctx, `INSERT INTO ledger_entries (journal_id, line_no, org_id, counterparty_org_id, kind, amount_minor, currency, at)
+				VALUES ('jnl_missing', $1, $2, $3, 'licence', $4, 'EUR', $5)`, i+1, c, r, amount, d.Now(ctx)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.Check(ctx); !errors.Is(err, ledger.ErrUnbalanced) || !strings.Contains(err.Error(), "jnl_missing") {
+			t.Fatalf("lines without their journal: %v", err)
 		}
 	})
 }
