@@ -172,6 +172,10 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 		if len(sub.chain) != 1 {
 			return errs.FailedPrecondition("bundle_change_not_supported", "a bundle subscription changes by ordering another bundle plan")
 		}
+		if !periodic(&sub) {
+			// Prorating needs a period; an everlasting licence is bought once.
+			return errs.FailedPrecondition("change_needs_period", "an everlasting licence has no period to change within: order the other plan instead")
+		}
 		current, err := s.catalog.GetPlan(system(ctx), sub.PlanID)
 		if err != nil {
 			return err

@@ -77,6 +77,8 @@ func setup(t *testing.T, e db.Engine) *fixture {
 		plan("Hourly", "renewable_hours", "1.20", func(in *catalog.PlanInput) { in.PeriodCount = catalogtest.Ptr(24) }),
 		plan("Trial", "renewable_months", "25.00", func(in *catalog.PlanInput) { in.TrialDays = catalogtest.Ptr(14) }),
 		plan("Manual", "renewable_months", "15.00", func(in *catalog.PlanInput) { in.AutoRenew = catalogtest.Ptr(false) }),
+		plan("Perpetual", "everlasting", "100.00"),
+		plan("Perpetual Plus", "everlasting", "150.00"),
 	} {
 		p, err := cat.CreatePlan(sys, drive.ID, in)
 		if err != nil {

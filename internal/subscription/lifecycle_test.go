@@ -386,3 +386,39 @@ func TestClientRefPlacesOneOrder(t *testing.T) {
 		}
 	})
 }
+
+// An everlasting licence has no period to prorate over: changing it to an
+// upgrade is refused, not priced over a period that does not exist.
+func TestChangingAnEverlastingLicenceIsRefused(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		sys := actor.With(context.Background(), actor.System)
+		perpetual, plus := f.plans["Perpetual"], f.plans["Perpetual Plus"]
+		if _, _, err := f.cat.UpdatePlan(sys, perpetual.ID, catalog.PlanInput{Upgrades: &[]string{plus.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		o := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: perpetual.ID})
+		f.pay(o.ID)
+		sub := f.sub(o.SubscriptionID)
+		if sub.Status != subscription.StatusActive || sub.CurrentPeriodEnd != nil {
+			t.Fatalf("everlasting subscription: %s, period end %v", sub.Status, sub.CurrentPeriodEnd)
+		}
+		for _, change := range []func() error{
+			func() error {
+				_, err := f.svc.PreviewChange(f.as("customer_direct"), o.SubscriptionID, subscription.ChangeInput{PlanID: plus.ID})
+				return err
+			},
+			func() error {
+				_, err := f.svc.ChangePlan(f.as("customer_direct"), o.SubscriptionID, subscription.ChangeInput{PlanID: plus.ID})
+				return err
+			},
+		} {
+			if err := change(); !errs.Is(err, "change_needs_period") {
+				t.Fatalf("changing an everlasting licence: %v", err)
+			}
+		}
+		if after := f.sub(o.SubscriptionID); after.PlanID != perpetual.ID {
+			t.Fatalf("the refused change moved the plan to %s", after.PlanID)
+		}
+	})
+}
