@@ -254,16 +254,21 @@ func (s *Service) creditJournal(ctx context.Context, inv, cn Invoice) (ledger.Jo
 		if orig.Kind != KindInvoice && orig.Kind != KindProforma {
 			continue
 		}
-		for i := 0; i+1 < len(orig.Lines); i += 2 {
-			creditor, debtor := orig.Lines[i], orig.Lines[i+1]
-			if debtor.OrgID == inv.RecipientOrgID && creditor.OrgID == inv.IssuerOrgID {
+		// Each claim is two lines, +a on the creditor and -a on the
+		// debtor: the positive one names both parties.
+		for _, creditor := range orig.Lines {
+			if creditor.Amount <= 0 {
+				continue
+			}
+			debtor := creditor.CounterpartyID
+			if (debtor == inv.RecipientOrgID && creditor.OrgID == inv.IssuerOrgID) || (debtor == inv.IssuerOrgID && creditor.OrgID == inv.RecipientOrgID) {
 				continue // the payer's debt, reversed exactly above
 			}
 			part, err := money.Round(money.NewAmount(creditor.Amount, cur).Decimal().Mul(ratio), cur)
 			if err != nil {
 				return j, err
 			}
-			j.Owes(debtor.OrgID, creditor.OrgID, creditor.Kind, -part.Minor())
+			j.Owes(debtor, creditor.OrgID, creditor.Kind, -part.Minor())
 		}
 	}
 	return j, nil

@@ -305,7 +305,7 @@ func (s *Service) PartyStatement(ctx context.Context, orgID string, from, to tim
 	for _, c := range sortedCurrencies(balance) {
 		out.Opening = append(out.Opening, money.NewAmount(balance[c], c))
 	}
-	es, err := s.ledger.Entries(ctx, orgID, from, to, 0, MaxStatementEntries+1)
+	es, err := s.ledger.Entries(ctx, orgID, from, to, MaxStatementEntries+1)
 	if err != nil {
 		return Statement{}, err
 	}

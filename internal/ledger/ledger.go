@@ -111,11 +111,71 @@ func (j Journal) Balanced() error {
 	return nil
 }
 
+// Kinds are the kinds of lines, in the order of their columns.
+var Kinds = []string{KindLicence, KindUsage, KindIaaS, KindTax, KindPlatformFee, KindVendorCost, KindPayment, KindWriteOff}
+
+// kindColumn is the index of each kind in Kinds.
+var kindColumn = func() map[string]int {
+	m := make(map[string]int, len(Kinds))
+	for i, k := range Kinds {
+		m[k] = i
+	}
+	return m
+}()
+
+// amountColumns are the columns of an entry's amounts, one per kind.
+var amountColumns = func() []string {
+	out := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		out[i] = k + "_minor"
+	}
+	return out
+}()
+
+// ErrUnknownKind is returned for a line of a kind the ledger does not
+// keep.
+var ErrUnknownKind = errors.New("ledger: unknown line kind")
+
 // Ledger records and sums journals.
+//
+// It stores a journal's lines as entries: one row per party and
+// counterparty with an amount per kind, kept in the order statements read
+// them (a party's entries by time). A journal between a customer, the
+// marketplace owner and a vendor is four rows, however many kinds it
+// carries.
 type Ledger struct{ db *db.DB }
 
 // New returns the ledger stored in d.
 func New(d *db.DB) *Ledger { return &Ledger{db: d} }
+
+// entryKey is what an entry row is per journal: a party and a
+// counterparty.
+type entryKey struct{ org, counterparty string }
+
+// entries folds a journal's lines into its entry rows, in the order the
+// pairs first appear. Lines of the same party, counterparty and kind add
+// up.
+func entries(j Journal) ([]entryKey, map[entryKey][]int64, error) {
+	var order []entryKey
+	amounts := map[entryKey][]int64{}
+	for _, ln := range j.Lines {
+		col, ok := kindColumn[ln.Kind]
+		if !ok {
+			return nil, nil, fmt.Errorf("%w: %q in %s %s", ErrUnknownKind, ln.Kind, j.Kind, j.RefID)
+		}
+		k := entryKey{ln.OrgID, ln.CounterpartyID}
+		a := amounts[k]
+		if a == nil {
+			a = make([]int64, len(Kinds))
+			amounts[k] = a
+			order = append(order, k)
+		}
+		a[col] += ln.Amount
+	}
+	return order, amounts, nil
+}
+
+var entryInsertColumns = append([]string{"org_id", "at", "journal_id", "counterparty_org_id", "currency"}, amountColumns...)
 
 // Post records journals in the transaction of ctx (each must balance;
 // journals without lines are skipped). Times default to the transaction's.
@@ -124,12 +184,16 @@ func (l *Ledger) Post(ctx context.Context, js ...Journal) error {
 		return fmt.Errorf("ledger post: %w", err)
 	}
 	now := l.db.Now(ctx)
-	var journals, entries [][]any
+	var journals, rows [][]any
 	for _, j := range js {
 		if len(j.Lines) == 0 {
 			continue
 		}
 		if err := j.Balanced(); err != nil {
+			return err
+		}
+		order, amounts, err := entries(j)
+		if err != nil {
 			return err
 		}
 		if j.ID == "" {
@@ -138,35 +202,68 @@ func (l *Ledger) Post(ctx context.Context, js ...Journal) error {
 		if j.At.IsZero() {
 			j.At = now
 		}
-		journals = append(journals, []any{j.ID, j.Kind, j.RefType, j.RefID, j.Currency.Code(), j.Memo, j.At})
-		for i, ln := range j.Lines {
-			entries = append(entries, []any{j.ID, i + 1, ln.OrgID, ln.CounterpartyID, ln.Kind, ln.Amount, j.Currency.Code(), j.At})
+		cur := j.Currency.Code()
+		journals = append(journals, []any{j.ID, j.Kind, j.RefType, j.RefID, cur, j.Memo, j.At})
+		for _, k := range order {
+			row := make([]any, 5, 5+len(Kinds))
+			row[0], row[1], row[2], row[3], row[4] = k.org, j.At, j.ID, k.counterparty, cur
+			for _, a := range amounts[k] {
+				row = append(row, a)
+			}
+			rows = append(rows, row)
 		}
 	}
 	if _, err := l.db.CopyIn(ctx, "ledger_journals", []string{"id", "kind", "ref_type", "ref_id", "currency", "memo", "at"}, journals); err != nil {
 		return err
 	}
-	_, err := l.db.CopyIn(ctx, "ledger_entries", []string{"journal_id", "line_no", "org_id", "counterparty_org_id", "kind", "amount_minor", "currency", "at"}, entries)
+	_, err := l.db.CopyIn(ctx, "ledger_entries", entryInsertColumns, rows)
 	return err
 }
 
-// Journals returns the journals posted for a reference, oldest first.
+// scanAmounts scans an entry's amount columns.
+func scanAmounts(dest []any) []int64 {
+	a := make([]int64, len(Kinds))
+	for i := range a {
+		dest[i] = &a[i]
+	}
+	return a
+}
+
+// lines unpivots an entry's amounts into its lines, in the order of Kinds;
+// zero amounts are no line.
+func lines(org, counterparty string, amounts []int64, out []Line) []Line {
+	for i, a := range amounts {
+		if a != 0 {
+			out = append(out, Line{OrgID: org, CounterpartyID: counterparty, Kind: Kinds[i], Amount: a})
+		}
+	}
+	return out
+}
+
+// Journals returns the journals posted for a reference, oldest first. A
+// journal's lines come back by party and counterparty, then kind: the
+// lines it was posted with, those of the same party, counterparty and kind
+// added up.
 func (l *Ledger) Journals(ctx context.Context, refType, refID string) ([]Journal, error) {
 	type row struct {
-		j  Journal
-		ln Line
+		j       Journal
+		org, cp string
+		amounts []int64
 	}
 	rows, err := db.Select(ctx, l.db, func(s db.Scanner) (row, error) {
 		var r row
 		var cur string
-		err := s.Scan(&r.j.ID, &r.j.Kind, &r.j.RefType, &r.j.RefID, &cur, &r.j.Memo, &r.j.At, &r.ln.OrgID, &r.ln.CounterpartyID, &r.ln.Kind, &r.ln.Amount)
+		dest := make([]any, 9+len(Kinds))
+		copy(dest, []any{&r.j.ID, &r.j.Kind, &r.j.RefType, &r.j.RefID, &cur, &r.j.Memo, &r.j.At, &r.org, &r.cp})
+		r.amounts = scanAmounts(dest[9:])
+		err := s.Scan(dest...)
 		if err == nil {
 			r.j.Currency, err = money.ParseCurrency(cur)
 		}
 		return r, err
-	}, `SELECT j.id, j.kind, j.ref_type, j.ref_id, j.currency, j.memo, j.at, e.org_id, e.counterparty_org_id, e.kind, e.amount_minor
+	}, `SELECT j.id, j.kind, j.ref_type, j.ref_id, j.currency, j.memo, j.at, e.org_id, e.counterparty_org_id, `+prefixed("e.", amountColumns)+`
 		FROM ledger_journals j JOIN ledger_entries e ON e.journal_id = j.id
-		WHERE j.ref_type = $1 AND j.ref_id = $2 ORDER BY j.at, j.id, e.line_no`, refType, refID)
+		WHERE j.ref_type = $1 AND j.ref_id = $2 ORDER BY j.at, j.id, e.org_id, e.counterparty_org_id`, refType, refID)
 	if err != nil {
 		return nil, err
 	}
@@ -176,24 +273,47 @@ func (l *Ledger) Journals(ctx context.Context, refType, refID string) ([]Journal
 			out = append(out, r.j)
 		}
 		last := &out[len(out)-1]
-		last.Lines = append(last.Lines, r.ln)
+		last.Lines = lines(r.org, r.cp, r.amounts, last.Lines)
 	}
 	return out, nil
 }
 
-// Check verifies the ledger's invariant: every journal's lines sum to zero
-// (so debits equal credits to the cent, per currency, in each journal and
-// overall), no line's currency differs from its journal's, and no line is
-// without its journal (the database does not enforce that: Post writes
-// both in one transaction and nothing deletes them).
+func prefixed(p string, cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = p + c
+	}
+	return strings.Join(out, ", ")
+}
+
+// sumOf is the SQL sum of an expression over every amount column, each
+// amount mapped through f (which gets the column's name).
+func sumOf(f func(col string) string) string {
+	parts := make([]string, len(amountColumns))
+	for i, c := range amountColumns {
+		parts[i] = "sum(" + f(c) + ")"
+	}
+	return strings.Join(parts, " + ")
+}
+
+// Check verifies the ledger's invariant: every journal's lines of each
+// kind sum to zero (so debits equal credits to the cent, per currency, in
+// each journal and overall), no line's currency differs from its
+// journal's, and no line is without its journal (the database does not
+// enforce that: Post writes both in one transaction and nothing deletes
+// them).
 func (l *Ledger) Check(ctx context.Context) error {
+	var unbalanced []string
+	for _, c := range amountColumns {
+		unbalanced = append(unbalanced, "sum(e."+c+") <> 0")
+	}
 	bad, err := db.Select(ctx, l.db, func(s db.Scanner) (string, error) {
 		var id string
 		var sum int64
 		err := s.Scan(&id, &sum)
 		return fmt.Sprintf("%s (%d)", id, sum), err
-	}, `SELECT e.journal_id, sum(e.amount_minor) FROM ledger_entries e LEFT JOIN ledger_journals j ON j.id = e.journal_id
-		GROUP BY e.journal_id HAVING sum(e.amount_minor) <> 0 OR min(e.currency) <> max(e.currency) OR min(e.currency) <> min(j.currency)
+	}, `SELECT e.journal_id, `+sumOf(func(c string) string { return "e." + c })+` FROM ledger_entries e LEFT JOIN ledger_journals j ON j.id = e.journal_id
+		GROUP BY e.journal_id HAVING `+strings.Join(unbalanced, " OR ")+` OR min(e.currency) <> max(e.currency) OR min(e.currency) <> min(j.currency)
 			OR count(j.id) = 0
 		ORDER BY e.journal_id LIMIT 20`)
 	if err != nil {
@@ -209,8 +329,8 @@ func (l *Ledger) Check(ctx context.Context) error {
 	totals, err := db.Select(ctx, l.db, func(s db.Scanner) (total, error) {
 		var t total
 		return t, s.Scan(&t.cur, &t.debits, &t.credits)
-	}, `SELECT currency, coalesce(sum(CASE WHEN amount_minor > 0 THEN amount_minor ELSE 0 END), 0),
-			coalesce(sum(CASE WHEN amount_minor < 0 THEN -amount_minor ELSE 0 END), 0)
+	}, `SELECT currency, coalesce(`+sumOf(func(c string) string { return "CASE WHEN " + c + " > 0 THEN " + c + " ELSE 0 END" })+`, 0),
+			coalesce(`+sumOf(func(c string) string { return "CASE WHEN " + c + " < 0 THEN -" + c + " ELSE 0 END" })+`, 0)
 		FROM ledger_entries GROUP BY currency ORDER BY currency`)
 	if err != nil {
 		return err
@@ -234,9 +354,10 @@ type Sum struct {
 }
 
 // Sums totals org's lines posted in [from, to) (zero times leave that end
-// open) by counterparty, kind and currency.
+// open) by counterparty, kind and currency, in that order; a total of zero
+// is left out.
 func (l *Ledger) Sums(ctx context.Context, orgID string, from, to time.Time) ([]Sum, error) {
-	q := db.NewQuery(`SELECT counterparty_org_id, kind, currency, sum(amount_minor) FROM ledger_entries WHERE org_id = `)
+	q := db.NewQuery(`SELECT counterparty_org_id, currency, ` + sums() + ` FROM ledger_entries WHERE org_id = `)
 	q.Add(q.Arg(orgID))
 	if !from.IsZero() {
 		q.Add(" AND at >= " + q.Arg(from))
@@ -244,21 +365,55 @@ func (l *Ledger) Sums(ctx context.Context, orgID string, from, to time.Time) ([]
 	if !to.IsZero() {
 		q.Add(" AND at < " + q.Arg(to))
 	}
-	q.Add(" GROUP BY counterparty_org_id, kind, currency ORDER BY counterparty_org_id, kind, currency")
-	out, err := db.Select(ctx, l.db, func(s db.Scanner) (Sum, error) {
-		x := Sum{OrgID: orgID}
+	q.Add(" GROUP BY counterparty_org_id, currency")
+	type row struct {
+		cp      string
+		cur     money.Currency
+		amounts []int64
+	}
+	rows, err := db.Select(ctx, l.db, func(s db.Scanner) (row, error) {
+		var r row
 		var cur string
-		err := s.Scan(&x.CounterpartyID, &x.Kind, &cur, &x.Amount)
+		dest := make([]any, 2+len(Kinds))
+		dest[0], dest[1] = &r.cp, &cur
+		r.amounts = scanAmounts(dest[2:])
+		err := s.Scan(dest...)
 		if err == nil {
-			x.Currency, err = money.ParseCurrency(cur)
+			r.cur, err = money.ParseCurrency(cur)
 		}
-		return x, err
+		return r, err
 	}, q.SQL(), q.Args()...)
 	if err != nil {
 		return nil, err
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].CounterpartyID < out[j].CounterpartyID })
+	var out []Sum
+	for _, r := range rows {
+		for i, a := range r.amounts {
+			if a != 0 {
+				out = append(out, Sum{OrgID: orgID, CounterpartyID: r.cp, Kind: Kinds[i], Currency: r.cur, Amount: a})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.CounterpartyID != b.CounterpartyID {
+			return a.CounterpartyID < b.CounterpartyID
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Currency.Code() < b.Currency.Code()
+	})
 	return out, nil
+}
+
+// sums is the list of per-kind sums of amount columns.
+func sums() string {
+	parts := make([]string, len(amountColumns))
+	for i, c := range amountColumns {
+		parts[i] = "sum(" + c + ")"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Entry is one posted line with its journal, for statements.
@@ -275,10 +430,10 @@ type Entry struct {
 	Amount         int64          `json:"amount_minor"`
 }
 
-// Entries lists org's lines posted in [from, to), oldest first, at most
-// limit of them after the first offset.
-func (l *Ledger) Entries(ctx context.Context, orgID string, from, to time.Time, offset, limit int) ([]Entry, error) {
-	q := db.NewQuery(`SELECT j.id, j.kind, j.ref_type, j.ref_id, j.memo, e.at, e.counterparty_org_id, e.kind, e.currency, e.amount_minor
+// Entries lists org's lines posted in [from, to), oldest first (a
+// journal's by counterparty, then kind), at most limit of them.
+func (l *Ledger) Entries(ctx context.Context, orgID string, from, to time.Time, limit int) ([]Entry, error) {
+	q := db.NewQuery(`SELECT j.id, j.kind, j.ref_type, j.ref_id, j.memo, e.at, e.counterparty_org_id, e.currency, ` + prefixed("e.", amountColumns) + `
 		FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id WHERE e.org_id = `)
 	q.Add(q.Arg(orgID))
 	if !from.IsZero() {
@@ -287,14 +442,36 @@ func (l *Ledger) Entries(ctx context.Context, orgID string, from, to time.Time, 
 	if !to.IsZero() {
 		q.Add(" AND e.at < " + q.Arg(to))
 	}
-	q.Add(" ORDER BY e.at, j.id, e.line_no LIMIT " + q.Arg(limit) + " OFFSET " + q.Arg(offset))
-	return db.Select(ctx, l.db, func(s db.Scanner) (Entry, error) {
-		var e Entry
+	// Each row holds at least one line: limit rows hold enough.
+	q.Add(" ORDER BY e.at, e.journal_id, e.counterparty_org_id LIMIT " + q.Arg(limit))
+	type row struct {
+		e       Entry
+		amounts []int64
+	}
+	rows, err := db.Select(ctx, l.db, func(s db.Scanner) (row, error) {
+		var r row
 		var cur string
-		err := s.Scan(&e.JournalID, &e.JournalKind, &e.RefType, &e.RefID, &e.Memo, &e.At, &e.CounterpartyID, &e.Kind, &cur, &e.Amount)
+		dest := make([]any, 8+len(Kinds))
+		copy(dest, []any{&r.e.JournalID, &r.e.JournalKind, &r.e.RefType, &r.e.RefID, &r.e.Memo, &r.e.At, &r.e.CounterpartyID, &cur})
+		r.amounts = scanAmounts(dest[8:])
+		err := s.Scan(dest...)
 		if err == nil {
-			e.Currency, err = money.ParseCurrency(cur)
+			r.e.Currency, err = money.ParseCurrency(cur)
 		}
-		return e, err
+		return r, err
 	}, q.SQL(), q.Args()...)
+	if err != nil {
+		return nil, err
+	}
+	var out []Entry
+	for _, r := range rows {
+		for i, a := range r.amounts {
+			if a != 0 && len(out) < limit {
+				e := r.e
+				e.Kind, e.Amount = Kinds[i], a
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
 }

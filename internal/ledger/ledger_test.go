@@ -81,7 +81,7 @@ func TestPostSumAndCheck(t *testing.T) {
 		if vendor != 6400 {
 			t.Fatalf("due to the vendor: %d", vendor)
 		}
-		es, err := l.Entries(ctx, c, time.Time{}, time.Time{}, 0, 100)
+		es, err := l.Entries(ctx, c, time.Time{}, time.Time{}, 100)
 		if err != nil || len(es) != 3 || es[2].Kind != ledger.KindPayment || es[2].Amount != 12200 {
 			t.Fatalf("customer's statement: %+v %v", es, err)
 		}
@@ -110,24 +110,54 @@ func TestPostSumAndCheck(t *testing.T) {
 		if !errors.Is(err, ledger.ErrUnbalanced) {
 			t.Fatalf("unbalanced: %v", err)
 		}
+		odd := ledger.Journal{Kind: "invoice", RefType: "invoice", RefID: "inv_3", Currency: eur}
+		odd.Owes(c, r, "bonus", 100)
+		err = d.InTx(ctx, func(ctx context.Context) error { return l.Post(ctx, odd) })
+		if !errors.Is(err, ledger.ErrUnknownKind) {
+			t.Fatalf("unknown kind: %v", err)
+		}
+		if js, err := l.Journals(ctx, "invoice", "inv_3"); err != nil || len(js) != 0 {
+			t.Fatalf("a refused journal left %+v %v", js, err)
+		}
 		if err := l.Post(ctx, j); !errors.Is(err, db.ErrNoTx) {
 			t.Fatalf("outside a transaction: %v", err)
 		}
 		// Check catches a line written behind the ledger's back.
-		if _, err := d.Exec(ctx, `INSERT INTO ledger_entries (journal_id, line_no, org_id, counterparty_org_id, kind, amount_minor, currency, at)
-			VALUES ($1, 99, $2, $3, 'licence', 1, 'EUR', $4)`, js[0].ID, c, r, d.Now(ctx)); err != nil {
+		if _, err := d.Exec(ctx, `INSERT INTO ledger_entries (org_id, at, journal_id, counterparty_org_id, currency, licence_minor)
+			VALUES ($1, $2, $3, $4, 'EUR', 1)`, c, d.Now(ctx), js[0].ID, v); err != nil {
 			t.Fatal(err)
 		}
 		if err := l.Check(ctx); !errors.Is(err, ledger.ErrUnbalanced) {
 			t.Fatalf("tampered ledger: %v", err)
 		}
-		if _, err := d.Exec(ctx, `DELETE FROM ledger_entries WHERE line_no = 99`); err != nil {
+		if _, err := d.Exec(ctx, `DELETE FROM ledger_entries WHERE journal_id = $1 AND org_id = $2 AND counterparty_org_id = $3`, js[0].ID, c, v); err != nil {
 			t.Fatal(err)
+		}
+		// And an amount moved from a kind to another: the journal still sums
+		// to zero, its kinds do not.
+		move := func(by int) {
+			t.Helper()
+			if _, err := d.Exec(ctx, `UPDATE ledger_entries SET licence_minor = licence_minor + $4, tax_minor = tax_minor - $4
+				WHERE journal_id = $1 AND org_id = $2 AND counterparty_org_id = $3`, js[0].ID, c, r, by); err != nil {
+				t.Fatal(err)
+			}
+		}
+		move(1)
+		if err := l.Check(ctx); !errors.Is(err, ledger.ErrUnbalanced) {
+			t.Fatalf("an amount moved between kinds: %v", err)
+		}
+		move(-1)
+		if err := l.Check(ctx); err != nil {
+			t.Fatalf("repaired ledger: %v", err)
 		}
 		// And a balanced pair of lines whose journal does not exist.
 		for i, amount := range []int64{500, -500} {
-			if _, err := d.Exec(ctx, `INSERT INTO ledger_entries (journal_id, line_no, org_id, counterparty_org_id, kind, amount_minor, currency, at)
-				VALUES ('jnl_missing', $1, $2, $3, 'licence', $4, 'EUR', $5)`, i+1, c, r, amount, d.Now(ctx)); err != nil {
+			org, cp := c, r
+			if i == 1 {
+				org, cp = r, c
+			}
+			if _, err := d.Exec(ctx, `INSERT INTO ledger_entries (org_id, at, journal_id, counterparty_org_id, currency, licence_minor)
+				VALUES ($1, $2, 'jnl_missing', $3, 'EUR', $4)`, org, d.Now(ctx), cp, amount); err != nil {
 				t.Fatal(err)
 			}
 		}
