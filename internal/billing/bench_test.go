@@ -186,7 +186,11 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 	counts := func() (int, int) {
 		var invs, lines int
 		_ = d.QueryRow(ctx, `SELECT count(*) FROM invoices`).Scan(&invs)
-		_ = d.QueryRow(ctx, `SELECT count(*) FROM invoice_lines`).Scan(&lines)
+		length := "json_array_length"
+		if e == db.Postgres {
+			length = "jsonb_array_length"
+		}
+		_ = d.QueryRow(ctx, `SELECT coalesce(sum(`+length+`(lines)), 0) FROM invoice_bodies`).Scan(&lines)
 		return invs, lines
 	}
 	run := func(name string) (int, int, time.Duration) {
@@ -232,7 +236,15 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 		b.Fatal(err)
 	}
 	inv2, lines2, el2 := run("second periods")
-	peak, heap := peakRSS(), stop()
+	peak := peakRSS()
+	heap, anon := stop()
+	var dbMB int64
+	if e == db.SQLite {
+		var pages, size int64
+		_ = d.QueryRow(ctx, `PRAGMA page_count`).Scan(&pages)
+		_ = d.QueryRow(ctx, `PRAGMA page_size`).Scan(&size)
+		dbMB = pages * size >> 20
+	}
 	if err := led.Check(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -268,12 +280,17 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 			r.name, r.inv, r.lines, r.el.Seconds(), rate(r.inv, r.el), rate(r.lines, r.el), rate(r.lines, r.el)/plain)
 	}
 	fmt.Printf("  plain batched insert of %d rows: %.0f rows/s\n", lines1, plain)
-	fmt.Printf("  peak during the runs: RSS %.0f MB (with SQLite's page cache and memory-mapped file), Go heap %.0f MB\n", peak, heap)
+	fmt.Printf("  peak during the runs: RSS %.0f MB, of which private %.0f MB (the rest is the memory-mapped database file), Go heap %.0f MB\n",
+		peak, anon, heap)
+	if dbMB > 0 {
+		fmt.Printf("  database file: %d MB\n", dbMB)
+	}
 	b.ReportMetric(rate(inv1+inv2, el1+el2), "invoices/s")
 	b.ReportMetric(rate(lines1+lines2, el1+el2), "lines/s")
 	b.ReportMetric(plain, "plain_rows/s")
 	b.ReportMetric(peak, "peak_RSS_MB")
 	b.ReportMetric(heap, "peak_heap_MB")
+	b.ReportMetric(anon, "peak_private_MB")
 }
 
 // resetPeakRSS resets the kernel's high-water mark of the process's
@@ -284,7 +301,10 @@ func resetPeakRSS() {
 }
 
 // peakRSS is the process's peak resident set in MB since the last reset.
-func peakRSS() float64 {
+func peakRSS() float64 { return procStatusMB("VmHWM:") }
+
+// procStatusMB reads a field of /proc/self/status (Linux) in MB.
+func procStatusMB(field string) float64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -292,7 +312,7 @@ func peakRSS() float64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
 			return kb / 1024
 		}
@@ -300,31 +320,35 @@ func peakRSS() float64 {
 	return 0
 }
 
-// sampleHeap samples the Go heap in use every 20 ms until the returned
-// function is called, which returns the peak in MB.
-func sampleHeap() func() float64 {
+// sampleHeap samples the Go heap in use and the process's anonymous
+// resident memory (the heap, SQLite's page cache and every other private
+// page, not the memory-mapped database file) every 20 ms until the
+// returned function is called, which returns both peaks in MB.
+func sampleHeap() func() (heap, anon float64) {
 	done := make(chan struct{})
-	peak := make(chan float64)
+	type peaks struct{ heap, anon float64 }
+	peak := make(chan peaks)
 	go func() {
-		var max uint64
+		var heap uint64
+		var anon float64
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		var m runtime.MemStats
 		for {
 			runtime.ReadMemStats(&m)
-			if m.HeapInuse > max {
-				max = m.HeapInuse
-			}
+			heap = max(heap, m.HeapInuse)
+			anon = max(anon, procStatusMB("RssAnon:"))
 			select {
 			case <-done:
-				peak <- float64(max) / (1 << 20)
+				peak <- peaks{float64(heap) / (1 << 20), anon}
 				return
 			case <-t.C:
 			}
 		}
 	}()
-	return func() float64 {
+	return func() (float64, float64) {
 		close(done)
-		return <-peak
+		p := <-peak
+		return p.heap, p.anon
 	}
 }

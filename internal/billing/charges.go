@@ -167,9 +167,13 @@ func scanChargeRow(sc db.Scanner, withDetail bool) (charge, error) {
 }
 
 // decode decodes the detail of a charge scanned raw.
-func (c *charge) decode() error {
+func (c *charge) decode() error { return c.decodeWith(nil) }
+
+// decodeWith decodes the detail of a charge scanned raw, with the terms
+// dec already decoded (nil: none).
+func (c *charge) decodeWith(dec *termsDecoder) error {
 	var err error
-	if c.Detail, err = decodeDetail(c.raw, c.Currency); err != nil {
+	if c.Detail, err = dec.detail(c.raw, c.Currency); err != nil {
 		return fmt.Errorf("charge %s: %w", c.ID, err)
 	}
 	c.raw = ""
@@ -177,7 +181,7 @@ func (c *charge) decode() error {
 }
 
 // loadDetails reads the details of charges scanned without them, a chunk
-// of ids at a time, and decodes them.
+// of ids at a time, to decode (decodeAll).
 func (s *Service) loadDetails(ctx context.Context, cs []charge) error {
 	at := make(map[string]int, len(cs))
 	for i, c := range cs {
@@ -200,7 +204,7 @@ func (s *Service) loadDetails(ctx context.Context, cs []charge) error {
 			cs[at[r.id]].raw = r.detail
 		}
 	}
-	return decodeAll(cs)
+	return nil
 }
 
 // decodeAll decodes the details of charges scanned raw, on every core.
@@ -212,8 +216,9 @@ func decodeAll(cs []charge) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			dec := &termsDecoder{}
 			for i := w; i < len(cs); i += workers {
-				if err := cs[i].decode(); err != nil && errs[w] == nil {
+				if err := cs[i].decodeWith(dec); err != nil && errs[w] == nil {
 					errs[w] = err
 				}
 			}
@@ -826,13 +831,83 @@ func encodeDetail(d chargeDetail) (string, error) {
 	return string(b), err
 }
 
-func decodeDetail(raw string, cur money.Currency) (chargeDetail, error) {
-	var sd storedDetail
+// readDetail is storedDetail as read: the usage terms left as JSON, so
+// that terms many charges share (those of a plan sold through one channel)
+// are decoded once.
+type readDetail struct {
+	Label        string          `json:"label"`
+	TaxCategory  string          `json:"tax_category"`
+	IssuerVendor bool            `json:"issuer_vendor,omitempty"`
+	Lines        []compactLine   `json:"lines,omitempty"`
+	Postpaid     json.RawMessage `json:"postpaid,omitempty"`
+	Claims       []claim         `json:"claims,omitempty"`
+	Levels       json.RawMessage `json:"levels,omitempty"`
+	Parties      []string        `json:"parties,omitempty"`
+	Carried      *struct {
+		ChargeID string          `json:"charge_id"`
+		Start    time.Time       `json:"start"`
+		End      time.Time       `json:"end"`
+		Postpaid json.RawMessage `json:"postpaid"`
+		Levels   json.RawMessage `json:"levels,omitempty"`
+	} `json:"carried,omitempty"`
+}
+
+// termsDecoder decodes usage terms, each distinct one once. The terms it
+// returns are shared by the charges decoded with it and never changed
+// (clipped: appending to them copies). One goroutine uses it.
+type termsDecoder struct {
+	postpaid map[string][]pricing.PostpaidTerm
+	levels   map[string][]levelTerms
+}
+
+func decodeTerms[T any](cache *map[string][]T, raw json.RawMessage) ([]T, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	if v, ok := (*cache)[string(raw)]; ok {
+		return v, nil
+	}
+	var v []T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	v = slices.Clip(v)
+	if *cache == nil {
+		*cache = map[string][]T{}
+	}
+	(*cache)[string(raw)] = v
+	return v, nil
+}
+
+func (dec *termsDecoder) terms(postpaid, levels json.RawMessage) ([]pricing.PostpaidTerm, []levelTerms, error) {
+	p, err := decodeTerms(&dec.postpaid, postpaid)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := decodeTerms(&dec.levels, levels)
+	return p, l, err
+}
+
+// detail decodes a stored detail; a nil dec shares nothing.
+func (dec *termsDecoder) detail(raw string, cur money.Currency) (chargeDetail, error) {
+	if dec == nil {
+		dec = &termsDecoder{}
+	}
+	var sd readDetail
 	if err := json.Unmarshal([]byte(raw), &sd); err != nil {
 		return chargeDetail{}, err
 	}
-	d := chargeDetail{Label: sd.Label, TaxCategory: sd.TaxCategory, IssuerVendor: sd.IssuerVendor, Postpaid: sd.Postpaid, Claims: sd.Claims,
-		Levels: sd.Levels, Parties: sd.Parties, Carried: sd.Carried}
+	d := chargeDetail{Label: sd.Label, TaxCategory: sd.TaxCategory, IssuerVendor: sd.IssuerVendor, Claims: sd.Claims, Parties: sd.Parties}
+	var err error
+	if d.Postpaid, d.Levels, err = dec.terms(sd.Postpaid, sd.Levels); err != nil {
+		return d, err
+	}
+	if c := sd.Carried; c != nil {
+		d.Carried = &carried{ChargeID: c.ChargeID, Start: c.Start, End: c.End}
+		if d.Carried.Postpaid, d.Carried.Levels, err = dec.terms(c.Postpaid, c.Levels); err != nil {
+			return d, err
+		}
+	}
 	if len(sd.Lines) > 0 {
 		d.Lines = make([]pricing.QuoteLine, len(sd.Lines))
 	}

@@ -41,18 +41,42 @@ func (f *fixture) customers(n int) []string {
 func (f *fixture) checkOnce(n int) {
 	f.t.Helper()
 	ctx := context.Background()
-	var charges, lines, invoices, pending int
+	var charges, linked, lines, invoices, pending int
 	q := func(sql string, dst *int) {
 		if err := f.d.QueryRow(ctx, sql).Scan(dst); err != nil {
 			f.t.Fatal(err)
 		}
 	}
 	q(`SELECT count(*) FROM charges WHERE status = 'invoiced'`, &charges)
-	q(`SELECT count(DISTINCT charge_id) FROM invoice_lines`, &lines)
+	q(`SELECT count(*) FROM charges WHERE invoice_id IS NOT NULL`, &linked)
+	// Every invoiced charge is on the lines of exactly one invoice.
+	ids, err := db.Select(ctx, f.d, func(sc db.Scanner) (string, error) {
+		var s string
+		return s, sc.Scan(&s)
+	}, `SELECT id FROM invoices ORDER BY id`)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	onLines := map[string]string{}
+	for _, id := range ids {
+		inv, err := f.bill.GetInvoice(sys(), id)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		for _, l := range inv.Lines {
+			if prev, ok := onLines[l.ChargeID]; ok && prev != inv.ID {
+				f.t.Fatalf("charge %s is on invoices %s and %s", l.ChargeID, prev, inv.ID)
+			}
+			if l.ChargeID != "" {
+				onLines[l.ChargeID] = inv.ID
+			}
+		}
+	}
+	lines = len(onLines)
 	q(`SELECT count(*) FROM invoices`, &invoices)
 	q(`SELECT count(*) FROM charges WHERE status = 'pending' AND kind = 'advance'`, &pending)
-	if charges != n || lines != n || invoices != n || pending != 0 {
-		f.t.Fatalf("%d charges invoiced, %d charged on lines, %d invoices, %d pending; want %d", charges, lines, invoices, pending, n)
+	if charges != n || linked != n || lines != n || invoices != n || pending != 0 {
+		f.t.Fatalf("%d charges invoiced, %d linked to an invoice, %d charged on lines, %d invoices, %d pending; want %d", charges, linked, lines, invoices, pending, n)
 	}
 	numbers, err := db.Select(ctx, f.d, func(sc db.Scanner) (string, error) {
 		var s string
@@ -180,6 +204,59 @@ func TestReadAheadOnlyWhenNothingChanged(t *testing.T) {
 		}
 		if stale != 2 || fresh != 4 {
 			t.Fatalf("%d invoices with the old names, %d with the new; want 2 and 4", stale, fresh)
+		}
+	})
+}
+
+// A payer with more due charges than a batch reads (eight a payer) gets
+// them all on one invoice, whether its batch was read ahead or not, and
+// the payers after it are still invoiced.
+func TestPayerWithManyChargesInOneBatch(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		first := f.customers(2) // batch 1: read in its transaction
+		many, err := f.w.Svc.CreateOrganization(sys(), identity.CreateOrganizationInput{Kind: identity.CustomerOrg, Name: "Many", Country: "IT"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const orders = 20 // more than BatchPayers (2) × 8
+		for range orders {
+			if _, err := f.subs.PlaceOrder(sys(), subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID, CustomerOrgID: many.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		after := f.customers(3)
+		if _, err := f.ob.DeliverPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.bill.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var pending int
+		if err := f.d.QueryRow(ctx, `SELECT count(*) FROM charges WHERE status = 'pending' AND kind = 'advance'`).Scan(&pending); err != nil || pending != 0 {
+			t.Fatalf("%d advance charges left pending: %v", pending, err)
+		}
+		for _, org := range append(append(first, many.ID), after...) {
+			list, _, err := f.bill.ListInvoices(sys(), billing.InvoiceFilter{RecipientOrgID: org})
+			if err != nil || len(list) != 1 {
+				t.Fatalf("%s got %d invoices: %v", org, len(list), err)
+			}
+			inv, err := f.bill.GetInvoice(sys(), list[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 1
+			if org == many.ID {
+				want = orders
+			}
+			subs := map[string]bool{}
+			for _, l := range inv.Lines {
+				subs[l.SubscriptionID] = true
+			}
+			if len(subs) != want {
+				t.Fatalf("%s's invoice charges %d subscriptions, want %d", org, len(subs), want)
+			}
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/identity"
@@ -87,7 +88,7 @@ func (s *Service) credit(ctx context.Context, inv Invoice, in CreditNoteInput) (
 	if err != nil {
 		return Invoice{}, err
 	}
-	credited, err := s.creditedLines(ctx, inv.ID)
+	credited, err := s.creditedLines(ctx, inv)
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -166,14 +167,14 @@ func (s *Service) credit(ctx context.Context, inv Invoice, in CreditNoteInput) (
 		return Invoice{}, err
 	}
 	cn.Number = formatNumber(KindCreditNote, now.UTC().Year(), first)
+	stored, err := encodeLines(cn.Lines)
+	if err != nil {
+		return Invoice{}, err
+	}
 	if _, err := s.db.CopyIn(ctx, "invoices", invoiceInsertColumns, [][]any{invoiceRow(cn, nil)}); err != nil {
 		return Invoice{}, err
 	}
-	rows := make([][]any, len(cn.Lines))
-	for i, l := range cn.Lines {
-		rows[i] = lineRow(cn.ID, l)
-	}
-	if _, err := s.db.CopyIn(ctx, "invoice_lines", lineInsertColumns, rows); err != nil {
+	if _, err := s.db.CopyIn(ctx, "invoice_bodies", bodyColumns, [][]any{{cn.ID, stored}}); err != nil {
 		return Invoice{}, err
 	}
 	// The invoice: what is credited is no longer due.
@@ -194,7 +195,7 @@ func (s *Service) credit(ctx context.Context, inv Invoice, in CreditNoteInput) (
 		return Invoice{}, err
 	}
 	if status == StatusPaid && inv.Status != StatusPaid {
-		if err := s.payOrders(ctx, inv.ID); err != nil {
+		if err := s.payOrders(ctx, inv); err != nil {
 			return Invoice{}, err
 		}
 	}
@@ -204,21 +205,31 @@ func (s *Service) credit(ctx context.Context, inv Invoice, in CreditNoteInput) (
 
 // creditedLines is how much of each line of an invoice credit notes
 // already credited.
-func (s *Service) creditedLines(ctx context.Context, invoiceID string) (map[int]int64, error) {
-	type row struct {
-		no  int
-		sum int64
+func (s *Service) creditedLines(ctx context.Context, inv Invoice) (map[int]int64, error) {
+	cur, err := money.ParseCurrency(inv.Currency)
+	if err != nil {
+		return nil, err
 	}
-	rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (row, error) {
-		var r row
-		return r, sc.Scan(&r.no, &r.sum)
-	}, `SELECT l.credits_line, sum(l.amount_minor) FROM invoice_lines l JOIN invoices c ON c.id = l.invoice_id
-		WHERE c.credit_of = $1 AND c.kind = 'credit_note' AND l.credits_line IS NOT NULL GROUP BY l.credits_line`, invoiceID)
+	notes, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
+		var raw string
+		return raw, sc.Scan(&raw)
+	}, `SELECT b.lines FROM invoices i JOIN invoice_bodies b ON b.invoice_id = i.id WHERE i.credit_of = $1 AND i.kind = 'credit_note'`, inv.ID)
+	if err != nil {
+		return nil, err
+	}
 	out := map[int]int64{}
-	for _, r := range rows {
-		out[r.no] = r.sum
+	for _, raw := range notes {
+		lines, err := decodeLines(raw, cur)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range lines {
+			if l.CreditsLine != nil {
+				out[*l.CreditsLine] += l.Amount.Minor()
+			}
+		}
 	}
-	return out, err
+	return out, nil
 }
 
 // creditJournal reverses the share of inv's journal that cn credits: the
@@ -437,7 +448,7 @@ func (s *Service) Issue(ctx context.Context, id string) (Invoice, error) {
 			}
 		}
 		if inv.Status == StatusPaid {
-			if err := s.payOrders(ctx, inv.ID); err != nil {
+			if err := s.payOrders(ctx, inv); err != nil {
 				return err
 			}
 		}
@@ -454,12 +465,25 @@ func (s *Service) Issue(ctx context.Context, id string) (Invoice, error) {
 // only of it are voided, issued invoices get a credit note for its lines.
 func (s *Service) creditOrder(ctx context.Context, orderID, reason string) error {
 	ctx = actor.With(ctx, actor.System)
-	invs, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
+	ofOrder, err := db.Select(ctx, s.db, func(sc db.Scanner) ([2]string, error) {
 		var id string
-		return id, sc.Scan(&id)
-	}, `SELECT DISTINCT l.invoice_id FROM invoice_lines l JOIN charges c ON c.id = l.charge_id WHERE c.order_id = $1 ORDER BY l.invoice_id`, orderID)
+		var inv *string
+		err := sc.Scan(&id, &inv)
+		if inv == nil {
+			return [2]string{id, ""}, err
+		}
+		return [2]string{id, *inv}, err
+	}, `SELECT id, invoice_id FROM charges WHERE order_id = $1 ORDER BY invoice_id, id`, orderID)
 	if err != nil {
 		return err
+	}
+	charged := map[string]bool{}
+	var invs []string
+	for _, c := range ofOrder {
+		charged[c[0]] = true
+		if c[1] != "" && !slices.Contains(invs, c[1]) {
+			invs = append(invs, c[1])
+		}
 	}
 	for _, id := range invs {
 		inv, err := s.visibleInvoice(ctx, actor.System, id, true)
@@ -473,16 +497,11 @@ func (s *Service) creditOrder(ctx context.Context, orderID, reason string) error
 		if err != nil {
 			return err
 		}
-		ofOrder, err := db.Select(ctx, s.db, func(sc db.Scanner) (int, error) {
-			var no int
-			return no, sc.Scan(&no)
-		}, `SELECT l.line_no FROM invoice_lines l JOIN charges c ON c.id = l.charge_id WHERE l.invoice_id = $1 AND c.order_id = $2`, id, orderID)
-		if err != nil {
-			return err
-		}
 		only := map[int]bool{}
-		for _, no := range ofOrder {
-			only[no] = true
+		for _, l := range lines {
+			if charged[l.ChargeID] {
+				only[l.LineNo] = true
+			}
 		}
 		if inv.Status == StatusDraft || (len(only) == len(lines) && inv.Paid.IsZero() && inv.Credited.IsZero()) {
 			if _, err := s.void(ctx, inv, reason); err != nil {

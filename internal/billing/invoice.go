@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -159,25 +160,63 @@ func scanInvoice(sc db.Scanner) (Invoice, error) {
 	return inv, nil
 }
 
-const lineColumns = `line_no, charge_id, subscription_id, kind, description, quantity, unit_price, amount_minor, exact, tax_rate, tax_name,
-	period_start, period_end, credits_line`
+// storedLine is a line as a document's body keeps it: the lines are one
+// JSON array in invoice_bodies (an issued document never changes; credit
+// notes are documents of their own).
+type storedLine struct {
+	No           int           `json:"no"`
+	ChargeID     string        `json:"charge,omitempty"`
+	Subscription string        `json:"subscription,omitempty"`
+	Kind         string        `json:"kind"`
+	Description  string        `json:"description"`
+	Quantity     money.Decimal `json:"quantity"`
+	UnitPrice    money.Decimal `json:"unit_price"`
+	Amount       int64         `json:"amount_minor"`
+	Exact        money.Decimal `json:"exact"`
+	TaxRate      money.Decimal `json:"tax_rate"`
+	TaxName      string        `json:"tax_name,omitempty"`
+	Start        *time.Time    `json:"start,omitempty"`
+	End          *time.Time    `json:"end,omitempty"`
+	CreditsLine  *int          `json:"credits_line,omitempty"`
+	// RecurringKey is the licence period the line bills (see
+	// invoiced_periods).
+	RecurringKey string `json:"recurring_key,omitempty"`
+}
 
-func scanLine(cur money.Currency) func(sc db.Scanner) (Line, error) {
-	return func(sc db.Scanner) (Line, error) {
-		var l Line
-		var charge, sub *string
-		var amount int64
-		err := sc.Scan(&l.LineNo, &charge, &sub, &l.Kind, &l.Description, &l.Quantity, &l.UnitPrice, &amount, &l.exact, &l.TaxRate, &l.TaxName,
-			&l.PeriodStart, &l.PeriodEnd, &l.CreditsLine)
-		if charge != nil {
-			l.ChargeID = *charge
-		}
-		if sub != nil {
-			l.SubscriptionID = *sub
-		}
-		l.Amount = money.NewAmount(amount, cur)
-		return l, err
+// encodeLines is the stored form of a document's lines.
+func encodeLines(lines []Line) (string, error) {
+	out := make([]storedLine, len(lines))
+	for i, l := range lines {
+		out[i] = storedLine{No: l.LineNo, ChargeID: l.ChargeID, Subscription: l.SubscriptionID, Kind: l.Kind, Description: l.Description,
+			Quantity: l.Quantity, UnitPrice: l.UnitPrice, Amount: l.Amount.Minor(), Exact: l.exact, TaxRate: l.TaxRate, TaxName: l.TaxName,
+			Start: l.PeriodStart, End: l.PeriodEnd, CreditsLine: l.CreditsLine, RecurringKey: l.recurringKey}
 	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+// decodeLines reads a document's stored lines, in line order.
+func decodeLines(raw string, cur money.Currency) ([]Line, error) {
+	var stored []storedLine
+	if err := json.Unmarshal([]byte(raw), &stored); err != nil {
+		return nil, fmt.Errorf("invoice lines: %w", err)
+	}
+	out := make([]Line, len(stored))
+	for i, l := range stored {
+		out[i] = Line{LineNo: l.No, ChargeID: l.ChargeID, SubscriptionID: l.Subscription, Kind: l.Kind, Description: l.Description,
+			Quantity: l.Quantity, UnitPrice: l.UnitPrice, Amount: money.NewAmount(l.Amount, cur), exact: l.Exact, TaxRate: l.TaxRate,
+			TaxName: l.TaxName, PeriodStart: utc(l.Start), PeriodEnd: utc(l.End), CreditsLine: l.CreditsLine, recurringKey: l.RecurringKey}
+	}
+	slices.SortFunc(out, func(a, b Line) int { return a.LineNo - b.LineNo })
+	return out, nil
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 var errInvoiceNotFound = errs.NotFound("invoice_not_found", "no such invoice")
@@ -227,7 +266,11 @@ func (s *Service) lines(ctx context.Context, inv Invoice) ([]Line, error) {
 	if err != nil {
 		return nil, err
 	}
-	return db.Select(ctx, s.db, scanLine(cur), `SELECT `+lineColumns+` FROM invoice_lines WHERE invoice_id = $1 ORDER BY line_no`, inv.ID)
+	var raw string
+	if err := s.db.QueryRow(ctx, `SELECT lines FROM invoice_bodies WHERE invoice_id = $1`, inv.ID).Scan(&raw); err != nil {
+		return nil, err
+	}
+	return decodeLines(raw, cur)
 }
 
 // InvoiceFilter narrows ListInvoices.
@@ -237,7 +280,8 @@ type InvoiceFilter struct {
 	IssuerOrgID    string
 	Kind           string
 	Status         string
-	// SubscriptionID keeps the documents with a line of the subscription.
+	// SubscriptionID keeps the invoices that charged the subscription and
+	// their credit notes.
 	SubscriptionID string
 	// Overdue keeps issued invoices past their due date.
 	Overdue bool
@@ -269,8 +313,9 @@ func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice,
 		}
 	}
 	if f.SubscriptionID != "" {
-		q.Add(" AND i.id IN (SELECT l.invoice_id FROM charges c JOIN invoice_lines l ON l.charge_id = c.id WHERE c.subscription_id = " +
-			q.Arg(f.SubscriptionID) + ")")
+		// The invoices that charged the subscription, and their credit notes.
+		charged := "SELECT c.invoice_id FROM charges c WHERE c.subscription_id = " + q.Arg(f.SubscriptionID) + " AND c.invoice_id IS NOT NULL"
+		q.Add(" AND (i.id IN (" + charged + ") OR i.credit_of IN (" + charged + "))")
 	}
 	if f.Overdue {
 		q.Add(" AND i.status = 'issued' AND i.overdue_at IS NOT NULL")

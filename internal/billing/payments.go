@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -262,16 +263,28 @@ func (s *Service) pay(ctx context.Context, inv Invoice, p *Payment, attachment [
 		map[string]string{"invoice_id": inv.ID, "number": inv.Number}); err != nil {
 		return err
 	}
-	return s.payOrders(ctx, inv.ID)
+	return s.payOrders(ctx, inv)
 }
 
 // payOrders pays the orders whose charges an invoice paid in full carried.
-func (s *Service) payOrders(ctx context.Context, invoiceID string) error {
+func (s *Service) payOrders(ctx context.Context, inv Invoice) error {
+	lines, err := s.lines(ctx, inv)
+	if err != nil {
+		return err
+	}
+	var charges []any
+	for _, l := range lines {
+		if l.ChargeID != "" && !slices.Contains(charges, any(l.ChargeID)) {
+			charges = append(charges, l.ChargeID)
+		}
+	}
+	if len(charges) == 0 {
+		return nil
+	}
 	orders, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
 		var id string
 		return id, sc.Scan(&id)
-	}, `SELECT DISTINCT c.order_id FROM charges c JOIN invoice_lines l ON l.charge_id = c.id
-		WHERE l.invoice_id = $1 AND c.order_id IS NOT NULL ORDER BY c.order_id`, invoiceID)
+	}, `SELECT DISTINCT order_id FROM charges WHERE id IN (`+db.In(1, len(charges))+`) AND order_id IS NOT NULL ORDER BY order_id`, charges...)
 	if err != nil {
 		return err
 	}

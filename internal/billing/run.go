@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +22,7 @@ import (
 // built is a document made from charges, not yet written.
 type built struct {
 	inv     Invoice
+	lines   string // inv.Lines as stored
 	charges []charge
 	journal ledger.Journal
 	orders  []string
@@ -64,11 +67,17 @@ func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, erro
 	b := &builder{set: set, taxes: taxes, usage: map[usageKey]money.Decimal{}, fees: map[string]money.Decimal{}, operator: op.ID,
 		now: s.db.Now(ctx)}
 	orgs := map[string]bool{op.ID: true}
-	var arrears []string
+	var arrears []string // subscriptions whose usage is rated, since since
+	var since time.Time
 	for _, c := range charges {
 		orgs[c.PayerOrgID], orgs[c.IssuerOrgID] = true, true
-		if c.Kind == ChargeArrears || c.Detail.Carried != nil {
+		if c.Kind == ChargeArrears && c.PeriodStart != nil {
 			arrears = append(arrears, c.SubscriptionID)
+			since = earliest(since, *c.PeriodStart)
+		}
+		if c.Detail.Carried != nil {
+			arrears = append(arrears, c.SubscriptionID)
+			since = earliest(since, c.Detail.Carried.Start)
 		}
 		for _, cl := range c.Detail.Claims {
 			if cl.Vendor {
@@ -99,10 +108,11 @@ func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, erro
 	slices.Sort(arrears)
 	arrears = slices.Compact(arrears)
 	for chunk := range slices.Chunk(arrears, 200) {
-		args := make([]any, len(chunk))
+		args := make([]any, len(chunk), len(chunk)+1)
 		for i, id := range chunk {
 			args[i] = id
 		}
+		args = append(args, since)
 		type rec struct {
 			k usageKey
 			q money.Decimal
@@ -113,7 +123,8 @@ func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, erro
 			err := sc.Scan(&r.k.sub, &r.k.item, &at, &r.q)
 			r.k.start = at.UnixNano()
 			return r, err
-		}, `SELECT subscription_id, item, period_start, quantity FROM usage_records WHERE subscription_id IN (`+db.In(1, len(chunk))+`)`, args...)
+		}, `SELECT subscription_id, item, period_start, quantity FROM usage_records WHERE subscription_id IN (`+db.In(1, len(chunk))+`)
+			AND period_start >= $`+strconv.Itoa(len(chunk)+1), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -122,6 +133,14 @@ func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, erro
 		}
 	}
 	return b, nil
+}
+
+// earliest is the earlier of a (zero: none yet) and b.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -174,7 +193,7 @@ func exact(l pricing.QuoteLine) money.Decimal {
 
 // build makes the document of one group of charges; ok is false when
 // nothing in them is to be invoiced (unused metrics, say).
-func (b *builder) build(cs []charge) (built, bool, error) {
+func (b *builder) build(id string, cs []charge) (built, bool, error) {
 	first := cs[0]
 	cur := first.Currency
 	issuer, recipient := b.parties[first.IssuerOrgID], b.parties[first.PayerOrgID]
@@ -182,7 +201,7 @@ func (b *builder) build(cs []charge) (built, bool, error) {
 	if first.SelfBilled {
 		kind = KindProforma
 	}
-	out := built{inv: Invoice{ID: ids.New(InvoiceKind), Kind: kind, IssuerOrgID: issuer.OrgID, RecipientOrgID: recipient.OrgID,
+	out := built{inv: Invoice{ID: id, Kind: kind, IssuerOrgID: issuer.OrgID, RecipientOrgID: recipient.OrgID,
 		Currency: cur.Code(), Issuer: issuer, Recipient: recipient, CreatedAt: b.now, UpdatedAt: b.now}, charges: cs}
 	zero := money.NewAmount(0, cur)
 	var claims []claim
@@ -264,7 +283,9 @@ func (b *builder) build(cs []charge) (built, bool, error) {
 		j.Owes(v, b.operator, ledger.KindPlatformFee, fee.Minor())
 	}
 	out.journal = j
-	return out, true, nil
+	var err error
+	out.lines, err = encodeLines(out.inv.Lines)
+	return out, err == nil, err
 }
 
 // sumClaims adds up the claims of a document by debtor, creditor and
@@ -548,21 +569,11 @@ func (s *Service) runPipelined(ctx context.Context, runID string, fail func(erro
 func (s *Service) prefetch(ctx context.Context, after string) *prefetched {
 	p := &prefetched{}
 	err := s.db.InSnapshot(ctx, func(ctx context.Context) error {
-		payers, err := s.nextPayers(ctx, after)
+		payers, charges, err := s.dueAfter(ctx, after)
 		if err != nil || len(payers) == 0 {
 			return err
 		}
-		now := s.db.Now(ctx)
-		args := []any{now, now.Add(-s.cfg.ArrearsHold)}
-		for _, p := range payers {
-			args = append(args, p)
-		}
-		charges, err := db.Select(ctx, s.db, scanChargeRaw, `SELECT `+chargeColumns+` FROM charges c WHERE status = 'pending' AND bill_at <= $1 AND `+
-			notHeld("c", "$2")+` AND payer_org_id IN (`+db.In(3, len(payers))+`)`, args...)
-		if err != nil {
-			return err
-		}
-		if err := s.loadDetails(ctx, charges); err != nil {
+		if err := decodeAll(charges); err != nil {
 			return err
 		}
 		if p.docs, err = s.buildDocs(ctx, charges); err != nil {
@@ -578,16 +589,31 @@ func (s *Service) prefetch(ctx context.Context, after string) *prefetched {
 	return p
 }
 
-// claim marks the pending charges of ids invoiced by run runID and
-// returns how many it marked.
-func (s *Service) claim(ctx context.Context, runID string, ids []string) (int, error) {
-	claimed := 0
-	for chunk := range slices.Chunk(ids, 500) {
-		args := []any{runID}
-		for _, id := range chunk {
-			args = append(args, id)
+// claim marks the pending charges invoiced by run runID, each with the
+// document that bills it (none for a charge that billed nothing, such as
+// an unused metric), and returns how many it marked.
+func (s *Service) claim(ctx context.Context, runID string, charges []string, docs []built) (int, error) {
+	invoiceOf := make(map[string]string, len(charges))
+	for _, d := range docs {
+		for _, c := range d.charges {
+			invoiceOf[c.ID] = d.inv.ID
 		}
-		n, err := s.db.Exec(ctx, `UPDATE charges SET status = 'invoiced', run_id = $1 WHERE status = 'pending' AND id IN (`+db.In(2, len(chunk))+`)`, args...)
+	}
+	claimed := 0
+	for chunk := range slices.Chunk(charges, 400) {
+		args := make([]any, 1, 1+2*len(chunk))
+		args[0] = runID
+		values := make([]string, len(chunk))
+		for i, id := range chunk {
+			var inv any
+			if v, ok := invoiceOf[id]; ok {
+				inv = v
+			}
+			args = append(args, id, inv)
+			values[i] = fmt.Sprintf("($%d, $%d)", 2*i+2, 2*i+3)
+		}
+		n, err := s.db.Exec(ctx, `UPDATE charges SET status = 'invoiced', run_id = $1, invoice_id = v.column2
+			FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE charges.id = v.column1 AND charges.status = 'pending'`, args...)
 		if err != nil {
 			return claimed, err
 		}
@@ -631,6 +657,65 @@ func (s *Service) nextPayers(ctx context.Context, after string) ([]string, error
 	return payers, nil
 }
 
+// dueAfter reads the next payers after `after` with due charges, as
+// nextPayers does, and their due charges with details, in one pass over
+// the pending-charges index; the details are left to decode.
+func (s *Service) dueAfter(ctx context.Context, after string) ([]string, []charge, error) {
+	now := s.db.Now(ctx)
+	limit := s.cfg.BatchPayers * 8
+	rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (charge, error) { return scanChargeRow(sc, true) },
+		chargeSelect+` WHERE c.status = 'pending' AND c.bill_at <= $1 AND c.payer_org_id > $2 AND `+notHeld("c", "$3")+`
+		ORDER BY c.payer_org_id LIMIT $4`, now, after, now.Add(-s.cfg.ArrearsHold), limit)
+	if err != nil || len(rows) == 0 {
+		return nil, nil, err
+	}
+	var payers []string
+	for _, c := range rows {
+		if len(payers) == 0 || payers[len(payers)-1] != c.PayerOrgID {
+			payers = append(payers, c.PayerOrgID)
+		}
+	}
+	// The last payer's charges may go on past the limit: it waits for the
+	// next batch, unless it is the only one.
+	if len(rows) == limit && len(payers) > 1 {
+		payers = payers[:len(payers)-1]
+	}
+	if len(payers) > s.cfg.BatchPayers {
+		payers = payers[:s.cfg.BatchPayers]
+	}
+	if len(rows) == limit && len(payers) == 1 {
+		// One payer with more due charges than the limit: all of them.
+		rows, err = s.dueOf(ctx, payers, false)
+		return payers, rows, err
+	}
+	last := payers[len(payers)-1]
+	end := len(rows)
+	for end > 0 && rows[end-1].PayerOrgID > last {
+		end--
+	}
+	return payers, rows[:end], nil
+}
+
+// dueOf reads the due charges of payers with their details, left to
+// decode; lock locks them (skipping those another run holds).
+func (s *Service) dueOf(ctx context.Context, payers []string, lock bool) ([]charge, error) {
+	now := s.db.Now(ctx)
+	args := []any{now, now.Add(-s.cfg.ArrearsHold)}
+	for _, p := range payers {
+		args = append(args, p)
+	}
+	q := `SELECT ` + chargeColumns + ` FROM charges c WHERE status = 'pending' AND bill_at <= $1 AND ` + notHeld("c", "$2") +
+		` AND payer_org_id IN (` + db.In(3, len(payers)) + `)`
+	if lock {
+		q += s.db.Dialect().ForUpdateSkipLocked()
+	}
+	due, err := db.Select(ctx, s.db, scanChargeRaw, q, args...)
+	if err != nil || len(due) == 0 {
+		return nil, err
+	}
+	return due, s.loadDetails(ctx, due)
+}
+
 // writeMark is a WriteMark, if the engine has one.
 type writeMark struct {
 	v  [2]int64
@@ -651,6 +736,7 @@ func (s *Service) runBatch(ctx context.Context, runID string, payers []string, b
 			}
 			unchanged = ok && m == pre.mark
 		}
+		var charges []string
 		var docs []built
 		if unchanged {
 			// Nothing was written since the snapshot the documents were
@@ -658,39 +744,31 @@ func (s *Service) runBatch(ctx context.Context, runID string, payers []string, b
 			// built: claim them by id. (A charge falling due between the
 			// snapshot and now waits for the next run, as if this batch
 			// had run at the snapshot's time.)
-			n, err := s.claim(ctx, runID, pre.charges)
-			if err != nil {
-				return err
-			}
-			if n != len(pre.charges) {
-				return fmt.Errorf("billing: claimed %d of %d charges read ahead although nothing was written since", n, len(pre.charges))
-			}
-			if onClaimed != nil {
-				onClaimed()
-			}
-			docs = pre.docs
+			charges, docs = pre.charges, pre.docs
 			s.readAhead.Add(1)
 		} else {
-			now := s.db.Now(ctx)
-			args := []any{runID, now, now.Add(-s.cfg.ArrearsHold)}
-			for _, p := range payers {
-				args = append(args, p)
-			}
-			charges, err := db.Select(ctx, s.db, scanChargeRaw, `UPDATE charges SET status = 'invoiced', run_id = $1 WHERE id IN (
-			SELECT id FROM charges c WHERE status = 'pending' AND bill_at <= $2 AND `+notHeld("c", "$3")+` AND payer_org_id IN (`+db.In(4, len(payers))+`)`+
-				s.db.Dialect().ForUpdateSkipLocked()+`) RETURNING `+chargeColumns, args...)
-			if err != nil || len(charges) == 0 {
+			// Locked (skipping those another run holds) until claimed below.
+			due, err := s.dueOf(ctx, payers, true)
+			if err != nil || len(due) == 0 {
 				return err
 			}
-			if onClaimed != nil {
-				onClaimed()
-			}
-			if err := s.loadDetails(ctx, charges); err != nil {
+			if err := decodeAll(due); err != nil {
 				return err
 			}
-			if docs, err = s.buildDocs(ctx, charges); err != nil {
+			if docs, err = s.buildDocs(ctx, due); err != nil {
 				return err
 			}
+			charges = chargeIDs(due)
+		}
+		claimed, err := s.claim(ctx, runID, charges, docs)
+		if err != nil {
+			return err
+		}
+		if claimed != len(charges) {
+			return fmt.Errorf("billing: claimed %d of %d charges held for the run", claimed, len(charges))
+		}
+		if onClaimed != nil {
+			onClaimed()
 		}
 		n = len(docs)
 		if err := s.writeDocs(ctx, docs, runID); err != nil {
@@ -716,13 +794,34 @@ func (s *Service) buildDocs(ctx context.Context, charges []charge) ([]built, err
 	if err != nil {
 		return nil, err
 	}
-	var docs []built
-	for _, g := range group(charges) {
-		d, ok, err := b.build(g)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
+	// The builder only reads what prepare loaded: the documents are built
+	// on every core, their ids taken in order first (ids sort as the
+	// documents are numbered).
+	groups := group(charges)
+	out := make([]built, len(groups))
+	ok := make([]bool, len(groups))
+	for i := range out {
+		out[i].inv.ID = ids.New(InvoiceKind)
+	}
+	workers := min(runtime.GOMAXPROCS(0), 1+len(groups)/50)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(groups) && errs[w] == nil; i += workers {
+				out[i], ok[i], errs[w] = b.build(out[i].inv.ID, groups[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	docs := out[:0]
+	for i, d := range out {
+		if ok[i] {
 			docs = append(docs, d)
 		}
 	}
@@ -745,7 +844,7 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 			return err
 		}
 	}
-	var invRows, lineRows [][]any
+	var invRows, bodyRows, periodRows [][]any
 	var journals []ledger.Journal
 	var issued []string
 	var paidOrders []string
@@ -768,14 +867,20 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 			pending = &d.journal
 		}
 		invRows = append(invRows, invoiceRow(*inv, pending))
+		bodyRows = append(bodyRows, []any{inv.ID, d.lines})
 		for _, l := range inv.Lines {
-			lineRows = append(lineRows, lineRow(inv.ID, l))
+			if l.recurringKey != "" {
+				periodRows = append(periodRows, []any{l.recurringKey, inv.ID})
+			}
 		}
 	}
 	if _, err := s.db.CopyIn(ctx, "invoices", invoiceInsertColumns, invRows); err != nil {
 		return err
 	}
-	if _, err := s.db.CopyIn(ctx, "invoice_lines", lineInsertColumns, lineRows); err != nil {
+	if _, err := s.db.CopyIn(ctx, "invoice_bodies", bodyColumns, bodyRows); err != nil {
+		return err
+	}
+	if _, err := s.db.CopyIn(ctx, "invoiced_periods", []string{"recurring_key", "invoice_id"}, periodRows); err != nil {
 		if db.IsUniqueViolation(err) {
 			return fmt.Errorf("billing safety bound: a subscription period's licence is already invoiced: %w", err)
 		}
@@ -860,6 +965,10 @@ func formatNumber(kind string, year int, n int64) string {
 
 var invoiceInsertColumns = append(strings.Split(strings.NewReplacer("\n", "", "\t", "", " ", "").Replace(invoiceColumns), ","), "pending_journal")
 
+// bodyColumns are those of a document's body: what it says, apart from
+// its state (status, amounts paid and credited, dates), which changes.
+var bodyColumns = []string{"invoice_id", "lines"}
+
 // pendingJournal is a draft's journal as stored until it is issued.
 type pendingJournal struct {
 	Kind  string        `json:"kind"`
@@ -886,27 +995,6 @@ func invoiceRow(inv Invoice, pending *ledger.Journal) []any {
 		inv.Tax.Minor(), inv.Total.Minor(), inv.Paid.Minor(), inv.Credited.Minor(), jsonText(taxes), inv.ReverseCharge,
 		jsonText(inv.Issuer), jsonText(inv.Recipient), creditOf, inv.Reason, inv.runID, inv.IssuedAt, inv.DueAt, inv.PaidAt, inv.VoidedAt,
 		inv.OverdueAt, inv.CreatedAt, inv.UpdatedAt, journal}
-}
-
-var lineInsertColumns = []string{"invoice_id", "line_no", "charge_id", "subscription_id", "kind", "description", "quantity", "unit_price",
-	"amount_minor", "exact", "tax_rate", "tax_name", "period_start", "period_end", "recurring_key", "credits_line"}
-
-func lineRow(invoiceID string, l Line) []any {
-	var charge, sub, key, credits any
-	if l.ChargeID != "" {
-		charge = l.ChargeID
-	}
-	if l.SubscriptionID != "" {
-		sub = l.SubscriptionID
-	}
-	if l.recurringKey != "" {
-		key = l.recurringKey
-	}
-	if l.CreditsLine != nil {
-		credits = *l.CreditsLine
-	}
-	return []any{invoiceID, l.LineNo, charge, sub, l.Kind, l.Description, l.Quantity, l.UnitPrice, l.Amount.Minor(), l.exact, l.TaxRate,
-		l.TaxName, l.PeriodStart, l.PeriodEnd, key, credits}
 }
 
 // waiting is the condition that a charge (of alias c) is an arrears

@@ -130,13 +130,9 @@ func (d *DB) migrateQueue(ctx context.Context) error {
 }
 
 func (d *DB) migrateNephele(ctx context.Context) ([]int64, error) {
-	dialect := goose.DialectSQLite3
-	if d.engine == Postgres {
-		dialect = goose.DialectPostgres
-	}
-	p, err := goose.NewProvider(dialect, d.sql, MigrationsFS(d.engine))
+	p, err := d.provider()
 	if err != nil {
-		return nil, fmt.Errorf("migrations: %w", err)
+		return nil, err
 	}
 	results, err := p.Up(ctx)
 	var applied []int64
@@ -151,13 +147,46 @@ func (d *DB) migrateNephele(ctx context.Context) ([]int64, error) {
 	return applied, nil
 }
 
-// SchemaVersion returns the newest applied migration version.
-func (d *DB) SchemaVersion(ctx context.Context) (int64, error) {
+// MigrateDownTo rolls the Nephele schema back, under the migration lock,
+// to version (each migration's Down section, newest first), keeping the
+// data: every migration's Down carries the rows back to the older shape.
+// It returns the versions it rolled back.
+func (d *DB) MigrateDownTo(ctx context.Context, version int64) ([]int64, error) {
+	var undone []int64
+	err := d.WithMigrationLock(ctx, func(ctx context.Context) error {
+		p, err := d.provider()
+		if err != nil {
+			return err
+		}
+		results, err := p.DownTo(ctx, version)
+		for _, r := range results {
+			if r.Error == nil {
+				undone = append(undone, r.Source.Version)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("roll back %s: %w", d.engine, err)
+		}
+		return nil
+	})
+	return undone, err
+}
+
+func (d *DB) provider() (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	if d.engine == Postgres {
 		dialect = goose.DialectPostgres
 	}
 	p, err := goose.NewProvider(dialect, d.sql, MigrationsFS(d.engine))
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
+}
+
+// SchemaVersion returns the newest applied migration version.
+func (d *DB) SchemaVersion(ctx context.Context) (int64, error) {
+	p, err := d.provider()
 	if err != nil {
 		return 0, err
 	}
