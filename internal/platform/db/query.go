@@ -91,12 +91,14 @@ func (d *DB) Exec(ctx context.Context, query string, args ...any) (int64, error)
 			tag, err := t.pgx.Exec(ctx, query, args...)
 			return tag.RowsAffected(), normalize(err)
 		}
+		query, args = positional(query, args)
 		return sqlAffected(t.sql.ExecContext(ctx, query, args...))
 	}
 	if d.pool != nil {
 		tag, err := d.pool.Exec(ctx, query, args...)
 		return tag.RowsAffected(), normalize(err)
 	}
+	query, args = positional(query, args)
 	return sqlAffected(d.sql.ExecContext(ctx, query, args...))
 }
 
@@ -114,11 +116,13 @@ func (d *DB) QueryRow(ctx context.Context, query string, args ...any) Row {
 		if t.pgx != nil {
 			return Row{pgx: t.pgx.QueryRow(ctx, query, args...)}
 		}
+		query, args = positional(query, args)
 		return Row{sql: t.sql.QueryRowContext(ctx, query, args...)}
 	}
 	if d.pool != nil {
 		return Row{pgx: d.pool.QueryRow(ctx, query, args...)}
 	}
+	query, args = positional(query, args)
 	return Row{sql: d.sql.QueryRowContext(ctx, query, args...)}
 }
 
@@ -132,6 +136,7 @@ func (d *DB) Query(ctx context.Context, query string, args ...any) (*Rows, error
 			}
 			return &Rows{pgx: rows}, nil
 		}
+		query, args = positional(query, args)
 		rows, err := t.sql.QueryContext(ctx, query, args...)
 		if err != nil {
 			return nil, normalize(err)
@@ -145,6 +150,7 @@ func (d *DB) Query(ctx context.Context, query string, args ...any) (*Rows, error
 		}
 		return &Rows{pgx: rows}, nil
 	}
+	query, args = positional(query, args)
 	rows, err := d.sql.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, normalize(err)
