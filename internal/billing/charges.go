@@ -124,34 +124,27 @@ type charge struct {
 	raw            string
 }
 
-const chargeColumns = `id, key, kind, payer_org_id, issuer_org_id, vendor_org_id, subscription_id, order_id, currency, self_billed,
-	period_start, period_end, bill_at`
-
 // chargeSelect reads charges with their details (alias c).
 const chargeSelect = `SELECT c.id, c.key, c.kind, c.payer_org_id, c.issuer_org_id, c.vendor_org_id, c.subscription_id, c.order_id, c.currency,
 	c.self_billed, c.period_start, c.period_end, c.bill_at, d.detail FROM charges c JOIN charge_details d ON d.charge_id = c.id`
 
 // scanCharge scans a charge read with chargeSelect.
 func scanCharge(sc db.Scanner) (charge, error) {
-	c, err := scanChargeRow(chargeScanner{sc: sc, more: nil}, true)
+	c, err := scanChargeRow(chargeScanner{sc: sc, more: nil})
 	if err != nil {
 		return c, err
 	}
 	return c, c.decode()
 }
 
-// scanChargeRaw scans a charge's columns (chargeColumns), without detail.
-func scanChargeRaw(sc db.Scanner) (charge, error) { return scanChargeRow(sc, false) }
-
-func scanChargeRow(sc db.Scanner, withDetail bool) (charge, error) {
+// scanChargeRow scans a charge read with chargeSelect, its detail left to
+// decode.
+func scanChargeRow(sc db.Scanner) (charge, error) {
 	var c charge
 	var sub, order *string
 	var cur string
 	dest := []any{&c.ID, &c.Key, &c.Kind, &c.PayerOrgID, &c.IssuerOrgID, &c.VendorOrgID, &sub, &order, &cur, &c.SelfBilled,
-		&c.PeriodStart, &c.PeriodEnd, &c.BillAt}
-	if withDetail {
-		dest = append(dest, &c.raw)
-	}
+		&c.PeriodStart, &c.PeriodEnd, &c.BillAt, &c.raw}
 	err := sc.Scan(dest...)
 	if err != nil {
 		return c, err
@@ -177,33 +170,6 @@ func (c *charge) decodeWith(dec *termsDecoder) error {
 		return fmt.Errorf("charge %s: %w", c.ID, err)
 	}
 	c.raw = ""
-	return nil
-}
-
-// loadDetails reads the details of charges scanned without them, a chunk
-// of ids at a time, to decode (decodeAll).
-func (s *Service) loadDetails(ctx context.Context, cs []charge) error {
-	at := make(map[string]int, len(cs))
-	for i, c := range cs {
-		at[c.ID] = i
-	}
-	for chunk := range slices.Chunk(cs, 100) {
-		args := make([]any, len(chunk))
-		for i, c := range chunk {
-			args[i] = c.ID
-		}
-		type row struct{ id, detail string }
-		rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (row, error) {
-			var r row
-			return r, sc.Scan(&r.id, &r.detail)
-		}, `SELECT charge_id, detail FROM charge_details WHERE charge_id IN (`+db.In(1, len(chunk))+`)`, args...)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			cs[at[r.id]].raw = r.detail
-		}
-	}
 	return nil
 }
 

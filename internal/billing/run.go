@@ -663,7 +663,7 @@ func (s *Service) nextPayers(ctx context.Context, after string) ([]string, error
 func (s *Service) dueAfter(ctx context.Context, after string) ([]string, []charge, error) {
 	now := s.db.Now(ctx)
 	limit := s.cfg.BatchPayers * 8
-	rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (charge, error) { return scanChargeRow(sc, true) },
+	rows, err := db.Select(ctx, s.db, scanChargeRow,
 		chargeSelect+` WHERE c.status = 'pending' AND c.bill_at <= $1 AND c.payer_org_id > $2 AND `+notHeld("c", "$3")+`
 		ORDER BY c.payer_org_id LIMIT $4`, now, after, now.Add(-s.cfg.ArrearsHold), limit)
 	if err != nil || len(rows) == 0 {
@@ -697,23 +697,19 @@ func (s *Service) dueAfter(ctx context.Context, after string) ([]string, []charg
 }
 
 // dueOf reads the due charges of payers with their details, left to
-// decode; lock locks them (skipping those another run holds).
+// decode; lock locks the charges (skipping those another run holds).
 func (s *Service) dueOf(ctx context.Context, payers []string, lock bool) ([]charge, error) {
 	now := s.db.Now(ctx)
 	args := []any{now, now.Add(-s.cfg.ArrearsHold)}
 	for _, p := range payers {
 		args = append(args, p)
 	}
-	q := `SELECT ` + chargeColumns + ` FROM charges c WHERE status = 'pending' AND bill_at <= $1 AND ` + notHeld("c", "$2") +
-		` AND payer_org_id IN (` + db.In(3, len(payers)) + `)`
+	q := chargeSelect + ` WHERE c.status = 'pending' AND c.bill_at <= $1 AND ` + notHeld("c", "$2") +
+		` AND c.payer_org_id IN (` + db.In(3, len(payers)) + `)`
 	if lock {
-		q += s.db.Dialect().ForUpdateSkipLocked()
+		q += s.db.Dialect().ForUpdateOfSkipLocked("c")
 	}
-	due, err := db.Select(ctx, s.db, scanChargeRaw, q, args...)
-	if err != nil || len(due) == 0 {
-		return nil, err
-	}
-	return due, s.loadDetails(ctx, due)
+	return db.Select(ctx, s.db, scanChargeRow, q, args...)
 }
 
 // writeMark is a WriteMark, if the engine has one.
@@ -839,12 +835,7 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 		return err
 	}
 	now := s.db.Now(ctx)
-	if set.AutoIssue {
-		if err := s.number(ctx, docs, now); err != nil {
-			return err
-		}
-	}
-	var invRows, bodyRows, periodRows [][]any
+	var bodyRows, periodRows [][]any
 	var journals []ledger.Journal
 	var issued []string
 	var paidOrders []string
@@ -862,11 +853,6 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 				paidOrders = append(paidOrders, d.orders...)
 			}
 		}
-		var pending *ledger.Journal
-		if inv.Status == StatusDraft {
-			pending = &d.journal
-		}
-		invRows = append(invRows, invoiceRow(*inv, pending))
 		bodyRows = append(bodyRows, []any{inv.ID, d.lines})
 		for _, l := range inv.Lines {
 			if l.recurringKey != "" {
@@ -874,16 +860,13 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 			}
 		}
 	}
-	if _, err := s.db.CopyIn(ctx, "invoices", invoiceInsertColumns, invRows); err != nil {
-		return err
-	}
-	if _, err := s.db.CopyIn(ctx, "invoice_bodies", bodyColumns, bodyRows); err != nil {
-		return err
-	}
 	if _, err := s.db.CopyIn(ctx, "invoiced_periods", []string{"recurring_key", "invoice_id"}, periodRows); err != nil {
 		if db.IsUniqueViolation(err) {
 			return fmt.Errorf("billing safety bound: a subscription period's licence is already invoiced: %w", err)
 		}
+		return err
+	}
+	if _, err := s.db.CopyIn(ctx, "invoice_bodies", bodyColumns, bodyRows); err != nil {
 		return err
 	}
 	if err := s.ledger.Post(ctx, journals...); err != nil {
@@ -894,10 +877,29 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 			return err
 		}
 	}
-	if len(issued) == 0 {
-		return nil
+	if len(issued) > 0 {
+		if err := s.outbox.PublishData(ctx, "billing.invoices_issued", "run", runID, "", map[string]any{"run_id": runID, "invoice_ids": issued}); err != nil {
+			return err
+		}
 	}
-	return s.outbox.PublishData(ctx, "billing.invoices_issued", "run", runID, "", map[string]any{"run_id": runID, "invoice_ids": issued})
+	// Numbers last: reserving them locks the issuer's sequence until the
+	// transaction ends (numbers are gapless), so a concurrent batch of the
+	// same issuer waits only for this one's invoice rows and commit.
+	if set.AutoIssue {
+		if err := s.number(ctx, docs, now); err != nil {
+			return err
+		}
+	}
+	invRows := make([][]any, len(docs))
+	for i := range docs {
+		var pending *ledger.Journal
+		if docs[i].inv.Status == StatusDraft {
+			pending = &docs[i].journal
+		}
+		invRows[i] = invoiceRow(docs[i].inv, pending)
+	}
+	_, err = s.db.CopyIn(ctx, "invoices", invoiceInsertColumns, invRows)
+	return err
 }
 
 // issueFields makes inv issued now: due after the payment terms, paid at

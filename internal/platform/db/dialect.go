@@ -15,6 +15,9 @@ type Dialect interface {
 	// ForUpdateSkipLocked is like ForUpdate but skips rows another
 	// transaction holds, for claiming work across processes.
 	ForUpdateSkipLocked() string
+	// ForUpdateOfSkipLocked is ForUpdateSkipLocked locking only the rows
+	// of the table aliased alias, in a SELECT that joins others.
+	ForUpdateOfSkipLocked(alias string) string
 	// TextSearch matches the rows of a full-text indexed table against
 	// words (each also matching as a prefix: "back" finds "backup"),
 	// binding its argument in q. It returns the condition and an expression
@@ -57,9 +60,10 @@ func Words(phrase string) []string {
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) ForUpdate() string           { return "" }
-func (sqliteDialect) ForUpdateSkipLocked() string { return "" }
-func (sqliteDialect) Name() Engine                { return SQLite }
+func (sqliteDialect) ForUpdate() string                   { return "" }
+func (sqliteDialect) ForUpdateSkipLocked() string         { return "" }
+func (sqliteDialect) ForUpdateOfSkipLocked(string) string { return "" }
+func (sqliteDialect) Name() Engine                        { return SQLite }
 
 func (sqliteDialect) TextSearch(idx TextIndex, words []string, q *Query) (string, string) {
 	terms := make([]string, len(words))
@@ -80,7 +84,10 @@ type postgresDialect struct{}
 
 func (postgresDialect) ForUpdate() string           { return " FOR UPDATE" }
 func (postgresDialect) ForUpdateSkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
-func (postgresDialect) Name() Engine                { return Postgres }
+func (postgresDialect) ForUpdateOfSkipLocked(alias string) string {
+	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
+}
+func (postgresDialect) Name() Engine { return Postgres }
 
 func (postgresDialect) TextSearch(idx TextIndex, words []string, q *Query) (string, string) {
 	terms := make([]string, len(words))
