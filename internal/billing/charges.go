@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"runtime"
 	"slices"
 	"sync"
@@ -173,9 +175,18 @@ func (c *charge) decodeWith(dec *termsDecoder) error {
 	return nil
 }
 
-// decodeAll decodes the details of charges scanned raw, on every core.
-func decodeAll(cs []charge) error {
-	workers := min(runtime.GOMAXPROCS(0), 1+len(cs)/200)
+// selectDecoded reads charges with chargeSelect's columns and decodes
+// their details while it reads: chunks of rows go to a decoder on every
+// core as the query steps through the next.
+func (s *Service) selectDecoded(ctx context.Context, query string, args ...any) ([]charge, error) {
+	rows, err := s.db.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	const chunkSize = 128
+	workers := runtime.GOMAXPROCS(0)
+	todo := make(chan []charge, workers)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -183,15 +194,44 @@ func decodeAll(cs []charge) error {
 		go func() {
 			defer wg.Done()
 			dec := &termsDecoder{}
-			for i := w; i < len(cs); i += workers {
-				if err := cs[i].decodeWith(dec); err != nil && errs[w] == nil {
-					errs[w] = err
+			for chunk := range todo {
+				for i := range chunk {
+					if err := chunk[i].decodeWith(dec); err != nil && errs[w] == nil {
+						errs[w] = err
+					}
 				}
 			}
 		}()
 	}
+	var chunks [][]charge
+	chunk := make([]charge, 0, chunkSize)
+	var scanErr error
+	for rows.Next() {
+		c, err := scanChargeRow(rows)
+		if err != nil {
+			scanErr = err
+			break
+		}
+		if chunk = append(chunk, c); len(chunk) == chunkSize {
+			chunks = append(chunks, chunk)
+			todo <- chunk
+			chunk = make([]charge, 0, chunkSize)
+		}
+	}
+	if len(chunk) > 0 {
+		chunks = append(chunks, chunk)
+		todo <- chunk
+	}
+	close(todo)
 	wg.Wait()
-	return errors.Join(errs...)
+	if err := errors.Join(append(errs, scanErr, rows.Err())...); err != nil {
+		return nil, err
+	}
+	out := make([]charge, 0, len(chunks)*chunkSize)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, nil
 }
 
 // addCharge records c unless a charge with its key exists; it reports
@@ -801,20 +841,20 @@ func encodeDetail(d chargeDetail) (string, error) {
 // that terms many charges share (those of a plan sold through one channel)
 // are decoded once.
 type readDetail struct {
-	Label        string          `json:"label"`
-	TaxCategory  string          `json:"tax_category"`
-	IssuerVendor bool            `json:"issuer_vendor,omitempty"`
-	Lines        []compactLine   `json:"lines,omitempty"`
-	Postpaid     json.RawMessage `json:"postpaid,omitempty"`
-	Claims       []claim         `json:"claims,omitempty"`
-	Levels       json.RawMessage `json:"levels,omitempty"`
-	Parties      []string        `json:"parties,omitempty"`
+	Label        string         `json:"label"`
+	TaxCategory  string         `json:"tax_category"`
+	IssuerVendor bool           `json:"issuer_vendor,omitempty"`
+	Lines        []compactLine  `json:"lines,omitempty"`
+	Postpaid     jsontext.Value `json:"postpaid,omitempty"`
+	Claims       []claim        `json:"claims,omitempty"`
+	Levels       jsontext.Value `json:"levels,omitempty"`
+	Parties      []string       `json:"parties,omitempty"`
 	Carried      *struct {
-		ChargeID string          `json:"charge_id"`
-		Start    time.Time       `json:"start"`
-		End      time.Time       `json:"end"`
-		Postpaid json.RawMessage `json:"postpaid"`
-		Levels   json.RawMessage `json:"levels,omitempty"`
+		ChargeID string         `json:"charge_id"`
+		Start    time.Time      `json:"start"`
+		End      time.Time      `json:"end"`
+		Postpaid jsontext.Value `json:"postpaid"`
+		Levels   jsontext.Value `json:"levels,omitempty"`
 	} `json:"carried,omitempty"`
 }
 
@@ -826,7 +866,7 @@ type termsDecoder struct {
 	levels   map[string][]levelTerms
 }
 
-func decodeTerms[T any](cache *map[string][]T, raw json.RawMessage) ([]T, error) {
+func decodeTerms[T any](cache *map[string][]T, raw jsontext.Value) ([]T, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
@@ -845,7 +885,7 @@ func decodeTerms[T any](cache *map[string][]T, raw json.RawMessage) ([]T, error)
 	return v, nil
 }
 
-func (dec *termsDecoder) terms(postpaid, levels json.RawMessage) ([]pricing.PostpaidTerm, []levelTerms, error) {
+func (dec *termsDecoder) terms(postpaid, levels jsontext.Value) ([]pricing.PostpaidTerm, []levelTerms, error) {
 	p, err := decodeTerms(&dec.postpaid, postpaid)
 	if err != nil {
 		return nil, nil, err
@@ -859,8 +899,10 @@ func (dec *termsDecoder) detail(raw string, cur money.Currency) (chargeDetail, e
 	if dec == nil {
 		dec = &termsDecoder{}
 	}
+	// encoding/json/v2's decoder: a third of the time of encoding/json's,
+	// which validates the whole input before decoding it.
 	var sd readDetail
-	if err := json.Unmarshal([]byte(raw), &sd); err != nil {
+	if err := jsonv2.Unmarshal([]byte(raw), &sd); err != nil {
 		return chargeDetail{}, err
 	}
 	d := chargeDetail{Label: sd.Label, TaxCategory: sd.TaxCategory, IssuerVendor: sd.IssuerVendor, Claims: sd.Claims, Parties: sd.Parties}

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
@@ -183,16 +185,75 @@ type storedLine struct {
 	RecurringKey string `json:"recurring_key,omitempty"`
 }
 
-// encodeLines is the stored form of a document's lines.
+// encodeLines is the stored form of a document's lines: storedLine's JSON,
+// written directly (a billing run encodes every line it invoices; the
+// reflection of encoding/json cost a tenth of a run).
 func encodeLines(lines []Line) (string, error) {
-	out := make([]storedLine, len(lines))
+	b := make([]byte, 0, 320*len(lines))
+	b = append(b, '[')
 	for i, l := range lines {
-		out[i] = storedLine{No: l.LineNo, ChargeID: l.ChargeID, Subscription: l.SubscriptionID, Kind: l.Kind, Description: l.Description,
-			Quantity: l.Quantity, UnitPrice: l.UnitPrice, Amount: l.Amount.Minor(), Exact: l.exact, TaxRate: l.TaxRate, TaxName: l.TaxName,
-			Start: l.PeriodStart, End: l.PeriodEnd, CreditsLine: l.CreditsLine, RecurringKey: l.recurringKey}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"no":`...)
+		b = strconv.AppendInt(b, int64(l.LineNo), 10)
+		if l.ChargeID != "" {
+			b = appendField(b, "charge", l.ChargeID)
+		}
+		if l.SubscriptionID != "" {
+			b = appendField(b, "subscription", l.SubscriptionID)
+		}
+		b = appendField(b, "kind", l.Kind)
+		b = appendField(b, "description", l.Description)
+		b = appendField(b, "quantity", l.Quantity.String())
+		b = appendField(b, "unit_price", l.UnitPrice.String())
+		b = append(b, `,"amount_minor":`...)
+		b = strconv.AppendInt(b, l.Amount.Minor(), 10)
+		b = appendField(b, "exact", l.exact.String())
+		b = appendField(b, "tax_rate", l.TaxRate.String())
+		if l.TaxName != "" {
+			b = appendField(b, "tax_name", l.TaxName)
+		}
+		if l.PeriodStart != nil {
+			b = appendField(b, "start", l.PeriodStart.UTC().Format(time.RFC3339Nano))
+		}
+		if l.PeriodEnd != nil {
+			b = appendField(b, "end", l.PeriodEnd.UTC().Format(time.RFC3339Nano))
+		}
+		if l.CreditsLine != nil {
+			b = append(b, `,"credits_line":`...)
+			b = strconv.AppendInt(b, int64(*l.CreditsLine), 10)
+		}
+		if l.recurringKey != "" {
+			b = appendField(b, "recurring_key", l.recurringKey)
+		}
+		b = append(b, '}')
 	}
-	b, err := json.Marshal(out)
-	return string(b), err
+	return string(append(b, ']')), nil
+}
+
+// appendField appends `,"name":value` with value as a JSON string.
+func appendField(b []byte, name, value string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return appendJSONString(b, value)
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 as encoding/json writes it.
+func appendJSONString(b []byte, s string) []byte {
+	plain := utf8.ValidString(s)
+	for i := 0; plain && i < len(s); i++ {
+		plain = s[i] >= 0x20 && s[i] != '"' && s[i] != '\\'
+	}
+	if plain {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
 }
 
 // decodeLines reads a document's stored lines, in line order.

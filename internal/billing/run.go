@@ -573,9 +573,6 @@ func (s *Service) prefetch(ctx context.Context, after string) *prefetched {
 		if err != nil || len(payers) == 0 {
 			return err
 		}
-		if err := decodeAll(charges); err != nil {
-			return err
-		}
 		if p.docs, err = s.buildDocs(ctx, charges); err != nil {
 			return err
 		}
@@ -659,12 +656,11 @@ func (s *Service) nextPayers(ctx context.Context, after string) ([]string, error
 
 // dueAfter reads the next payers after `after` with due charges, as
 // nextPayers does, and their due charges with details, in one pass over
-// the pending-charges index; the details are left to decode.
+// the pending-charges index.
 func (s *Service) dueAfter(ctx context.Context, after string) ([]string, []charge, error) {
 	now := s.db.Now(ctx)
 	limit := s.cfg.BatchPayers * 8
-	rows, err := db.Select(ctx, s.db, scanChargeRow,
-		chargeSelect+` WHERE c.status = 'pending' AND c.bill_at <= $1 AND c.payer_org_id > $2 AND `+notHeld("c", "$3")+`
+	rows, err := s.selectDecoded(ctx, chargeSelect+` WHERE c.status = 'pending' AND c.bill_at <= $1 AND c.payer_org_id > $2 AND `+notHeld("c", "$3")+`
 		ORDER BY c.payer_org_id LIMIT $4`, now, after, now.Add(-s.cfg.ArrearsHold), limit)
 	if err != nil || len(rows) == 0 {
 		return nil, nil, err
@@ -696,8 +692,8 @@ func (s *Service) dueAfter(ctx context.Context, after string) ([]string, []charg
 	return payers, rows[:end], nil
 }
 
-// dueOf reads the due charges of payers with their details, left to
-// decode; lock locks the charges (skipping those another run holds).
+// dueOf reads the due charges of payers with their details; lock locks
+// the charges (skipping those another run holds).
 func (s *Service) dueOf(ctx context.Context, payers []string, lock bool) ([]charge, error) {
 	now := s.db.Now(ctx)
 	args := []any{now, now.Add(-s.cfg.ArrearsHold)}
@@ -709,7 +705,7 @@ func (s *Service) dueOf(ctx context.Context, payers []string, lock bool) ([]char
 	if lock {
 		q += s.db.Dialect().ForUpdateOfSkipLocked("c")
 	}
-	return db.Select(ctx, s.db, scanChargeRow, q, args...)
+	return s.selectDecoded(ctx, q, args...)
 }
 
 // writeMark is a WriteMark, if the engine has one.
@@ -720,10 +716,13 @@ type writeMark struct {
 
 // runBatch claims the due charges of payers and invoices them in one
 // transaction. It uses pre's documents when they are still exact (see
-// runPipelined). onClaimed, if set, runs inside the transaction once the
-// charges are claimed. It returns the writer's mark at the end.
-func (s *Service) runBatch(ctx context.Context, runID string, payers []string, batch int, pre *prefetched, onClaimed func()) (n int, mark writeMark, err error) {
+// runPipelined). onLocked, if set, runs first inside the transaction, once
+// it holds the write lock. It returns the writer's mark at the end.
+func (s *Service) runBatch(ctx context.Context, runID string, payers []string, batch int, pre *prefetched, onLocked func()) (n int, mark writeMark, err error) {
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if onLocked != nil {
+			onLocked()
+		}
 		unchanged := false
 		if pre != nil && pre.ok {
 			m, ok, err := s.db.WriteMark(ctx)
@@ -748,9 +747,6 @@ func (s *Service) runBatch(ctx context.Context, runID string, payers []string, b
 			if err != nil || len(due) == 0 {
 				return err
 			}
-			if err := decodeAll(due); err != nil {
-				return err
-			}
 			if docs, err = s.buildDocs(ctx, due); err != nil {
 				return err
 			}
@@ -762,9 +758,6 @@ func (s *Service) runBatch(ctx context.Context, runID string, payers []string, b
 		}
 		if claimed != len(charges) {
 			return fmt.Errorf("billing: claimed %d of %d charges held for the run", claimed, len(charges))
-		}
-		if onClaimed != nil {
-			onClaimed()
 		}
 		n = len(docs)
 		if err := s.writeDocs(ctx, docs, runID); err != nil {
