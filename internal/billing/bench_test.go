@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -193,11 +194,17 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 		_ = d.QueryRow(ctx, `SELECT coalesce(sum(`+length+`(lines)), 0) FROM invoice_bodies`).Scan(&lines)
 		return invs, lines
 	}
+	var cpu [2][2]float64 // per run: this process, local PostgreSQL
+	runs := 0
 	run := func(name string) (int, int, time.Duration) {
 		invs0, lines0 := counts()
+		self0, server0 := cpuSeconds(e)
 		t0 := clock.Stopwatch()
 		_, err := bill.RunDue(ctx)
 		el := t0()
+		self1, server1 := cpuSeconds(e)
+		cpu[runs] = [2]float64{self1 - self0, server1 - server0}
+		runs++
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -271,13 +278,19 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 
 	rate := func(k int, el time.Duration) float64 { return float64(k) / el.Seconds() }
 	fmt.Printf("\nbilling run on %s: %d subscriptions, %d customers\n", e, n, customers)
-	for _, r := range []struct {
+	for i, r := range []struct {
 		name       string
 		inv, lines int
 		el         time.Duration
 	}{{"first periods (setup, licence, extra in advance)", inv1, lines1, el1}, {"second periods (usage in arrears + licence, extra)", inv2, lines2, el2}} {
 		fmt.Printf("  %-52s %6d invoices %7d lines in %6.2fs: %7.0f invoices/s %8.0f lines/s (%.2f of a plain insert)\n",
 			r.name, r.inv, r.lines, r.el.Seconds(), rate(r.inv, r.el), rate(r.lines, r.el), rate(r.lines, r.el)/plain)
+		// CPU time is steadier than the clock on a shared machine.
+		used := fmt.Sprintf("%.2f s in this process", cpu[i][0])
+		if e == db.Postgres {
+			used += fmt.Sprintf(" + %.2f s in the local PostgreSQL server", cpu[i][1])
+		}
+		fmt.Printf("  %-52s CPU %s: %.0f invoices per CPU second\n", "", used, float64(r.inv)/(cpu[i][0]+cpu[i][1]))
 	}
 	fmt.Printf("  plain batched insert of %d rows: %.0f rows/s\n", lines1, plain)
 	fmt.Printf("  peak during the runs: RSS %.0f MB, of which private %.0f MB (the rest is the memory-mapped database file), Go heap %.0f MB\n",
@@ -291,6 +304,39 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 	b.ReportMetric(peak, "peak_RSS_MB")
 	b.ReportMetric(heap, "peak_heap_MB")
 	b.ReportMetric(anon, "peak_private_MB")
+}
+
+// cpuSeconds is the CPU time this process has used and, on PostgreSQL,
+// the processes of a local server (Linux; 0 where it cannot be read).
+func cpuSeconds(e db.Engine) (self, server float64) {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+	}
+	if e != db.Postgres {
+		return self, 0
+	}
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		comm, err := os.ReadFile("/proc/" + p.Name() + "/comm")
+		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + p.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// Fields after the command's closing parenthesis: utime, stime,
+		// cutime and cstime are the 12th to 15th, in clock ticks (100/s).
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		for _, i := range []int{11, 12, 13, 14} {
+			if i < len(f) {
+				ticks, _ := strconv.ParseFloat(f[i], 64)
+				server += ticks / 100
+			}
+		}
+	}
+	return self, server
 }
 
 // resetPeakRSS resets the kernel's high-water mark of the process's
