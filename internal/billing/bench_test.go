@@ -293,8 +293,11 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 		fmt.Printf("  %-52s CPU %s: %.0f invoices per CPU second\n", "", used, float64(r.inv)/(cpu[i][0]+cpu[i][1]))
 	}
 	fmt.Printf("  plain batched insert of %d rows: %.0f rows/s\n", lines1, plain)
-	fmt.Printf("  peak during the runs: RSS %.0f MB, of which private %.0f MB (the rest is the memory-mapped database file), Go heap %.0f MB\n",
-		peak, anon, heap)
+	mapped := ""
+	if e == db.SQLite {
+		mapped = " (the rest is the memory-mapped database file)"
+	}
+	fmt.Printf("  peak during the runs: RSS %.0f MB, of which private %.0f MB%s, Go heap %.0f MB\n", peak, anon, mapped, heap)
 	if dbMB > 0 {
 		fmt.Printf("  database file: %d MB\n", dbMB)
 	}
