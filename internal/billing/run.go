@@ -37,6 +37,23 @@ type builder struct {
 	fees     map[string]money.Decimal
 	operator string
 	now      time.Time
+	// raters are the compiled usage prices, by term: a batch's charges
+	// share their decoded terms (termsDecoder), so each is compiled once.
+	raters sync.Map // *pricing.PostpaidTerm → *pricing.Rater
+}
+
+// rater is t's compiled scheme, nil if it does not compile (rating then
+// reports why).
+func (b *builder) rater(t *pricing.PostpaidTerm) *pricing.Rater {
+	if r, ok := b.raters.Load(t); ok {
+		return r.(*pricing.Rater)
+	}
+	r, err := t.Scheme.Compile()
+	if err != nil {
+		return nil
+	}
+	b.raters.Store(t, r)
+	return r
 }
 
 type usageKey struct {
@@ -332,12 +349,13 @@ func (b *builder) rateArrears(c charge, p carried, claims []claim) ([]pricing.Qu
 		return q, ok && q.IsPositive()
 	}
 	var lines []pricing.QuoteLine
-	for _, t := range p.Postpaid {
-		q, ok := used(t)
+	for i := range p.Postpaid {
+		t := &p.Postpaid[i]
+		q, ok := used(*t)
 		if !ok {
 			continue
 		}
-		l, err := pricing.RateUsage(t, q, c.Currency)
+		l, err := pricing.RateUsageCompiled(*t, b.rater(t), q, c.Currency)
 		if err != nil {
 			return nil, nil, fmt.Errorf("rate usage of %s: %w", c.SubscriptionID, err)
 		}
@@ -352,16 +370,17 @@ func (b *builder) rateArrears(c charge, p carried, claims []claim) ([]pricing.Qu
 	}
 	for _, lt := range p.Levels {
 		var sum int64
-		for _, t := range lt.Postpaid {
-			q, ok := used(t)
+		for i := range lt.Postpaid {
+			t := &lt.Postpaid[i]
+			q, ok := used(*t)
 			if !ok {
 				continue
 			}
-			l, err := pricing.RateUsage(t, q, c.Currency)
+			a, err := pricing.UsageAmount(*t, b.rater(t), q, c.Currency)
 			if err != nil {
 				return nil, nil, err
 			}
-			sum += l.Amount.Minor()
+			sum += a.Minor()
 		}
 		if sum != 0 {
 			claims = append(claims, claim{Debtor: lt.Debtor, Creditor: lt.Creditor, Vendor: lt.Vendor, Kind: ledger.KindUsage, Amount: sum})

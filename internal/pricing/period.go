@@ -84,14 +84,15 @@ func ComputePeriod(in QuoteInput, k int) (PeriodQuote, error) {
 // Errors: quantity_out_of_range (field "quantity") for a negative use;
 // the scheme's rating errors.
 func RateUsage(t PostpaidTerm, used money.Decimal, cur money.Currency) (QuoteLine, error) {
-	if used.IsNegative() {
-		return QuoteLine{}, invalidField(CodeQuantityOutOfRange, "quantity", "must not be negative")
-	}
-	billable := used
-	if !t.Included.IsZero() {
-		if billable = used.Sub(t.Included); billable.IsNegative() {
-			billable = money.Decimal{}
-		}
+	return RateUsageCompiled(t, nil, used, cur)
+}
+
+// RateUsageCompiled is RateUsage with r, t.Scheme compiled (nil: compiled
+// here), for rating the usage of many subscriptions on the same terms.
+func RateUsageCompiled(t PostpaidTerm, r *Rater, used money.Decimal, cur money.Currency) (QuoteLine, error) {
+	billable, err := billableUsage(t, used)
+	if err != nil {
+		return QuoteLine{}, err
 	}
 	name := t.Name
 	if name == "" {
@@ -108,13 +109,61 @@ func RateUsage(t PostpaidTerm, used money.Decimal, cur money.Currency) (QuoteLin
 	if t.Kind == LineExtraResource {
 		l.ExtraID = t.ID
 	}
-	r, err := t.Scheme.Rate(billable)
+	if r == nil {
+		if r, err = t.Scheme.Compile(); err != nil {
+			return QuoteLine{}, renamed(err, "quantity")
+		}
+	}
+	rating, err := t.Scheme.RateCompiled(r, billable)
 	if err != nil {
 		return QuoteLine{}, renamed(err, "quantity")
 	}
-	if l.Amount, err = money.Round(r.Amount, cur); err != nil {
+	if l.Amount, err = money.Round(rating.Amount, cur); err != nil {
 		return QuoteLine{}, asOverflow(err, name)
 	}
-	l.UnitPrice, l.Breakdown = unitPriceOf(t.Scheme, r), r.Lines
+	l.UnitPrice, l.Breakdown = unitPriceOf(t.Scheme, rating), rating.Lines
 	return l, nil
+}
+
+// UsageAmount is the amount of RateUsageCompiled alone, without the line
+// (description, breakdown): what a party owes the party above it for the
+// usage.
+func UsageAmount(t PostpaidTerm, r *Rater, used money.Decimal, cur money.Currency) (money.Amount, error) {
+	billable, err := billableUsage(t, used)
+	if err != nil {
+		return money.Amount{}, err
+	}
+	if r == nil {
+		if r, err = t.Scheme.Compile(); err != nil {
+			return money.Amount{}, renamed(err, "quantity")
+		}
+	}
+	q, err := NewQuantity(billable)
+	if err != nil {
+		return money.Amount{}, renamed(err, "quantity")
+	}
+	v, err := r.Rate(q)
+	if err != nil {
+		return money.Amount{}, renamed(err, "quantity")
+	}
+	a, err := money.Round(v.Decimal(), cur)
+	if err != nil {
+		return money.Amount{}, asOverflow(err, t.Name)
+	}
+	return a, nil
+}
+
+// billableUsage is what of used is charged: less the included quantity,
+// never below zero.
+func billableUsage(t PostpaidTerm, used money.Decimal) (money.Decimal, error) {
+	if used.IsNegative() {
+		return money.Decimal{}, invalidField(CodeQuantityOutOfRange, "quantity", "must not be negative")
+	}
+	billable := used
+	if !t.Included.IsZero() {
+		if billable = used.Sub(t.Included); billable.IsNegative() {
+			billable = money.Decimal{}
+		}
+	}
+	return billable, nil
 }

@@ -1,6 +1,7 @@
 package pricing_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/nephele-cloud/nephele/internal/platform/money"
@@ -76,5 +77,23 @@ func TestRateUsage(t *testing.T) {
 		Ranges: []pricing.Range{{From: d("1"), To: dp("9"), UnitPrice: d("5")}, {From: d("10"), UnitPrice: d("3")}}}}
 	if l, err := pricing.RateUsage(seats, d("15"), eur); err != nil || l.Amount.String() != "63.00" || l.ExtraID != "x1" || len(l.Breakdown) != 2 {
 		t.Fatalf("tiered usage: %+v %v", l, err)
+	}
+	// With the scheme compiled once, and the amount alone: the same.
+	capped := pricing.PostpaidTerm{Kind: pricing.LineMetric, ID: "m2", Name: "Capped", Scheme: pricing.Scheme{Kind: pricing.SchemeVolume,
+		Ranges: []pricing.Range{{From: d("0"), To: dp("10"), UnitPrice: d("2")}}}}
+	for _, term := range []pricing.PostpaidTerm{calls, seats, capped} {
+		r, err := term.Scheme.Compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, used := range []string{"0", "40", "250", "15", "3.5", "11", "-1"} {
+			want, wantErr := pricing.RateUsage(term, d(used), eur)
+			got, err := pricing.RateUsageCompiled(term, r, d(used), eur)
+			amount, amountErr := pricing.UsageAmount(term, r, d(used), eur)
+			if fmt.Sprint(got, err) != fmt.Sprint(want, wantErr) || fmt.Sprint(amountErr) != fmt.Sprint(wantErr) ||
+				(wantErr == nil && amount != want.Amount) {
+				t.Fatalf("%s used %s: compiled %+v %v, amount %s %v; want %+v %v", term.ID, used, got, err, amount, amountErr, want, wantErr)
+			}
+		}
 	}
 }

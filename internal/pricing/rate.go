@@ -249,6 +249,12 @@ func (s Scheme) Rate(q money.Decimal) (Rating, error) {
 	if err != nil {
 		return Rating{}, err
 	}
+	return s.RateCompiled(r, q)
+}
+
+// RateCompiled is Rate with r, s compiled (r must come from s.Compile):
+// for rating many quantities of one scheme.
+func (s Scheme) RateCompiled(r *Rater, q money.Decimal) (Rating, error) {
 	qty, err := NewQuantity(q)
 	if err != nil {
 		return Rating{}, err
