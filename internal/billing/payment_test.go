@@ -160,3 +160,46 @@ func TestFullCreditNote(t *testing.T) {
 		}
 	})
 }
+
+// An unpaid invoice past its due date (issue + payment terms, 15 days) is
+// marked overdue by the next run, once, with one event for dunning; a paid
+// one is not.
+func TestOverdueInvoicesMarkedOnce(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		f.order("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID})
+		f.order("customer_a1", subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID})
+		unpaid, paid := f.invoices("customer_direct")[0], f.invoices("customer_a1")[0]
+		f.pay(paid)
+		if unpaid.DueAt == nil || !unpaid.DueAt.Equal(start.AddDate(0, 0, 15)) {
+			t.Fatalf("due at %v, want %v", unpaid.DueAt, start.AddDate(0, 0, 15))
+		}
+		events := func() int {
+			var n int
+			if err := f.d.QueryRow(ctx, `SELECT count(*) FROM events WHERE type = 'billing.invoices_overdue'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		f.clock.Set(start.AddDate(0, 0, 14))
+		f.run()
+		if got := f.invoices("customer_direct")[0]; got.OverdueAt != nil || events() != 0 {
+			t.Fatalf("marked overdue before its due date: %v, %d events", got.OverdueAt, events())
+		}
+		f.clock.Set(start.AddDate(0, 0, 16))
+		f.run()
+		f.run()
+		got := f.invoices("customer_direct")[0]
+		if got.OverdueAt == nil || !got.OverdueAt.Equal(start.AddDate(0, 0, 16)) || events() != 1 {
+			t.Fatalf("overdue at %v, %d events; want %v and 1", got.OverdueAt, events(), start.AddDate(0, 0, 16))
+		}
+		if p := f.invoices("customer_a1")[0]; p.OverdueAt != nil {
+			t.Fatalf("a paid invoice was marked overdue at %v", p.OverdueAt)
+		}
+		list, _, err := f.bill.ListInvoices(f.as("admin"), billing.InvoiceFilter{Overdue: true})
+		if err != nil || len(list) != 1 || list[0].ID != unpaid.ID {
+			t.Fatalf("overdue list: %d %v", len(list), err)
+		}
+	})
+}

@@ -465,13 +465,19 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		s.log.ErrorContext(ctx, "billing batch failed", "run_id", runID, "after", after, "err", err)
 		errs = append(errs, err)
 	}
+	// Invoices past due are marked overdue first: those the run issues are
+	// due later.
+	var marked int
 	if s.db.CanSnapshot() {
-		done = s.runPipelined(ctx, runID, fail)
+		done, marked = s.runPipelined(ctx, runID, fail)
 	} else {
+		var err error
+		if marked, err = s.markOverdue(ctx); err != nil {
+			errs = append(errs, err)
+		}
 		done = s.runParallel(ctx, runID, fail)
 	}
-	m, err := s.markOverdue(ctx)
-	return done + m, errors.Join(append(errs, err)...)
+	return done + marked, errors.Join(errs...)
 }
 
 // runParallel runs the batches on the engine's workers, each batch read,
@@ -545,14 +551,40 @@ type prefetched struct {
 // nothing a build reads. It then claims the charges built by id, which
 // costs a fraction of finding the due ones again. Otherwise it claims and
 // builds again inside the transaction, as runParallel does.
-func (s *Service) runPipelined(ctx context.Context, runID string, fail func(error, string)) int {
-	done := 0
-	payers, err := s.nextPayers(ctx, "")
+func (s *Service) runPipelined(ctx context.Context, runID string, fail func(error, string)) (done, marked int) {
+	// The first transaction marks the invoices past due overdue while the
+	// first batch is read and built on a snapshot (marks change nothing a
+	// build reads).
+	var ahead chan *prefetched
+	var mark writeMark
+	err := s.db.InTx(ctx, func(txCtx context.Context) error {
+		ahead = make(chan *prefetched, 1)
+		go func() { ahead <- s.prefetch(ctx, "") }()
+		var err error
+		if marked, err = s.markOverdueIn(txCtx); err != nil {
+			return err
+		}
+		mark.v, mark.ok, err = s.db.WriteMark(txCtx)
+		return err
+	})
 	if err != nil {
-		fail(err, "")
-		return 0
+		marked = 0
+		fail(fmt.Errorf("mark overdue invoices: %w", err), "")
 	}
 	var pre *prefetched
+	var payers []string
+	if ahead != nil {
+		if p := <-ahead; p != nil {
+			p.mark, p.ok = mark.v, mark.ok && err == nil
+			pre, payers = p, p.payers
+		}
+	}
+	if pre == nil {
+		if payers, err = s.nextPayers(ctx, ""); err != nil {
+			fail(err, "")
+			return 0, marked
+		}
+	}
 	for batch := 1; len(payers) > 0; batch++ {
 		last := payers[len(payers)-1]
 		var ahead chan *prefetched
@@ -577,10 +609,10 @@ func (s *Service) runPipelined(ctx context.Context, runID string, fail func(erro
 		}
 		if payers, err = s.nextPayers(ctx, last); err != nil {
 			fail(err, last)
-			return done
+			return done, marked
 		}
 	}
-	return done
+	return done, marked
 }
 
 // prefetch reads the payers after `after` and builds their documents on a
@@ -1060,6 +1092,17 @@ func (s *Service) NextDue(ctx context.Context) (time.Time, bool, error) {
 func (s *Service) markOverdue(ctx context.Context) (int, error) {
 	n := 0
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		n, err = s.markOverdueIn(ctx)
+		return err
+	})
+	return n, err
+}
+
+// markOverdueIn is markOverdue in the transaction of ctx.
+func (s *Service) markOverdueIn(ctx context.Context) (int, error) {
+	n := 0
+	err := func() error {
 		now := s.db.Now(ctx)
 		type row struct{ id, recipient, number string }
 		rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (row, error) {
@@ -1087,7 +1130,7 @@ func (s *Service) markOverdue(ctx context.Context) (int, error) {
 			}
 		}
 		return nil
-	})
+	}()
 	return n, err
 }
 
