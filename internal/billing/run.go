@@ -686,23 +686,36 @@ func chargeIDs(cs []charge) []string {
 // next batch unless the read reached the end.
 func (s *Service) nextPayers(ctx context.Context, after string) ([]string, error) {
 	now := s.db.Now(ctx)
-	limit := s.cfg.BatchPayers * 8
+	limit := s.batchRows()
 	rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
 		var id string
 		return id, sc.Scan(&id)
-	}, `SELECT payer_org_id FROM charges WHERE status = 'pending' AND bill_at <= $1 AND payer_org_id > $2 AND `+notHeld("charges", "$4")+`
-		ORDER BY payer_org_id LIMIT $3`, now, after, limit, now.Add(-s.cfg.ArrearsHold))
+	}, `SELECT c.payer_org_id FROM charges c WHERE `+due("c", "$1", "$2")+` AND c.payer_org_id > $3
+		ORDER BY c.payer_org_id LIMIT $4`, now, now.Add(-s.cfg.ArrearsHold), after, limit)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
-	payers := slices.Compact(rows)
-	if len(rows) == limit && len(payers) > 1 {
+	return s.batchOf(slices.Compact(rows), len(rows) == limit), nil
+}
+
+// batchRows is how many due charges a batch reads to find its payers.
+func (s *Service) batchRows() int { return s.cfg.BatchPayers * 8 }
+
+// batchOf is the batch among payers, read in order up to batchRows
+// charges (full: the read stopped there): the last payer's charges may go
+// on past the read, so it waits for the next batch unless it is the only
+// one; at most BatchPayers.
+func (s *Service) batchOf(payers []string, full bool) []string {
+	if full && len(payers) > 1 {
 		payers = payers[:len(payers)-1]
 	}
-	if len(payers) > s.cfg.BatchPayers {
-		payers = payers[:s.cfg.BatchPayers]
-	}
-	return payers, nil
+	return payers[:min(len(payers), s.cfg.BatchPayers)]
+}
+
+// due is the condition that a charge (of alias c) is due at the time in
+// parameter now, holdSince holding now less the arrears hold.
+func due(c, now, holdSince string) string {
+	return c + `.status = 'pending' AND ` + c + `.bill_at <= ` + now + ` AND ` + notHeld(c, holdSince)
 }
 
 // dueAfter reads the next payers after `after` with due charges, as
@@ -710,9 +723,9 @@ func (s *Service) nextPayers(ctx context.Context, after string) ([]string, error
 // the pending-charges index.
 func (s *Service) dueAfter(ctx context.Context, after string) ([]string, []charge, error) {
 	now := s.db.Now(ctx)
-	limit := s.cfg.BatchPayers * 8
-	rows, err := s.selectDecoded(ctx, chargeSelect+` WHERE c.status = 'pending' AND c.bill_at <= $1 AND c.payer_org_id > $2 AND `+notHeld("c", "$3")+`
-		ORDER BY c.payer_org_id LIMIT $4`, now, after, now.Add(-s.cfg.ArrearsHold), limit)
+	limit := s.batchRows()
+	rows, err := s.selectDecoded(ctx, chargeSelect+` WHERE `+due("c", "$1", "$2")+` AND c.payer_org_id > $3
+		ORDER BY c.payer_org_id LIMIT $4`, now, now.Add(-s.cfg.ArrearsHold), after, limit)
 	if err != nil || len(rows) == 0 {
 		return nil, nil, err
 	}
@@ -722,16 +735,9 @@ func (s *Service) dueAfter(ctx context.Context, after string) ([]string, []charg
 			payers = append(payers, c.PayerOrgID)
 		}
 	}
-	// The last payer's charges may go on past the limit: it waits for the
-	// next batch, unless it is the only one.
-	if len(rows) == limit && len(payers) > 1 {
-		payers = payers[:len(payers)-1]
-	}
-	if len(payers) > s.cfg.BatchPayers {
-		payers = payers[:s.cfg.BatchPayers]
-	}
+	payers = s.batchOf(payers, len(rows) == limit)
 	if len(rows) == limit && len(payers) == 1 {
-		// One payer with more due charges than the limit: all of them.
+		// One payer with more due charges than the read: all of them.
 		rows, err = s.dueOf(ctx, payers, false)
 		return payers, rows, err
 	}
@@ -751,8 +757,7 @@ func (s *Service) dueOf(ctx context.Context, payers []string, lock bool) ([]char
 	for _, p := range payers {
 		args = append(args, p)
 	}
-	q := chargeSelect + ` WHERE c.status = 'pending' AND c.bill_at <= $1 AND ` + notHeld("c", "$2") +
-		` AND c.payer_org_id IN (` + db.In(3, len(payers)) + `)`
+	q := chargeSelect + ` WHERE ` + due("c", "$1", "$2") + ` AND c.payer_org_id IN (` + db.In(3, len(payers)) + `)`
 	if lock {
 		q += s.db.Dialect().ForUpdateOfSkipLocked("c")
 	}
