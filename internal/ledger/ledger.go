@@ -261,7 +261,7 @@ func (l *Ledger) Journals(ctx context.Context, refType, refID string) ([]Journal
 			r.j.Currency, err = money.ParseCurrency(cur)
 		}
 		return r, err
-	}, `SELECT j.id, j.kind, j.ref_type, j.ref_id, j.currency, j.memo, j.at, e.org_id, e.counterparty_org_id, `+prefixed("e.", amountColumns)+`
+	}, `SELECT j.id, j.kind, j.ref_type, j.ref_id, j.currency, j.memo, j.at, e.org_id, e.counterparty_org_id, `+perKind(", ", func(c string) string { return "e." + c })+`
 		FROM ledger_journals j JOIN ledger_entries e ON e.journal_id = j.id
 		WHERE j.ref_type = $1 AND j.ref_id = $2 ORDER BY j.at, j.id, e.org_id, e.counterparty_org_id`, refType, refID)
 	if err != nil {
@@ -278,22 +278,14 @@ func (l *Ledger) Journals(ctx context.Context, refType, refID string) ([]Journal
 	return out, nil
 }
 
-func prefixed(p string, cols []string) string {
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = p + c
-	}
-	return strings.Join(out, ", ")
-}
-
-// sumOf is the SQL sum of an expression over every amount column, each
-// amount mapped through f (which gets the column's name).
-func sumOf(f func(col string) string) string {
+// perKind is an SQL list with f of each amount column's name, joined by
+// sep: "e.licence_minor, e.usage_minor, ...", "sum(...) + sum(...)".
+func perKind(sep string, f func(col string) string) string {
 	parts := make([]string, len(amountColumns))
 	for i, c := range amountColumns {
-		parts[i] = "sum(" + f(c) + ")"
+		parts[i] = f(c)
 	}
-	return strings.Join(parts, " + ")
+	return strings.Join(parts, sep)
 }
 
 // Check verifies the ledger's invariant: every journal's lines of each
@@ -303,17 +295,13 @@ func sumOf(f func(col string) string) string {
 // enforce that: Post writes both in one transaction and nothing deletes
 // them).
 func (l *Ledger) Check(ctx context.Context) error {
-	var unbalanced []string
-	for _, c := range amountColumns {
-		unbalanced = append(unbalanced, "sum(e."+c+") <> 0")
-	}
 	bad, err := db.Select(ctx, l.db, func(s db.Scanner) (string, error) {
 		var id string
 		var sum int64
 		err := s.Scan(&id, &sum)
 		return fmt.Sprintf("%s (%d)", id, sum), err
-	}, `SELECT e.journal_id, `+sumOf(func(c string) string { return "e." + c })+` FROM ledger_entries e LEFT JOIN ledger_journals j ON j.id = e.journal_id
-		GROUP BY e.journal_id HAVING `+strings.Join(unbalanced, " OR ")+` OR min(e.currency) <> max(e.currency) OR min(e.currency) <> min(j.currency)
+	}, `SELECT e.journal_id, `+perKind(" + ", func(c string) string { return "sum(e." + c + ")" })+` FROM ledger_entries e LEFT JOIN ledger_journals j ON j.id = e.journal_id
+		GROUP BY e.journal_id HAVING `+perKind(" OR ", func(c string) string { return "sum(e." + c + ") <> 0" })+` OR min(e.currency) <> max(e.currency) OR min(e.currency) <> min(j.currency)
 			OR count(j.id) = 0
 		ORDER BY e.journal_id LIMIT 20`)
 	if err != nil {
@@ -329,8 +317,8 @@ func (l *Ledger) Check(ctx context.Context) error {
 	totals, err := db.Select(ctx, l.db, func(s db.Scanner) (total, error) {
 		var t total
 		return t, s.Scan(&t.cur, &t.debits, &t.credits)
-	}, `SELECT currency, coalesce(`+sumOf(func(c string) string { return "CASE WHEN " + c + " > 0 THEN " + c + " ELSE 0 END" })+`, 0),
-			coalesce(`+sumOf(func(c string) string { return "CASE WHEN " + c + " < 0 THEN -" + c + " ELSE 0 END" })+`, 0)
+	}, `SELECT currency, coalesce(`+perKind(" + ", func(c string) string { return "sum(CASE WHEN " + c + " > 0 THEN " + c + " ELSE 0 END)" })+`, 0),
+			coalesce(`+perKind(" + ", func(c string) string { return "sum(CASE WHEN " + c + " < 0 THEN -" + c + " ELSE 0 END)" })+`, 0)
 		FROM ledger_entries GROUP BY currency ORDER BY currency`)
 	if err != nil {
 		return err
@@ -357,7 +345,7 @@ type Sum struct {
 // open) by counterparty, kind and currency, in that order; a total of zero
 // is left out.
 func (l *Ledger) Sums(ctx context.Context, orgID string, from, to time.Time) ([]Sum, error) {
-	q := db.NewQuery(`SELECT counterparty_org_id, currency, ` + sums() + ` FROM ledger_entries WHERE org_id = `)
+	q := db.NewQuery(`SELECT counterparty_org_id, currency, ` + perKind(", ", func(c string) string { return "sum(" + c + ")" }) + ` FROM ledger_entries WHERE org_id = `)
 	q.Add(q.Arg(orgID))
 	if !from.IsZero() {
 		q.Add(" AND at >= " + q.Arg(from))
@@ -407,15 +395,6 @@ func (l *Ledger) Sums(ctx context.Context, orgID string, from, to time.Time) ([]
 	return out, nil
 }
 
-// sums is the list of per-kind sums of amount columns.
-func sums() string {
-	parts := make([]string, len(amountColumns))
-	for i, c := range amountColumns {
-		parts[i] = "sum(" + c + ")"
-	}
-	return strings.Join(parts, ", ")
-}
-
 // Entry is one posted line with its journal, for statements.
 type Entry struct {
 	JournalID      string         `json:"journal_id"`
@@ -433,7 +412,7 @@ type Entry struct {
 // Entries lists org's lines posted in [from, to), oldest first (a
 // journal's by counterparty, then kind), at most limit of them.
 func (l *Ledger) Entries(ctx context.Context, orgID string, from, to time.Time, limit int) ([]Entry, error) {
-	q := db.NewQuery(`SELECT j.id, j.kind, j.ref_type, j.ref_id, j.memo, e.at, e.counterparty_org_id, e.currency, ` + prefixed("e.", amountColumns) + `
+	q := db.NewQuery(`SELECT j.id, j.kind, j.ref_type, j.ref_id, j.memo, e.at, e.counterparty_org_id, e.currency, ` + perKind(", ", func(c string) string { return "e." + c }) + `
 		FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id WHERE e.org_id = `)
 	q.Add(q.Arg(orgID))
 	if !from.IsZero() {
