@@ -36,6 +36,9 @@ import (
 // peak RSS during the runs. Run it once:
 //
 //	go test ./internal/billing -run '^$' -bench BillingRun -benchtime 1x -timeout 60m
+//
+// NEPHELE_BENCH_STATEMENTS=1 adds, on a PostgreSQL with pg_stat_statements
+// loaded, the server's longest statements of the second run.
 func BenchmarkBillingRun(b *testing.B) {
 	n := 100000
 	if v, err := strconv.Atoi(os.Getenv("NEPHELE_BENCH_SUBSCRIPTIONS")); err == nil && v > 0 {
@@ -187,15 +190,17 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 	counts := func() (int, int) {
 		var invs, lines int
 		_ = d.QueryRow(ctx, `SELECT count(*) FROM invoices`).Scan(&invs)
-		length := "json_array_length"
+		body := "lines" // bodies are TEXT on both engines
 		if e == db.Postgres {
-			length = "jsonb_array_length"
+			body = "lines::json"
 		}
-		_ = d.QueryRow(ctx, `SELECT coalesce(sum(`+length+`(lines)), 0) FROM invoice_bodies`).Scan(&lines)
+		_ = d.QueryRow(ctx, `SELECT coalesce(sum(json_array_length(`+body+`)), 0) FROM invoice_bodies`).Scan(&lines)
 		return invs, lines
 	}
 	var cpu [2][2]float64 // per run: this process, local PostgreSQL
 	runs := 0
+	statements := func() string { return "" } // the server's statements in a run, where traced
+	var traced string
 	run := func(name string) (int, int, time.Duration) {
 		invs0, lines0 := counts()
 		self0, server0 := cpuSeconds(e)
@@ -204,6 +209,7 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 		el := t0()
 		self1, server1 := cpuSeconds(e)
 		cpu[runs] = [2]float64{self1 - self0, server1 - server0}
+		traced = statements()
 		runs++
 		if err != nil {
 			b.Fatal(err)
@@ -242,6 +248,7 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 	if _, err := d.Exec(ctx, `ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
+	statements = traceStatements(ctx, b, d, e)
 	inv2, lines2, el2 := run("second periods")
 	peak := peakRSS()
 	heap, anon := stop()
@@ -301,12 +308,49 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 	if dbMB > 0 {
 		fmt.Printf("  database file: %d MB\n", dbMB)
 	}
+	fmt.Print(traced)
 	b.ReportMetric(rate(inv1+inv2, el1+el2), "invoices/s")
 	b.ReportMetric(rate(lines1+lines2, el1+el2), "lines/s")
 	b.ReportMetric(plain, "plain_rows/s")
 	b.ReportMetric(peak, "peak_RSS_MB")
 	b.ReportMetric(heap, "peak_heap_MB")
 	b.ReportMetric(anon, "peak_private_MB")
+}
+
+// traceStatements, when NEPHELE_BENCH_STATEMENTS is set on PostgreSQL
+// with pg_stat_statements loaded (shared_preload_libraries), resets the
+// server's statement statistics and returns a function that reports the
+// statements that took the server longest since, with the WAL each wrote:
+// where a run's server time goes.
+func traceStatements(ctx context.Context, b *testing.B, d *db.DB, e db.Engine) func() string {
+	none := func() string { return "" }
+	if os.Getenv("NEPHELE_BENCH_STATEMENTS") == "" || e != db.Postgres {
+		return none
+	}
+	if _, err := d.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		b.Logf("no statement statistics: %v", err)
+		return none
+	}
+	if _, err := d.Exec(ctx, `SELECT pg_stat_statements_reset()`); err != nil {
+		b.Logf("no statement statistics (is pg_stat_statements in shared_preload_libraries?): %v", err)
+		return none
+	}
+	return func() string {
+		rows, err := db.Select(ctx, d, func(sc db.Scanner) (string, error) {
+			var q string
+			var calls, n int64
+			var ms, wal float64
+			err := sc.Scan(&q, &calls, &n, &ms, &wal)
+			q = strings.Join(strings.Fields(q), " ")
+			return fmt.Sprintf("  %7.0f ms %6d calls %7d rows %7.0f kB WAL  %.110s", ms, calls, n, wal/1024, q), err
+		}, `SELECT query, calls, rows, total_exec_time, wal_bytes::float8 FROM pg_stat_statements
+			WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 15`)
+		if err != nil {
+			b.Logf("statement statistics: %v", err)
+			return ""
+		}
+		return "  the server's statements in the second run, longest first:\n" + strings.Join(rows, "\n") + "\n"
+	}
 }
 
 // cpuSeconds is the CPU time this process has used and, on PostgreSQL,
