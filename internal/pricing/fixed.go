@@ -115,6 +115,9 @@ func (v Value) Add(w Value) (Value, error) {
 // Decimal returns v as an exact Decimal. It allocates; keep it out of hot
 // loops.
 func (v Value) Decimal() money.Decimal {
+	if v.hi == 0 && v.lo <= math.MaxInt64 {
+		return money.DecimalFromScaled(int64(v.lo), ValuePlaces)
+	}
 	const e15 = 1_000_000_000_000_000
 	qhi, r := v.hi/e15, v.hi%e15
 	qlo, frac := bits.Div64(r, v.lo, e15)
@@ -159,6 +162,9 @@ func fromUint64(u uint64) money.Decimal {
 
 // fromScaled returns u × 10^-places exactly (places ≤ 18).
 func fromScaled(u uint64, places int) money.Decimal {
+	if u <= math.MaxInt64 && u != 0 {
+		return money.DecimalFromScaled(int64(u), int32(places))
+	}
 	d := fromUint64(u)
 	if places == 0 || u == 0 {
 		return d

@@ -3,6 +3,7 @@ package money
 import (
 	"fmt"
 	"math/big"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -40,6 +41,10 @@ func wrap(d decimal.Decimal) Decimal { return Decimal{d: d} }
 
 // DecimalFromInt returns the Decimal equal to i.
 func DecimalFromInt(i int64) Decimal { return wrap(decimal.NewFromInt(i)) }
+
+// DecimalFromScaled returns the Decimal equal to coef × 10^-places, with
+// places decimal places (fixed-point results turned back into decimals).
+func DecimalFromScaled(coef int64, places int32) Decimal { return wrap(decimal.New(coef, -places)) }
 
 // ParseDecimal parses a canonical decimal string: an optional leading '-',
 // one or more digits, then optionally a '.' followed by one or more digits
@@ -209,7 +214,65 @@ func (d Decimal) IsPositive() bool { return d.d.IsPositive() }
 // fractional zeros trimmed, "0" for zero ("100.10" → "100.1",
 // "-0.50" → "-0.5"). [ParseDecimal] accepts it back when it is within the
 // parse limits.
-func (d Decimal) String() string { return d.d.String() }
+func (d Decimal) String() string {
+	var buf [40]byte
+	if b, ok := d.appendSmall(buf[:0]); ok {
+		return string(b)
+	}
+	return d.d.String()
+}
+
+// Append appends d's canonical form (as String returns it) to b.
+func (d Decimal) Append(b []byte) []byte {
+	if out, ok := d.appendSmall(b); ok {
+		return out
+	}
+	return append(b, d.d.String()...)
+}
+
+// appendSmall appends the canonical form of a decimal whose coefficient
+// has at most 18 digits and whose exponent is within ±18 (every price,
+// quantity and rate a document holds) with int64 arithmetic, where the
+// general case formats a big integer; ok is false for any other decimal.
+func (d Decimal) appendSmall(b []byte) (_ []byte, ok bool) {
+	exp := d.d.Exponent()
+	if exp < -18 || exp > 18 || d.d.NumDigits() > 18 {
+		return b, false
+	}
+	c := d.d.CoefficientInt64()
+	if c == 0 {
+		return append(b, '0'), true
+	}
+	if c < 0 {
+		b, c = append(b, '-'), -c // |c| < 10^18: no overflow
+	}
+	var buf [20]byte
+	digits := strconv.AppendInt(buf[:0], c, 10)
+	if exp >= 0 {
+		b = append(b, digits...)
+		for range exp {
+			b = append(b, '0')
+		}
+		return b, true
+	}
+	places := int(-exp)
+	for places > 0 && digits[len(digits)-1] == '0' {
+		digits, places = digits[:len(digits)-1], places-1
+	}
+	switch {
+	case places == 0:
+		return append(b, digits...), true
+	case len(digits) > places:
+		b = append(b, digits[:len(digits)-places]...)
+		b = append(b, '.')
+		return append(b, digits[len(digits)-places:]...), true
+	}
+	b = append(b, '0', '.')
+	for range places - len(digits) {
+		b = append(b, '0')
+	}
+	return append(b, digits...), true
+}
 
 // StringFixed returns d rounded half away from zero to exactly places
 // decimal places, zero padded ("2.5" with 2 → "2.50", "2.345" with 2 →

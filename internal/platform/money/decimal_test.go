@@ -4,8 +4,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 )
@@ -281,5 +284,53 @@ func TestDecimalSQL(t *testing.T) {
 	var n sql.Null[money.Decimal]
 	if err := n.Scan(nil); err != nil || n.Valid {
 		t.Errorf("sql.Null Scan(nil) = %+v, %v", n, err)
+	}
+}
+
+// String formats the decimals of documents (at most 18 digits, 18 places)
+// itself; every decimal, those and the rest, reads as the general
+// formatter writes it.
+func TestDecimalStringMatchesGeneral(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + rng.IntN(10))
+		}
+		return string(b)
+	}
+	cases := []string{"0", "-0", "0.000", "1", "-1", "10", "100.10", "-0.50", "0.000000000000000001", "999999999999999999",
+		"9999999999999999999", "-9223372036854775808", "123456789012345678.9", "1000000000000000000000000000.00", "0.100000000000000000"}
+	for range 5000 {
+		s := digits(1 + rng.IntN(20))
+		if places := rng.IntN(19); places > 0 {
+			s += "." + digits(places)
+		}
+		if rng.IntN(2) == 0 {
+			s = "-" + s
+		}
+		cases = append(cases, s)
+	}
+	check := func(what string, got money.Decimal, want decimal.Decimal) {
+		t.Helper()
+		if g, w := got.String(), want.String(); g != w {
+			t.Fatalf("%s: String() = %q, want %q", what, g, w)
+		}
+		if g, w := string(got.Append([]byte("x="))), "x="+want.String(); g != w {
+			t.Fatalf("%s: Append = %q, want %q", what, g, w)
+		}
+	}
+	for i, s := range cases {
+		d, err := money.ParseDecimal(s)
+		if err != nil {
+			continue // beyond the parse limits
+		}
+		check(s, d, decimal.RequireFromString(s))
+		// Products reach exponents and coefficients past the fast path.
+		o := cases[(i*7+3)%len(cases)]
+		if e, err := money.ParseDecimal(o); err == nil {
+			check(s+" × "+o, d.Mul(e), decimal.RequireFromString(s).Mul(decimal.RequireFromString(o)))
+		}
 	}
 }
