@@ -115,8 +115,10 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 	if err := d.QueryRow(ctx, `SELECT terms, prices, chain FROM subscriptions WHERE id = $1`, o.SubscriptionID).Scan(&terms, &prices, &chain); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := d.Exec(ctx, `DELETE FROM charge_details`); err != nil {
-		b.Fatal(err)
+	for _, t := range []string{"charge_details", "charge_states"} {
+		if _, err := d.Exec(ctx, `DELETE FROM `+t); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if _, err := d.Exec(ctx, `DELETE FROM charges`); err != nil {
 		b.Fatal(err)
@@ -152,18 +154,20 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 	}
 	end := start.AddDate(0, 1, 0)
 	arrearsIDs := make([]string, n)
-	var details [][]any // (charge_id, detail) of the charges made since the last flush
+	var details, states [][]any // details and states of the charges made since the last flush
 	charge := func(id, sub, payer, kind, detail string, ps, pe, billAt time.Time) []any {
 		details = append(details, []any{id, detail})
+		states = append(states, []any{id, payer, billAt, "pending"})
 		return []any{id, sub + "/" + ps.Format(time.RFC3339Nano) + "/" + kind, kind, payer, operator, vendor, sub,
-			"EUR", false, ps, pe, billAt, "pending", now}
+			"EUR", false, ps, pe, billAt, now}
 	}
 	chargeCols := []string{"id", "key", "kind", "payer_org_id", "issuer_org_id", "vendor_org_id", "subscription_id", "currency",
-		"self_billed", "period_start", "period_end", "bill_at", "status", "created_at"}
+		"self_billed", "period_start", "period_end", "bill_at", "created_at"}
 	copyCharges := func(ctx context.Context, cs [][]any) {
 		copyIn(ctx, "charges", chargeCols, cs)
+		copyIn(ctx, "charge_states", []string{"charge_id", "payer_org_id", "bill_at", "status"}, states)
 		copyIn(ctx, "charge_details", []string{"charge_id", "detail"}, details)
-		details = nil
+		details, states = nil, nil
 	}
 	for lo := 0; lo < n; lo += chunk {
 		inTx(func(ctx context.Context) error {
@@ -242,7 +246,8 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 			return nil
 		})
 	}
-	if _, err := d.Exec(ctx, `UPDATE charges SET status = 'merged' WHERE kind = 'arrears' AND status = 'pending'`); err != nil {
+	if _, err := d.Exec(ctx, `UPDATE charge_states SET status = 'merged'
+		WHERE status = 'pending' AND charge_id IN (SELECT id FROM charges WHERE kind = 'arrears')`); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := d.Exec(ctx, `ANALYZE`); err != nil {

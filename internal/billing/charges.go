@@ -126,9 +126,12 @@ type charge struct {
 	raw            string
 }
 
-// chargeSelect reads charges with their details (alias c).
+// chargeFrom joins charges (alias c) with their states (alias cs).
+const chargeFrom = `charges c JOIN charge_states cs ON cs.charge_id = c.id`
+
+// chargeSelect reads charges with their details (alias c, states cs).
 const chargeSelect = `SELECT c.id, c.key, c.kind, c.payer_org_id, c.issuer_org_id, c.vendor_org_id, c.subscription_id, c.order_id, c.currency,
-	c.self_billed, c.period_start, c.period_end, c.bill_at, d.detail FROM charges c JOIN charge_details d ON d.charge_id = c.id`
+	c.self_billed, c.period_start, c.period_end, c.bill_at, d.detail FROM ` + chargeFrom + ` JOIN charge_details d ON d.charge_id = c.id`
 
 // scanCharge scans a charge read with chargeSelect.
 func scanCharge(sc db.Scanner) (charge, error) {
@@ -252,11 +255,15 @@ func (s *Service) addCharge(ctx context.Context, c charge) (bool, error) {
 		order = c.OrderID
 	}
 	n, err := s.db.Exec(ctx, `INSERT INTO charges (id, key, kind, payer_org_id, issuer_org_id, vendor_org_id, subscription_id, order_id,
-		currency, self_billed, period_start, period_end, bill_at, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'pending', $14) ON CONFLICT (key) DO NOTHING`,
+		currency, self_billed, period_start, period_end, bill_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (key) DO NOTHING`,
 		c.ID, c.Key, c.Kind, c.PayerOrgID, c.IssuerOrgID, c.VendorOrgID, sub, order, c.Currency.Code(), c.SelfBilled,
 		c.PeriodStart, c.PeriodEnd, c.BillAt, s.db.Now(ctx))
 	if err != nil || n == 0 {
+		return false, err
+	}
+	if _, err = s.db.Exec(ctx, `INSERT INTO charge_states (charge_id, payer_org_id, bill_at, status) VALUES ($1, $2, $3, 'pending')`,
+		c.ID, c.PayerOrgID, c.BillAt); err != nil {
 		return false, err
 	}
 	_, err = s.db.Exec(ctx, `INSERT INTO charge_details (charge_id, detail) VALUES ($1, $2)`, c.ID, detail)
@@ -301,7 +308,8 @@ func (s *Service) onOrderCancelled(ctx context.Context, ev outbox.Event) error {
 	if err := json.Unmarshal(ev.Data, &d); err != nil {
 		return fmt.Errorf("%s: %w", ev.Type, err)
 	}
-	if _, err := s.db.Exec(ctx, `UPDATE charges SET status = 'cancelled' WHERE order_id = $1 AND status = 'pending'`, d.OrderID); err != nil {
+	if _, err := s.db.Exec(ctx, `UPDATE charge_states SET status = 'cancelled'
+		WHERE charge_id IN (SELECT id FROM charges WHERE order_id = $1) AND status = 'pending'`, d.OrderID); err != nil {
 		return err
 	}
 	return s.creditOrder(ctx, d.OrderID, "order cancelled: "+d.Reason)
@@ -352,7 +360,7 @@ func (s *Service) periodCharges(ctx context.Context, ev subscription.PeriodEvent
 			return err
 		}
 		if added && prev.ID != "" {
-			if _, err := s.db.Exec(ctx, `UPDATE charges SET status = 'merged', run_id = $2 WHERE id = $1 AND status = 'pending'`, prev.ID, c.ID); err != nil {
+			if _, err := s.db.Exec(ctx, `UPDATE charge_states SET status = 'merged', run_id = $2 WHERE charge_id = $1 AND status = 'pending'`, prev.ID, c.ID); err != nil {
 				return err
 			}
 		}
@@ -364,7 +372,7 @@ func (s *Service) periodCharges(ctx context.Context, ev subscription.PeriodEvent
 // ending at end, locked (none: the zero charge).
 func (s *Service) pendingArrears(ctx context.Context, subID string, end time.Time) (charge, error) {
 	c, err := db.Get(ctx, s.db, scanCharge, chargeSelect+` WHERE c.subscription_id = $1 AND c.kind = 'arrears'
-		AND c.status = 'pending' AND c.period_end = $2`+s.db.Dialect().ForUpdate(), subID, end)
+		AND cs.status = 'pending' AND c.period_end = $2`+s.db.Dialect().ForUpdateOf("cs"), subID, end)
 	if errors.Is(err, db.ErrNoRows) {
 		return charge{}, nil
 	}

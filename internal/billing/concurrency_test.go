@@ -47,8 +47,8 @@ func (f *fixture) checkOnce(n int) {
 			f.t.Fatal(err)
 		}
 	}
-	q(`SELECT count(*) FROM charges WHERE status = 'invoiced'`, &charges)
-	q(`SELECT count(*) FROM charges WHERE invoice_id IS NOT NULL`, &linked)
+	q(`SELECT count(*) FROM charge_states WHERE status = 'invoiced'`, &charges)
+	q(`SELECT count(*) FROM charge_states WHERE invoice_id IS NOT NULL`, &linked)
 	// Every invoiced charge is on the lines of exactly one invoice.
 	ids, err := db.Select(ctx, f.d, func(sc db.Scanner) (string, error) {
 		var s string
@@ -74,7 +74,7 @@ func (f *fixture) checkOnce(n int) {
 	}
 	lines = len(onLines)
 	q(`SELECT count(*) FROM invoices`, &invoices)
-	q(`SELECT count(*) FROM charges WHERE status = 'pending' AND kind = 'advance'`, &pending)
+	q(`SELECT count(*) FROM charges c JOIN charge_states cs ON cs.charge_id = c.id WHERE cs.status = 'pending' AND c.kind = 'advance'`, &pending)
 	if charges != n || linked != n || lines != n || invoices != n || pending != 0 {
 		f.t.Fatalf("%d charges invoiced, %d linked to an invoice, %d charged on lines, %d invoices, %d pending; want %d", charges, linked, lines, invoices, pending, n)
 	}
@@ -235,7 +235,8 @@ func TestPayerWithManyChargesInOneBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		var pending int
-		if err := f.d.QueryRow(ctx, `SELECT count(*) FROM charges WHERE status = 'pending' AND kind = 'advance'`).Scan(&pending); err != nil || pending != 0 {
+		if err := f.d.QueryRow(ctx, `SELECT count(*) FROM charges c JOIN charge_states cs ON cs.charge_id = c.id
+			WHERE cs.status = 'pending' AND c.kind = 'advance'`).Scan(&pending); err != nil || pending != 0 {
 			t.Fatalf("%d advance charges left pending: %v", pending, err)
 		}
 		for _, org := range append(append(first, many.ID), after...) {

@@ -473,7 +473,7 @@ func (s *Service) creditOrder(ctx context.Context, orderID, reason string) error
 			return [2]string{id, ""}, err
 		}
 		return [2]string{id, *inv}, err
-	}, `SELECT id, invoice_id FROM charges WHERE order_id = $1 ORDER BY invoice_id, id`, orderID)
+	}, `SELECT c.id, cs.invoice_id FROM `+chargeFrom+` WHERE c.order_id = $1 ORDER BY cs.invoice_id, c.id`, orderID)
 	if err != nil {
 		return err
 	}

@@ -375,7 +375,7 @@ func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice,
 	}
 	if f.SubscriptionID != "" {
 		// The invoices that charged the subscription, and their credit notes.
-		charged := "SELECT c.invoice_id FROM charges c WHERE c.subscription_id = " + q.Arg(f.SubscriptionID) + " AND c.invoice_id IS NOT NULL"
+		charged := "SELECT cs.invoice_id FROM " + chargeFrom + " WHERE c.subscription_id = " + q.Arg(f.SubscriptionID) + " AND cs.invoice_id IS NOT NULL"
 		q.Add(" AND (i.id IN (" + charged + ") OR i.credit_of IN (" + charged + "))")
 	}
 	if f.Overdue {

@@ -3,10 +3,13 @@ package billing_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/billing"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
@@ -60,10 +63,33 @@ func TestMigrationsKeepBillingData(t *testing.T) {
 			}
 			return string(b)
 		}
-		before := snapshot()
-		var charged int
-		if err := f.d.QueryRow(ctx, `SELECT count(*) FROM charges WHERE invoice_id IS NOT NULL`).Scan(&charged); err != nil || charged == 0 {
-			t.Fatalf("%d charges know their invoice: %v", charged, err)
+		// Every charge's state: its status, the run or charge that took it,
+		// the invoice that billed it.
+		states := func(from string) []string {
+			rows, err := db.Select(ctx, f.d, func(sc db.Scanner) (string, error) {
+				var id, status, run string
+				var inv *string
+				err := sc.Scan(&id, &status, &run, &inv)
+				if inv == nil {
+					return id + " " + status + " " + run, err
+				}
+				return id + " " + status + " " + run + " " + *inv, err
+			}, `SELECT `+from+` ORDER BY 1`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rows
+		}
+		const current = `charge_id, status, run_id, invoice_id FROM charge_states`
+		before, charges := snapshot(), states(current)
+		charged := 0
+		for _, c := range charges {
+			if strings.Count(c, " ") == 3 {
+				charged++
+			}
+		}
+		if charged == 0 {
+			t.Fatalf("no charge knows its invoice: %v", charges)
 		}
 
 		if _, err := f.d.MigrateDownTo(ctx, 9); err != nil {
@@ -76,12 +102,23 @@ func TestMigrationsKeepBillingData(t *testing.T) {
 		if err := f.d.QueryRow(ctx, `SELECT count(DISTINCT kind) FROM ledger_entries`).Scan(&kinds); err != nil || kinds < 3 {
 			t.Fatalf("%d ledger kinds after rolling back: %v", kinds, err)
 		}
+		// Version 9 kept the state on the charge, and knew invoices by lines.
+		var old []string
+		for _, c := range charges {
+			if parts := strings.Fields(c); len(parts) > 3 {
+				old = append(old, strings.Join(parts[:3], " "))
+			} else {
+				old = append(old, c)
+			}
+		}
+		if got := states(`id, status, run_id, NULL FROM charges`); !slices.Equal(got, old) {
+			t.Fatalf("charge states after rolling back:\n%v\nwant\n%v", got, old)
+		}
 		if _, err := f.d.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		var again int
-		if err := f.d.QueryRow(ctx, `SELECT count(*) FROM charges WHERE invoice_id IS NOT NULL`).Scan(&again); err != nil || again != charged {
-			t.Fatalf("%d charges know their invoice after migrating forward, want %d: %v", again, charged, err)
+		if got := states(current); !slices.Equal(got, charges) {
+			t.Fatalf("charge states after migrating forward:\n%v\nwant\n%v", got, charges)
 		}
 		if after := snapshot(); after != before {
 			t.Fatalf("the documents and ledger changed across the migrations:\nbefore %s\nafter  %s", before, after)

@@ -203,3 +203,24 @@ func TestOverdueInvoicesMarkedOnce(t *testing.T) {
 		}
 	})
 }
+
+// With payment terms of zero days an invoice is due as it is issued: the
+// run that issues it does not mark it overdue (on PostgreSQL the marking
+// runs beside the run's batches), the next run does.
+func TestOverdueNotMarkedByItsOwnRun(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		if _, err := f.bill.UpdateSettings(f.as("admin"), billing.SettingsInput{PaymentTermsDays: ptr(0)}); err != nil {
+			t.Fatal(err)
+		}
+		f.order("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID})
+		issued := f.invoices("customer_direct")[0]
+		if issued.DueAt == nil || issued.IssuedAt == nil || !issued.DueAt.Equal(*issued.IssuedAt) || issued.OverdueAt != nil {
+			t.Fatalf("issued %v, due %v, overdue %v: want due on issue, not overdue", issued.IssuedAt, issued.DueAt, issued.OverdueAt)
+		}
+		f.run()
+		if got := f.invoices("customer_direct")[0]; got.OverdueAt == nil {
+			t.Fatal("the next run did not mark the invoice due on issue overdue")
+		}
+	})
+}

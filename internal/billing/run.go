@@ -465,17 +465,26 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		s.log.ErrorContext(ctx, "billing batch failed", "run_id", runID, "after", after, "err", err)
 		errs = append(errs, err)
 	}
-	// Invoices past due are marked overdue first: those the run issues are
-	// due later.
+	// Invoices past due are marked overdue, the run's own never (with
+	// payment terms of zero days they are due as they are issued: the next
+	// run marks them). On SQLite the first transaction marks them while the
+	// first batch is built; on PostgreSQL a transaction of its own marks
+	// them beside the batches (it updates rows no batch writes).
 	var marked int
 	if s.db.CanSnapshot() {
 		done, marked = s.runPipelined(ctx, runID, fail)
 	} else {
-		var err error
-		if marked, err = s.markOverdue(ctx); err != nil {
-			errs = append(errs, err)
-		}
+		var markErr error
+		marking := make(chan struct{})
+		go func() {
+			defer close(marking)
+			marked, markErr = s.markOverdue(ctx, runID)
+		}()
 		done = s.runParallel(ctx, runID, fail)
+		<-marking
+		if markErr != nil {
+			errs = append(errs, markErr)
+		}
 	}
 	return done + marked, errors.Join(errs...)
 }
@@ -561,7 +570,7 @@ func (s *Service) runPipelined(ctx context.Context, runID string, fail func(erro
 		ahead = make(chan *prefetched, 1)
 		go func() { ahead <- s.prefetch(ctx, "") }()
 		var err error
-		if marked, err = s.markOverdueIn(txCtx); err != nil {
+		if marked, err = s.markOverdueIn(txCtx, runID); err != nil {
 			return err
 		}
 		mark.v, mark.ok, err = s.db.WriteMark(txCtx)
@@ -660,8 +669,8 @@ func (s *Service) claim(ctx context.Context, runID string, charges []string, doc
 			args = append(args, id, inv)
 			values[i] = fmt.Sprintf("($%d, $%d)", 2*i+2, 2*i+3)
 		}
-		n, err := s.db.Exec(ctx, `UPDATE charges SET status = 'invoiced', run_id = $1, invoice_id = v.column2
-			FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE charges.id = v.column1 AND charges.status = 'pending'`, args...)
+		n, err := s.db.Exec(ctx, `UPDATE charge_states SET status = 'invoiced', run_id = $1, invoice_id = v.column2
+			FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE charge_states.charge_id = v.column1 AND charge_states.status = 'pending'`, args...)
 		if err != nil {
 			return claimed, err
 		}
@@ -681,17 +690,19 @@ func chargeIDs(cs []charge) []string {
 }
 
 // nextPayers reads the next payers after `after` with due charges, in
-// payer order from the pending-charges index (no sort of every due
-// charge): at most eight charges a payer, the last payer left for the
-// next batch unless the read reached the end.
+// payer order from the pending-charges index alone (no sort of every due
+// charge, no join): at most eight charges a payer, the last payer left for
+// the next batch unless the read reached the end. A payer whose pending
+// charges are all held back (see notHeld) may be among them: its batch
+// finds nothing due for it.
 func (s *Service) nextPayers(ctx context.Context, after string) ([]string, error) {
 	now := s.db.Now(ctx)
 	limit := s.batchRows()
 	rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
 		var id string
 		return id, sc.Scan(&id)
-	}, `SELECT c.payer_org_id FROM charges c WHERE `+due("c", "$1", "$2")+` AND c.payer_org_id > $3
-		ORDER BY c.payer_org_id LIMIT $4`, now, now.Add(-s.cfg.ArrearsHold), after, limit)
+	}, `SELECT payer_org_id FROM charge_states WHERE status = 'pending' AND bill_at <= $1 AND payer_org_id > $2
+		ORDER BY payer_org_id LIMIT $3`, now, after, limit)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -712,10 +723,11 @@ func (s *Service) batchOf(payers []string, full bool) []string {
 	return payers[:min(len(payers), s.cfg.BatchPayers)]
 }
 
-// due is the condition that a charge (of alias c) is due at the time in
-// parameter now, holdSince holding now less the arrears hold.
-func due(c, now, holdSince string) string {
-	return c + `.status = 'pending' AND ` + c + `.bill_at <= ` + now + ` AND ` + notHeld(c, holdSince)
+// due is the condition that a charge (alias c, its state cs, as in
+// chargeFrom) is due at the time in parameter now, holdSince holding now
+// less the arrears hold. The pending index on states drives it.
+func due(now, holdSince string) string {
+	return `cs.status = 'pending' AND cs.bill_at <= ` + now + ` AND ` + notHeld("c", holdSince)
 }
 
 // dueAfter reads the next payers after `after` with due charges, as
@@ -724,8 +736,8 @@ func due(c, now, holdSince string) string {
 func (s *Service) dueAfter(ctx context.Context, after string) ([]string, []charge, error) {
 	now := s.db.Now(ctx)
 	limit := s.batchRows()
-	rows, err := s.selectDecoded(ctx, chargeSelect+` WHERE `+due("c", "$1", "$2")+` AND c.payer_org_id > $3
-		ORDER BY c.payer_org_id LIMIT $4`, now, now.Add(-s.cfg.ArrearsHold), after, limit)
+	rows, err := s.selectDecoded(ctx, chargeSelect+` WHERE `+due("$1", "$2")+` AND cs.payer_org_id > $3
+		ORDER BY cs.payer_org_id LIMIT $4`, now, now.Add(-s.cfg.ArrearsHold), after, limit)
 	if err != nil || len(rows) == 0 {
 		return nil, nil, err
 	}
@@ -757,9 +769,9 @@ func (s *Service) dueOf(ctx context.Context, payers []string, lock bool) ([]char
 	for _, p := range payers {
 		args = append(args, p)
 	}
-	q := chargeSelect + ` WHERE ` + due("c", "$1", "$2") + ` AND c.payer_org_id IN (` + db.In(3, len(payers)) + `)`
+	q := chargeSelect + ` WHERE ` + due("$1", "$2") + ` AND cs.payer_org_id IN (` + db.In(3, len(payers)) + `)`
 	if lock {
-		q += s.db.Dialect().ForUpdateOfSkipLocked("c")
+		q += s.db.Dialect().ForUpdateOfSkipLocked("cs")
 	}
 	return s.selectDecoded(ctx, q, args...)
 }
@@ -1070,8 +1082,8 @@ func (s *Service) NextDue(ctx context.Context) (time.Time, bool, error) {
 	var next time.Time
 	found := false
 	for i, q := range []string{
-		`SELECT bill_at FROM charges c WHERE status = 'pending' AND NOT ` + waiting("c") + ` ORDER BY bill_at LIMIT 1`,
-		`SELECT bill_at FROM charges c WHERE status = 'pending' AND ` + waiting("c") + ` ORDER BY bill_at LIMIT 1`,
+		`SELECT cs.bill_at FROM ` + chargeFrom + ` WHERE cs.status = 'pending' AND NOT ` + waiting("c") + ` ORDER BY cs.bill_at LIMIT 1`,
+		`SELECT cs.bill_at FROM ` + chargeFrom + ` WHERE cs.status = 'pending' AND ` + waiting("c") + ` ORDER BY cs.bill_at LIMIT 1`,
 		`SELECT due_at FROM invoices WHERE status = 'issued' AND overdue_at IS NULL AND due_at IS NOT NULL ORDER BY due_at LIMIT 1`,
 	} {
 		var t time.Time
@@ -1093,19 +1105,19 @@ func (s *Service) NextDue(ctx context.Context) (time.Time, bool, error) {
 }
 
 // markOverdue marks the issued invoices past their due date overdue, once,
-// announcing each (dunning acts on it).
-func (s *Service) markOverdue(ctx context.Context) (int, error) {
+// announcing each (dunning acts on it), but for those of run runID.
+func (s *Service) markOverdue(ctx context.Context, runID string) (int, error) {
 	n := 0
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		n, err = s.markOverdueIn(ctx)
+		n, err = s.markOverdueIn(ctx, runID)
 		return err
 	})
 	return n, err
 }
 
 // markOverdueIn is markOverdue in the transaction of ctx.
-func (s *Service) markOverdueIn(ctx context.Context) (int, error) {
+func (s *Service) markOverdueIn(ctx context.Context, runID string) (int, error) {
 	n := 0
 	err := func() error {
 		now := s.db.Now(ctx)
@@ -1119,7 +1131,7 @@ func (s *Service) markOverdueIn(ctx context.Context) (int, error) {
 			}
 			return r, err
 		}, `UPDATE invoices SET overdue_at = $1, updated_at = $1 WHERE status = 'issued' AND overdue_at IS NULL AND due_at <= $1
-			RETURNING id, recipient_org_id, number`, now)
+			AND run_id <> $2 RETURNING id, recipient_org_id, number`, now, runID)
 		if err != nil {
 			return err
 		}

@@ -46,7 +46,7 @@ func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming
 		// The next run that invoices something for the payer: now if a
 		// charge is due, else when its earliest charge or period comes.
 		var at time.Time
-		err := s.db.QueryRow(ctx, `SELECT bill_at FROM charges WHERE status = 'pending' AND payer_org_id = $1 ORDER BY bill_at LIMIT 1`, payerID).Scan(&at)
+		err := s.db.QueryRow(ctx, `SELECT bill_at FROM charge_states WHERE status = 'pending' AND payer_org_id = $1 ORDER BY bill_at LIMIT 1`, payerID).Scan(&at)
 		if err != nil && !errors.Is(err, db.ErrNoRows) {
 			return err
 		}
@@ -67,7 +67,7 @@ func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming
 		}
 		out.BillAt = &at
 		charges, err := db.Select(ctx, s.db, scanCharge, chargeSelect+`
-			WHERE c.status = 'pending' AND c.payer_org_id = $1 AND c.bill_at <= $2`, payerID, at)
+			WHERE cs.status = 'pending' AND cs.payer_org_id = $1 AND cs.bill_at <= $2`, payerID, at)
 		if err != nil {
 			return err
 		}

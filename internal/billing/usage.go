@@ -113,7 +113,7 @@ func termOf(terms []pricing.PostpaidTerm, item string) (pricing.PostpaidTerm, bo
 // one starting at start, or the one running at now.
 func (s *Service) arrearsCharge(ctx context.Context, subID string, start, now time.Time) (charge, error) {
 	q := `SELECT c.id, c.key, c.kind, c.payer_org_id, c.issuer_org_id, c.vendor_org_id, c.subscription_id, c.order_id, c.currency,
-		c.self_billed, c.period_start, c.period_end, c.bill_at, d.detail, c.status FROM charges c JOIN charge_details d ON d.charge_id = c.id
+		c.self_billed, c.period_start, c.period_end, c.bill_at, d.detail, cs.status FROM ` + chargeFrom + ` JOIN charge_details d ON d.charge_id = c.id
 		WHERE c.subscription_id = $1 AND c.kind = 'arrears' AND `
 	args := []any{subID}
 	if start.IsZero() {
@@ -137,7 +137,7 @@ func (s *Service) arrearsCharge(ctx context.Context, subID string, start, now ti
 	if status == "merged" {
 		// Carried by the next period's charge: open while that is.
 		var carrier string
-		if err := s.db.QueryRow(ctx, `SELECT c.status FROM charges a JOIN charges c ON c.id = a.run_id WHERE a.id = $1`, c.ID).Scan(&carrier); err != nil {
+		if err := s.db.QueryRow(ctx, `SELECT c.status FROM charge_states a JOIN charge_states c ON c.charge_id = a.run_id WHERE a.charge_id = $1`, c.ID).Scan(&carrier); err != nil {
 			return c, err
 		}
 		status = carrier
@@ -181,8 +181,9 @@ func (s *Service) ListUsage(ctx context.Context, subID string) ([]Usage, error) 
 		err := sc.Scan(&u.SubscriptionID, &u.Item, &u.PeriodStart, &u.Quantity, &u.RecordedAt, &u.PeriodEnd, &status, &carrier)
 		u.Invoiced = (status != nil && *status == "invoiced") || (carrier != nil && *carrier == "invoiced")
 		return u, err
-	}, `SELECT u.subscription_id, u.item, u.period_start, u.quantity, u.recorded_at, c.period_end, c.status, m.status FROM usage_records u
+	}, `SELECT u.subscription_id, u.item, u.period_start, u.quantity, u.recorded_at, c.period_end, cs.status, m.status FROM usage_records u
 		LEFT JOIN charges c ON c.subscription_id = u.subscription_id AND c.kind = 'arrears' AND c.period_start = u.period_start
-		LEFT JOIN charges m ON c.status = 'merged' AND m.id = c.run_id
+		LEFT JOIN charge_states cs ON cs.charge_id = c.id
+		LEFT JOIN charge_states m ON cs.status = 'merged' AND m.charge_id = cs.run_id
 		WHERE u.subscription_id = $1 ORDER BY u.period_start DESC, u.item`, subID)
 }

@@ -15,6 +15,9 @@ type Dialect interface {
 	// ForUpdateSkipLocked is like ForUpdate but skips rows another
 	// transaction holds, for claiming work across processes.
 	ForUpdateSkipLocked() string
+	// ForUpdateOf is ForUpdate locking only the rows of the table aliased
+	// alias, in a SELECT that joins others.
+	ForUpdateOf(alias string) string
 	// ForUpdateOfSkipLocked is ForUpdateSkipLocked locking only the rows
 	// of the table aliased alias, in a SELECT that joins others.
 	ForUpdateOfSkipLocked(alias string) string
@@ -62,6 +65,7 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) ForUpdate() string                   { return "" }
 func (sqliteDialect) ForUpdateSkipLocked() string         { return "" }
+func (sqliteDialect) ForUpdateOf(string) string           { return "" }
 func (sqliteDialect) ForUpdateOfSkipLocked(string) string { return "" }
 func (sqliteDialect) Name() Engine                        { return SQLite }
 
@@ -84,6 +88,9 @@ type postgresDialect struct{}
 
 func (postgresDialect) ForUpdate() string           { return " FOR UPDATE" }
 func (postgresDialect) ForUpdateSkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+func (postgresDialect) ForUpdateOf(alias string) string {
+	return " FOR UPDATE OF " + alias
+}
 func (postgresDialect) ForUpdateOfSkipLocked(alias string) string {
 	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
 }
