@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -38,7 +40,9 @@ import (
 //	go test ./internal/billing -run '^$' -bench BillingRun -benchtime 1x -timeout 60m
 //
 // NEPHELE_BENCH_STATEMENTS=1 adds, on a PostgreSQL with pg_stat_statements
-// loaded, the server's longest statements of the second run.
+// loaded, the server's longest statements of the second run;
+// NEPHELE_BENCH_PROFILE=file writes a CPU profile of the second run to
+// file.sqlite and file.postgres.
 func BenchmarkBillingRun(b *testing.B) {
 	n := 100000
 	if v, err := strconv.Atoi(os.Getenv("NEPHELE_BENCH_SUBSCRIPTIONS")); err == nil && v > 0 {
@@ -254,6 +258,12 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 		b.Fatal(err)
 	}
 	statements = traceStatements(ctx, b, d, e)
+	if f := os.Getenv("NEPHELE_BENCH_PROFILE"); f != "" {
+		stop := cpuProfile(b, f+"."+string(e))
+		defer stop()
+		prev := statements
+		statements = func() string { stop(); return prev() }
+	}
 	inv2, lines2, el2 := run("second periods")
 	peak := peakRSS()
 	heap, anon := stop()
@@ -355,6 +365,39 @@ func traceStatements(ctx context.Context, b *testing.B, d *db.DB, e db.Engine) f
 			return ""
 		}
 		return "  the server's statements in the second run, longest first:\n" + strings.Join(rows, "\n") + "\n"
+	}
+}
+
+// cpuProfile writes a CPU profile of this process to file until the
+// function it returns is called (again: nothing), and the allocations
+// profile at both ends to file.allocs.base and file.allocs (compare them
+// with go tool pprof -base).
+func cpuProfile(b *testing.B, file string) func() {
+	allocs := func(name string) {
+		f, err := os.Create(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	allocs(file + ".allocs.base")
+	f, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+			allocs(file + ".allocs")
+		})
 	}
 }
 

@@ -123,7 +123,7 @@ type charge struct {
 	PeriodEnd      *time.Time
 	BillAt         time.Time
 	Detail         chargeDetail
-	raw            string
+	raw            []byte // the detail as read, until decoded
 }
 
 // chargeFrom joins charges (alias c) with their states (alias cs).
@@ -174,7 +174,7 @@ func (c *charge) decodeWith(dec *termsDecoder) error {
 	if c.Detail, err = dec.detail(c.raw, c.Currency); err != nil {
 		return fmt.Errorf("charge %s: %w", c.ID, err)
 	}
-	c.raw = ""
+	c.raw = nil
 	return nil
 }
 
@@ -903,14 +903,14 @@ func (dec *termsDecoder) terms(postpaid, levels jsontext.Value) ([]pricing.Postp
 }
 
 // detail decodes a stored detail; a nil dec shares nothing.
-func (dec *termsDecoder) detail(raw string, cur money.Currency) (chargeDetail, error) {
+func (dec *termsDecoder) detail(raw []byte, cur money.Currency) (chargeDetail, error) {
 	if dec == nil {
 		dec = &termsDecoder{}
 	}
 	// encoding/json/v2's decoder: a third of the time of encoding/json's,
 	// which validates the whole input before decoding it.
 	var sd readDetail
-	if err := jsonv2.Unmarshal([]byte(raw), &sd); err != nil {
+	if err := jsonv2.Unmarshal(raw, &sd); err != nil {
 		return chargeDetail{}, err
 	}
 	d := chargeDetail{Label: sd.Label, TaxCategory: sd.TaxCategory, IssuerVendor: sd.IssuerVendor, Claims: sd.Claims, Parties: sd.Parties}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
@@ -189,7 +190,7 @@ type storedLine struct {
 // written directly (a billing run encodes every line it invoices; the
 // reflection of encoding/json cost a tenth of a run).
 func encodeLines(lines []Line) (string, error) {
-	b := make([]byte, 0, 320*len(lines))
+	b := make([]byte, 0, 512*len(lines))
 	b = append(b, '[')
 	for i, l := range lines {
 		if i > 0 {
@@ -205,20 +206,20 @@ func encodeLines(lines []Line) (string, error) {
 		}
 		b = appendField(b, "kind", l.Kind)
 		b = appendField(b, "description", l.Description)
-		b = appendField(b, "quantity", l.Quantity.String())
-		b = appendField(b, "unit_price", l.UnitPrice.String())
+		b = appendDecimal(b, "quantity", l.Quantity)
+		b = appendDecimal(b, "unit_price", l.UnitPrice)
 		b = append(b, `,"amount_minor":`...)
 		b = strconv.AppendInt(b, l.Amount.Minor(), 10)
-		b = appendField(b, "exact", l.exact.String())
-		b = appendField(b, "tax_rate", l.TaxRate.String())
+		b = appendDecimal(b, "exact", l.exact)
+		b = appendDecimal(b, "tax_rate", l.TaxRate)
 		if l.TaxName != "" {
 			b = appendField(b, "tax_name", l.TaxName)
 		}
 		if l.PeriodStart != nil {
-			b = appendField(b, "start", l.PeriodStart.UTC().Format(time.RFC3339Nano))
+			b = appendTime(b, "start", *l.PeriodStart)
 		}
 		if l.PeriodEnd != nil {
-			b = appendField(b, "end", l.PeriodEnd.UTC().Format(time.RFC3339Nano))
+			b = appendTime(b, "end", *l.PeriodEnd)
 		}
 		if l.CreditsLine != nil {
 			b = append(b, `,"credits_line":`...)
@@ -229,7 +230,8 @@ func encodeLines(lines []Line) (string, error) {
 		}
 		b = append(b, '}')
 	}
-	return string(append(b, ']')), nil
+	b = append(b, ']')
+	return unsafe.String(&b[0], len(b)), nil // b is not written again
 }
 
 // appendField appends `,"name":value` with value as a JSON string.
@@ -238,6 +240,23 @@ func appendField(b []byte, name, value string) []byte {
 	b = append(b, name...)
 	b = append(b, '"', ':')
 	return appendJSONString(b, value)
+}
+
+// appendDecimal appends `,"name":"d"`: a decimal's canonical form needs no
+// escaping.
+func appendDecimal(b []byte, name string, d money.Decimal) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':', '"')
+	return append(d.Append(b), '"')
+}
+
+// appendTime appends `,"name":"t"`, t in RFC 3339 in UTC.
+func appendTime(b []byte, name string, t time.Time) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':', '"')
+	return append(t.UTC().AppendFormat(b, time.RFC3339Nano), '"')
 }
 
 // appendJSONString appends s as a JSON string: quotes, backslashes and

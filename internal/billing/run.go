@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -172,31 +173,40 @@ func sortedKeys(m map[string]bool) []string {
 // group splits charges into documents: one per payer, issuer, currency
 // and kind (invoice or pro-forma), in a stable order.
 func group(charges []charge) [][]charge {
-	key := func(c charge) string {
-		return c.PayerOrgID + "|" + c.IssuerOrgID + "|" + c.Currency.Code() + "|" + fmt.Sprint(c.SelfBilled)
+	document := func(a, b *charge) int {
+		return cmp.Or(strings.Compare(a.PayerOrgID, b.PayerOrgID), strings.Compare(a.IssuerOrgID, b.IssuerOrgID),
+			strings.Compare(a.Currency.Code(), b.Currency.Code()), boolOrder(a.SelfBilled)-boolOrder(b.SelfBilled))
 	}
-	byKey := map[string][]charge{}
-	var keys []string
-	for _, c := range charges {
-		k := key(c)
-		if _, ok := byKey[k]; !ok {
-			keys = append(keys, k)
+	// Sorted by index, then copied once: charges are large.
+	order := make([]int, len(charges))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := &charges[i], &charges[j]
+		return cmp.Or(document(a, b), a.BillAt.Compare(b.BillAt), strings.Compare(a.Key, b.Key))
+	})
+	sorted := make([]charge, len(charges))
+	for k, i := range order {
+		sorted[k] = charges[i]
+	}
+	var out [][]charge
+	for lo := 0; lo < len(sorted); {
+		hi := lo + 1
+		for hi < len(sorted) && document(&sorted[lo], &sorted[hi]) == 0 {
+			hi++
 		}
-		byKey[k] = append(byKey[k], c)
-	}
-	sort.Strings(keys)
-	out := make([][]charge, 0, len(keys))
-	for _, k := range keys {
-		cs := byKey[k]
-		sort.SliceStable(cs, func(i, j int) bool {
-			if !cs[i].BillAt.Equal(cs[j].BillAt) {
-				return cs[i].BillAt.Before(cs[j].BillAt)
-			}
-			return cs[i].Key < cs[j].Key
-		})
-		out = append(out, cs)
+		out = append(out, sorted[lo:hi:hi])
+		lo = hi
 	}
 	return out
+}
+
+func boolOrder(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // exact is the unrounded value of a quote line: quantity × unit price
@@ -222,6 +232,17 @@ func (b *builder) build(id string, cs []charge) (built, bool, error) {
 		Currency: cur.Code(), Issuer: issuer, Recipient: recipient, CreatedAt: b.now, UpdatedAt: b.now}, charges: cs}
 	zero := money.NewAmount(0, cur)
 	var claims []claim
+	most := 0 // lines at most: each usage term rates to one line at most
+	for _, c := range cs {
+		most += len(c.Detail.Lines)
+		if c.Kind == ChargeArrears {
+			most += len(c.Detail.Postpaid)
+		}
+		if c.Detail.Carried != nil {
+			most += len(c.Detail.Carried.Postpaid)
+		}
+	}
+	out.inv.Lines = make([]Line, 0, most)
 	owed := map[string]int64{}       // payer → issuer, by ledger kind
 	vendorOwed := map[string]int64{} // what the vendor issuer is owed, by kind
 	for _, c := range cs {
