@@ -208,7 +208,7 @@ func encodeLines(lines []Line) (string, error) {
 		b = appendField(b, "description", l.Description)
 		b = appendDecimal(b, "quantity", l.Quantity)
 		b = appendDecimal(b, "unit_price", l.UnitPrice)
-		b = append(b, `,"amount_minor":`...)
+		b = appendName(b, "amount_minor")
 		b = strconv.AppendInt(b, l.Amount.Minor(), 10)
 		b = appendDecimal(b, "exact", l.exact)
 		b = appendDecimal(b, "tax_rate", l.TaxRate)
@@ -222,7 +222,7 @@ func encodeLines(lines []Line) (string, error) {
 			b = appendTime(b, "end", *l.PeriodEnd)
 		}
 		if l.CreditsLine != nil {
-			b = append(b, `,"credits_line":`...)
+			b = appendName(b, "credits_line")
 			b = strconv.AppendInt(b, int64(*l.CreditsLine), 10)
 		}
 		if l.recurringKey != "" {
@@ -234,28 +234,29 @@ func encodeLines(lines []Line) (string, error) {
 	return unsafe.String(&b[0], len(b)), nil // b is not written again
 }
 
-// appendField appends `,"name":value` with value as a JSON string.
-func appendField(b []byte, name, value string) []byte {
+// appendName appends `,"name":`, a member's name (the names are ours: no
+// escaping).
+func appendName(b []byte, name string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, name...)
-	b = append(b, '"', ':')
-	return appendJSONString(b, value)
+	return append(b, '"', ':')
+}
+
+// appendField appends `,"name":value` with value as a JSON string.
+func appendField(b []byte, name, value string) []byte {
+	return appendJSONString(appendName(b, name), value)
 }
 
 // appendDecimal appends `,"name":"d"`: a decimal's canonical form needs no
 // escaping.
 func appendDecimal(b []byte, name string, d money.Decimal) []byte {
-	b = append(b, ',', '"')
-	b = append(b, name...)
-	b = append(b, '"', ':', '"')
+	b = append(appendName(b, name), '"')
 	return append(d.Append(b), '"')
 }
 
 // appendTime appends `,"name":"t"`, t in RFC 3339 in UTC.
 func appendTime(b []byte, name string, t time.Time) []byte {
-	b = append(b, ',', '"')
-	b = append(b, name...)
-	b = append(b, '"', ':', '"')
+	b = append(appendName(b, name), '"')
 	return append(t.UTC().AppendFormat(b, time.RFC3339Nano), '"')
 }
 

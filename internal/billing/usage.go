@@ -137,7 +137,8 @@ func (s *Service) arrearsCharge(ctx context.Context, subID string, start, now ti
 	if status == "merged" {
 		// Carried by the next period's charge: open while that is.
 		var carrier string
-		if err := s.db.QueryRow(ctx, `SELECT c.status FROM charge_states a JOIN charge_states c ON c.charge_id = a.run_id WHERE a.charge_id = $1`, c.ID).Scan(&carrier); err != nil {
+		if err := s.db.QueryRow(ctx, `SELECT carrier.status FROM charge_states merged JOIN charge_states carrier ON carrier.charge_id = merged.run_id
+			WHERE merged.charge_id = $1`, c.ID).Scan(&carrier); err != nil {
 			return c, err
 		}
 		status = carrier
