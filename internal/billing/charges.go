@@ -130,26 +130,46 @@ type charge struct {
 const chargeFrom = `charges c JOIN charge_states cs ON cs.charge_id = c.id`
 
 // chargeSelect reads charges with their details (alias c, states cs).
-const chargeSelect = `SELECT c.id, c.key, c.kind, c.payer_org_id, c.issuer_org_id, c.vendor_org_id, c.subscription_id, c.order_id, c.currency,
-	c.self_billed, c.period_start, c.period_end, c.bill_at, d.detail FROM ` + chargeFrom + ` JOIN charge_details d ON d.charge_id = c.id`
+var chargeSelect = chargeSelectWith(plainTimes{})
+
+// chargeSelectWith is chargeSelect reading the timestamps through t.
+func chargeSelectWith(t chargeTimes) string {
+	return `SELECT c.id, c.key, c.kind, c.payer_org_id, c.issuer_org_id, c.vendor_org_id, c.subscription_id, c.order_id, c.currency,
+	c.self_billed, ` + t.TimeText("c.period_start") + `, ` + t.TimeText("c.period_end") + `, ` + t.TimeText("c.bill_at") +
+		`, d.detail FROM ` + chargeFrom + ` JOIN charge_details d ON d.charge_id = c.id`
+}
+
+// chargeTimes reads a charge's timestamps: plainTimes as the driver
+// delivers them, or the engine's db.Dialect for bulk reads (selectDecoded).
+type chargeTimes interface {
+	TimeText(col string) string
+	TimeDest(t *time.Time) any
+	NullTimeDest(t **time.Time) any
+}
+
+type plainTimes struct{}
+
+func (plainTimes) TimeText(col string) string     { return col }
+func (plainTimes) TimeDest(t *time.Time) any      { return t }
+func (plainTimes) NullTimeDest(t **time.Time) any { return t }
 
 // scanCharge scans a charge read with chargeSelect.
 func scanCharge(sc db.Scanner) (charge, error) {
-	c, err := scanChargeRow(chargeScanner{sc: sc, more: nil})
+	c, err := scanChargeRow(chargeScanner{sc: sc, more: nil}, plainTimes{})
 	if err != nil {
 		return c, err
 	}
 	return c, c.decode()
 }
 
-// scanChargeRow scans a charge read with chargeSelect, its detail left to
-// decode.
-func scanChargeRow(sc db.Scanner) (charge, error) {
+// scanChargeRow scans a charge read with chargeSelectWith(t), its detail
+// left to decode.
+func scanChargeRow(sc db.Scanner, t chargeTimes) (charge, error) {
 	var c charge
 	var sub, order *string
 	var cur string
 	dest := []any{&c.ID, &c.Key, &c.Kind, &c.PayerOrgID, &c.IssuerOrgID, &c.VendorOrgID, &sub, &order, &cur, &c.SelfBilled,
-		&c.PeriodStart, &c.PeriodEnd, &c.BillAt, &c.raw}
+		t.NullTimeDest(&c.PeriodStart), t.NullTimeDest(&c.PeriodEnd), t.TimeDest(&c.BillAt), &c.raw}
 	err := sc.Scan(dest...)
 	if err != nil {
 		return c, err
@@ -178,8 +198,8 @@ func (c *charge) decodeWith(dec *termsDecoder) error {
 	return nil
 }
 
-// selectDecoded reads charges with chargeSelect's columns and decodes
-// their details while it reads: chunks of rows go to a decoder on every
+// selectDecoded reads charges with chargeSelectWith(s.db.Dialect())'s
+// columns and decodes their details while it reads: chunks of rows go to a decoder on every
 // core as the query steps through the next.
 func (s *Service) selectDecoded(ctx context.Context, query string, args ...any) ([]charge, error) {
 	rows, err := s.db.Query(ctx, query, args...)
@@ -210,7 +230,7 @@ func (s *Service) selectDecoded(ctx context.Context, query string, args ...any) 
 	chunk := make([]charge, 0, chunkSize)
 	var scanErr error
 	for rows.Next() {
-		c, err := scanChargeRow(rows)
+		c, err := scanChargeRow(rows, s.db.Dialect())
 		if err != nil {
 			scanErr = err
 			break

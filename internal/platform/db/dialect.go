@@ -2,6 +2,7 @@ package db
 
 import (
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -26,6 +27,16 @@ type Dialect interface {
 	// binding its argument in q. It returns the condition and an expression
 	// ranking the matches (larger is better). words must come from Words.
 	TextSearch(idx TextIndex, words []string, q *Query) (cond, rank string)
+	// TimeText reads col, a timestamp column, for TimeDest or NullTimeDest
+	// to scan: on SQLite as its text, which costs the driver no parse
+	// (see timetext.go); on PostgreSQL as it is. Use it in queries that
+	// read timestamps in bulk.
+	TimeText(col string) string
+	// TimeDest is the Scan destination filling *t from a timestamp column
+	// read as it is or through TimeText.
+	TimeDest(t *time.Time) any
+	// NullTimeDest is TimeDest for a column that may be NULL (*t nil).
+	NullTimeDest(t **time.Time) any
 	// Name is the engine, for logs.
 	Name() Engine
 }
@@ -68,6 +79,9 @@ func (sqliteDialect) ForUpdateSkipLocked() string         { return "" }
 func (sqliteDialect) ForUpdateOf(string) string           { return "" }
 func (sqliteDialect) ForUpdateOfSkipLocked(string) string { return "" }
 func (sqliteDialect) Name() Engine                        { return SQLite }
+func (sqliteDialect) TimeText(col string) string          { return "CAST(" + col + " AS TEXT)" }
+func (sqliteDialect) TimeDest(t *time.Time) any           { return storedTime{t} }
+func (sqliteDialect) NullTimeDest(t **time.Time) any      { return storedNullTime{t} }
 
 func (sqliteDialect) TextSearch(idx TextIndex, words []string, q *Query) (string, string) {
 	terms := make([]string, len(words))
@@ -94,7 +108,10 @@ func (postgresDialect) ForUpdateOf(alias string) string {
 func (postgresDialect) ForUpdateOfSkipLocked(alias string) string {
 	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
 }
-func (postgresDialect) Name() Engine { return Postgres }
+func (postgresDialect) Name() Engine                   { return Postgres }
+func (postgresDialect) TimeText(col string) string     { return col }
+func (postgresDialect) TimeDest(t *time.Time) any      { return t }
+func (postgresDialect) NullTimeDest(t **time.Time) any { return t }
 
 func (postgresDialect) TextSearch(idx TextIndex, words []string, q *Query) (string, string) {
 	terms := make([]string, len(words))
