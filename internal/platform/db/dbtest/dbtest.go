@@ -12,10 +12,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,7 +63,8 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 var DefaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Open returns a fresh migrated database of engine e, closed (and on
-// PostgreSQL dropped) when the test ends.
+// PostgreSQL dropped) when the test ends. On SQLite it is a copy of a
+// database this process migrated once (see copySQLiteTemplate).
 func Open(t testing.TB, e db.Engine, opts Options) *db.DB {
 	t.Helper()
 	d, _ := OpenURL(t, e, opts)
@@ -77,6 +80,9 @@ func OpenURL(t testing.TB, e db.Engine, opts Options) (*db.DB, string) {
 	}
 	ctx := context.Background()
 	u := NewDatabaseURL(t, e)
+	if e == db.SQLite {
+		copySQLiteTemplate(t, strings.TrimPrefix(u, "sqlite:"))
+	}
 	d, err := db.Open(ctx, db.Config{URL: u, Clock: opts.Clock, MaxConns: 8})
 	if err != nil {
 		t.Fatalf("open %s: %v", e, err)
@@ -132,4 +138,53 @@ func NewDatabaseURL(t testing.TB, e db.Engine) string {
 	q.Set("search_path", schema)
 	pu.RawQuery = q.Encode()
 	return strings.TrimSpace(pu.String())
+}
+
+// The SQLite template: a database migrated once per test process, copied
+// for every Open. Migrating runs much of SQLite (a Go translation of C)
+// for the DDL; under the race detector that took two seconds per database,
+// most of the race pass.
+var sqliteTemplate struct {
+	once  sync.Once
+	bytes []byte
+	err   error
+}
+
+// copySQLiteTemplate writes a migrated, empty database to path (Migrate
+// then finds nothing to do).
+func copySQLiteTemplate(t testing.TB, path string) {
+	t.Helper()
+	sqliteTemplate.once.Do(func() {
+		sqliteTemplate.bytes, sqliteTemplate.err = migratedSQLite()
+	})
+	if sqliteTemplate.err != nil {
+		t.Fatalf("migrate the SQLite template: %v", sqliteTemplate.err)
+	}
+	if err := os.WriteFile(path, sqliteTemplate.bytes, 0o600); err != nil {
+		t.Fatalf("copy the SQLite template: %v", err)
+	}
+}
+
+// migratedSQLite migrates a new SQLite database and returns its file,
+// the write-ahead log checkpointed into it.
+func migratedSQLite() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "nephele-dbtest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "template.db")
+	ctx := context.Background()
+	d, err := db.Open(ctx, db.Config{URL: "sqlite:" + path, Clock: clock.NewTest(DefaultStart)})
+	if err != nil {
+		return nil, err
+	}
+	_, err = d.Migrate(ctx)
+	if err == nil {
+		_, err = d.Exec(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	if err = errors.Join(err, d.Close()); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
 }
