@@ -30,7 +30,6 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
@@ -164,7 +163,7 @@ func (d *DB) openSQLite(ctx context.Context, path string) error {
 		r.Del("_txlock")
 		r.Del("_journal_mode") // the writer made the file WAL; that persists
 		r.Add("_pragma", "query_only(1)")
-		reader, err := sql.Open("sqlite", "file:"+path+"?"+r.Encode())
+		reader, err := openSQLiteDB("file:" + path + "?" + r.Encode())
 		if err != nil {
 			return fmt.Errorf("sqlite: open %s: %w", path, err)
 		}
@@ -172,7 +171,7 @@ func (d *DB) openSQLite(ctx context.Context, path string) error {
 		reader.SetMaxIdleConns(2)
 		d.reader = reader
 	}
-	sdb, err := sql.Open("sqlite", dsn)
+	sdb, err := openSQLiteDB(dsn)
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
