@@ -277,6 +277,9 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 	if err := led.Check(ctx); err != nil {
 		b.Fatal(err)
 	}
+	if err := bill.Check(ctx); err != nil {
+		b.Fatal(err)
+	}
 
 	// The same number of rows, plainly inserted in batches of the run's
 	// size (a run writes a batch of payers per transaction).

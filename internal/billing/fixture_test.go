@@ -109,10 +109,14 @@ func setup(t *testing.T, e db.Engine) *fixture {
 	d, url := dbtest.OpenURL(t, e, dbtest.Options{Clock: clk})
 	w, cat, ch, subs, bill, led, ob := services(t, d)
 	f := &fixture{t: t, d: d, url: url, clock: clk, w: w, cat: cat, ch: ch, subs: subs, bill: bill, led: led, ob: ob, plans: map[string]catalog.Plan{}}
-	// Every test ends with a balanced ledger.
+	// Every test ends with a balanced ledger and invoices whose parties
+	// exist.
 	t.Cleanup(func() {
 		if err := led.Check(context.Background()); err != nil {
 			t.Errorf("ledger: %v", err)
+		}
+		if err := bill.Check(context.Background()); err != nil {
+			t.Error(err)
 		}
 	})
 	// The operator and its customers are in Italy (22 % VAT); Germany

@@ -88,6 +88,9 @@ func services(t *testing.T, d *db.DB) *env {
 		if err := led.Check(context.Background()); err != nil {
 			t.Errorf("ledger: %v", err)
 		}
+		if err := bill.Check(context.Background()); err != nil {
+			t.Error(err)
+		}
 	})
 	return &env{t: t, world: w, svc: svc, d: d, cat: cat, ch: ch, subs: subs, bill: bill, led: led, ob: ob}
 }
