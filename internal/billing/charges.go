@@ -132,11 +132,15 @@ const chargeFrom = `charges c JOIN charge_states cs ON cs.charge_id = c.id`
 // chargeSelect reads charges with their details (alias c, states cs).
 var chargeSelect = chargeSelectWith(plainTimes{})
 
-// chargeSelectWith is chargeSelect reading the timestamps through t.
-func chargeSelectWith(t chargeTimes) string {
-	return `SELECT c.id, c.key, c.kind, c.payer_org_id, c.issuer_org_id, c.vendor_org_id, c.subscription_id, c.order_id, c.currency,
-	c.self_billed, ` + t.TimeText("c.period_start") + `, ` + t.TimeText("c.period_end") + `, ` + t.TimeText("c.bill_at") +
-		`, d.detail FROM ` + chargeFrom + ` JOIN charge_details d ON d.charge_id = c.id`
+// chargeSelectWith is chargeSelect reading the timestamps through t, and
+// the columns more after the charge's (scan them with scanChargeWith).
+func chargeSelectWith(t chargeTimes, more ...string) string {
+	q := `SELECT c.id, c.key, c.kind, c.payer_org_id, c.issuer_org_id, c.vendor_org_id, c.subscription_id, c.order_id, c.currency,
+	c.self_billed, ` + t.TimeText("c.period_start") + `, ` + t.TimeText("c.period_end") + `, ` + t.TimeText("c.bill_at") + `, d.detail`
+	for _, m := range more {
+		q += ", " + m
+	}
+	return q + ` FROM ` + chargeFrom + ` JOIN charge_details d ON d.charge_id = c.id`
 }
 
 // chargeTimes reads a charge's timestamps: plainTimes as the driver

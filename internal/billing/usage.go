@@ -112,9 +112,7 @@ func termOf(terms []pricing.PostpaidTerm, item string) (pricing.PostpaidTerm, bo
 // arrearsCharge finds the arrears charge of a subscription's period: the
 // one starting at start, or the one running at now.
 func (s *Service) arrearsCharge(ctx context.Context, subID string, start, now time.Time) (charge, error) {
-	q := `SELECT c.id, c.key, c.kind, c.payer_org_id, c.issuer_org_id, c.vendor_org_id, c.subscription_id, c.order_id, c.currency,
-		c.self_billed, c.period_start, c.period_end, c.bill_at, d.detail, cs.status FROM ` + chargeFrom + ` JOIN charge_details d ON d.charge_id = c.id
-		WHERE c.subscription_id = $1 AND c.kind = 'arrears' AND `
+	q := chargeSelectWith(plainTimes{}, "cs.status") + ` WHERE c.subscription_id = $1 AND c.kind = 'arrears' AND `
 	args := []any{subID}
 	if start.IsZero() {
 		q += `c.period_start <= $2 AND c.period_end > $2`
