@@ -135,13 +135,14 @@ func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, erro
 			k usageKey
 			q money.Decimal
 		}
+		dia := s.db.Dialect()
 		recs, err := db.Select(ctx, s.db, func(sc db.Scanner) (rec, error) {
 			var r rec
 			var at time.Time
-			err := sc.Scan(&r.k.sub, &r.k.item, &at, &r.q)
+			err := sc.Scan(&r.k.sub, &r.k.item, dia.TimeDest(&at), &r.q)
 			r.k.start = at.UnixNano()
 			return r, err
-		}, `SELECT subscription_id, item, period_start, quantity FROM usage_records WHERE subscription_id IN (`+db.In(1, len(chunk))+`)
+		}, `SELECT subscription_id, item, `+dia.TimeText("period_start")+`, quantity FROM usage_records WHERE subscription_id IN (`+db.In(1, len(chunk))+`)
 			AND period_start >= $`+strconv.Itoa(len(chunk)+1), args...)
 		if err != nil {
 			return nil, err
