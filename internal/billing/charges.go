@@ -129,46 +129,33 @@ type charge struct {
 // chargeFrom joins charges (alias c) with their states (alias cs).
 const chargeFrom = `charges c JOIN charge_states cs ON cs.charge_id = c.id`
 
-// chargeSelect reads charges with their details (alias c, states cs).
-var chargeSelect = chargeSelectWith(plainTimes{})
-
-// chargeSelectWith is chargeSelect reading the timestamps through t, and
-// the columns more after the charge's (scan them with scanChargeWith).
-func chargeSelectWith(t chargeTimes, more ...string) string {
+// chargeSelect reads charges with their details (alias c, states cs),
+// then the columns more (scan them with scanChargeWith). Timestamps go
+// through the dialect's TimeText: on SQLite as text, which the driver
+// would otherwise parse with a failing layout first.
+func (s *Service) chargeSelect(more ...string) string {
+	d := s.db.Dialect()
 	q := `SELECT c.id, c.key, c.kind, c.payer_org_id, c.issuer_org_id, c.vendor_org_id, c.subscription_id, c.order_id, c.currency,
-	c.self_billed, ` + t.TimeText("c.period_start") + `, ` + t.TimeText("c.period_end") + `, ` + t.TimeText("c.bill_at") + `, d.detail`
+	c.self_billed, ` + d.TimeText("c.period_start") + `, ` + d.TimeText("c.period_end") + `, ` + d.TimeText("c.bill_at") + `, d.detail`
 	for _, m := range more {
 		q += ", " + m
 	}
 	return q + ` FROM ` + chargeFrom + ` JOIN charge_details d ON d.charge_id = c.id`
 }
 
-// chargeTimes reads a charge's timestamps: plainTimes as the driver
-// delivers them, or the engine's db.Dialect for bulk reads (selectDecoded).
-type chargeTimes interface {
-	TimeText(col string) string
-	TimeDest(t *time.Time) any
-	NullTimeDest(t **time.Time) any
-}
-
-type plainTimes struct{}
-
-func (plainTimes) TimeText(col string) string     { return col }
-func (plainTimes) TimeDest(t *time.Time) any      { return t }
-func (plainTimes) NullTimeDest(t **time.Time) any { return t }
-
 // scanCharge scans a charge read with chargeSelect.
-func scanCharge(sc db.Scanner) (charge, error) {
-	c, err := scanChargeRow(chargeScanner{sc: sc, more: nil}, plainTimes{})
+func (s *Service) scanCharge(sc db.Scanner) (charge, error) {
+	c, err := s.scanChargeRow(sc)
 	if err != nil {
 		return c, err
 	}
 	return c, c.decode()
 }
 
-// scanChargeRow scans a charge read with chargeSelectWith(t), its detail
-// left to decode.
-func scanChargeRow(sc db.Scanner, t chargeTimes) (charge, error) {
+// scanChargeRow scans a charge read with chargeSelect, its detail left to
+// decode.
+func (s *Service) scanChargeRow(sc db.Scanner) (charge, error) {
+	t := s.db.Dialect()
 	var c charge
 	var sub, order *string
 	var cur string
@@ -202,8 +189,8 @@ func (c *charge) decodeWith(dec *termsDecoder) error {
 	return nil
 }
 
-// selectDecoded reads charges with chargeSelectWith(s.db.Dialect())'s
-// columns and decodes their details while it reads: chunks of rows go to a decoder on every
+// selectDecoded reads charges with chargeSelect's columns and decodes
+// their details while it reads: chunks of rows go to a decoder on every
 // core as the query steps through the next.
 func (s *Service) selectDecoded(ctx context.Context, query string, args ...any) ([]charge, error) {
 	rows, err := s.db.Query(ctx, query, args...)
@@ -234,7 +221,7 @@ func (s *Service) selectDecoded(ctx context.Context, query string, args ...any) 
 	chunk := make([]charge, 0, chunkSize)
 	var scanErr error
 	for rows.Next() {
-		c, err := scanChargeRow(rows, s.db.Dialect())
+		c, err := s.scanChargeRow(rows)
 		if err != nil {
 			scanErr = err
 			break
@@ -395,7 +382,7 @@ func (s *Service) periodCharges(ctx context.Context, ev subscription.PeriodEvent
 // pendingArrears is the pending arrears charge of a subscription's period
 // ending at end, locked (none: the zero charge).
 func (s *Service) pendingArrears(ctx context.Context, subID string, end time.Time) (charge, error) {
-	c, err := db.Get(ctx, s.db, scanCharge, chargeSelect+` WHERE c.subscription_id = $1 AND c.kind = 'arrears'
+	c, err := db.Get(ctx, s.db, s.scanCharge, s.chargeSelect()+` WHERE c.subscription_id = $1 AND c.kind = 'arrears'
 		AND cs.status = 'pending' AND c.period_end = $2`+s.db.Dialect().ForUpdateOf("cs"), subID, end)
 	if errors.Is(err, db.ErrNoRows) {
 		return charge{}, nil
@@ -815,7 +802,7 @@ var errNoCharge = errors.New("billing: the subscription has no charge yet")
 // lastCharge is the latest advance charge of a subscription: the base of
 // its vendor lines (payer, issuer, channel, tax category).
 func (s *Service) lastCharge(ctx context.Context, subID string) (charge, error) {
-	c, err := db.Get(ctx, s.db, scanCharge, chargeSelect+` WHERE c.subscription_id = $1 AND c.kind = $2
+	c, err := db.Get(ctx, s.db, s.scanCharge, s.chargeSelect()+` WHERE c.subscription_id = $1 AND c.kind = $2
 		ORDER BY c.period_start DESC LIMIT 1`, subID, ChargeAdvance)
 	if errors.Is(err, db.ErrNoRows) {
 		return c, errNoCharge

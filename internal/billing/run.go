@@ -758,7 +758,7 @@ func due(now, holdSince string) string {
 func (s *Service) dueAfter(ctx context.Context, after string) ([]string, []charge, error) {
 	now := s.db.Now(ctx)
 	limit := s.batchRows()
-	rows, err := s.selectDecoded(ctx, chargeSelectWith(s.db.Dialect())+` WHERE `+due("$1", "$2")+` AND cs.payer_org_id > $3
+	rows, err := s.selectDecoded(ctx, s.chargeSelect()+` WHERE `+due("$1", "$2")+` AND cs.payer_org_id > $3
 		ORDER BY cs.payer_org_id LIMIT $4`, now, now.Add(-s.cfg.ArrearsHold), after, limit)
 	if err != nil || len(rows) == 0 {
 		return nil, nil, err
@@ -791,7 +791,7 @@ func (s *Service) dueOf(ctx context.Context, payers []string, lock bool) ([]char
 	for _, p := range payers {
 		args = append(args, p)
 	}
-	q := chargeSelectWith(s.db.Dialect()) + ` WHERE ` + due("$1", "$2") + ` AND cs.payer_org_id IN (` + db.In(3, len(payers)) + `)`
+	q := s.chargeSelect() + ` WHERE ` + due("$1", "$2") + ` AND cs.payer_org_id IN (` + db.In(3, len(payers)) + `)`
 	if lock {
 		q += s.db.Dialect().ForUpdateOfSkipLocked("cs")
 	}

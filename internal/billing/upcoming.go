@@ -66,7 +66,7 @@ func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming
 			at = now
 		}
 		out.BillAt = &at
-		charges, err := db.Select(ctx, s.db, scanCharge, chargeSelect+`
+		charges, err := db.Select(ctx, s.db, s.scanCharge, s.chargeSelect()+`
 			WHERE cs.status = 'pending' AND cs.payer_org_id = $1 AND cs.bill_at <= $2`, payerID, at)
 		if err != nil {
 			return err

@@ -112,7 +112,7 @@ func termOf(terms []pricing.PostpaidTerm, item string) (pricing.PostpaidTerm, bo
 // arrearsCharge finds the arrears charge of a subscription's period: the
 // one starting at start, or the one running at now.
 func (s *Service) arrearsCharge(ctx context.Context, subID string, start, now time.Time) (charge, error) {
-	q := chargeSelectWith(plainTimes{}, "cs.status") + ` WHERE c.subscription_id = $1 AND c.kind = 'arrears' AND `
+	q := s.chargeSelect("cs.status") + ` WHERE c.subscription_id = $1 AND c.kind = 'arrears' AND `
 	args := []any{subID}
 	if start.IsZero() {
 		q += `c.period_start <= $2 AND c.period_end > $2`
@@ -123,7 +123,7 @@ func (s *Service) arrearsCharge(ctx context.Context, subID string, start, now ti
 	}
 	var status string
 	c, err := db.Get(ctx, s.db, func(sc db.Scanner) (charge, error) {
-		return scanChargeWith(sc, &status)
+		return s.scanChargeWith(sc, &status)
 	}, q+` ORDER BY c.period_start DESC LIMIT 1`, args...)
 	if errors.Is(err, db.ErrNoRows) {
 		return c, errs.Invalid("no_such_period", "the subscription has no such period with usage to report",
@@ -148,11 +148,8 @@ func (s *Service) arrearsCharge(ctx context.Context, subID string, start, now ti
 }
 
 // scanChargeWith scans a charge followed by more columns.
-func scanChargeWith(sc db.Scanner, more ...any) (charge, error) {
-	var c charge
-	row := chargeScanner{sc: sc, more: more}
-	c, err := scanCharge(row)
-	return c, err
+func (s *Service) scanChargeWith(sc db.Scanner, more ...any) (charge, error) {
+	return s.scanCharge(chargeScanner{sc: sc, more: more})
 }
 
 type chargeScanner struct {
