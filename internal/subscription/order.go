@@ -264,10 +264,14 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 		return Order{}, errs.Invalid("validation_failed", "customer_org_id: name the customer you order for",
 			errs.Field("customer_org_id", "required", "is required when ordering on a customer's behalf"))
 	}
+	qin := channel.QuoteInput{PlanID: in.PlanID, Quantities: in.Quantities, Periods: in.Periods,
+		CouponCode: in.CouponCode, CustomerOrgID: in.CustomerOrgID, Trial: in.Type == OrderTrial}
+	if err := s.prepareFirstUse(ctx, qin); err != nil {
+		return Order{}, err
+	}
 	var out Order
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		q, err := s.channel.Quote(ctx, channel.QuoteInput{PlanID: in.PlanID, Quantities: in.Quantities, Periods: in.Periods,
-			CouponCode: in.CouponCode, CustomerOrgID: in.CustomerOrgID, Trial: in.Type == OrderTrial})
+		q, err := s.channel.Quote(ctx, qin)
 		if err != nil {
 			return err
 		}
@@ -349,6 +353,21 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 		}
 	}
 	return out, err
+}
+
+// prepareFirstUse quotes the order once before its transaction opens, so
+// the rows a first quote creates (the default price catalogs of the
+// buyer's channel, made on first use) are committed, each in a transaction
+// of its own that settles a race with a concurrent creator by reading the
+// winner's row. Inside the order's transaction on PostgreSQL, losing that
+// race would abort the whole order (a unique violation poisons the
+// transaction). Its errors are the quote's, which the order reports too.
+func (s *Service) prepareFirstUse(ctx context.Context, in channel.QuoteInput) error {
+	if s.db.InTransaction(ctx) {
+		return nil
+	}
+	_, err := s.channel.Quote(ctx, in)
+	return err
 }
 
 // auditor is who approves orders of a product: the reseller whose catalog
@@ -456,13 +475,10 @@ func (s *Service) visibleOrder(ctx context.Context, a actor.Actor, id string) (O
 	return o, err
 }
 
-// orderView hides the customer's price from a vendor that is not in the
-// customer's channel (it sees what was ordered, not at what price).
+// orderView is o as the caller may see it: the customer's price only for
+// the customer, its seller and staff.
 func orderView(a actor.Actor, o Order) Order {
-	if a.OrgID == o.VendorOrgID && a.OrgID != o.CustomerOrgID && !isStaff(a) {
-		o.Total, o.Due, o.Detail = nil, nil, nil
-	}
-	return o
+	return orderSight(a, o) // views.go: prices as channel.PriceSight decides
 }
 
 // GetOrder returns an order the caller may see.
