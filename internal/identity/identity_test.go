@@ -548,30 +548,159 @@ func TestAuditLogAccess(t *testing.T) {
 	})
 }
 
-// Failed sign-ins racing each other all count (several processes share
-// one database), so a burst of guesses locks the account.
+// Failed sign-ins racing each other are reserved before the password
+// check (several processes share one database): of a burst, exactly the
+// limit reach the check and the rest are refused, then the account is
+// locked for that source.
 func TestConcurrentFailuresAllCount(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := world(t, d)
 		email := w.Users["vendor_b"].Email
 		var wg sync.WaitGroup
-		for range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, _ = w.Svc.Login(context.Background(), identity.LoginInput{Email: email, Password: "guess-guess-1"})
-			}()
+		var mu sync.Mutex
+		codes := map[string]int{}
+		for range 12 {
+			wg.Go(func() {
+				_, err := w.Svc.Login(context.Background(), identity.LoginInput{Email: email, Password: "guess-guess-1", IP: "198.51.100.9"})
+				e, _ := errs.As(err)
+				mu.Lock()
+				defer mu.Unlock()
+				if e != nil {
+					codes[e.Code]++
+				}
+			})
 		}
 		wg.Wait()
-		var failures int
-		if err := d.QueryRow(context.Background(), `SELECT failures FROM login_attempts WHERE key = $1`, "account:"+email).Scan(&failures); err != nil {
+		if codes["invalid_credentials"] != 5 || codes["too_many_attempts"] != 7 {
+			t.Fatalf("answers %v, want 5 invalid_credentials and 7 too_many_attempts", codes)
+		}
+		_, err := w.Svc.Login(context.Background(), identity.LoginInput{Email: email, Password: identitytest.Password, IP: "198.51.100.9"})
+		wantCode(t, err, "too_many_attempts")
+	})
+}
+
+// Wrong guesses from one source lock the account for that source only: the
+// real user, elsewhere, still signs in; an IPv6 source is its /64.
+func TestThrottlePerSource(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := world(t, d)
+		ctx := context.Background()
+		email := w.Users["customer_b1"].Email
+		for _, ip := range []string{"203.0.113.5", "2001:db8:1:2::1"} {
+			for range 5 {
+				_, err := w.Svc.Login(ctx, identity.LoginInput{Email: email, Password: "not-the-password-1", IP: ip})
+				wantCode(t, err, "invalid_credentials")
+			}
+		}
+		for _, ip := range []string{"203.0.113.5", "2001:db8:1:2:ffff::7"} { // the same /64
+			_, err := w.Svc.Login(ctx, identity.LoginInput{Email: email, Password: identitytest.Password, IP: ip})
+			wantCode(t, err, "too_many_attempts")
+		}
+		for _, ip := range []string{"203.0.113.6", "2001:db8:1:3::1", ""} {
+			if _, err := w.Svc.Login(ctx, identity.LoginInput{Email: email, Password: identitytest.Password, IP: ip}); err != nil {
+				t.Fatalf("the real user from %q: %v", ip, err)
+			}
+		}
+	})
+}
+
+// A source behind which many people sit (one proxy) meets a high ceiling,
+// then short locks that grow, never one long lock at once.
+func TestThrottleSourceBacksOff(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		clk := d.Clock().(*clock.Test)
+		q, err := queue.New(d, queue.Config{})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if failures < 5 {
-			t.Fatalf("%d of 8 concurrent failures counted", failures)
+		cfg := identity.DefaultConfig
+		cfg.Hash = identitytest.CheapHash
+		cfg.Throttle = identity.ThrottleConfig{AccountFailures: 5, IPFailures: 8, Window: 15 * time.Minute, Lock: 15 * time.Minute, IPLock: time.Minute}
+		w := identitytest.NewWorld(t, identity.New(d, audit.New(d), outbox.New(d, q, nil), cfg, nil))
+		ctx := context.Background()
+		fail := func(email string) error {
+			_, err := w.Svc.Login(ctx, identity.LoginInput{Email: email, Password: "not-the-password-1", IP: "192.0.2.80"})
+			return err
 		}
-		_, err := w.Svc.Login(context.Background(), identity.LoginInput{Email: email, Password: identitytest.Password})
-		wantCode(t, err, "too_many_attempts")
+		// Eight accounts' users make one mistake each: no one is locked yet.
+		who := []string{"vendor_a", "vendor_b", "distributor", "reseller_a", "reseller_b", "customer_a1", "customer_a2", "customer_b1"}
+		for _, name := range who {
+			wantCode(t, fail(w.Users[name].Email), "invalid_credentials")
+		}
+		// The ninth failure locks the source for a minute, then two, then four.
+		for _, lock := range []int{60, 120, 240} {
+			e, _ := errs.As(fail(w.Users["customer_dist"].Email))
+			if e == nil || e.Code != "too_many_attempts" || e.RetryAfterSeconds != lock {
+				t.Fatalf("locked source: %v, want a %d s lock", e, lock)
+			}
+			clk.Advance(time.Duration(lock) * time.Second)
+			for _, name := range who {
+				wantCode(t, fail(name+"@elsewhere.example"), "invalid_credentials") // unknown accounts count against the source too
+			}
+		}
+		// Successful sign-ins from the source do not count against it.
+		clk.Advance(time.Hour)
+		for range 20 {
+			if _, err := w.Svc.Login(ctx, identity.LoginInput{Email: w.Users["customer_direct"].Email, Password: identitytest.Password, IP: "192.0.2.80"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// An impersonation lives no longer than the administrator's session it
+// started from: the administrator's logout, a reset of the
+// administrator's password, and the expiry of that session all end it.
+func TestImpersonationEndsWithItsParent(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		clk := d.Clock().(*clock.Test)
+		w := world(t, d)
+		ctx := context.Background()
+		start := func(t *testing.T) (admin context.Context, token string) {
+			t.Helper()
+			admin = w.As(t, "admin")
+			res, err := w.Svc.Impersonate(admin, w.Users["customer_a1"].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Svc.Authenticate(ctx, res.Token); err != nil {
+				t.Fatalf("fresh impersonation: %v", err)
+			}
+			return admin, res.Token
+		}
+		t.Run("logout", func(t *testing.T) {
+			admin, tok := start(t)
+			if _, err := w.Svc.Logout(admin); err != nil {
+				t.Fatal(err)
+			}
+			_, err := w.Svc.Authenticate(ctx, tok)
+			wantCode(t, err, "invalid_token")
+		})
+		t.Run("password reset", func(t *testing.T) {
+			_, tok := start(t)
+			if err := w.Svc.SetPassword(w.As(t, "super_admin"), w.Users["admin"].ID, identity.SetPasswordInput{NewPassword: "a-brand-new-secret-7"}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := w.Svc.Authenticate(ctx, tok)
+			if err := w.Svc.SetPassword(w.As(t, "super_admin"), w.Users["admin"].ID, identity.SetPasswordInput{NewPassword: identitytest.Password}); err != nil {
+				t.Fatal(err)
+			}
+			wantCode(t, err, "invalid_token")
+		})
+		t.Run("parent expiry", func(t *testing.T) {
+			admin, tok := start(t)
+			// The parent (an API session) ends in 24 hours; move it to end
+			// before the impersonation does.
+			if _, err := d.Exec(ctx, `UPDATE sessions SET expires_at = $2 WHERE id = $1`, actor.From(admin).SessionID, clk.Now().Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			clk.Advance(2 * time.Minute)
+			_, err := w.Svc.Authenticate(ctx, tok)
+			wantCode(t, err, "invalid_token")
+		})
 	})
 }

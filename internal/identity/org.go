@@ -415,6 +415,9 @@ func (s *Service) revokeCredentials(ctx context.Context, cond string, arg any) e
 	if _, err := s.db.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE revoked_at IS NULL AND `+cond, arg, now); err != nil {
 		return fmt.Errorf("revoke sessions: %w", err)
 	}
+	if err := s.revokeOrphans(ctx); err != nil {
+		return err
+	}
 	if _, err := s.db.Exec(ctx, `UPDATE api_keys SET revoked_at = $2 WHERE revoked_at IS NULL AND `+cond, arg, now); err != nil {
 		return fmt.Errorf("revoke api keys: %w", err)
 	}

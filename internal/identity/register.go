@@ -32,6 +32,16 @@ type RegisterInput struct {
 // and records the anonymous request in the audit log; callers (a vendor
 // registration, a storefront sign-up) add their own rows in the same
 // transaction by calling it inside db.InTx.
+//
+// Sign-ups are throttled per source address (the request's, see
+// actor.RequestFrom; none for in-process callers): past the limit it fails
+// with too_many_signups (429) and creates nothing. Called outside a
+// transaction every attempt counts; inside one (a vendor registration)
+// the count joins it, so an attempt that fails is not counted.
+//
+// A taken e-mail is answered as such (email_taken): the platform sends no
+// e-mail yet, so it cannot answer "check your inbox" the same way for both.
+// Once it can, this answer must become indistinguishable from a new one.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (Organization, User, error) {
 	v := validate.New()
 	v.OneOf("kind", string(in.Kind), string(VendorOrg), string(CustomerOrg))
@@ -50,6 +60,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Organization,
 	}
 	if in.OrgEmail == "" {
 		in.OrgEmail = in.Email
+	}
+	if err := s.reserveSignUp(ctx); err != nil {
+		return Organization{}, User{}, err
 	}
 	var org Organization
 	var user User
@@ -87,4 +100,21 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Organization,
 		return s.record(self, "user.create", "user", user.ID, org.ID, audit.Diff(nil, user), "user.created", user)
 	})
 	return org, user, err
+}
+
+// reserveSignUp counts a sign-up against the request's source address, or
+// refuses it.
+func (s *Service) reserveSignUp(ctx context.Context) error {
+	ip := actor.RequestFrom(ctx).IP
+	if ip == "" {
+		return nil // not a request from outside: seeding, tests, tools
+	}
+	wait, err := s.reserve(ctx, s.cfg.Throttle.signUpRule(ip))
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return tooMany("too_many_signups", "sign-ups from your network", wait)
+	}
+	return nil
 }

@@ -84,9 +84,7 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, cfg Config, log *slog.Logger)
 	if cfg.ImpersonationTTL == 0 {
 		cfg.ImpersonationTTL = DefaultConfig.ImpersonationTTL
 	}
-	if cfg.Throttle.AccountFailures == 0 {
-		cfg.Throttle = DefaultThrottle
-	}
+	cfg.Throttle = cfg.Throttle.withDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -104,12 +104,13 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 	if err := v.Err(); err != nil {
 		return LoginResult{}, err
 	}
-	keys := []string{accountKey(email)}
-	if in.IP != "" {
-		keys = append(keys, ipKey(in.IP))
-	}
-	if err := s.checkThrottle(ctx, keys...); err != nil {
+	// The attempt is counted before the password is checked, so parallel
+	// guesses cannot all get through before the first failure is recorded.
+	rules := s.cfg.Throttle.signInRules(email, in.IP)
+	if wait, err := s.reserve(ctx, rules...); err != nil {
 		return LoginResult{}, err
+	} else if wait > 0 {
+		return LoginResult{}, tooMany("too_many_attempts", "failed sign-ins", wait)
 	}
 
 	var u User
@@ -118,19 +119,20 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &u.Status, &u.CreatedAt, &u.UpdatedAt, &u.LastLoginAt, &hash, &orgStatus)
 	if errors.Is(err, db.ErrNoRows) {
 		verifyPassword(s.dummyHash, in.Password) // same time as a wrong password
-		return LoginResult{}, s.loginFailed(ctx, email, in.IP, "")
+		return LoginResult{}, errBadCredentials
 	}
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("login: %w", err)
 	}
 	if !verifyPassword(hash, in.Password) {
-		return LoginResult{}, s.loginFailed(ctx, email, in.IP, u.ID)
+		return LoginResult{}, s.loginFailed(ctx, u.ID)
+	}
+	// The right password: the attempt was no failure.
+	if err := s.release(ctx, rules...); err != nil {
+		return LoginResult{}, err
 	}
 	if u.Status != UserActive || orgStatus != StatusActive {
 		return LoginResult{}, errs.Forbidden("account_disabled", "this account is disabled; contact your administrator")
-	}
-	if err := s.clearFailures(ctx, accountKey(email)); err != nil {
-		return LoginResult{}, err
 	}
 
 	var out LoginResult
@@ -159,23 +161,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 	return out, err
 }
 
-// loginFailed counts the failure and records it in the audit log.
-func (s *Service) loginFailed(ctx context.Context, email, ip, userID string) error {
-	if err := s.recordFailure(ctx, accountKey(email), s.cfg.Throttle.AccountFailures); err != nil {
+// loginFailed records a wrong password for a known user in the audit log
+// (the throttle counted it already).
+func (s *Service) loginFailed(ctx context.Context, userID string) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		return s.audit.Record(ctx, audit.Entry{Action: "user.login_failed", ObjectType: "user", ObjectID: userID})
+	})
+	if err != nil {
 		return err
-	}
-	if ip != "" {
-		if err := s.recordFailure(ctx, ipKey(ip), s.cfg.Throttle.IPFailures); err != nil {
-			return err
-		}
-	}
-	if userID != "" {
-		err := s.db.InTx(ctx, func(ctx context.Context) error {
-			return s.audit.Record(ctx, audit.Entry{Action: "user.login_failed", ObjectType: "user", ObjectID: userID})
-		})
-		if err != nil {
-			return err
-		}
 	}
 	return errBadCredentials
 }
@@ -240,14 +233,22 @@ func (s *Service) authenticateSession(ctx context.Context, token string) (Auth, 
 	var ses Session
 	var imp, parent *string
 	var lastSeen time.Time
-	err := s.db.QueryRow(ctx, `SELECT id, user_id, kind, impersonator_id, parent_session_id, csrf_token, created_at, expires_at, last_seen_at
-		FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(token)).
-		Scan(&ses.ID, &ses.UserID, &ses.Kind, &imp, &parent, &ses.CSRFToken, &ses.CreatedAt, &ses.ExpiresAt, &lastSeen)
+	var parentRevoked, parentExpires *time.Time
+	err := s.db.QueryRow(ctx, `SELECT s.id, s.user_id, s.kind, s.impersonator_id, s.parent_session_id, s.csrf_token, s.created_at, s.expires_at,
+			s.last_seen_at, p.revoked_at, p.expires_at
+		FROM sessions s LEFT JOIN sessions p ON p.id = s.parent_session_id
+		WHERE s.token_hash = $1 AND s.revoked_at IS NULL`, hashToken(token)).
+		Scan(&ses.ID, &ses.UserID, &ses.Kind, &imp, &parent, &ses.CSRFToken, &ses.CreatedAt, &ses.ExpiresAt, &lastSeen, &parentRevoked, &parentExpires)
 	if err != nil {
 		return Auth{}, errBadToken
 	}
 	now := s.sessionNow(ctx)
 	if !now.Before(ses.ExpiresAt) {
+		return Auth{}, errBadToken
+	}
+	// An impersonation lives only as long as the administrator's session
+	// it was started from: ended, expired or gone, it ends too.
+	if parent != nil && (parentExpires == nil || parentRevoked != nil || !now.Before(*parentExpires)) {
 		return Auth{}, errBadToken
 	}
 	if imp != nil {
@@ -306,9 +307,9 @@ func (s *Service) authUser(ctx context.Context, userID, impersonatorID string) (
 	return auth, nil
 }
 
-// Logout ends the caller's session (for an impersonation session, only the
-// impersonation: the administrator's own session stays). It returns the
-// ended session.
+// Logout ends the caller's session and the impersonations started from it
+// (for an impersonation session, only the impersonation: the
+// administrator's own session stays). It returns the ended session.
 func (s *Service) Logout(ctx context.Context) (Session, error) {
 	a, err := caller(ctx)
 	if err != nil {
@@ -327,7 +328,8 @@ func (s *Service) Logout(ctx context.Context) (Session, error) {
 		if parent != nil {
 			ses.ParentSessionID = *parent
 		}
-		if _, err := s.db.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, a.SessionID, s.sessionNow(ctx)); err != nil {
+		if _, err := s.db.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE (id = $1 OR parent_session_id = $1) AND revoked_at IS NULL`,
+			a.SessionID, s.sessionNow(ctx)); err != nil {
 			return err
 		}
 		action := "user.logout"
@@ -414,4 +416,16 @@ func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 		total += n
 	}
 	return total, nil
+}
+
+// revokeOrphans revokes the impersonation sessions whose parent session was
+// revoked, in the transaction of ctx. Authentication refuses them anyway
+// (it checks the parent on every request); this makes the record say so.
+func (s *Service) revokeOrphans(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE revoked_at IS NULL
+		AND parent_session_id IN (SELECT id FROM sessions WHERE revoked_at IS NOT NULL)`, s.sessionNow(ctx))
+	if err != nil {
+		return fmt.Errorf("revoke impersonations: %w", err)
+	}
+	return nil
 }

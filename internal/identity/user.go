@@ -409,6 +409,9 @@ func (s *Service) SetPassword(ctx context.Context, id string, in SetPasswordInpu
 		if _, err := s.db.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND id <> $3`, u.ID, now, a.SessionID); err != nil {
 			return err
 		}
+		if err := s.revokeOrphans(ctx); err != nil {
+			return err
+		}
 		return s.record(ctx, "user.set_password", "user", u.ID, u.OrgID, map[string]audit.Change{"password": {From: "***", To: "***"}},
 			"user.password_changed", map[string]string{"user_id": u.ID})
 	})

@@ -1,0 +1,110 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
+	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
+)
+
+// post sends a JSON POST from a goroutine (no t.Fatal there): the status,
+// or -1 when the request could not be made.
+func (en *env) post(path string, body any, headers ...string) int {
+	raw, _ := json.Marshal(body)
+	req, err := http.NewRequest("POST", en.srv.URL+path, bytes.NewReader(raw))
+	if err != nil {
+		return -1
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := en.srv.Client().Do(req)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+// burst fires the bodies at path all at once and counts the statuses.
+func (en *env) burst(path string, bodies []any) map[int]int {
+	statuses := make([]int, len(bodies))
+	var wg sync.WaitGroup
+	for i, b := range bodies {
+		wg.Go(func() { statuses[i] = en.post(path, b) })
+	}
+	wg.Wait()
+	count := map[int]int{}
+	for _, s := range statuses {
+		count[s]++
+	}
+	return count
+}
+
+// Sixty parallel sign-ins to one account from one address, 59 wrong and
+// one right: at most the configured number of wrong passwords reach the
+// password check (401); every other attempt is refused before it (429).
+func TestParallelSignInsAreThrottled(t *testing.T) {
+	t.Parallel()
+	for _, e := range dbtest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			en := newEnv(t, e)
+			email := en.world.Users["customer_a1"].Email
+			bodies := make([]any, 60)
+			for i := range bodies {
+				bodies[i] = map[string]string{"email": email, "password": fmt.Sprintf("wrong-guess-%02d", i)}
+			}
+			bodies[59] = map[string]string{"email": email, "password": identitytest.Password}
+			count := en.burst("/api/v1/auth/login", bodies)
+			limit := identity.DefaultThrottle.AccountFailures
+			if count[http.StatusUnauthorized] > limit {
+				t.Errorf("%d wrong passwords reached the password check, want at most %d: %v", count[http.StatusUnauthorized], limit, count)
+			}
+			if count[http.StatusUnauthorized]+count[http.StatusOK]+count[http.StatusTooManyRequests] != 60 || count[http.StatusTooManyRequests] < 60-limit-1 {
+				t.Errorf("answers %v, want the excess refused with 429", count)
+			}
+			// The account stays locked for this address, whatever the password.
+			r := en.do("POST", "/api/v1/auth/login", "", map[string]string{"email": email, "password": identitytest.Password})
+			if count[http.StatusUnauthorized] == limit && r.Status != http.StatusTooManyRequests {
+				t.Errorf("after the burst: %d %s", r.Status, r.Body)
+			}
+		})
+	}
+}
+
+// Thirty parallel vendor registrations from one address: the configured
+// number are accepted, the rest refused with 429 and nothing created.
+func TestParallelSignUpsAreThrottled(t *testing.T) {
+	t.Parallel()
+	for _, e := range dbtest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			en := newEnv(t, e)
+			bodies := make([]any, 30)
+			for i := range bodies {
+				bodies[i] = map[string]string{"org_name": fmt.Sprintf("Burst %02d", i), "country": "IT", "name": "Bea",
+					"email": fmt.Sprintf("burst-%02d@example.com", i), "password": "a-fine-password-9"}
+			}
+			count := en.burst("/api/v1/vendors/register", bodies)
+			limit := identity.DefaultThrottle.Signups
+			if count[http.StatusCreated] != limit || count[http.StatusTooManyRequests] != 30-limit {
+				t.Errorf("answers %v, want %d × 201 and %d × 429", count, limit, 30-limit)
+			}
+			var n int
+			if err := en.app.DB.QueryRow(context.Background(), `SELECT count(*) FROM users WHERE email LIKE 'burst-%'`).Scan(&n); err != nil || n != limit {
+				t.Errorf("%d users created (%v), want %d", n, err, limit)
+			}
+		})
+	}
+}
