@@ -579,7 +579,9 @@ func levelClaims(in pricing.QuoteInput, chain [][]channel.Level, k int) ([]claim
 			if sums[key] == nil {
 				sums[key] = map[string]int64{}
 			}
-			sums[key][kind] += l.Amount.Minor()
+			if sums[key][kind], err = money.AddMinor(sums[key][kind], l.Amount.Minor()); err != nil {
+				return nil, fmt.Errorf("rate level %d: %w", j, err)
+			}
 		}
 		for c := range chain {
 			for _, kind := range []string{ledger.KindLicence, ledger.KindIaaS} {
@@ -744,15 +746,19 @@ func prorationClaims(old, nw subscription.Rated, start, end, at time.Time, cur m
 				return nil, err
 			}
 			var licence, iaas int64
+			var sumErr error
 			for _, l := range q.Lines {
 				if !l.Recurring {
 					continue
 				}
 				if l.Kind == pricing.LineIaaS {
-					iaas += l.Amount.Minor()
+					iaas = addMinor(iaas, l.Amount.Minor(), &sumErr)
 				} else {
-					licence += l.Amount.Minor()
+					licence = addMinor(licence, l.Amount.Minor(), &sumErr)
 				}
+			}
+			if sumErr != nil {
+				return nil, sumErr
 			}
 			debtor, creditor := r.Chain[0][j+1], r.Chain[0][j]
 			for kind, amt := range map[string]int64{ledger.KindLicence: licence, ledger.KindIaaS: iaas} {

@@ -134,6 +134,9 @@ func (s *Service) credit(ctx context.Context, inv Invoice, in CreditNoteInput) (
 			if amount, err = money.ParseAmount(*req.Amount, cur); err != nil {
 				return Invoice{}, errs.Invalid("validation_failed", field+".amount: "+err.Error(), errs.Field(field+".amount", "invalid_amount", err.Error()))
 			}
+			if err := money.CheckAmount(amount.Decimal()); err != nil {
+				return Invoice{}, errs.Invalid("validation_failed", field+".amount: "+err.Error(), errs.Field(field+".amount", "too_large", err.Error()))
+			}
 		}
 		if !amount.IsPositive() || !l.Amount.IsPositive() {
 			return Invoice{}, errs.Invalid("validation_failed", field+".amount: nothing to credit",
@@ -178,7 +181,10 @@ func (s *Service) credit(ctx context.Context, inv Invoice, in CreditNoteInput) (
 		return Invoice{}, err
 	}
 	// The invoice: what is credited is no longer due.
-	newCredited := inv.Credited.Minor() + cn.Total.Minor()
+	newCredited, err := money.AddMinor(inv.Credited.Minor(), cn.Total.Minor()) // ≤ the invoice's total: checked above
+	if err != nil {
+		return Invoice{}, err
+	}
 	status, paidAt := inv.Status, inv.PaidAt
 	if status == StatusIssued && inv.Total.Minor()-inv.Paid.Minor()-newCredited <= 0 {
 		status, paidAt = StatusPaid, &now
@@ -225,7 +231,9 @@ func (s *Service) creditedLines(ctx context.Context, inv Invoice) (map[int]int64
 		}
 		for _, l := range lines {
 			if l.CreditsLine != nil {
-				out[*l.CreditsLine] += l.Amount.Minor()
+				if out[*l.CreditsLine], err = money.AddMinor(out[*l.CreditsLine], l.Amount.Minor()); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -244,7 +252,9 @@ func (s *Service) creditJournal(ctx context.Context, inv, cn Invoice) (ledger.Jo
 	}
 	owed := map[string]int64{}
 	for i, l := range cn.Lines {
-		owed[kinds[i]] += l.Amount.Minor()
+		if owed[kinds[i]], err = money.AddMinor(owed[kinds[i]], l.Amount.Minor()); err != nil {
+			return j, err
+		}
 	}
 	for _, k := range []string{ledger.KindLicence, ledger.KindUsage, ledger.KindIaaS, ledger.KindVendorCost} {
 		j.Owes(inv.RecipientOrgID, inv.IssuerOrgID, k, -owed[k])

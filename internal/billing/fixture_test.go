@@ -278,13 +278,17 @@ func (f *fixture) balance(party, counterparty string) int64 {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	var n int64
+	var n money.WideSum
 	for _, s := range sums {
 		if s.CounterpartyID == f.org(counterparty) {
-			n += s.Amount
+			n = n.AddWide(s.Amount)
 		}
 	}
-	return n
+	v, ok := n.Int64()
+	if !ok {
+		f.t.Fatalf("balance %s does not fit in int64", n)
+	}
+	return v
 }
 
 func wantCode(t *testing.T, err error, code string) {

@@ -169,6 +169,9 @@ func paymentAmount(inv Invoice, raw string) (money.Amount, error) {
 	if !amount.IsPositive() {
 		return amount, errs.Invalid("validation_failed", "amount: must be positive", errs.Field("amount", "out_of_range", "must be greater than 0"))
 	}
+	if err := money.CheckAmount(amount.Decimal()); err != nil {
+		return amount, errs.Invalid("validation_failed", "amount: "+err.Error(), errs.Field("amount", "too_large", err.Error()))
+	}
 	if c, _ := amount.Cmp(inv.AmountDue); c > 0 {
 		return amount, errs.Invalid("overpayment", "the payment exceeds the amount due of "+inv.AmountDue.String()+" "+cur.Code(),
 			errs.Field("amount", "overpayment", "at most "+inv.AmountDue.String()))

@@ -107,7 +107,7 @@ func (s *Service) VendorBalance(ctx context.Context, vendorID, m string) (Balanc
 	if err != nil {
 		return BalanceReport{}, err
 	}
-	type acc struct{ licence, usage, fee, costs, direct int64 }
+	type acc struct{ licence, usage, fee, costs, direct money.WideSum }
 	by := map[money.Currency]*acc{}
 	for _, x := range sums {
 		a := by[x.Currency]
@@ -117,26 +117,50 @@ func (s *Service) VendorBalance(ctx context.Context, vendorID, m string) (Balanc
 		}
 		switch x.Kind {
 		case ledger.KindLicence:
-			a.licence += x.Amount
+			a.licence = a.licence.AddWide(x.Amount)
 		case ledger.KindUsage:
-			a.usage += x.Amount
+			a.usage = a.usage.AddWide(x.Amount)
 		case ledger.KindPlatformFee:
-			a.fee -= x.Amount
+			a.fee = a.fee.AddWide(x.Amount.Neg())
 		case ledger.KindVendorCost:
-			a.costs -= x.Amount
+			a.costs = a.costs.AddWide(x.Amount.Neg())
 		}
 		if x.CounterpartyID != op.ID && (x.Kind == ledger.KindLicence || x.Kind == ledger.KindUsage) {
-			a.direct += x.Amount
+			a.direct = a.direct.AddWide(x.Amount)
 		}
 	}
 	out := BalanceReport{Vendor: vendor, Month: from.Format("2006-01"), From: from, To: to, Lines: []BalanceLine{}}
 	for _, cur := range sortedCurrencies(by) {
 		x := by[cur]
-		out.Lines = append(out.Lines, BalanceLine{Currency: cur.Code(), LicenceRevenue: money.NewAmount(x.licence, cur),
-			UsageRevenue: money.NewAmount(x.usage, cur), PlatformFee: money.NewAmount(x.fee, cur), VendorCosts: money.NewAmount(x.costs, cur),
-			CollectedDirectly: money.NewAmount(x.direct, cur), AmountDue: money.NewAmount(x.licence+x.usage-x.fee-x.costs-x.direct, cur)})
+		due := x.licence.AddWide(x.usage).AddWide(x.fee.Neg()).AddWide(x.costs.Neg()).AddWide(x.direct.Neg())
+		var r reportAmounts
+		out.Lines = append(out.Lines, BalanceLine{Currency: cur.Code(), LicenceRevenue: r.amount(x.licence, cur),
+			UsageRevenue: r.amount(x.usage, cur), PlatformFee: r.amount(x.fee, cur), VendorCosts: r.amount(x.costs, cur),
+			CollectedDirectly: r.amount(x.direct, cur), AmountDue: r.amount(due, cur)})
+		if r.err != nil {
+			return BalanceReport{}, r.err
+		}
 	}
 	return out, nil
+}
+
+// reportAmounts turns a report's wide sums into Amounts, keeping the
+// first that cannot be shown as err.
+type reportAmounts struct{ err error }
+
+// amount is w minor units of c, or the zero Amount of c with r.err set to
+// an amount_too_large error (failed_precondition) if w is beyond what an
+// Amount holds: a report sums in a width no book overflows, and says so
+// only when its result cannot be shown.
+func (r *reportAmounts) amount(w money.WideSum, c money.Currency) money.Amount {
+	a, err := w.Amount(c)
+	if err != nil {
+		if r.err == nil {
+			r.err = errs.FailedPrecondition("amount_too_large", "a total of the report is beyond the largest amount shown: "+err.Error()).WithCause(err)
+		}
+		return money.NewAmount(0, c)
+	}
+	return a
 }
 
 func sortedCurrencies[T any](m map[money.Currency]T) []money.Currency {
@@ -213,7 +237,7 @@ func (s *Service) ChannelProceeds(ctx context.Context, orgID, m string) (Proceed
 	if err != nil {
 		return Proceeds{}, err
 	}
-	type acc struct{ sales, purchases int64 }
+	type acc struct{ sales, purchases money.WideSum }
 	by := map[money.Currency]*acc{}
 	for _, x := range sums {
 		if x.Kind != ledger.KindLicence && x.Kind != ledger.KindUsage && x.Kind != ledger.KindIaaS {
@@ -224,17 +248,21 @@ func (s *Service) ChannelProceeds(ctx context.Context, orgID, m string) (Proceed
 			a = &acc{}
 			by[x.Currency] = a
 		}
-		if x.Amount > 0 {
-			a.sales += x.Amount
+		if x.Amount.Sign() > 0 {
+			a.sales = a.sales.AddWide(x.Amount)
 		} else {
-			a.purchases -= x.Amount
+			a.purchases = a.purchases.AddWide(x.Amount.Neg())
 		}
 	}
 	out := Proceeds{Party: p, Month: from.Format("2006-01"), From: from, To: to, Lines: []ProceedsLine{}}
 	for _, cur := range sortedCurrencies(by) {
 		x := by[cur]
-		out.Lines = append(out.Lines, ProceedsLine{Currency: cur.Code(), Sales: money.NewAmount(x.sales, cur),
-			Purchases: money.NewAmount(x.purchases, cur), Margin: money.NewAmount(x.sales-x.purchases, cur)})
+		var r reportAmounts
+		out.Lines = append(out.Lines, ProceedsLine{Currency: cur.Code(), Sales: r.amount(x.sales, cur),
+			Purchases: r.amount(x.purchases, cur), Margin: r.amount(x.sales.AddWide(x.purchases.Neg()), cur)})
+		if r.err != nil {
+			return Proceeds{}, r.err
+		}
 	}
 	return out, nil
 }
@@ -297,13 +325,14 @@ func (s *Service) PartyStatement(ctx context.Context, orgID string, from, to tim
 	if err != nil {
 		return Statement{}, err
 	}
-	balance := map[money.Currency]int64{}
+	balance := map[money.Currency]money.WideSum{}
 	for _, x := range before {
-		balance[x.Currency] += x.Amount
+		balance[x.Currency] = balance[x.Currency].AddWide(x.Amount)
 	}
 	out := Statement{Party: p, From: from, To: to, Entries: []StatementEntry{}}
+	var r reportAmounts
 	for _, c := range sortedCurrencies(balance) {
-		out.Opening = append(out.Opening, money.NewAmount(balance[c], c))
+		out.Opening = append(out.Opening, r.amount(balance[c], c))
 	}
 	es, err := s.ledger.Entries(ctx, orgID, from, to, MaxStatementEntries+1)
 	if err != nil {
@@ -314,17 +343,20 @@ func (s *Service) PartyStatement(ctx context.Context, orgID string, from, to tim
 	}
 	names := map[string]string{}
 	for _, e := range es {
-		balance[e.Currency] += e.Amount
+		balance[e.Currency] = balance[e.Currency].Add(e.Amount)
 		if _, ok := names[e.CounterpartyID]; !ok {
 			var n string
 			_ = s.db.QueryRow(ctx, `SELECT name FROM organizations WHERE id = $1`, e.CounterpartyID).Scan(&n)
 			names[e.CounterpartyID] = n
 		}
 		out.Entries = append(out.Entries, StatementEntry{Entry: e, CounterpartyName: names[e.CounterpartyID],
-			Amount: money.NewAmount(e.Amount, e.Currency), Balance: money.NewAmount(balance[e.Currency], e.Currency)})
+			Amount: money.NewAmount(e.Amount, e.Currency), Balance: r.amount(balance[e.Currency], e.Currency)})
 	}
 	for _, c := range sortedCurrencies(balance) {
-		out.Closing = append(out.Closing, money.NewAmount(balance[c], c))
+		out.Closing = append(out.Closing, r.amount(balance[c], c))
+	}
+	if r.err != nil {
+		return Statement{}, r.err
 	}
 	if out.Opening == nil {
 		out.Opening = []money.Amount{}

@@ -246,6 +246,7 @@ func (b *builder) build(id string, cs []charge) (built, bool, error) {
 	out.inv.Lines = make([]Line, 0, most)
 	owed := map[string]int64{}       // payer → issuer, by ledger kind
 	vendorOwed := map[string]int64{} // what the vendor issuer is owed, by kind
+	var sumErr error                 // the first overflow of a sum below
 	for _, c := range cs {
 		lines := c.Detail.Lines
 		if c.Kind == ChargeArrears {
@@ -277,9 +278,9 @@ func (b *builder) build(id string, cs []charge) (built, bool, error) {
 				l.recurringKey = c.SubscriptionID + "/" + l.PeriodStart.UTC().Format(time.RFC3339Nano) + "/" + string(ql.Kind) + "/" + ql.ComponentPlanID
 			}
 			k := ledgerKind(ql.Kind, c.Kind)
-			owed[k] += l.Amount.Minor()
+			owed[k] = addMinor(owed[k], l.Amount.Minor(), &sumErr)
 			if c.Detail.IssuerVendor {
-				vendorOwed[k] += l.Amount.Minor()
+				vendorOwed[k] = addMinor(vendorOwed[k], l.Amount.Minor(), &sumErr)
 			}
 			out.inv.Lines = append(out.inv.Lines, l)
 		}
@@ -291,11 +292,20 @@ func (b *builder) build(id string, cs []charge) (built, bool, error) {
 	if len(out.inv.Lines) == 0 {
 		return out, false, nil
 	}
+	if sumErr != nil {
+		return out, false, sumErr
+	}
 	if err := checkSafetyBounds(out.inv.Lines); err != nil {
 		return out, false, err
 	}
 	if err := out.inv.total(cur); err != nil {
 		return out, false, err
+	}
+	if out.inv.Total.IsNegative() {
+		// Only credit notes give money back; a negative invoice (which
+		// no flow makes: see the README's Billing section) is an error
+		// an operator looks at, never a document paid by itself.
+		return out, false, fmt.Errorf("billing: the invoice would total %s %s, below zero", out.inv.Total, cur.Code())
 	}
 	out.inv.Paid, out.inv.Credited, out.inv.AmountDue = zero, zero, out.inv.Total
 
@@ -305,14 +315,22 @@ func (b *builder) build(id string, cs []charge) (built, bool, error) {
 	}
 	j.Owes(recipient.OrgID, issuer.OrgID, ledger.KindTax, out.inv.Tax.Minor())
 	feeBase := map[string]int64{}
-	for _, cl := range sumClaims(claims) {
+	summed, err := sumClaims(claims)
+	if err != nil {
+		return out, false, err
+	}
+	for _, cl := range summed {
 		j.Owes(cl.Debtor, cl.Creditor, cl.Kind, cl.Amount)
 		if cl.Vendor && (cl.Kind == ledger.KindLicence || cl.Kind == ledger.KindUsage) {
-			feeBase[cl.Creditor] += cl.Amount
+			feeBase[cl.Creditor] = addMinor(feeBase[cl.Creditor], cl.Amount, &sumErr)
 		}
 	}
 	if first.Detail.IssuerVendor {
-		feeBase[issuer.OrgID] += vendorOwed[ledger.KindLicence] + vendorOwed[ledger.KindUsage]
+		vendorBase := addMinor(vendorOwed[ledger.KindLicence], vendorOwed[ledger.KindUsage], &sumErr)
+		feeBase[issuer.OrgID] = addMinor(feeBase[issuer.OrgID], vendorBase, &sumErr)
+	}
+	if sumErr != nil {
+		return out, false, sumErr
 	}
 	for _, v := range sortedKeys(keysOf(feeBase)) {
 		fee, err := money.Round(money.NewAmount(feeBase[v], cur).Decimal().Mul(b.fees[v]).Mul(hundredth), cur)
@@ -322,28 +340,36 @@ func (b *builder) build(id string, cs []charge) (built, bool, error) {
 		j.Owes(v, b.operator, ledger.KindPlatformFee, fee.Minor())
 	}
 	out.journal = j
-	var err error
 	out.lines, err = encodeLines(out.inv.Lines)
 	return out, err == nil, err
 }
 
 // sumClaims adds up the claims of a document by debtor, creditor and
-// kind, in a stable order: one journal line pair each.
-func sumClaims(cs []claim) []claim {
+// kind, in a stable order: one journal line pair each. A sum beyond the
+// range of an Amount is an error wrapping money.ErrOverflow.
+func sumClaims(cs []claim) ([]claim, error) {
 	type key struct{ debtor, creditor, kind string }
 	at := map[key]int{}
 	var out []claim
+	var err error
 	for _, c := range cs {
 		k := key{c.Debtor, c.Creditor, c.Kind}
 		if i, ok := at[k]; ok {
-			out[i].Amount += c.Amount
+			out[i].Amount = addMinor(out[i].Amount, c.Amount, &err)
 			continue
 		}
 		at[k] = len(out)
 		out = append(out, c)
 	}
 	sortClaims(out)
-	return out
+	return out, err
+}
+
+// addMinor is a + b with money.AddMinor: on overflow it returns a and
+// keeps the first error in *err, so a loop checks once at its end.
+func addMinor(a, b int64, err *error) int64 {
+	money.AddMinorTo(&a, b, err)
+	return a
 }
 
 func keysOf(m map[string]int64) map[string]bool {
@@ -402,7 +428,9 @@ func (b *builder) rateArrears(c charge, p carried, claims []claim) ([]pricing.Qu
 			if err != nil {
 				return nil, nil, err
 			}
-			sum += a.Minor()
+			if sum, err = money.AddMinor(sum, a.Minor()); err != nil {
+				return nil, nil, fmt.Errorf("usage of %s: %w", c.SubscriptionID, err)
+			}
 		}
 		if sum != 0 {
 			claims = append(claims, claim{Debtor: lt.Debtor, Creditor: lt.Creditor, Vendor: lt.Vendor, Kind: ledger.KindUsage, Amount: sum})
@@ -439,8 +467,9 @@ func (inv *Invoice) total(cur money.Currency) error {
 	}
 	var groups []*group
 	var subtotal int64
+	var err error // the first overflow of a sum below
 	for _, l := range inv.Lines {
-		subtotal += l.Amount.Minor()
+		subtotal = addMinor(subtotal, l.Amount.Minor(), &err)
 		var g *group
 		for _, x := range groups {
 			if x.name == l.TaxName && x.rate.Equal(l.TaxRate) {
@@ -452,7 +481,7 @@ func (inv *Invoice) total(cur money.Currency) error {
 			groups = append(groups, g)
 		}
 		g.base = g.base.Add(l.exact)
-		g.sum += l.Amount.Minor()
+		g.sum = addMinor(g.sum, l.Amount.Minor(), &err)
 	}
 	inv.Taxes = []TaxLine{}
 	var tax int64
@@ -465,9 +494,13 @@ func (inv *Invoice) total(cur money.Currency) error {
 			continue
 		}
 		inv.Taxes = append(inv.Taxes, TaxLine{Name: g.name, Rate: g.rate, Base: money.NewAmount(g.sum, cur), Tax: t})
-		tax += t.Minor()
+		tax = addMinor(tax, t.Minor(), &err)
 	}
-	inv.Subtotal, inv.Tax, inv.Total = money.NewAmount(subtotal, cur), money.NewAmount(tax, cur), money.NewAmount(subtotal+tax, cur)
+	total := addMinor(subtotal, tax, &err)
+	if err != nil {
+		return fmt.Errorf("invoice totals: %w", err)
+	}
+	inv.Subtotal, inv.Tax, inv.Total = money.NewAmount(subtotal, cur), money.NewAmount(tax, cur), money.NewAmount(total, cur)
 	return nil
 }
 
@@ -565,6 +598,7 @@ type prefetched struct {
 	payers  []string
 	charges []string // the ids of the charges built, sorted
 	docs    []built
+	failed  []failedDoc
 	// mark is the writer's WriteMark at the end of the transaction that was
 	// in flight when the snapshot was read.
 	mark [2]int64
@@ -655,10 +689,10 @@ func (s *Service) prefetch(ctx context.Context, after string) *prefetched {
 		if err != nil || len(payers) == 0 {
 			return err
 		}
-		if p.docs, err = s.buildDocs(ctx, charges); err != nil {
+		if p.docs, p.failed, err = s.buildDocsApart(ctx, charges); err != nil {
 			return err
 		}
-		p.payers, p.charges = payers, chargeIDs(charges)
+		p.payers, p.charges = payers, without(chargeIDs(charges), p.failed)
 		return nil
 	})
 	if err != nil {
@@ -808,7 +842,22 @@ type writeMark struct {
 // transaction. It uses pre's documents when they are still exact (see
 // runPipelined). onLocked, if set, runs first inside the transaction, once
 // it holds the write lock. It returns the writer's mark at the end.
+//
+// A document that cannot be built fails alone: its charges are marked
+// failed (see markFailed) and logged, and the batch goes on with the
+// others; it is not the batch's error, so one payer's impossible invoice
+// never stops the billing of everyone else.
 func (s *Service) runBatch(ctx context.Context, runID string, payers []string, batch int, pre *prefetched, onLocked func()) (n int, mark writeMark, err error) {
+	var failed []failedDoc
+	defer func() {
+		if err != nil {
+			return
+		}
+		for _, f := range failed {
+			s.log.ErrorContext(ctx, "billing: a document failed; its charges are marked failed", "run_id", runID,
+				"payer_org_id", f.payer, "charge_ids", f.charges, "err", f.err)
+		}
+	}()
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		if onLocked != nil {
 			onLocked()
@@ -823,13 +872,14 @@ func (s *Service) runBatch(ctx context.Context, runID string, payers []string, b
 		}
 		var charges []string
 		var docs []built
+		failed = nil
 		if unchanged {
 			// Nothing was written since the snapshot the documents were
 			// built on, so the charges due for these payers are the ones
 			// built: claim them by id. (A charge falling due between the
 			// snapshot and now waits for the next run, as if this batch
 			// had run at the snapshot's time.)
-			charges, docs = pre.charges, pre.docs
+			charges, docs, failed = pre.charges, pre.docs, pre.failed
 			s.readAhead.Add(1)
 		} else {
 			// Locked (skipping those another run holds) until claimed below.
@@ -837,10 +887,13 @@ func (s *Service) runBatch(ctx context.Context, runID string, payers []string, b
 			if err != nil || len(due) == 0 {
 				return err
 			}
-			if docs, err = s.buildDocs(ctx, due); err != nil {
+			if docs, failed, err = s.buildDocsApart(ctx, due); err != nil {
 				return err
 			}
-			charges = chargeIDs(due)
+			charges = without(chargeIDs(due), failed)
+		}
+		if err := s.markFailed(ctx, runID, failed); err != nil {
+			return err
 		}
 		claimed, err := s.claim(ctx, runID, charges, docs)
 		if err != nil {
@@ -867,11 +920,33 @@ func (s *Service) runBatch(ctx context.Context, runID string, payers []string, b
 	return n, mark, err
 }
 
-// buildDocs makes the documents of charges.
+// buildDocs makes the documents of charges; any document that cannot be
+// built is the error.
 func (s *Service) buildDocs(ctx context.Context, charges []charge) ([]built, error) {
+	docs, failed, err := s.buildDocsApart(ctx, charges)
+	if err == nil && len(failed) > 0 {
+		err = failed[0].err
+	}
+	return docs, err
+}
+
+// failedDoc is a document a run could not build (an amount beyond what
+// an Amount holds, a usage the prices cannot rate): its charges, sorted,
+// and why.
+type failedDoc struct {
+	payer   string
+	charges []string
+	err     error
+}
+
+// buildDocsApart makes the documents of charges, each apart: a document
+// that cannot be built is returned in failed and does not stop the others
+// (building only reads what prepare loaded, so a retry fails the same
+// way). err is an error of loading, for every document.
+func (s *Service) buildDocsApart(ctx context.Context, charges []charge) (docs []built, failed []failedDoc, err error) {
 	b, err := s.prepare(ctx, charges)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The builder only reads what prepare loaded: the documents are built
 	// on every core, their ids taken in order first (ids sort as the
@@ -883,28 +958,71 @@ func (s *Service) buildDocs(ctx context.Context, charges []charge) ([]built, err
 		out[i].inv.ID = ids.New(InvoiceKind)
 	}
 	workers := min(runtime.GOMAXPROCS(0), 1+len(groups)/50)
-	errs := make([]error, workers)
+	errs := make([]error, len(groups))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < len(groups) && errs[w] == nil; i += workers {
-				out[i], ok[i], errs[w] = b.build(out[i].inv.ID, groups[i])
+			for i := w; i < len(groups); i += workers {
+				out[i], ok[i], errs[i] = b.build(out[i].inv.ID, groups[i])
 			}
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	docs := out[:0]
+	docs = out[:0]
 	for i, d := range out {
+		if errs[i] != nil {
+			failed = append(failed, failedDoc{payer: groups[i][0].PayerOrgID, charges: chargeIDs(groups[i]), err: errs[i]})
+			continue
+		}
 		if ok[i] {
 			docs = append(docs, d)
 		}
 	}
-	return docs, nil
+	return docs, failed, nil
+}
+
+// without returns the ids in sorted ids that no failed document holds.
+func without(ids []string, failed []failedDoc) []string {
+	if len(failed) == 0 {
+		return ids
+	}
+	drop := map[string]bool{}
+	for _, f := range failed {
+		for _, id := range f.charges {
+			drop[id] = true
+		}
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !drop[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// markFailed marks the charges of failed documents failed by run runID,
+// with the reason, so the run after does not try them again and an
+// operator finds them (charge_states.status = 'failed', the error in
+// charge_states.error, and the run's log). Once the cause is corrected
+// (a vendor line removed, a price fixed), setting them back to pending
+// bills them in the next run.
+func (s *Service) markFailed(ctx context.Context, runID string, failed []failedDoc) error {
+	for _, f := range failed {
+		reason := f.err.Error()
+		if len(reason) > 1000 {
+			reason = reason[:1000]
+		}
+		for _, id := range f.charges {
+			if _, err := s.db.Exec(ctx, `UPDATE charge_states SET status = 'failed', run_id = $2, error = $3
+				WHERE charge_id = $1 AND status = 'pending'`, id, runID, reason); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // writeDocs numbers, issues (unless drafts are the rule) and stores docs,
@@ -986,11 +1104,12 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 }
 
 // issueFields makes inv issued now: due after the payment terms, paid at
-// once when it totals zero.
+// once when it totals exactly zero (never when below: a negative total is
+// an error, not a document nobody needs to pay).
 func issueFields(inv *Invoice, set Settings, now time.Time) {
 	due := now.Add(days(set.PaymentTermsDays))
 	inv.Status, inv.IssuedAt, inv.DueAt, inv.UpdatedAt = StatusIssued, &now, &due, now
-	if inv.Kind != KindCreditNote && !inv.Total.IsPositive() {
+	if inv.Kind != KindCreditNote && inv.Total.IsZero() {
 		inv.Status, inv.PaidAt = StatusPaid, &now
 	}
 }

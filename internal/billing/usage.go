@@ -42,8 +42,8 @@ type UsageInput struct {
 // the period is invoiced in arrears (its vendor, or staff onboarding
 // products). Metering will feed the same records.
 //
-// Errors: validation_failed (item, quantity ≥ 0 with at most 6 decimal
-// places), not_vendor, unknown_item (the period prices no such item),
+// Errors: validation_failed (item, quantity ≥ 0 and at most
+// money.MaxQuantity with at most 6 decimal places), not_vendor, unknown_item (the period prices no such item),
 // no_such_period, period_invoiced (conflict: the period's usage is final).
 func (s *Service) RecordUsage(ctx context.Context, subID string, in UsageInput) (Usage, error) {
 	a, err := writer(ctx)
@@ -53,7 +53,9 @@ func (s *Service) RecordUsage(ctx context.Context, subID string, in UsageInput) 
 	v := validate.New()
 	v.ID("subscription_id", subscription.SubscriptionKind, subID)
 	item := v.Name("item", in.Item, 80)
-	if _, err := pricing.NewQuantity(in.Quantity); err != nil {
+	if err := money.CheckQuantity(in.Quantity); err != nil {
+		v.Add("quantity", "too_large", err.Error())
+	} else if _, err := pricing.NewQuantity(in.Quantity); err != nil {
 		v.Add("quantity", "out_of_range", "a quantity ≥ 0 with at most 6 decimal places")
 	}
 	if err := v.Err(); err != nil {

@@ -97,8 +97,10 @@ func (s *Service) vendorSub(ctx context.Context, a actor.Actor, subID string) (s
 // through the channel unmarked: every party owes the one above the same
 // amount, and the vendor pays its platform fee on it.
 //
-// Errors: validation_failed (description 1..200 characters, quantity > 0,
-// unit_price ≥ 0 with at most 9 decimal places), not_vendor,
+// Errors: validation_failed (description 1..200 characters, quantity > 0
+// and at most money.MaxQuantity, unit_price ≥ 0 and at most
+// money.MaxUnitPriceText with at most 9 decimal places, and quantity ×
+// unit_price at most money.MaxAmountText), not_vendor,
 // subscription_not_active, not_yet_billed (nothing was charged for the
 // subscription yet).
 func (s *Service) AddVendorLine(ctx context.Context, subID string, in VendorLineInput) (VendorLine, error) {
@@ -111,11 +113,23 @@ func (s *Service) AddVendorLine(ctx context.Context, subID string, in VendorLine
 	desc := v.Name("description", in.Description, 200)
 	v.Check(in.Quantity.IsPositive(), "quantity", "out_of_range", "must be greater than 0")
 	v.Check(!in.UnitPrice.IsNegative(), "unit_price", "out_of_range", "must not be negative")
-	if _, err := money.ParsePrice(in.UnitPrice.String()); err != nil {
+	priceOK, quantityOK := true, true
+	if err := money.CheckUnitPrice(in.UnitPrice); errors.Is(err, money.ErrOverflow) {
+		v.Add("unit_price", "too_large", "must be at most "+money.MaxUnitPriceText)
+		priceOK = false
+	} else if err != nil {
 		v.Add("unit_price", "too_precise", "at most 9 decimal places")
+		priceOK = false
 	}
-	if _, err := pricing.NewQuantity(in.Quantity); err != nil && in.Quantity.IsPositive() {
+	if err := money.CheckQuantity(in.Quantity); err != nil {
+		v.Add("quantity", "too_large", err.Error())
+		quantityOK = false
+	} else if _, err := pricing.NewQuantity(in.Quantity); err != nil && in.Quantity.IsPositive() {
 		v.Add("quantity", "too_precise", "at most 6 decimal places")
+		quantityOK = false
+	}
+	if priceOK && quantityOK && money.CheckAmount(in.UnitPrice.Mul(in.Quantity)) != nil {
+		v.Add("unit_price", "too_large", "quantity × unit_price must be at most "+money.MaxAmountText)
 	}
 	if err := v.Err(); err != nil {
 		return VendorLine{}, err

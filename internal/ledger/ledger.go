@@ -99,14 +99,15 @@ func (j Journal) Reversed(kind, refType, refID, memo string, at time.Time) Journ
 // ErrUnbalanced is returned for a journal whose lines do not sum to zero.
 var ErrUnbalanced = errors.New("ledger: journal does not balance")
 
-// Balanced checks that j's lines sum to zero.
+// Balanced checks that j's lines sum to zero, in a sum that cannot
+// overflow (so lines of ±9.2 × 10^18 that wrap to zero do not pass).
 func (j Journal) Balanced() error {
-	var sum int64
+	var sum money.WideSum
 	for _, l := range j.Lines {
-		sum += l.Amount
+		sum = sum.Add(l.Amount)
 	}
-	if sum != 0 {
-		return fmt.Errorf("%w: %s %s sums to %d", ErrUnbalanced, j.Kind, j.RefID, sum)
+	if !sum.IsZero() {
+		return fmt.Errorf("%w: %s %s sums to %s", ErrUnbalanced, j.Kind, j.RefID, sum)
 	}
 	return nil
 }
@@ -154,7 +155,7 @@ type entryKey struct{ org, counterparty string }
 
 // entries folds a journal's lines into its entry rows, in the order the
 // pairs first appear. Lines of the same party, counterparty and kind add
-// up.
+// up; a sum beyond an Amount is an error wrapping money.ErrOverflow.
 func entries(j Journal) ([]entryKey, map[entryKey][]int64, error) {
 	var order []entryKey
 	amounts := map[entryKey][]int64{}
@@ -170,7 +171,11 @@ func entries(j Journal) ([]entryKey, map[entryKey][]int64, error) {
 			amounts[k] = a
 			order = append(order, k)
 		}
-		a[col] += ln.Amount
+		sum, err := money.AddMinor(a[col], ln.Amount)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ledger: %s %s: %w", j.Kind, j.RefID, err)
+		}
+		a[col] = sum
 	}
 	return order, amounts, nil
 }
@@ -278,6 +283,36 @@ func (l *Ledger) Journals(ctx context.Context, refType, refID string) ([]Journal
 	return out, nil
 }
 
+// splitBase is 2^32. SQL sums amounts in two parts, x / 2^32 and
+// x % 2^32 (both engines divide integers truncating toward zero), which
+// fit in a BIGINT for up to 2^31 rows where SUM(x) may not: SQLite's SUM
+// of integers fails with "integer overflow", its total() is a float, and
+// the two engines must agree. money.WideFromParts puts them together.
+const splitBase = "4294967296"
+
+// splitSums is "sum(c / 2^32), sum(c % 2^32)" for each amount column, with
+// prefix before each column's name.
+func splitSums(prefix string) string {
+	return perKind(", ", func(c string) string {
+		return "sum(" + prefix + c + " / " + splitBase + "), sum(" + prefix + c + " % " + splitBase + ")"
+	})
+}
+
+// scanSplit scans the columns of splitSums; wide returns their totals.
+func scanSplit(dest []any) (wide func() []money.WideSum) {
+	parts := make([]int64, 2*len(Kinds))
+	for i := range parts {
+		dest[i] = &parts[i]
+	}
+	return func() []money.WideSum {
+		out := make([]money.WideSum, len(Kinds))
+		for i := range out {
+			out[i] = money.WideFromParts(parts[2*i], parts[2*i+1])
+		}
+		return out
+	}
+}
+
 // perKind is an SQL list with f of each amount column's name, joined by
 // sep: "e.licence_minor, e.usage_minor, ...", "sum(...) + sum(...)".
 func perKind(sep string, f func(col string) string) string {
@@ -295,13 +330,25 @@ func perKind(sep string, f func(col string) string) string {
 // enforce that: Post writes both in one transaction and nothing deletes
 // them).
 func (l *Ledger) Check(ctx context.Context) error {
+	// A column's sum H × 2^32 + L (splitSums) is zero exactly when L is a
+	// multiple of 2^32 and H + L / 2^32 is zero: a test without overflow.
+	nonZero := func(c string) string {
+		h, lo := "sum(e."+c+" / "+splitBase+")", "sum(e."+c+" % "+splitBase+")"
+		return "(" + lo + " % " + splitBase + " <> 0 OR " + h + " + " + lo + " / " + splitBase + " <> 0)"
+	}
 	bad, err := db.Select(ctx, l.db, func(s db.Scanner) (string, error) {
 		var id string
-		var sum int64
-		err := s.Scan(&id, &sum)
-		return fmt.Sprintf("%s (%d)", id, sum), err
-	}, `SELECT e.journal_id, `+perKind(" + ", func(c string) string { return "sum(e." + c + ")" })+` FROM ledger_entries e LEFT JOIN ledger_journals j ON j.id = e.journal_id
-		GROUP BY e.journal_id HAVING `+perKind(" OR ", func(c string) string { return "sum(e." + c + ") <> 0" })+` OR min(e.currency) <> max(e.currency) OR min(e.currency) <> min(j.currency)
+		dest := make([]any, 1+2*len(Kinds))
+		dest[0] = &id
+		wide := scanSplit(dest[1:])
+		err := s.Scan(dest...)
+		var sum money.WideSum
+		for _, w := range wide() {
+			sum = sum.AddWide(w)
+		}
+		return fmt.Sprintf("%s (%s)", id, sum), err
+	}, `SELECT e.journal_id, `+splitSums("e.")+` FROM ledger_entries e LEFT JOIN ledger_journals j ON j.id = e.journal_id
+		GROUP BY e.journal_id HAVING `+perKind(" OR ", nonZero)+` OR min(e.currency) <> max(e.currency) OR min(e.currency) <> min(j.currency)
 			OR count(j.id) = 0
 		ORDER BY e.journal_id LIMIT 20`)
 	if err != nil {
@@ -310,42 +357,50 @@ func (l *Ledger) Check(ctx context.Context) error {
 	if len(bad) > 0 {
 		return fmt.Errorf("%w: %s", ErrUnbalanced, strings.Join(bad, ", "))
 	}
+	// Debits equal credits in each currency: all its lines sum to zero.
 	type total struct {
-		cur             string
-		debits, credits int64
+		cur string
+		sum money.WideSum
 	}
 	totals, err := db.Select(ctx, l.db, func(s db.Scanner) (total, error) {
 		var t total
-		return t, s.Scan(&t.cur, &t.debits, &t.credits)
-	}, `SELECT currency, coalesce(`+perKind(" + ", func(c string) string { return "sum(CASE WHEN " + c + " > 0 THEN " + c + " ELSE 0 END)" })+`, 0),
-			coalesce(`+perKind(" + ", func(c string) string { return "sum(CASE WHEN " + c + " < 0 THEN -" + c + " ELSE 0 END)" })+`, 0)
-		FROM ledger_entries GROUP BY currency ORDER BY currency`)
+		dest := make([]any, 1+2*len(Kinds))
+		dest[0] = &t.cur
+		wide := scanSplit(dest[1:])
+		err := s.Scan(dest...)
+		for _, w := range wide() {
+			t.sum = t.sum.AddWide(w)
+		}
+		return t, err
+	}, `SELECT currency, `+splitSums("")+` FROM ledger_entries GROUP BY currency ORDER BY currency`)
 	if err != nil {
 		return err
 	}
 	for _, t := range totals {
-		if t.debits != t.credits {
-			return fmt.Errorf("%w: in %s debits %d, credits %d", ErrUnbalanced, t.cur, t.debits, t.credits)
+		if !t.sum.IsZero() {
+			return fmt.Errorf("%w: in %s debits and credits differ by %s", ErrUnbalanced, t.cur, t.sum)
 		}
 	}
 	return nil
 }
 
 // Sum is a total of ledger lines of one party, by counterparty, kind and
-// currency.
+// currency, in minor units of a width no book overflows (a report turns
+// it into an Amount, or says it is too large to show).
 type Sum struct {
 	OrgID          string         `json:"org_id"`
 	CounterpartyID string         `json:"counterparty_org_id"`
 	Kind           string         `json:"kind"`
 	Currency       money.Currency `json:"currency"`
-	Amount         int64          `json:"amount_minor"`
+	Amount         money.WideSum  `json:"amount_minor"`
 }
 
 // Sums totals org's lines posted in [from, to) (zero times leave that end
 // open) by counterparty, kind and currency, in that order; a total of zero
-// is left out.
+// is left out. It sums exactly on both engines whatever the book holds
+// (see splitBase).
 func (l *Ledger) Sums(ctx context.Context, orgID string, from, to time.Time) ([]Sum, error) {
-	q := db.NewQuery(`SELECT counterparty_org_id, currency, ` + perKind(", ", func(c string) string { return "sum(" + c + ")" }) + ` FROM ledger_entries WHERE org_id = `)
+	q := db.NewQuery(`SELECT counterparty_org_id, currency, ` + splitSums("") + ` FROM ledger_entries WHERE org_id = `)
 	q.Add(q.Arg(orgID))
 	if !from.IsZero() {
 		q.Add(" AND at >= " + q.Arg(from))
@@ -357,16 +412,17 @@ func (l *Ledger) Sums(ctx context.Context, orgID string, from, to time.Time) ([]
 	type row struct {
 		cp      string
 		cur     money.Currency
-		amounts []int64
+		amounts []money.WideSum
 	}
 	rows, err := db.Select(ctx, l.db, func(s db.Scanner) (row, error) {
 		var r row
 		var cur string
-		dest := make([]any, 2+len(Kinds))
+		dest := make([]any, 2+2*len(Kinds))
 		dest[0], dest[1] = &r.cp, &cur
-		r.amounts = scanAmounts(dest[2:])
+		wide := scanSplit(dest[2:])
 		err := s.Scan(dest...)
 		if err == nil {
+			r.amounts = wide()
 			r.cur, err = money.ParseCurrency(cur)
 		}
 		return r, err
@@ -377,7 +433,7 @@ func (l *Ledger) Sums(ctx context.Context, orgID string, from, to time.Time) ([]
 	var out []Sum
 	for _, r := range rows {
 		for i, a := range r.amounts {
-			if a != 0 {
+			if !a.IsZero() {
 				out = append(out, Sum{OrgID: orgID, CounterpartyID: r.cp, Kind: Kinds[i], Currency: r.cur, Amount: a})
 			}
 		}

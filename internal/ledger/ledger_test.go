@@ -67,7 +67,7 @@ func TestPostSumAndCheck(t *testing.T) {
 		}
 		net := map[string]int64{}
 		for _, s := range sums {
-			net[s.CounterpartyID] += s.Amount
+			net[s.CounterpartyID] += minor(t, s.Amount)
 		}
 		// The customer has paid; the reseller still owes the marketplace.
 		if net[c] != 0 || net[m] != -9000 || len(net) != 2 {
@@ -76,7 +76,7 @@ func TestPostSumAndCheck(t *testing.T) {
 		vs, _ := l.Sums(ctx, v, time.Time{}, time.Time{})
 		var vendor int64
 		for _, s := range vs {
-			vendor += s.Amount
+			vendor += minor(t, s.Amount)
 		}
 		if vendor != 6400 {
 			t.Fatalf("due to the vendor: %d", vendor)
@@ -97,7 +97,7 @@ func TestPostSumAndCheck(t *testing.T) {
 		vs, _ = l.Sums(ctx, v, time.Time{}, time.Time{})
 		vendor = 0
 		for _, s := range vs {
-			vendor += s.Amount
+			vendor += minor(t, s.Amount)
 		}
 		if vendor != 0 {
 			t.Fatalf("after the reversal the vendor is owed %d", vendor)
@@ -165,4 +165,14 @@ func TestPostSumAndCheck(t *testing.T) {
 			t.Fatalf("lines without their journal: %v", err)
 		}
 	})
+}
+
+// minor is w as an int64, failing the test if it does not fit.
+func minor(t *testing.T, w money.WideSum) int64 {
+	t.Helper()
+	v, ok := w.Int64()
+	if !ok {
+		t.Fatalf("%s does not fit in int64", w)
+	}
+	return v
 }
