@@ -172,8 +172,11 @@ func (s *Service) CreateCoupon(ctx context.Context, in CouponInput) (Coupon, err
 			v.Add("amount", "out_of_range", "must be more than zero")
 		} else if !cur.IsZero() {
 			amt, err := money.ParseAmount(in.Amount.String(), cur)
-			if err != nil {
+			switch {
+			case err != nil && !errors.Is(err, money.ErrOverflow):
 				v.Add("amount", "too_many_decimals", err.Error())
+			case err != nil || money.CheckAmount(in.Amount) != nil:
+				v.Add("amount", "too_large", "must be at most "+money.MaxAmountText)
 			}
 			c.Amount = &amt
 		}
@@ -186,8 +189,10 @@ func (s *Service) CreateCoupon(ctx context.Context, in CouponInput) (Coupon, err
 		if in.Budget != nil && !cur.IsZero() {
 			b, err := money.ParseAmount(in.Budget.String(), cur)
 			switch {
-			case err != nil:
+			case err != nil && !errors.Is(err, money.ErrOverflow):
 				v.Add("budget", "too_many_decimals", err.Error())
+			case err != nil || money.CheckAmount(*in.Budget) != nil:
+				v.Add("budget", "too_large", "must be at most "+money.MaxAmountText)
 			case !b.IsPositive():
 				v.Add("budget", "out_of_range", "must be more than zero")
 			default:

@@ -181,7 +181,8 @@ func pricingKinds() []string {
 		string(pricing.PricingEverlasting), string(pricing.PricingFree), string(pricing.PricingContactOnly)}
 }
 
-// checkPrice checks a price: not negative, at most 9 decimals.
+// checkPrice checks a price: not negative, at most 9 decimals, at most
+// money.MaxUnitPriceText (too_large).
 func checkPrice(v *validate.Collector, field string, d money.Decimal) {
 	if d.IsNegative() {
 		v.Add(field, "negative", "must not be negative")
@@ -189,6 +190,10 @@ func checkPrice(v *validate.Collector, field string, d money.Decimal) {
 	}
 	if _, err := money.ParsePrice(d.String()); err != nil {
 		v.Add(field, "too_many_decimals", "a price has at most 9 decimals")
+		return
+	}
+	if err := money.CheckUnitPrice(d); err != nil {
+		v.Add(field, "too_large", "must be at most "+money.MaxUnitPriceText)
 	}
 }
 
@@ -313,6 +318,8 @@ func (s *Service) metrics(v *validate.Collector, p *Plan, in []MetricInput) []Me
 		v.OneOf(f+".aggregation", m.Aggregation, Aggregations...)
 		if m.Included.IsNegative() {
 			v.Add(f+".included", "negative", "must not be negative")
+		} else if err := money.CheckQuantity(m.Included); err != nil {
+			v.Add(f+".included", "too_large", err.Error())
 		}
 		addPrefixed(v, f+".scheme.", x.Scheme.Validate())
 		if m.ID == "" {

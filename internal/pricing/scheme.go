@@ -25,11 +25,12 @@ const (
 const (
 	// MaxRanges is the largest number of ranges a scheme may have.
 	MaxRanges = 20
-	// MaxBound is the largest range bound, step or package size, in units.
-	MaxBound = 1_000_000_000_000
+	// MaxBound is the largest range bound, step or package size, in units
+	// (money.MaxQuantity: the maxima live there).
+	MaxBound = money.MaxQuantity
 	// MaxPriceText is the largest unit, flat, package or setup price (and
-	// plan price) accepted, written as a decimal.
-	MaxPriceText = "999999999.999999999"
+	// plan price) accepted, written as a decimal (money.MaxUnitPriceText).
+	MaxPriceText = money.MaxUnitPriceText
 )
 
 var maxPrice = money.MustDecimal(MaxPriceText)
