@@ -152,7 +152,7 @@ func (a *App) build(cfg Config, opts Options) error {
 	// The queue comes first (services enqueue through it); its workers,
 	// which call the services, are registered once those exist.
 	workers := river.NewWorkers()
-	qcfg := queue.Config{Log: a.Log, Metrics: a.Registry, PollInterval: opts.PollInterval}
+	qcfg := queue.Config{Log: a.Log, Metrics: a.Registry, PollInterval: opts.PollInterval, JobTimeout: jobs.JobTimeout}
 	if cfg.Workers > 0 {
 		qcfg.Workers = workers
 		qcfg.Periodic = jobs.Periodic(jobs.CleanupTasks)

@@ -14,6 +14,13 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 )
 
+// JobTimeout bounds one attempt of any job here (the outbox delivery, the
+// lifecycle run, a cleanup); none asks for longer with its own Timeout.
+// The queue takes a job still running past it, plus queue.RescueMargin,
+// for one a dead process abandoned, and retries it: raise it here if a
+// job needs longer, never set a longer Timeout on one worker alone.
+const JobTimeout = 5 * time.Minute
+
 // CleanupFunc deletes what no longer matters (expired idempotency keys,
 // ended sessions) and says how many rows went.
 type CleanupFunc func(ctx context.Context) (int64, error)

@@ -23,8 +23,19 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 )
+
+// DefaultJobTimeout bounds one attempt of a job unless Config.JobTimeout
+// says otherwise: River cancels the attempt's context then.
+const DefaultJobTimeout = 5 * time.Minute
+
+// RescueMargin is how long past its timeout a running job must be before
+// it counts as abandoned: its process died (kill -9, a crash) without
+// finishing it. River's rescuer then retries it, and WaitIdle stops
+// waiting for it.
+const RescueMargin = time.Minute
 
 // Config builds a Queue.
 type Config struct {
@@ -44,13 +55,24 @@ type Config struct {
 	Metrics prometheus.Registerer
 	// ID names this process among the workers (default: River's).
 	ID string
+	// JobTimeout bounds one attempt of any job (default DefaultJobTimeout).
+	// It must cover the longest job's own timeout: a running job older
+	// than JobTimeout + RescueMargin is taken for abandoned.
+	JobTimeout time.Duration
+	// Clock reads the wall time River stamps jobs with (default the system
+	// clock; tests move it to age jobs). It is not the business clock,
+	// which a test-clock server moves on its own.
+	Clock clock.Clock
 }
 
 // Queue enqueues and works jobs.
 type Queue struct {
-	db      *db.DB
-	c       client
-	working bool
+	db          *db.DB
+	c           client
+	working     bool
+	clock       clock.Clock
+	rescueAfter time.Duration
+	log         *slog.Logger
 }
 
 // client hides the engine-specific River client type.
@@ -58,6 +80,7 @@ type client interface {
 	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
+	running(ctx context.Context) ([]*rivertype.JobRow, error)
 }
 
 type riverClient[TTx any] struct {
@@ -73,17 +96,34 @@ func (r riverClient[TTx]) insert(ctx context.Context, args river.JobArgs, opts *
 }
 func (r riverClient[TTx]) start(ctx context.Context) error { return r.c.Start(ctx) }
 func (r riverClient[TTx]) stop(ctx context.Context) error  { return r.c.Stop(ctx) }
+func (r riverClient[TTx]) running(ctx context.Context) ([]*rivertype.JobRow, error) {
+	res, err := r.c.JobList(ctx, river.NewJobListParams().States(rivertype.JobStateRunning).First(10000))
+	if err != nil {
+		return nil, err
+	}
+	return res.Jobs, nil
+}
 
 // New builds a queue on d. Call Start to begin working jobs.
 func New(d *db.DB, cfg Config) (*Queue, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = DefaultJobTimeout
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System{}
+	}
 	rc := &river.Config{
 		Logger:       cfg.Log.With("component", "queue"),
 		PeriodicJobs: cfg.Periodic,
 		ID:           cfg.ID,
-		JobTimeout:   5 * time.Minute,
+		JobTimeout:   cfg.JobTimeout,
+		// A job still running past its timeout and a margin was left by a
+		// process that died: retry it within minutes, not River's default
+		// hour, so the work (and the outbox deliveries behind it) resumes.
+		RescueStuckJobsAfter: cfg.JobTimeout + RescueMargin,
 		// Keep finished jobs a day for inspection, then River deletes them.
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 	}
@@ -107,7 +147,7 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 			rc.Middleware = []rivertype.Middleware{river.WorkerMiddlewareFunc(m.work)}
 		}
 	}
-	q := &Queue{db: d, working: working}
+	q := &Queue{db: d, working: working, clock: cfg.Clock, rescueAfter: rc.RescueStuckJobsAfter, log: cfg.Log}
 	switch d.Engine() {
 	case db.Postgres:
 		c, err := river.NewClient(riverpgxv5.New(d.Pool()), rc)
@@ -155,28 +195,71 @@ func (q *Queue) Stop(ctx context.Context) error {
 	return err
 }
 
-// Pending counts jobs ready to run or running (not those waiting for a
-// future time or a retry), for tests and readiness reports.
-func (q *Queue) Pending(ctx context.Context) (int, error) {
-	var n int
-	err := q.db.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available', 'running', 'pending')`).Scan(&n)
-	return n, err
+// RescueAfter is how long a job may stay running before it is taken for
+// abandoned by a dead process: River's rescuer retries it then.
+func (q *Queue) RescueAfter() time.Duration { return q.rescueAfter }
+
+// Backlog is the work a queue has not finished.
+type Backlog struct {
+	// Live counts the jobs ready to run and those running within their
+	// time (not those waiting for a future time or a retry).
+	Live int
+	// Abandoned lists the running jobs attempted longer ago than
+	// RescueAfter: their process died. River's rescuer retries them (or
+	// discards those out of attempts); nobody else will finish them.
+	Abandoned []int64
 }
 
-// WaitIdle waits until no job is pending, polling every few milliseconds, or
-// until ctx ends. For tests that need the effects of background work.
+// Backlog counts what is left to do, telling live jobs from those a dead
+// process abandoned.
+func (q *Queue) Backlog(ctx context.Context) (Backlog, error) {
+	var b Backlog
+	if err := q.db.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available', 'pending')`).Scan(&b.Live); err != nil {
+		return b, fmt.Errorf("job queue backlog: %w", err)
+	}
+	running, err := q.c.running(ctx)
+	if err != nil {
+		return b, fmt.Errorf("job queue backlog: %w", err)
+	}
+	horizon := q.clock.Now().Add(-q.rescueAfter)
+	for _, j := range running {
+		if j.AttemptedAt != nil && j.AttemptedAt.Before(horizon) {
+			b.Abandoned = append(b.Abandoned, j.ID)
+			continue
+		}
+		b.Live++
+	}
+	return b, nil
+}
+
+// Pending counts the live jobs: ready to run, or running within their
+// time (see Backlog), for tests and readiness reports.
+func (q *Queue) Pending(ctx context.Context) (int, error) {
+	b, err := q.Backlog(ctx)
+	return b.Live, err
+}
+
+// WaitIdle waits until no live job is left, polling every few
+// milliseconds, or until ctx ends (an error saying how many are left).
+// Jobs abandoned by a dead process are not waited for: they are logged,
+// and River's rescuer retries them. For tests and the test clock, which
+// need the effects of background work.
 func (q *Queue) WaitIdle(ctx context.Context) error {
 	for {
-		n, err := q.Pending(ctx)
+		b, err := q.Backlog(ctx)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if b.Live == 0 {
+			if len(b.Abandoned) > 0 {
+				q.log.WarnContext(ctx, "jobs abandoned by a dead process are not waited for; the rescuer retries them",
+					"jobs", b.Abandoned, "rescue_after", q.rescueAfter.String())
+			}
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("job queue: %d jobs still pending: %w", n, ctx.Err())
+			return fmt.Errorf("job queue: %d jobs still pending (%d abandoned by a dead process not counted): %w", b.Live, len(b.Abandoned), ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
