@@ -141,6 +141,12 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 	if err != nil {
 		return Quote{}, err
 	}
+	// A quote shows the buyer's price: a party above the buyer's seller (a
+	// distributor over a reseller's customer) may not see it.
+	if !PriceSight(a, Deal{BuyerOrgID: buyer, SellerOrgID: src.OwnerOrgID, VendorOrgID: product.OwnerOrgID}).BuyerPrice {
+		return Quote{}, errs.Forbidden("customer_price_hidden",
+			"this customer buys from another seller's price list: only that seller prices its orders")
+	}
 	out := Quote{PlanID: plan.ID, PlanName: plan.Name, ProductID: product.ID, ProductName: product.Name, CustomerOrgID: buyer,
 		SellerOrgID: src.OwnerOrgID, CatalogID: src.ID, Plan: plan}
 	qin := pricing.QuoteInput{Terms: plan.Terms(), Quantities: in.Quantities, Periods: in.Periods, Start: s.now(ctx), Trial: in.Trial}

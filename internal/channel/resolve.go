@@ -266,14 +266,20 @@ type PlanPrice struct {
 	ProductName string              `json:"product_name"`
 	PlanID      string              `json:"plan_id"`
 	PlanName    string              `json:"plan_name"`
-	Buys        *pricing.PlanPrices `json:"buys,omitempty"`
-	Sells       pricing.PlanPrices  `json:"sells"`
+	Buys        *pricing.PlanPrices `json:"buys,omitempty" doc:"Unit prices the catalog's owner buys at (owner and staff only)."`
+	Sells       pricing.PlanPrices  `json:"sells" doc:"Unit prices the catalog sells at."`
+	// BuysAmounts and SellsAmounts are Buys' and Sells' flat charges as
+	// the invoice bills them: the prices pages show.
+	BuysAmounts  *ChargeAmounts `json:"buys_amounts,omitempty" doc:"The flat charges of buys as the invoice bills them (rounded once by the invoice's rule)."`
+	SellsAmounts ChargeAmounts  `json:"sells_amounts" doc:"The flat charges of sells as the invoice bills them (rounded once by the invoice's rule): what quotes and invoices charge for a licence period, a setup fee, an infrastructure period."`
 }
 
-// CatalogPrices lists the active plans a catalog offers with their prices:
-// its owner (and staff) see what it buys and sells at, a buyer only what it
-// buys at (the catalog's sell price).
+// CatalogPrices lists the active plans a catalog offers with their prices
+// (unit prices, and the flat charges as the invoice bills them), as
+// PriceSight decides: its owner (and staff) see what it buys and sells at,
+// a buyer only what it buys at (the catalog's sell price).
 func (s *Service) CatalogPrices(ctx context.Context, catalogID string) ([]PlanPrice, error) {
+	a := actor.From(ctx)
 	c, err := s.GetPriceCatalog(ctx, catalogID)
 	if err != nil {
 		return nil, err
@@ -312,10 +318,24 @@ func (s *Service) CatalogPrices(ctx context.Context, catalogID string) ([]PlanPr
 		if err != nil {
 			return nil, err
 		}
+		// The caller reads the catalog as its owner, a buyer (it pays the
+		// sell price) or staff: PriceSight says which prices it sees.
+		sight := PriceSight(a, Deal{BuyerOrgID: a.OrgID, SellerOrgID: c.OwnerOrgID, VendorOrgID: levels[0].OrgID, Levels: levels})
+		if !sight.BuyerPrice {
+			return nil, errCatalogNotFound
+		}
 		last := levels[len(levels)-1]
 		pp := PlanPrice{ProductID: r.productID, ProductName: r.productName, PlanID: plan.ID, PlanName: plan.Name, Sells: last.Sells}
-		if c.Relation != "buyer" {
+		if pp.SellsAmounts, err = AmountsOf(last.Sells); err != nil {
+			return nil, err
+		}
+		if (sight.All || (sight.Own != nil && sight.Own.OrgID == c.OwnerOrgID)) && last.Buys != nil {
 			pp.Buys = last.Buys
+			ba, err := AmountsOf(*last.Buys)
+			if err != nil {
+				return nil, err
+			}
+			pp.BuysAmounts = &ba
 		}
 		out = append(out, pp)
 	}

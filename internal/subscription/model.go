@@ -66,11 +66,15 @@ type Subscription struct {
 	Quantities    map[string]money.Decimal `json:"quantities"`
 	Terms         pricing.Terms            `json:"terms"`
 	// Prices are the unit prices the customer pays, frozen when sold and
-	// renewed at renewal; hidden from the vendor, which sees VendorPrices.
-	Prices       *pricing.PlanPrices `json:"prices,omitempty"`
+	// renewed at renewal; shown to the customer, its seller and staff only
+	// (the vendor sees VendorPrices, a party above the seller OwnPrices).
+	Prices       *pricing.PlanPrices `json:"prices,omitempty" doc:"What the customer pays (unit prices); shown to the customer, the seller whose price list sold it, and staff only."`
 	VendorPrices *pricing.PlanPrices `json:"vendor_prices,omitempty"`
-	Coupon       *pricing.Coupon     `json:"coupon,omitempty"`
-	Currency     string              `json:"currency"`
+	// OwnPrices are the caller's own buy and sell prices of the plan when
+	// it is a party of the channel that sold it (see views.go).
+	OwnPrices *channel.OwnPrices `json:"own_prices,omitempty" doc:"The caller's own prices of the plan when it is a party of the channel that sold it: what it buys at (absent for the vendor) and what it sells at to the party below. A distributor above the customer's reseller sees these, not the customer's prices."`
+	Coupon    *pricing.Coupon    `json:"coupon,omitempty"`
+	Currency  string             `json:"currency"`
 	// SelfBilled subscriptions are billed by their seller (or vendor)
 	// outside the platform: the customer gets a pro-forma and the seller
 	// declares it paid.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
@@ -30,22 +31,50 @@ func (s *Service) visibleSub(ctx context.Context, a actor.Actor, id string) (Sub
 	return sub, err
 }
 
-// view is sub as the caller may see it: a vendor outside the customer's
-// channel sees its own price (the list price), not the customer's; the
-// credentials are for the customer, the vendor and staff.
+// deal is what channel.PriceSight needs to know of a subscription or an
+// order: its parties and, for a single plan, the frozen price chain.
+func deal(customer, seller, vendor string, chain [][]channel.Level) channel.Deal {
+	d := channel.Deal{BuyerOrgID: customer, SellerOrgID: seller, VendorOrgID: vendor}
+	if len(chain) == 1 {
+		d.Levels = chain[0]
+	}
+	return d
+}
+
+// view is sub as the caller may see it, prices as channel.PriceSight
+// decides: the customer's prices (and coupon) for the customer, its seller
+// and staff; the vendor's list price for the vendor and staff; a channel
+// party's own buy and sell prices for that party (so a distributor above
+// the customer's reseller sees what the reseller pays it, not what the
+// customer pays). The credentials are for the customer, the vendor and
+// staff.
 func (s *Service) view(a actor.Actor, sub Subscription) Subscription {
-	vendorSide := a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !isStaff(a)
-	if len(sub.chain) == 1 && len(sub.chain[0]) > 0 && (vendorSide || isStaff(a)) {
+	sight := channel.PriceSight(a, deal(sub.CustomerOrgID, sub.SellerOrgID, sub.VendorOrgID, sub.chain))
+	sub.VendorPrices, sub.OwnPrices = nil, nil
+	if sight.VendorPrice && len(sub.chain) == 1 && len(sub.chain[0]) > 0 {
 		vp := sub.chain[0][0].Sells
 		sub.VendorPrices = &vp
 	}
-	if vendorSide {
+	if !sight.All {
+		sub.OwnPrices = channel.OwnPricesOf(sight)
+	}
+	if !sight.BuyerPrice {
 		sub.Prices, sub.Coupon = nil, nil
 	}
 	if a.OrgID != sub.CustomerOrgID && a.OrgID != sub.VendorOrgID && !isStaff(a) {
 		sub.Credentials = nil
 	}
 	return sub
+}
+
+// orderSight hides from an order what its viewer may not see: the total,
+// the amount due and the frozen quote are at the customer's price, for
+// the customer, its seller and staff only (channel.PriceSight).
+func orderSight(a actor.Actor, o Order) Order {
+	if !channel.PriceSight(a, deal(o.CustomerOrgID, o.SellerOrgID, o.VendorOrgID, o.pricing.chain)).BuyerPrice {
+		o.Total, o.Due, o.Detail = nil, nil, nil
+	}
+	return o
 }
 
 // GetSubscription returns a subscription the caller may see.
