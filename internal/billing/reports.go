@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/billing/invoicepdf"
@@ -216,8 +217,14 @@ type Proceeds struct {
 	Lines []ProceedsLine `json:"lines"`
 }
 
-// ChannelProceeds reports a distributor's or reseller's margin of a month
-// (the party and staff).
+// ChannelProceeds reports a seller's margin of a month: a distributor's, a
+// reseller's, or the marketplace owner's. The owner's sales are what its
+// direct customers, distributors and resellers owe it; its purchases what
+// it owes vendors at their prices less the platform fees they owe it (the
+// fee is the vendor's discount to the marketplace: without it a wholesale
+// price below the vendor's would read as a loss). The party's users with
+// financial reports and staff read it; anyone else is told it does not
+// exist.
 func (s *Service) ChannelProceeds(ctx context.Context, orgID, m string) (Proceeds, error) {
 	a, err := caller(ctx)
 	if err != nil {
@@ -229,7 +236,11 @@ func (s *Service) ChannelProceeds(ctx context.Context, orgID, m string) (Proceed
 	if err := v.Err(); err != nil {
 		return Proceeds{}, err
 	}
-	p, err := s.reportOrg(ctx, a, orgID, identity.DistributorOrg, identity.ResellerOrg)
+	p, err := s.reportOrg(ctx, a, orgID, identity.DistributorOrg, identity.ResellerOrg, identity.Operator)
+	if err != nil {
+		return Proceeds{}, err
+	}
+	op, err := s.identity.Operator(system(ctx))
 	if err != nil {
 		return Proceeds{}, err
 	}
@@ -240,7 +251,8 @@ func (s *Service) ChannelProceeds(ctx context.Context, orgID, m string) (Proceed
 	type acc struct{ sales, purchases money.WideSum }
 	by := map[money.Currency]*acc{}
 	for _, x := range sums {
-		if x.Kind != ledger.KindLicence && x.Kind != ledger.KindUsage && x.Kind != ledger.KindIaaS {
+		fee := x.Kind == ledger.KindPlatformFee && orgID == op.ID
+		if x.Kind != ledger.KindLicence && x.Kind != ledger.KindUsage && x.Kind != ledger.KindIaaS && !fee {
 			continue
 		}
 		a := by[x.Currency]
@@ -248,10 +260,10 @@ func (s *Service) ChannelProceeds(ctx context.Context, orgID, m string) (Proceed
 			a = &acc{}
 			by[x.Currency] = a
 		}
-		if x.Amount.Sign() > 0 {
-			a.sales = a.sales.AddWide(x.Amount)
-		} else {
+		if fee || x.Amount.Sign() < 0 {
 			a.purchases = a.purchases.AddWide(x.Amount.Neg())
+		} else {
+			a.sales = a.sales.AddWide(x.Amount)
 		}
 	}
 	out := Proceeds{Party: p, Month: from.Format("2006-01"), From: from, To: to, Lines: []ProceedsLine{}}
@@ -377,9 +389,40 @@ func (st Statement) CSV() []byte {
 	return csvOf(rows)
 }
 
+// csvOf writes rows as CSV, every cell through csvCell.
 func csvOf(rows [][]string) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
+	for _, row := range rows {
+		for i, c := range row {
+			row[i] = csvCell(c)
+		}
+	}
 	_ = w.WriteAll(rows) // a bytes.Buffer does not fail
 	return b.Bytes()
+}
+
+// csvCell defuses formula injection (OWASP "CSV injection"): a text cell
+// starting with =, +, -, @, a tab or a carriage return is read as a
+// formula by spreadsheets, so it gets a leading single quote. A plain
+// decimal number ("-12.00", an amount as Amount.String writes it) is left
+// alone: spreadsheets read it as the number it is, never as a formula, and
+// quoting it would turn every negative amount into text that no longer
+// sums.
+func csvCell(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) || plainNumber(s) {
+		return s
+	}
+	return "'" + s
+}
+
+// plainNumber reports whether s is an optional '-', digits and optionally
+// a '.' and more digits.
+func plainNumber(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, dot := strings.Cut(s, ".")
+	digits := func(x string) bool {
+		return x != "" && strings.Trim(x, "0123456789") == ""
+	}
+	return digits(whole) && (!dot || digits(frac))
 }
