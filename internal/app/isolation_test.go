@@ -410,3 +410,85 @@ func snapshot(t *testing.T, en *env) map[string]string {
 	}
 	return out
 }
+
+// TestChannelPartiesDoNotManageCustomerUsers: a distributor or a reseller
+// creates a customer organization with its first user, and nothing of its
+// users after that: no more users, no password resets, no e-mail, name,
+// role or status changes (each would hand the channel party a login that
+// sees what the customer alone may see). Every write is refused and
+// changes nothing; the customers still sign in with their own passwords.
+func TestChannelPartiesDoNotManageCustomerUsers(t *testing.T) {
+	t.Parallel()
+	for _, e := range dbtest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			en := newEnv(t, e)
+			w := en.world
+			type write struct {
+				who, method, path string
+				body              any
+			}
+			var writes []write
+			for _, c := range []struct{ who, org string }{
+				{"reseller_a", "customer_a1"}, {"distributor", "customer_a1"}, {"distributor", "customer_dist"}, {"distributor", "reseller_a"},
+			} {
+				u := w.Users[c.org]
+				writes = append(writes,
+					write{c.who, "POST", "/api/v1/users", map[string]string{"org_id": w.Orgs[c.org].ID, "email": "mole-" + c.who + "-" + c.org + "@example.com",
+						"name": "Mole", "password": "a-fine-password-9"}},
+					write{c.who, "POST", "/api/v1/users/" + u.ID + "/password", map[string]string{"new_password": "taken-over-pw-99"}},
+					write{c.who, "PATCH", "/api/v1/users/" + u.ID, map[string]string{"email": "mole-" + c.who + "@example.com"}},
+					write{c.who, "PATCH", "/api/v1/users/" + u.ID, map[string]string{"name": "Renamed"}},
+					write{c.who, "PATCH", "/api/v1/users/" + u.ID, map[string]string{"status": "disabled"}},
+					write{c.who, "DELETE", "/api/v1/users/" + u.ID, nil},
+				)
+			}
+			before := snapshot(t, en)
+			for _, wr := range writes {
+				t.Run(wr.who+"/"+wr.method+wr.path, func(t *testing.T) {
+					r := en.as(wr.who, wr.method, wr.path, wr.body)
+					if r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
+						t.Errorf("status %d, want 403/404: %.300s", r.Status, r.Body)
+					}
+				})
+			}
+			after := snapshot(t, en)
+			for k, v := range before {
+				if after[k] != v {
+					t.Errorf("%s changed: %q, then %q", k, v, after[k])
+				}
+			}
+			if len(after) != len(before) {
+				t.Errorf("%d objects before the writes, %d after", len(before), len(after))
+			}
+			for _, who := range []string{"customer_a1", "customer_dist", "reseller_a"} {
+				if r := en.as(who, "GET", "/api/v1/users/me", nil); r.Status != http.StatusOK {
+					t.Errorf("%s's session after the writes: %d", who, r.Status)
+				}
+				if r := en.do("POST", "/api/v1/auth/login", "", map[string]string{"email": w.Users[who].Email, "password": identitytest.Password}); r.Status != http.StatusOK {
+					t.Errorf("%s signs in after the writes: %d %s", who, r.Status, r.Body)
+				}
+			}
+
+			// The one user a channel party creates is the first of a new
+			// customer: the customer's administrator, from then on its own.
+			r := en.as("reseller_a", "POST", "/api/v1/organizations", map[string]string{"kind": "customer", "name": "Newco", "country": "IT"})
+			if r.Status != http.StatusCreated {
+				t.Fatalf("new customer: %d %s", r.Status, r.Body)
+			}
+			orgID := r.json(t)["id"].(string)
+			first := en.as("reseller_a", "POST", "/api/v1/users", map[string]string{"org_id": orgID, "email": "first@newco.example", "name": "First", "password": "a-fine-password-9"})
+			if first.Status != http.StatusCreated {
+				t.Fatalf("first user of a new customer: %d %s", first.Status, first.Body)
+			}
+			second := en.as("reseller_a", "POST", "/api/v1/users", map[string]string{"org_id": orgID, "email": "second@newco.example", "name": "Second", "password": "a-fine-password-9"})
+			if second.Status != http.StatusForbidden {
+				t.Errorf("second user of the customer: %d %s", second.Status, second.Body)
+			}
+			firstID := first.json(t)["id"].(string)
+			if r := en.as("reseller_a", "POST", "/api/v1/users/"+firstID+"/password", map[string]string{"new_password": "taken-over-pw-99"}); r.Status != http.StatusForbidden {
+				t.Errorf("reset of the first user's password: %d %s", r.Status, r.Body)
+			}
+		})
+	}
+}

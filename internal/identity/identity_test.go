@@ -221,7 +221,10 @@ func TestUserRules(t *testing.T) {
 			_, err := w.Svc.CreateUser(w.As(t, who), identity.CreateUserInput{OrgID: w.Orgs[org].ID, Email: email, Name: "N", Role: role, Password: pw})
 			return err
 		}
-		if err := create("reseller_a", "customer_a1", "", "colleague@a1.example"); err != nil {
+		// A channel party does not add users to its customers (only their
+		// first, see TestChannelPartiesDoNotManageCustomerUsers in app).
+		wantCode(t, create("reseller_a", "customer_a1", "", "colleague@a1.example"), "permission_denied")
+		if err := create("admin", "customer_a1", "", "colleague@a1.example"); err != nil {
 			t.Fatal(err)
 		}
 		if err := create("customer_a1", "customer_a1", "", "second@a1.example"); err != nil {
@@ -252,7 +255,9 @@ func TestUserRules(t *testing.T) {
 		_, err = w.Svc.UpdateUser(admin, w.Users["admin"].ID, identity.UpdateUserInput{Role: &sup})
 		wantCode(t, err, "own_role")
 		_, token := w.Login(t, "customer_a2")
-		if _, err := w.Svc.DisableUser(w.As(t, "reseller_a"), w.Users["customer_a2"].ID); err != nil {
+		_, err = w.Svc.DisableUser(w.As(t, "reseller_a"), w.Users["customer_a2"].ID)
+		wantCode(t, err, "permission_denied")
+		if _, err := w.Svc.DisableUser(admin, w.Users["customer_a2"].ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := w.Svc.Authenticate(context.Background(), token); err == nil {

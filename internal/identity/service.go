@@ -163,10 +163,10 @@ func (s *Service) CanSeeOrg(ctx context.Context, a actor.Actor, orgID string) (b
 	return n == 1, err
 }
 
-// canManageOrg reports whether a may change organization org and its users:
-// staff with user management everywhere, distributors and resellers in
-// their own channel, everyone else only in their own organization.
-// Supervisors only oversee.
+// canManageOrg reports whether a may change organization org's record (not
+// its users: see canManageUsers): staff with user management everywhere,
+// distributors and resellers in their own channel, everyone else only in
+// their own organization. Supervisors only oversee.
 func canManageOrg(a actor.Actor, org Organization, inSubtree bool) bool {
 	r := Role(a.Role)
 	switch {
@@ -179,6 +179,31 @@ func canManageOrg(a actor.Actor, org Organization, inSubtree bool) bool {
 	default:
 		return org.ID == a.OrgID
 	}
+}
+
+// canManageUsers reports whether a may add, change, disable or reset the
+// passwords of users of organization org. Staff with user management may
+// everywhere; anyone may in its own organization. A distributor or a
+// reseller may add only the first user of an organization it created in
+// its channel (the customer's administrator, an invitation in effect):
+// after that the organization's logins are the organization's own, since
+// a channel party holding one would see what the customer alone may see
+// (credentials, its invoices as the customer). firstUser says the
+// organization has no user yet.
+func canManageUsers(a actor.Actor, org Organization, firstUser bool) bool {
+	r := Role(a.Role)
+	switch {
+	case a.Kind == actor.KindSystem:
+		return true
+	case r.Staff():
+		return Can(r, UserManagement)
+	case org.ID == a.OrgID:
+		return true
+	case r == Distributor || r == Reseller:
+		// org is visible, so it is in the caller's channel.
+		return firstUser && Can(r, CustomerManagement)
+	}
+	return false
 }
 
 // record writes the audit entry and the domain event of one change, in the

@@ -58,9 +58,10 @@ type CreateUserInput struct {
 	Password string
 }
 
-// CreateUser adds a user to an organization the caller may manage. Only a
-// super admin creates super admins; an admin creates admins and
-// supervisors.
+// CreateUser adds a user to an organization whose users the caller may
+// manage (see canManageUsers: a channel party adds only a new customer's
+// first user). Only a super admin creates super admins; an admin creates
+// admins and supervisors.
 func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, error) {
 	a, err := writer(ctx)
 	if err != nil {
@@ -88,8 +89,12 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, err
 		if err != nil {
 			return err
 		}
-		if !canManageOrg(a, org, true) {
-			return errs.Forbidden("permission_denied", "you may not add users to this organization")
+		first, err := s.hasNoUsers(ctx, org.ID)
+		if err != nil {
+			return err
+		}
+		if !canManageUsers(a, org, first) {
+			return errs.Forbidden("permission_denied", "you may not add users to this organization; its administrator does")
 		}
 		if org.Status != StatusActive {
 			return errs.FailedPrecondition("organization_archived", "the organization is archived")
@@ -122,6 +127,21 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, err
 		return s.record(ctx, "user.create", "user", out.ID, out.OrgID, audit.Diff(nil, out), "user.created", out)
 	})
 	return out, err
+}
+
+// hasNoUsers reports whether organization orgID has no user yet, locking
+// the organization's row on PostgreSQL so that two racing "first" users
+// cannot both be added.
+func (s *Service) hasNoUsers(ctx context.Context, orgID string) (bool, error) {
+	var id string
+	if err := s.db.QueryRow(ctx, `SELECT id FROM organizations WHERE id = $1`+s.db.Dialect().ForUpdate(), orgID).Scan(&id); err != nil {
+		return false, fmt.Errorf("lock organization: %w", err)
+	}
+	var n int
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM users WHERE org_id = $1`, orgID).Scan(&n); err != nil {
+		return false, fmt.Errorf("count users: %w", err)
+	}
+	return n == 0, nil
 }
 
 // checkRoleGrant refuses a role that does not fit the organization or that
@@ -168,7 +188,7 @@ func (s *Service) manageableUser(ctx context.Context, a actor.Actor, id string) 
 		return u, org, err
 	}
 	if u.ID != a.UserID {
-		if !canManageOrg(a, org, true) {
+		if !canManageUsers(a, org, false) {
 			return u, org, errs.Forbidden("permission_denied", "you may not change this user")
 		}
 		if a.Kind != actor.KindSystem && u.Role.rank() > Role(a.Role).rank() {
