@@ -3,9 +3,11 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
 )
 
 // storeRegisterData is the sign-up page's content.
@@ -45,6 +47,16 @@ func (h *handler) storeRegister(w http.ResponseWriter, r *http.Request, v *view)
 	f := r.PostForm
 	_, _, err := h.id.Register(r.Context(), identity.RegisterInput{Kind: identity.CustomerOrg, OrgName: f.Get("org_name"),
 		Country: f.Get("country"), TaxID: f.Get("tax_id"), Name: f.Get("name"), Email: f.Get("email"), Password: f.Get("password")})
+	if e, ok := errs.As(err); ok && e.Code == "too_many_signups" {
+		v.Status = http.StatusTooManyRequests
+		if e.RetryAfterSeconds > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
+		}
+		f := newForm(r.PostForm, nil)
+		f.Message = "Too many sign-ups from your network. Please wait " + waitTime(e.RetryAfterSeconds) + " and try again."
+		v.setForm("register", f)
+		return h.storeShowRegister(w, r, v, next)
+	}
 	if err != nil {
 		return h.formFailed(w, r, v, "register", err, "/register?next="+url.QueryEscape(next), func(w http.ResponseWriter, r *http.Request, v *view) error {
 			return h.storeShowRegister(w, r, v, next)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -90,4 +91,30 @@ func TestStoreRegister(t *testing.T) {
 	wantRedirect(t, c.get("/register?next=/catalog"), "/catalog")
 	// Never to another site.
 	wantRedirect(t, c.get("/register?next=//evil.example"), "/")
+}
+
+// Sign-ups from one address are throttled like sign-ins: past the limit
+// the form answers 429 with a wait, and creates nothing.
+func TestStoreRegisterThrottled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	limit := identity.DefaultThrottle.Signups
+	for i := range limit + 1 {
+		c := e.client()
+		email := fmt.Sprintf("burst-%02d@example.com", i)
+		res := storeRegisterForm(t, c, "/register", url.Values{"name": {"Ada"}, "email": {email}, "password": {"a-long-password-1"},
+			"org_name": {"Ada Ltd"}, "country": {"IT"}})
+		if i < limit {
+			wantStatus(t, res, http.StatusSeeOther)
+			continue
+		}
+		wantStatus(t, res, http.StatusTooManyRequests)
+		wantText(t, res, "Too many sign-ups from your network. Please wait")
+		if res.Header.Get("Retry-After") == "" {
+			t.Error("no Retry-After")
+		}
+		if us := storeUsersNamed(t, e, email); len(us) != 0 {
+			t.Fatalf("created despite the throttle: %+v", us)
+		}
+	}
 }
