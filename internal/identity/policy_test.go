@@ -112,15 +112,26 @@ func TestPasswords(t *testing.T) {
 		"abcdefghij":           "mix letters",
 		"1234567890":           "mix letters",
 		"aaaaaaaaaaaaaaaaaaa1": "too few different",
-		"Password123":          "too common",
+		"Password123":          "guess",
 		"johnsmith-2026":       "email",
+		// Guessable by a common base word, a year and a symbol; a keyboard walk.
+		"Password1!":     "guess",
+		"Welcome2026":    "guess",
+		"Qwerty2024!":    "guess",
+		"Summer2026!":    "guess",
+		"P@ssw0rd2026":   "guess",
+		"Johnsmith!2026": "email",
 	}
 	for pw, want := range weak {
 		if got := checkPassword(pw, "johnsmith@example.com"); !strings.Contains(got, want) {
 			t.Errorf("checkPassword(%q) = %q, want mention of %q", pw, got, want)
 		}
 	}
-	for _, good := range []string{"correct-horse-9", "a long passphrase of words only"} {
+	// The user's own name counts as guessable too.
+	if got := checkPassword("Lovelace2026!", "ada@example.com", "Ada Lovelace"); !strings.Contains(got, "guess") {
+		t.Errorf("a password of the user's name: %q", got)
+	}
+	for _, good := range []string{"correct-horse-9", "a long passphrase of words only", "nephele-demo-2026", "Zx7!kq9#Lm2v", "Tr0ub4dor&3x"} {
 		if got := checkPassword(good, "x@example.com"); got != "" {
 			t.Errorf("checkPassword(%q) = %q", good, got)
 		}

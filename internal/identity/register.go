@@ -52,7 +52,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Organization,
 	v.Text("tax_id", in.TaxID, 64)
 	in.Name = v.Name("name", in.Name, 200)
 	in.Email = v.Email("email", in.Email)
-	if msg := checkPassword(in.Password, in.Email); msg != "" {
+	if msg := checkPassword(in.Password, in.Email, in.Name, in.OrgName); msg != "" {
 		v.Add("password", "weak_password", msg)
 	}
 	if err := v.Err(); err != nil {

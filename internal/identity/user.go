@@ -74,7 +74,7 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, err
 	if in.Role != "" && !in.Role.Valid() {
 		v.Add("role", "invalid_enum", "must be one of super_admin, admin, supervisor, vendor, distributor, reseller, customer")
 	}
-	if msg := checkPassword(in.Password, in.Email); msg != "" {
+	if msg := checkPassword(in.Password, in.Email, in.Name); msg != "" {
 		v.Add("password", "weak_password", msg)
 	}
 	if err := v.Err(); err != nil {
@@ -411,7 +411,7 @@ func (s *Service) SetPassword(ctx context.Context, id string, in SetPasswordInpu
 				v.Add("current_password", "wrong_password", "is not your current password")
 			}
 		}
-		if msg := checkPassword(in.NewPassword, u.Email); msg != "" {
+		if msg := checkPassword(in.NewPassword, u.Email, u.Name); msg != "" {
 			v.Add("new_password", "weak_password", msg)
 		}
 		if err := v.Err(); err != nil {
