@@ -709,3 +709,33 @@ func TestImpersonationEndsWithItsParent(t *testing.T) {
 		})
 	})
 }
+
+// Names and e-mails with bidi controls or other invisible characters are
+// refused with a field error, and nothing is created or changed.
+func TestInvisibleCharactersRefused(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := world(t, d)
+		admin := w.As(t, "admin")
+		field := func(err error, name string) {
+			t.Helper()
+			e, ok := errs.As(err)
+			if !ok || e.Code != "validation_failed" || len(e.Fields) == 0 || e.Fields[0].Field != name {
+				t.Fatalf("error %v, want a validation error on %s", err, name)
+			}
+		}
+		_, err := w.Svc.CreateOrganization(admin, identity.CreateOrganizationInput{Kind: identity.CustomerOrg, Name: "Acme\u202Egpj.exe"})
+		field(err, "name")
+		_, err = w.Svc.CreateUser(admin, identity.CreateUserInput{OrgID: w.Orgs["customer_a1"].ID, Email: "a\u200b@example.com", Name: "A", Password: "a-fine-password-9"})
+		field(err, "email")
+		name := "Mallory\u2066"
+		_, err = w.Svc.UpdateUser(admin, w.Users["customer_a1"].ID, identity.UpdateUserInput{Name: &name})
+		field(err, "name")
+		_, _, err = w.Svc.Register(context.Background(), identity.RegisterInput{Kind: identity.CustomerOrg, OrgName: "Shop\u202E", Name: "Eve",
+			Email: "eve@example.com", Password: "a-fine-password-9"})
+		field(err, "org_name")
+		if u, _ := w.Svc.GetUser(admin, w.Users["customer_a1"].ID); u.Name != "customer_a1" {
+			t.Fatalf("name changed to %q", u.Name)
+		}
+	})
+}

@@ -74,19 +74,41 @@ func (c *Collector) Required(field, s string) bool {
 	return true
 }
 
-// Name trims s and checks it is 1..max characters of printable text (no
-// control characters). It returns the trimmed value.
+// Name trims s and checks it is 1..max characters of printable text: no
+// control characters and no invisible format characters (see
+// invisibleInName), so a name reads as what it is. It returns the trimmed
+// value.
 func (c *Collector) Name(field, s string, max int) string {
 	s = strings.TrimSpace(s)
 	if !c.Required(field, s) {
 		return s
 	}
 	c.Text(field, s, max)
+	if !c.Has(field) && strings.IndexFunc(s, invisibleInName) >= 0 {
+		c.Add(field, "invalid_format", "must not contain invisible or direction-changing characters")
+	}
 	return s
 }
 
+// bidiControl reports whether r is a Unicode bidirectional control: the
+// embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and the
+// marks (U+200E, U+200F, U+061C). They make a string display differently
+// from what it is ("\u202Etxt.exe" shows as "exe.txt").
+func bidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// invisibleInName reports whether r is a format character (Unicode Cf:
+// bidi controls, zero-width spaces, word joiners, soft hyphens, byte order
+// marks) other than the zero-width joiner and non-joiner, which scripts
+// such as Persian and the Indic ones and emoji sequences need.
+func invisibleInName(r rune) bool {
+	return unicode.Is(unicode.Cf, r) && r != 0x200C && r != 0x200D
+}
+
 // Text checks an optional s is valid UTF-8 of at most max characters without
-// control characters other than newlines and tabs.
+// control characters other than newlines and tabs, and without bidi
+// controls (see bidiControl).
 func (c *Collector) Text(field, s string, max int) {
 	if !utf8.ValidString(s) {
 		c.Add(field, "invalid_format", "is not valid UTF-8")
@@ -99,6 +121,10 @@ func (c *Collector) Text(field, s string, max int) {
 	for _, r := range s {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
 			c.Add(field, "invalid_format", "must not contain control characters")
+			return
+		}
+		if bidiControl(r) {
+			c.Add(field, "invalid_format", "must not contain direction-changing characters")
 			return
 		}
 	}
@@ -129,6 +155,11 @@ func (c *Collector) OptionalEmail(field, s string) string {
 // IsEmail reports whether s is one plain email address.
 func IsEmail(s string) bool {
 	if len(s) > 254 || strings.ContainsAny(s, " <>\"(),;:\\[]") {
+		return false
+	}
+	// Nothing invisible or direction-changing: an address must read as
+	// what it is.
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) || unicode.IsSpace(r) }) >= 0 {
 		return false
 	}
 	a, err := mail.ParseAddress(s)

@@ -50,3 +50,36 @@ func TestCollector(t *testing.T) {
 		t.Fatal("CheckID accepted a wrong kind")
 	}
 }
+
+// Names and e-mails refuse the invisible characters that make one string
+// display as another: bidi controls (U+202E turns "txt.exe" around),
+// zero-width spaces, word joiners, soft hyphens.
+func TestInvisibleCharacters(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"Acme\u202Egpj.exe", "Ac\u200Bme", "Acme\u2066Corp\u2069", "Ac\u00ADme", "\u200FAcme", "Ac\u2060me", "Acme\uFEFF", "Ac\u061Cme"} {
+		v := New()
+		v.Name("name", s, 200)
+		e, ok := errs.As(v.Err())
+		if !ok || len(e.Fields) != 1 || e.Fields[0].Field != "name" || e.Fields[0].Code != "invalid_format" {
+			t.Errorf("Name(%q): %v", s, v.Err())
+		}
+		v = New()
+		v.Email("email", strings.ReplaceAll("ad"+s+"@example.com", " ", ""))
+		if v.Err() == nil {
+			t.Errorf("Email with %q accepted", s)
+		}
+	}
+	// Bidi controls are refused in any text; joiners that scripts and
+	// emoji need stay allowed there, and right-to-left text is fine.
+	v := New()
+	v.Text("description", "abc\u202Edef", 100)
+	if v.Err() == nil {
+		t.Error("Text accepted a bidi override")
+	}
+	for _, s := range []string{"Acme Corp", "Société Générale", "شركة أكمي", "מכולת", "👩\u200D💻 Dev Shop", "می\u200Cخواهم"} {
+		v := New()
+		if v.Name("name", s, 200); v.Err() != nil {
+			t.Errorf("Name(%q) refused: %v", s, v.Err())
+		}
+	}
+}
