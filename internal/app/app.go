@@ -128,6 +128,12 @@ func New(ctx context.Context, cfg Config, opts Options) (*App, error) {
 		d.Close()
 		return nil, err
 	}
+	if n, err := a.Subs.SealCredentials(ctx); err != nil {
+		d.Close()
+		return nil, err
+	} else if n > 0 {
+		a.Log.Info("subscription credentials sealed under the current secret key", "rows", n)
+	}
 	a.Identity.SetDefaultName(cfg.MarketplaceName)
 	if _, err := a.Identity.EnsureOperator(ctx, cfg.MarketplaceName); err != nil {
 		d.Close()
@@ -176,6 +182,13 @@ func (a *App) build(cfg Config, opts Options) error {
 	a.Catalog = catalog.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Log)
 	a.Channel = channel.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Log)
 	a.Subs = subscription.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Channel, subscription.DefaultConfig, a.Log)
+	if keys, err := cfg.keyring(); err != nil {
+		return err
+	} else if keys != nil {
+		a.Subs.SetSecrets(keys)
+	} else {
+		a.Log.Warn("no secret key configured: credentials are sealed with a key that dies with this process (tests only)")
+	}
 	a.Ledger = ledger.New(a.DB)
 	a.Billing = billing.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Subs, a.Ledger, billing.DefaultConfig, a.Log)
 

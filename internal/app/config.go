@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/nephele-cloud/nephele/internal/platform/secret"
 )
 
 // Config is everything a nephele process is told at start. Every setting has
@@ -43,6 +45,15 @@ type Config struct {
 	// API (NEPHELE_TEST_CLOCK): for integration tests and demos, never
 	// production.
 	TestClock bool
+	// SecretKey seals secrets at rest, such as subscription credentials
+	// (NEPHELE_SECRET_KEY, environment only): 32 random bytes in base64.
+	// Serving needs one; the demo and test-clock modes keep one in the
+	// data directory (secret.key), made on first start.
+	SecretKey string
+	// OldSecretKeys are the keys SecretKey replaced, comma-separated
+	// (NEPHELE_SECRET_KEYS_OLD): they only open what they sealed, which
+	// is sealed again under SecretKey at start.
+	OldSecretKeys string
 	// Version is the build version, set by main.
 	Version string
 }
@@ -90,7 +101,91 @@ func ParseFlags(name string, args []string, getenv func(string) string, stderr i
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	c.BootstrapAdmin = getenv("NEPHELE_BOOTSTRAP_ADMIN")
-	return c, c.normalize()
+	c.SecretKey, c.OldSecretKeys = getenv("NEPHELE_SECRET_KEY"), getenv("NEPHELE_SECRET_KEYS_OLD")
+	if err := c.normalize(); err != nil {
+		return c, err
+	}
+	return c, c.secretKey(name)
+}
+
+// secretKeyFile is where the demo and test-clock modes keep their key.
+const secretKeyFile = "secret.key"
+
+// secretKey checks the secret key of a serving command (name is "nephele
+// serve", "nephele demo", ...): serve needs NEPHELE_SECRET_KEY; the demo
+// and the test clock, when none is set, read the one in the data
+// directory, made there on first start; migrate needs none.
+func (c *Config) secretKey(name string) error {
+	if c.SecretKey == "" {
+		switch {
+		case strings.HasSuffix(name, " migrate"):
+			return nil
+		case strings.HasSuffix(name, " demo") || c.TestClock:
+			key, err := demoSecretKey(filepath.Join(c.DataDir, secretKeyFile))
+			if err != nil {
+				return err
+			}
+			c.SecretKey = key
+		default:
+			return errors.New("NEPHELE_SECRET_KEY is not set: it seals secrets at rest (subscription credentials); " +
+				"generate one with `openssl rand -base64 32`, keep it safe, and set it on every process (see README.md, Secret key)")
+		}
+	}
+	_, err := c.keyring()
+	return err
+}
+
+// demoSecretKey reads the key kept at path, making it on first use.
+func demoSecretKey(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("secret key: %w", err)
+	}
+	key, err := secret.GenerateKey()
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", fmt.Errorf("secret key: %w", err)
+	}
+	// Written aside, then linked into place: of two processes starting at
+	// once, one key wins whole and both read it.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".secret-*")
+	if err != nil {
+		return "", fmt.Errorf("secret key: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(key + "\n"); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("secret key: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("secret key: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
+		return "", fmt.Errorf("secret key: %w", err)
+	}
+	return demoSecretKey(path)
+}
+
+// keyring builds the keyring of SecretKey and OldSecretKeys (nil when no
+// key is set: tests that build a Config by hand).
+func (c *Config) keyring() (*secret.Keyring, error) {
+	if c.SecretKey == "" {
+		return nil, nil
+	}
+	current, err := secret.ParseKey(c.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("NEPHELE_SECRET_KEY: %w", err)
+	}
+	old, err := secret.ParseKeys(c.OldSecretKeys)
+	if err != nil {
+		return nil, fmt.Errorf("NEPHELE_SECRET_KEYS_OLD: %w", err)
+	}
+	return secret.New(current, old...)
 }
 
 func (c *Config) normalize() error {

@@ -112,6 +112,9 @@ type Subscription struct {
 	// rating is the pricing engine's input for the current commitment
 	// (without its start and duration), to rate any of its periods.
 	rating pricing.QuoteInput
+	// sealedCredentials is the credentials column as stored, sealed (see
+	// credentials.go): kept as is when Credentials was not opened.
+	sealedCredentials string
 }
 
 const subColumns = `id, kind, customer_org_id, seller_org_id, vendor_org_id, product_id, plan_id, order_id, quantities, terms, prices, chain,
@@ -133,6 +136,9 @@ func scanSub(sc db.Scanner) (Subscription, error) {
 	}
 	if renewal != nil {
 		s.RenewalOrderID = *renewal
+	}
+	if sealed, ok := sealedText(credentials); ok {
+		s.sealedCredentials, credentials = sealed, "null"
 	}
 	s.Prices = &pricing.PlanPrices{}
 	for _, f := range []struct {
@@ -194,16 +200,16 @@ func (s *Service) save(ctx context.Context, sub *Subscription, insert bool) erro
 	if sub.Endpoints == nil {
 		sub.Endpoints = []Endpoint{}
 	}
-	if sub.Credentials == nil {
-		sub.Credentials = map[string]string{}
+	creds, err := s.storedCredentials(sub)
+	if err != nil {
+		return err
 	}
 	args := []any{sub.ID, sub.Kind, sub.CustomerOrgID, sub.SellerOrgID, sub.VendorOrgID, sub.ProductID, sub.PlanID, sub.OrderID,
 		jsonText(sub.Quantities), jsonText(sub.Terms), jsonText(sub.Prices), jsonText(sub.chain), optJSON(sub.Coupon), sub.Currency,
 		sub.Status, sub.Provisioning, sub.AutoRenew, sub.ConvertAfterTrial, sub.PaymentDue, sub.PaymentDueSince, sub.CommitmentPeriods,
 		sub.CommitmentStart, sub.CommitmentEnd, sub.PeriodIndex, sub.CurrentPeriodStart, sub.CurrentPeriodEnd, sub.TrialEnd, sub.GraceEnd,
-		optString(sub.RenewalOrderID), optJSON(sub.PendingChange), jsonText(sub.Endpoints), sub.Instructions, jsonText(sub.Credentials),
+		optString(sub.RenewalOrderID), optJSON(sub.PendingChange), jsonText(sub.Endpoints), sub.Instructions, creds,
 		sub.NextActionAt, sub.StartedAt, sub.EndedAt, sub.CreatedAt, sub.UpdatedAt, jsonText(sub.rating), sub.SelfBilled}
-	var err error
 	if insert {
 		_, err = s.db.Exec(ctx, `INSERT INTO subscriptions (`+subColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
 			$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40)`, args...)

@@ -30,6 +30,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+	"github.com/nephele-cloud/nephele/internal/platform/secret"
 )
 
 // Id kinds.
@@ -49,6 +50,8 @@ type Service struct {
 	channel  *channel.Service
 	cfg      Config
 	log      *slog.Logger
+	// secrets seals the subscriptions' credentials (see credentials.go).
+	secrets *secret.Keyring
 }
 
 // New returns the service.
@@ -65,9 +68,27 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *ca
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: d, audit: a, outbox: o, identity: id, catalog: cat, channel: ch, cfg: cfg, log: log}
+	s := &Service{db: d, audit: a, outbox: o, identity: id, catalog: cat, channel: ch, cfg: cfg, log: log, secrets: ephemeralKeyring()}
 	cat.SetHoldings(s)
 	return s
+}
+
+// SetSecrets sets the keyring that seals credentials, before the service
+// is used. Until then (tests) credentials are sealed by a key made for
+// this service alone, which nothing else opens.
+func (s *Service) SetSecrets(k *secret.Keyring) { s.secrets = k }
+
+func ephemeralKeyring() *secret.Keyring {
+	key, err := secret.GenerateKey()
+	if err != nil {
+		panic(err) // the system's random source failed
+	}
+	raw, _ := secret.ParseKey(key)
+	k, err := secret.New(raw)
+	if err != nil {
+		panic(err)
+	}
+	return k
 }
 
 // HoldsSubscription tells whether a customer organization holds a

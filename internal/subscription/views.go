@@ -24,7 +24,7 @@ func (s *Service) visibleSub(ctx context.Context, a actor.Actor, id string) (Sub
 	q := db.NewQuery(`SELECT `+subColumns+` FROM subscriptions WHERE id = $1 AND (`, id)
 	q.Add(identity.VisibleOrgs(a, "customer_org_id", q) + " OR vendor_org_id = " + q.Arg(a.OrgID) + ")")
 	q.Add(s.db.Dialect().ForUpdate())
-	sub, err := db.Get(ctx, s.db, scanSub, q.SQL(), q.Args()...)
+	sub, err := db.Get(ctx, s.db, s.scanSub, q.SQL(), q.Args()...)
 	if errors.Is(err, db.ErrNoRows) {
 		return sub, errSubNotFound
 	}
@@ -130,7 +130,7 @@ func (s *Service) ListSubscriptions(ctx context.Context, f SubscriptionFilter) (
 			q.Add(" AND " + c.col + " = " + q.Arg(c.v))
 		}
 	}
-	rows, next, err := page.List(ctx, s.db, q, "id", page.Descending, f.Page, scanSub, func(s Subscription) string { return s.ID })
+	rows, next, err := page.List(ctx, s.db, q, "id", page.Descending, f.Page, s.scanSub, func(s Subscription) string { return s.ID })
 	if err != nil {
 		return nil, "", fmt.Errorf("list subscriptions: %w", err)
 	}
