@@ -60,8 +60,10 @@ type CatalogIDPath struct {
 }
 
 // RegisterChannel registers the channel resources: price catalogs, their
-// assignments, the price chain and quotes.
+// assignments, the price chain and quotes, and the plan reads (plans are
+// priced for their viewer along the channel).
 func RegisterChannel(a *API, svc *channel.Service) {
+	registerPlanReads(a, svc)
 	tags := []string{"Channel pricing"}
 	Register(a, huma.Operation{
 		OperationID: "list-price-catalogs", Method: http.MethodGet, Path: "/price-catalogs", Tags: tags,

@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
@@ -112,34 +113,10 @@ type PlanIDPath struct {
 	ID string `path:"id" maxLength:"64" doc:"Plan id (pln_...)."`
 }
 
+// registerPlans registers the plan writes; the reads, which price plans
+// for their viewer, are registerPlanReads'.
 func registerPlans(a *API, svc *catalog.Service) {
 	tags := []string{"Plans"}
-	Register(a, huma.Operation{
-		OperationID: "list-plans", Method: http.MethodGet, Path: "/products/{id}/plans", Tags: tags,
-		Summary:     "List a product's plans",
-		Description: "The active plan versions by display weight; history=true lists every version (superseded and retired too).",
-		Metadata:    map[string]any{"public": true},
-	}, func(ctx context.Context, in *struct {
-		ProductIDPath
-		History bool `query:"history"`
-	}) (*struct {
-		Body struct {
-			Data []catalog.Plan `json:"data" nullable:"false"`
-		}
-	}, error) {
-		plans, err := svc.ListPlans(ctx, in.ID, in.History)
-		if err != nil {
-			return nil, err
-		}
-		out := &struct {
-			Body struct {
-				Data []catalog.Plan `json:"data" nullable:"false"`
-			}
-		}{}
-		out.Body.Data = plans
-		return out, nil
-	})
-
 	Register(a, huma.Operation{
 		OperationID: "create-plan", Method: http.MethodPost, Path: "/products/{id}/plans", Tags: tags,
 		Summary: "Add a plan",
@@ -152,18 +129,6 @@ func registerPlans(a *API, svc *catalog.Service) {
 		Body PlanRequest
 	}) (*planBody, error) {
 		p, err := svc.CreatePlan(ctx, in.ID, in.Body.input())
-		if err != nil {
-			return nil, err
-		}
-		return &planBody{p}, nil
-	})
-
-	Register(a, huma.Operation{
-		OperationID: "get-plan", Method: http.MethodGet, Path: "/plans/{id}", Tags: tags,
-		Summary: "Get a plan version", Description: "Any version, current or superseded, of a product the caller may see.",
-		Metadata: map[string]any{"public": true},
-	}, func(ctx context.Context, in *PlanIDPath) (*planBody, error) {
-		p, err := svc.GetPlan(ctx, in.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -200,5 +165,51 @@ func registerPlans(a *API, svc *catalog.Service) {
 			return nil, err
 		}
 		return &planBody{p}, nil
+	})
+}
+
+// planPriceDoc tells readers of plans whose prices they get.
+const planPriceDoc = " Prices are the caller's own (price_basis): the vendor's list price for the product's vendor and staff, the price " +
+	"a distributor, reseller or customer buys the plan at through its price list, the marketplace's public price for visitors and " +
+	"other vendors, none (price fields left out) when the caller's price list does not offer the plan. Nobody sees the price of a " +
+	"party above it."
+
+// registerPlanReads registers the plan reads: each plan at the caller's
+// own price, as channel.PriceSight decides.
+func registerPlanReads(a *API, svc *channel.Service) {
+	tags := []string{"Plans"}
+	type planList struct {
+		Body struct {
+			Data []channel.PlanView `json:"data" nullable:"false"`
+		}
+	}
+	Register(a, huma.Operation{
+		OperationID: "list-plans", Method: http.MethodGet, Path: "/products/{id}/plans", Tags: tags,
+		Summary:     "List a product's plans",
+		Description: "The active plan versions by display weight; history=true lists every version (superseded and retired too)." + planPriceDoc,
+		Metadata:    map[string]any{"public": true},
+	}, func(ctx context.Context, in *struct {
+		ProductIDPath
+		History bool `query:"history"`
+	}) (*planList, error) {
+		plans, err := svc.ListPlanViews(ctx, in.ID, in.History)
+		if err != nil {
+			return nil, err
+		}
+		out := &planList{}
+		out.Body.Data = plans
+		return out, nil
+	})
+
+	Register(a, huma.Operation{
+		OperationID: "get-plan", Method: http.MethodGet, Path: "/plans/{id}", Tags: tags,
+		Summary: "Get a plan version", Description: "Any version, current or superseded, of a product the caller may see." + planPriceDoc,
+		Metadata: map[string]any{"public": true},
+	}, func(ctx context.Context, in *PlanIDPath) (*struct{ Body channel.PlanView }, error) {
+		p, err := svc.GetPlanView(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body channel.PlanView }{p}, nil
 	})
 }

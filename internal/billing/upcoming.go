@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
@@ -24,7 +25,10 @@ type Upcoming struct {
 // UpcomingInvoice is a dry run of the next billing run for one payer: the
 // same code builds the same documents from the same charges and usage, so
 // what it shows is what the run will invoice (unless usage is recorded or
-// prices change in between). The payer, its channel and staff may see it.
+// prices change in between). The payer, its channel and staff may ask;
+// each sees only the documents whose prices channel.PriceSight lets it
+// see (the payer and the issuing seller theirs, staff all): a distributor
+// asking for its reseller's customer sees none of the reseller's invoices.
 func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming, error) {
 	a, err := caller(ctx)
 	if err != nil {
@@ -96,9 +100,19 @@ func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming
 		if err != nil {
 			return err
 		}
+		hidden := 0
 		for _, d := range docs {
+			// Only the documents the caller will read once issued: a
+			// party above the issuing seller may not see its prices.
+			if !channel.PriceSight(a, channel.Deal{BuyerOrgID: d.inv.RecipientOrgID, SellerOrgID: d.inv.IssuerOrgID}).BuyerPrice {
+				hidden++
+				continue
+			}
 			d.inv.Status = StatusDraft
 			out.Invoices = append(out.Invoices, d.inv)
+		}
+		if hidden > 0 && len(out.Invoices) == 0 {
+			out.BillAt = nil // nothing the caller may see is pending
 		}
 		return nil
 	})

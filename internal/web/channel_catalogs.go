@@ -180,12 +180,15 @@ func (h *handler) channelCreateCatalog(w http.ResponseWriter, r *http.Request, v
 	return h.done(w, r, "/channel/catalogs/"+c.ID, fmt.Sprintf("The price catalog “%s” was created. Below are the prices it sells at.", c.Name))
 }
 
-// channelPriceRow is one plan of a catalog's price table.
+// channelPriceRow is one plan of a catalog's price table. Its prices are
+// the charges as the invoice bills them (channel.ChargeAmounts), never a
+// unit price with more decimals than the currency.
 type channelPriceRow struct {
 	channel.PlanPrice
-	// Margin is the licence's sell price less its buy price; Percent the
-	// same over the buy price ("" when that is zero).
-	Margin  money.Decimal
+	// Margin is the licence's sell amount less its buy amount; Percent the
+	// licence's unit sell price over its unit buy price ("" when that is
+	// zero).
+	Margin  money.Amount
 	Percent string
 }
 
@@ -219,10 +222,13 @@ func (h *handler) channelCatalogPage(w http.ResponseWriter, r *http.Request, v *
 		Catalog: channelCatalogRow{PriceCatalog: c, TierLabel: channelTierLabel(c.Tier), Summary: channelMarkupSummary(c.Markups)}}
 	for _, p := range prices {
 		row := channelPriceRow{PlanPrice: p}
-		if p.Buys != nil {
-			row.Margin = p.Sells.Recurring.Sub(p.Buys.Recurring)
+		if p.Buys != nil && p.BuysAmounts != nil {
+			if row.Margin, err = p.SellsAmounts.Recurring.Sub(p.BuysAmounts.Recurring); err != nil {
+				return err
+			}
 			if !p.Buys.Recurring.IsZero() {
-				if pct, err := row.Margin.Mul(money.DecimalFromInt(100)).Div(p.Buys.Recurring, 2); err == nil {
+				unit := p.Sells.Recurring.Sub(p.Buys.Recurring)
+				if pct, err := unit.Mul(money.DecimalFromInt(100)).Div(p.Buys.Recurring, 2); err == nil {
 					row.Percent = pct.String()
 				}
 			}

@@ -115,7 +115,7 @@ func (h *handler) channelNewOrderPage(w http.ResponseWriter, r *http.Request, v 
 	}
 	for _, p := range prices {
 		d.Plans = append(d.Plans, channelOption{Value: p.PlanID,
-			Label: p.ProductName + " — " + p.PlanName + " (" + money.FormatPrice(p.Sells.Recurring, p.Sells.Currency) + ")"})
+			Label: p.ProductName + " — " + p.PlanName + " (" + money.Format(p.SellsAmounts.Recurring) + ")"})
 	}
 
 	form := r.URL.Query() // the quote step's, or the body of a refused confirmation

@@ -164,6 +164,15 @@ func storeSchemeText(s pricing.Scheme, cur money.Currency, unit string) []string
 		unit = "unit"
 	}
 	price := func(d money.Decimal) string { return money.FormatPrice(d, cur) }
+	// A flat price or a fee is billed once per range: shown as the
+	// invoice bills it (rounded once by its rule), not as a unit price.
+	flat := func(d money.Decimal) string {
+		a, err := money.LineAmount(d, money.DecimalFromInt(1), cur)
+		if err != nil {
+			return price(d)
+		}
+		return money.Format(a)
+	}
 	bounds := func(r pricing.Range) string {
 		if r.To == nil {
 			return money.FormatDecimal(r.From) + " and more"
@@ -176,10 +185,10 @@ func storeSchemeText(s pricing.Scheme, cur money.Currency, unit string) []string
 	extra := func(r pricing.Range) string {
 		s := ""
 		if !r.FlatPrice.IsZero() && r.FlatPrice.IsPositive() {
-			s += " + " + price(r.FlatPrice) + " flat"
+			s += " + " + flat(r.FlatPrice) + " flat"
 		}
 		if !r.SetupFee.IsZero() {
-			s += " + " + price(r.SetupFee) + " setup"
+			s += " + " + flat(r.SetupFee) + " setup"
 		}
 		return s
 	}
@@ -188,7 +197,7 @@ func storeSchemeText(s pricing.Scheme, cur money.Currency, unit string) []string
 	case pricing.SchemePerUnit:
 		out = append(out, price(s.UnitPrice)+" per "+unit)
 	case pricing.SchemePackage:
-		out = append(out, fmt.Sprintf("%s per %d %ss", price(s.PackagePrice), s.PackageSize, unit))
+		out = append(out, fmt.Sprintf("%s per %d %ss", flat(s.PackagePrice), s.PackageSize, unit))
 	case pricing.SchemeTiered:
 		out = append(out, "Tiered: each range's units at its price")
 		for _, r := range s.Ranges {
@@ -202,9 +211,9 @@ func storeSchemeText(s pricing.Scheme, cur money.Currency, unit string) []string
 	case pricing.SchemeStairstep:
 		out = append(out, "Stairstep: a flat price per range")
 		for _, r := range s.Ranges {
-			line := bounds(r) + ": " + price(r.FlatPrice)
+			line := bounds(r) + ": " + flat(r.FlatPrice)
 			if !r.SetupFee.IsZero() {
-				line += " + " + price(r.SetupFee) + " setup"
+				line += " + " + flat(r.SetupFee) + " setup"
 			}
 			out = append(out, line)
 		}
@@ -213,7 +222,7 @@ func storeSchemeText(s pricing.Scheme, cur money.Currency, unit string) []string
 		r := s.Ranges[0]
 		out = append(out, "From "+bounds(r)+" "+unit+"s")
 		if !r.SetupFee.IsZero() {
-			out = append(out, "+ "+price(r.SetupFee)+" setup")
+			out = append(out, "+ "+flat(r.SetupFee)+" setup")
 		}
 	}
 	return out
