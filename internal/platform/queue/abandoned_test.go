@@ -97,3 +97,60 @@ func TestAbandonedJobsAreNotWaitedFor(t *testing.T) {
 		}
 	})
 }
+
+// A job another client left running just now: on SQLite, which one process
+// works, a working queue knows that client is dead and does not wait for
+// its job; on PostgreSQL the other process may be alive, so the job is
+// live until its time is up.
+func TestJobsLeftByAnotherProcess(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		clk := clock.NewTest(clock.System{}.Now())
+		w := &blockWorker{started: make(chan int64, 1), release: make(chan struct{})}
+		workers := river.NewWorkers()
+		river.AddWorker(workers, w)
+		q, err := queue.New(d, queue.Config{Workers: workers, PollInterval: 50 * time.Millisecond, Clock: clk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Enqueue(ctx, blockArgs{}, &river.InsertOpts{ScheduledAt: clk.Now().Add(24 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		var attempted any = clk.Now()
+		by := `ARRAY['dead-process']`
+		if d.Engine() == db.SQLite { // River's SQLite formats
+			attempted, by = clk.Now().UTC().Format("2006-01-02 15:04:05.000"), `jsonb('["dead-process"]')`
+		}
+		if n, err := d.Exec(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = $1, attempted_by = `+by+`
+			WHERE state = 'scheduled'`, attempted); err != nil || n != 1 {
+			t.Fatalf("left job: %d, %v", n, err)
+		}
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := q.Stop(sctx); err != nil {
+				t.Error(err)
+			}
+		})
+		t.Cleanup(func() { close(w.release) })
+		var id int64
+		if err := d.QueryRow(ctx, `SELECT id FROM river_job WHERE state = 'running'`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		b, err := q.Backlog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := queue.Backlog{Live: 1}
+		if d.Engine() == db.SQLite {
+			want = queue.Backlog{Abandoned: []int64{id}}
+		}
+		if b.Live != want.Live || !slices.Equal(b.Abandoned, want.Abandoned) {
+			t.Fatalf("backlog %+v, want %+v", b, want)
+		}
+	})
+}

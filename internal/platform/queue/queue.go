@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -73,6 +74,11 @@ type Queue struct {
 	clock       clock.Clock
 	rescueAfter time.Duration
 	log         *slog.Logger
+	// sole: this process is the only one working the queue (a SQLite
+	// file is worked by one process), so a job running for another
+	// client was left by an earlier, dead process.
+	sole    bool
+	started atomic.Bool
 }
 
 // client hides the engine-specific River client type.
@@ -81,6 +87,7 @@ type client interface {
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
 	running(ctx context.Context) ([]*rivertype.JobRow, error)
+	id() string
 }
 
 type riverClient[TTx any] struct {
@@ -96,6 +103,7 @@ func (r riverClient[TTx]) insert(ctx context.Context, args river.JobArgs, opts *
 }
 func (r riverClient[TTx]) start(ctx context.Context) error { return r.c.Start(ctx) }
 func (r riverClient[TTx]) stop(ctx context.Context) error  { return r.c.Stop(ctx) }
+func (r riverClient[TTx]) id() string                      { return r.c.ID() }
 func (r riverClient[TTx]) running(ctx context.Context) ([]*rivertype.JobRow, error) {
 	res, err := r.c.JobList(ctx, river.NewJobListParams().States(rivertype.JobStateRunning).First(10000))
 	if err != nil {
@@ -147,7 +155,8 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 			rc.Middleware = []rivertype.Middleware{river.WorkerMiddlewareFunc(m.work)}
 		}
 	}
-	q := &Queue{db: d, working: working, clock: cfg.Clock, rescueAfter: rc.RescueStuckJobsAfter, log: cfg.Log}
+	q := &Queue{db: d, working: working, clock: cfg.Clock, rescueAfter: rc.RescueStuckJobsAfter, log: cfg.Log,
+		sole: working && d.Engine() == db.SQLite}
 	switch d.Engine() {
 	case db.Postgres:
 		c, err := river.NewClient(riverpgxv5.New(d.Pool()), rc)
@@ -179,7 +188,11 @@ func (q *Queue) Start(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
-	return q.c.start(ctx)
+	if err := q.c.start(ctx); err != nil {
+		return err
+	}
+	q.started.Store(true)
+	return nil
 }
 
 // Stop stops fetching new jobs and waits for running ones to finish, or for
@@ -188,6 +201,7 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
+	q.started.Store(false)
 	err := q.c.stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return fmt.Errorf("job queue: stopped before running jobs finished: %w", err)
@@ -205,7 +219,9 @@ type Backlog struct {
 	// time (not those waiting for a future time or a retry).
 	Live int
 	// Abandoned lists the running jobs attempted longer ago than
-	// RescueAfter: their process died. River's rescuer retries them (or
+	// RescueAfter, and on SQLite, where one process works the queue, those
+	// a working process finds attempted by another client: their process
+	// died. River's rescuer retries them once RescueAfter has passed (or
 	// discards those out of attempts); nobody else will finish them.
 	Abandoned []int64
 }
@@ -223,7 +239,7 @@ func (q *Queue) Backlog(ctx context.Context) (Backlog, error) {
 	}
 	horizon := q.clock.Now().Add(-q.rescueAfter)
 	for _, j := range running {
-		if j.AttemptedAt != nil && j.AttemptedAt.Before(horizon) {
+		if j.AttemptedAt != nil && j.AttemptedAt.Before(horizon) || q.sole && q.started.Load() && !q.attemptedHere(j) {
 			b.Abandoned = append(b.Abandoned, j.ID)
 			continue
 		}
@@ -263,4 +279,9 @@ func (q *Queue) WaitIdle(ctx context.Context) error {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// attemptedHere reports whether this process's client is working j.
+func (q *Queue) attemptedHere(j *rivertype.JobRow) bool {
+	return len(j.AttemptedBy) > 0 && j.AttemptedBy[len(j.AttemptedBy)-1] == q.c.id()
 }
