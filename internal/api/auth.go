@@ -37,7 +37,8 @@ func registerAuth(a *API, svc *identity.Service) {
 		OperationID: "login", Method: http.MethodPost, Path: "/auth/login", Tags: []string{"Authentication"},
 		Summary: "Sign in",
 		Description: "Checks an email and password and returns a session token valid for 24 hours. " +
-			"Failed attempts are throttled per account and per client address (429 with Retry-After). " +
+			"Every attempt is counted before the password is checked: failures are limited per account and client address " +
+			"(an IPv6 client by its /64) and per client address, past which the answer is 429 with Retry-After. " +
 			"This operation needs no token and ignores Idempotency-Key.",
 		Metadata: map[string]any{"public": true},
 	}, func(ctx context.Context, in *struct{ Body LoginRequest }) (*struct{ Body TokenResponse }, error) {

@@ -45,6 +45,8 @@ type UpdateUserRequest struct {
 	Email  *string `json:"email,omitempty" maxLength:"254"`
 	Role   *string `json:"role,omitempty" enum:"super_admin,admin,supervisor,vendor,distributor,reseller,customer"`
 	Status *string `json:"status,omitempty" enum:"active,disabled"`
+	// CurrentPassword confirms a change of one's own email.
+	CurrentPassword *string `json:"current_password,omitempty" maxLength:"1024" doc:"Required when changing your own email."`
 }
 
 // SetPasswordRequest changes a password.
@@ -115,8 +117,8 @@ func registerUsers(a *API, svc *identity.Service) {
 	Register(a, huma.Operation{
 		OperationID: "update-user", Method: http.MethodPatch, Path: "/users/{id}", Tags: tags,
 		Summary: "Update a user",
-		Description: "Changes a user the caller may manage; users may change their own name and email. Disabling a user, or changing " +
-			"its role, ends its sessions and API keys. Omitted fields are left alone.",
+		Description: "Changes a user the caller may manage; users may change their own name, and their own email given current_password " +
+			"(not while impersonated). Disabling a user, or changing its role, ends its sessions and API keys. Omitted fields are left alone.",
 	}, func(ctx context.Context, in *struct {
 		UserIDPath
 		Body UpdateUserRequest
@@ -127,7 +129,8 @@ func registerUsers(a *API, svc *identity.Service) {
 			r := identity.Role(*b.Role)
 			role = &r
 		}
-		u, err := svc.UpdateUser(ctx, in.ID, identity.UpdateUserInput{Name: b.Name, Email: b.Email, Role: role, Status: b.Status})
+		u, err := svc.UpdateUser(ctx, in.ID, identity.UpdateUserInput{Name: b.Name, Email: b.Email, Role: role, Status: b.Status,
+			CurrentPassword: b.CurrentPassword})
 		if err != nil {
 			return nil, err
 		}

@@ -739,3 +739,49 @@ func TestInvisibleCharactersRefused(t *testing.T) {
 		}
 	})
 }
+
+// Users change their own e-mail (the address password resets will go to)
+// only with their current password; an impersonator not at all; a manager
+// of the user without one.
+func TestOwnEmailChangeNeedsPassword(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := world(t, d)
+		me := w.As(t, "vendor_a")
+		id := w.Users["vendor_a"].ID
+		email := "new-vendor-a@example.com"
+		for _, pw := range []*string{nil, ptr(""), ptr("not-the-password-1")} {
+			_, err := w.Svc.UpdateUser(me, id, identity.UpdateUserInput{Email: &email, CurrentPassword: pw})
+			e, _ := errs.As(err)
+			if e == nil || e.Code != "validation_failed" || len(e.Fields) != 1 || e.Fields[0].Field != "current_password" {
+				t.Fatalf("own email change with password %v: %v", pw, err)
+			}
+		}
+		if u, _ := w.Svc.GetUser(me, id); u.Email != "vendor_a@example.com" {
+			t.Fatalf("email changed to %q", u.Email)
+		}
+		// The name alone, or the same email, needs no password.
+		name, same := "Vera", "vendor_a@example.com"
+		if _, err := w.Svc.UpdateUser(me, id, identity.UpdateUserInput{Name: &name, Email: &same}); err != nil {
+			t.Fatal(err)
+		}
+		// An impersonator cannot change the e-mail of the user it acts as.
+		imp, err := w.Svc.Impersonate(w.As(t, "admin"), w.Users["customer_a1"].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ia, _ := w.Svc.Authenticate(context.Background(), imp.Token)
+		_, err = w.Svc.UpdateUser(actor.With(context.Background(), ia), w.Users["customer_a1"].ID, identity.UpdateUserInput{Email: &email, CurrentPassword: ptr(identitytest.Password)})
+		wantCode(t, err, "impersonation_forbidden")
+		// With the password it is saved; an administrator needs none for another user.
+		if u, err := w.Svc.UpdateUser(me, id, identity.UpdateUserInput{Email: &email, CurrentPassword: ptr(identitytest.Password)}); err != nil || u.Email != email {
+			t.Fatalf("own email change with the password: %+v, %v", u, err)
+		}
+		other := "b-new@example.com"
+		if _, err := w.Svc.UpdateUser(w.As(t, "admin"), w.Users["vendor_b"].ID, identity.UpdateUserInput{Email: &other}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

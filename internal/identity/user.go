@@ -287,10 +287,15 @@ type UpdateUserInput struct {
 	Email  *string
 	Role   *Role
 	Status *string
+	// CurrentPassword is required when users change their own email: the
+	// address is where the account is recovered, so a borrowed session
+	// must not be enough to take it.
+	CurrentPassword *string
 }
 
 // UpdateUser changes a user the caller may manage (or the caller itself:
-// name and email only). Disabling a user revokes its sessions and API keys.
+// name, and email given the current password; never under impersonation).
+// Disabling a user revokes its sessions and API keys.
 func (s *Service) UpdateUser(ctx context.Context, id string, in UpdateUserInput) (User, error) {
 	a, err := writer(ctx)
 	if err != nil {
@@ -325,7 +330,12 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UpdateUserInput)
 		if in.Name != nil {
 			out.Name = *in.Name
 		}
-		if in.Email != nil {
+		if in.Email != nil && *in.Email != before.Email {
+			if before.ID == a.UserID {
+				if err := s.checkOwnPassword(ctx, a, before.ID, in.CurrentPassword, "change the user's email"); err != nil {
+					return err
+				}
+			}
 			out.Email = *in.Email
 		}
 		if in.Role != nil && *in.Role != before.Role {
@@ -400,15 +410,11 @@ func (s *Service) SetPassword(ctx context.Context, id string, in SetPasswordInpu
 		}
 		v := validate.New()
 		if u.ID == a.UserID {
-			if a.Impersonated() {
-				return errs.Forbidden("impersonation_forbidden", "an impersonator cannot change the user's password")
-			}
-			var hash string
-			if err := s.db.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, u.ID).Scan(&hash); err != nil {
+			err := s.checkOwnPassword(ctx, a, u.ID, &in.CurrentPassword, "change the user's password")
+			if e, ok := errs.As(err); ok && e.Kind == errs.KindInvalid {
+				v.Add("current_password", e.Fields[0].Code, e.Fields[0].Message)
+			} else if err != nil {
 				return err
-			}
-			if !verifyPassword(hash, in.CurrentPassword) {
-				v.Add("current_password", "wrong_password", "is not your current password")
 			}
 		}
 		if msg := checkPassword(in.NewPassword, u.Email, u.Name); msg != "" {
@@ -435,4 +441,27 @@ func (s *Service) SetPassword(ctx context.Context, id string, in SetPasswordInpu
 		return s.record(ctx, "user.set_password", "user", u.ID, u.OrgID, map[string]audit.Change{"password": {From: "***", To: "***"}},
 			"user.password_changed", map[string]string{"user_id": u.ID})
 	})
+}
+
+// checkOwnPassword confirms a change users make to their own account with
+// their current password (pw): impersonation_forbidden under
+// impersonation (what names the change), a validation error on
+// current_password when it is missing or wrong.
+func (s *Service) checkOwnPassword(ctx context.Context, a actor.Actor, userID string, pw *string, what string) error {
+	if a.Impersonated() {
+		return errs.Forbidden("impersonation_forbidden", "an impersonator cannot "+what)
+	}
+	if pw == nil || *pw == "" {
+		return errs.Invalid("validation_failed", "current_password: is required",
+			errs.Field("current_password", "required", "is required to change your email or password"))
+	}
+	var hash string
+	if err := s.db.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, userID).Scan(&hash); err != nil {
+		return fmt.Errorf("password hash: %w", err)
+	}
+	if len(*pw) > 1024 || !verifyPassword(hash, *pw) {
+		return errs.Invalid("validation_failed", "current_password: is not your current password",
+			errs.Field("current_password", "wrong_password", "is not your current password"))
+	}
+	return nil
 }

@@ -53,8 +53,21 @@ func TestAccountProfile(t *testing.T) {
 		t.Fatalf("saved despite the error: %+v", u)
 	}
 
+	// A new email needs the current password, next to its field; nothing
+	// is saved without it, or with a wrong one.
+	for _, pw := range []string{"", "not-the-password-1"} {
+		res = c.postForm("/account", "/account/profile", url.Values{"name": {"Ada"}, "email": {"new-vendor@example.com"}, "current_password": {pw}})
+		wantStatus(t, res, http.StatusUnprocessableEntity)
+		if !strings.Contains(res.Body, `id="profile-current-password-error"`) || strings.Contains(res.Body, "not-the-password-1") {
+			t.Errorf("password %q: no error next to the current password, or the password shown back", pw)
+		}
+		if u := e.user("vendor_a"); u.Email != "vendor_a@example.com" || u.Name != "vendor_a" {
+			t.Fatalf("saved without the password: %+v", u)
+		}
+	}
+
 	// A taken email shows next to the email input.
-	res = c.postForm("/account", "/account/profile", url.Values{"name": {"Ada"}, "email": {"vendor_b@example.com"}})
+	res = c.postForm("/account", "/account/profile", url.Values{"name": {"Ada"}, "email": {"vendor_b@example.com"}, "current_password": {identitytest.Password}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantText(t, res, "Email a user with this email already exists")
 

@@ -40,10 +40,11 @@ func (h *handler) accountPage(w http.ResponseWriter, r *http.Request, v *view) e
 	return h.render(w, r, v, "account")
 }
 
-// updateProfile changes the user's own name and email.
+// updateProfile changes the user's own name and email (a new email needs
+// the current password).
 func (h *handler) updateProfile(w http.ResponseWriter, r *http.Request, v *view) error {
-	name, email := r.PostForm.Get("name"), r.PostForm.Get("email")
-	_, err := h.id.UpdateUser(r.Context(), currentUser(r).User.ID, identity.UpdateUserInput{Name: &name, Email: &email})
+	name, email, pw := r.PostForm.Get("name"), r.PostForm.Get("email"), r.PostForm.Get("current_password")
+	_, err := h.id.UpdateUser(r.Context(), currentUser(r).User.ID, identity.UpdateUserInput{Name: &name, Email: &email, CurrentPassword: &pw})
 	if err != nil {
 		return h.formFailed(w, r, v, "profile", err, "/account", h.accountPage)
 	}
