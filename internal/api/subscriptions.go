@@ -69,8 +69,8 @@ func RegisterSubscriptions(a *API, svc *subscription.Service) {
 	Register(a, huma.Operation{
 		OperationID: "list-subscriptions", Method: http.MethodGet, Path: "/subscriptions", Tags: tags,
 		Summary: "List subscriptions",
-		Description: "A customer's own, its channel's (resellers and distributor), a vendor's products' (without the customer's price), " +
-			"all for staff; newest first.",
+		Description: "A customer's own, its channel's (resellers and distributor), a vendor's products', all for staff; newest first. " +
+			"Prices as in get-subscription.",
 	}, func(ctx context.Context, in *struct {
 		PageParams
 		Status        string `query:"status" enum:"requires_approval,waiting_payment,trialing,active,suspended,expired,terminated,rejected"`
@@ -92,7 +92,7 @@ func RegisterSubscriptions(a *API, svc *subscription.Service) {
 	Register(a, huma.Operation{
 		OperationID: "get-subscription", Method: http.MethodGet, Path: "/subscriptions/{id}", Tags: tags, Summary: "Get a subscription",
 		Description: "Its status and provisioning status, periods and commitment, price snapshot, and (for its customer) the endpoints, " +
-			"instructions and credentials the vendor reported.",
+			"instructions and credentials the vendor reported. " + subPriceDoc,
 	}, func(ctx context.Context, in *SubscriptionIDPath) (*subBody, error) {
 		s, err := svc.GetSubscription(ctx, in.ID)
 		if err != nil {
@@ -258,7 +258,7 @@ func registerOrders(a *API, svc *subscription.Service) {
 		OperationID: "list-orders", Method: http.MethodGet, Path: "/orders", Tags: tags,
 		Summary: "List orders",
 		Description: "Newest first. to_review=true keeps the orders waiting for the caller's approval; a customer's " +
-			"status=requires_approval are those waiting to be approved.",
+			"status=requires_approval are those waiting to be approved. " + orderPriceDoc,
 	}, func(ctx context.Context, in *struct {
 		PageParams
 		Status         string `query:"status" enum:"requires_approval,approved,rejected,cancelled"`
@@ -276,6 +276,7 @@ func registerOrders(a *API, svc *subscription.Service) {
 
 	Register(a, huma.Operation{
 		OperationID: "get-order", Method: http.MethodGet, Path: "/orders/{id}", Tags: tags, Summary: "Get an order",
+		Description: orderPriceDoc,
 	}, func(ctx context.Context, in *OrderIDPath) (*orderBody, error) {
 		o, err := svc.GetOrder(ctx, in.ID)
 		if err != nil {
@@ -393,3 +394,13 @@ func RegisterTestClock(a *API, clk TestClock, authorize func(context.Context) er
 		return &struct{ Body TestClockResponse }{TestClockResponse{Now: clk.Now()}}, nil
 	})
 }
+
+// subPriceDoc and orderPriceDoc say which prices a reader gets
+// (channel.PriceSight decides).
+const (
+	subPriceDoc = "Prices: prices (what the customer pays) and coupon for the customer, the seller whose price list sold it, and staff; " +
+		"vendor_prices (the list price) for the vendor and staff; own_prices (what the caller buys at and sells at) for a party of the " +
+		"channel: a distributor above the customer's reseller sees its own sell-in price there, never the customer's price."
+	orderPriceDoc = "total, due and detail are at the customer's price: shown to the customer, the seller whose price list sold it, " +
+		"and staff; the vendor and a distributor above the customer's reseller read the order without them."
+)

@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -63,16 +64,28 @@ func (s *Service) defaultCatalog(ctx context.Context, owner, tier string) (Price
 	now := s.db.Now(ctx)
 	c = PriceCatalog{ID: ids.New(CatalogKind), OwnerOrgID: owner, Tier: tier, Name: defaultNames[tier], AllProducts: true, IsDefault: true,
 		Status: "active", CreatedAt: now, UpdatedAt: now}
+	made := false
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.insertCatalog(ctx, c); err != nil {
+		// A concurrent first use may make it first: the insert then does
+		// nothing (no unique violation, which would abort a caller's
+		// transaction on PostgreSQL) and the winner's row is read.
+		markups, _ := json.Marshal(c.markups)
+		n, err := s.db.Exec(ctx, `INSERT INTO price_catalogs (id, owner_org_id, tier, name, markups, all_products, self_billed, is_default, status, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+			c.ID, c.OwnerOrgID, c.Tier, c.Name, string(markups), c.AllProducts, c.SelfBilled, c.IsDefault, c.Status, c.CreatedAt, c.UpdatedAt)
+		if err != nil || n == 0 {
 			return err
 		}
+		made = true
 		return s.record(actor.With(ctx, actor.System), "price_catalog.create", "price_catalog", c.ID, owner, nil, "price_catalog.created", c)
 	})
-	if db.IsUniqueViolation(err) {
-		return get() // made by a concurrent request
+	if err != nil || !made {
+		if err == nil || db.IsUniqueViolation(err) {
+			return get() // made by a concurrent request
+		}
+		return c, err
 	}
-	return c, err
+	return c, nil
 }
 
 // catalogChain is the chain of catalogs from the root down to c: each one
