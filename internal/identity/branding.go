@@ -150,7 +150,8 @@ func (s *Service) UpdateBranding(ctx context.Context, in BrandingInput) (Brandin
 			case len(logo) > maxLogoBytes:
 				v.Add("logo", "too_large", "must be at most 256 KiB")
 			case kind == "":
-				v.Add("logo", "invalid_format", "must be a PNG, JPEG or SVG image")
+				v.Add("logo", "invalid_format", "must be a PNG, JPEG or SVG image; an SVG only of drawing (no scripts, event handlers, "+
+					"style sheets, embedded HTML, animation or links outside the file)")
 			default:
 				st.Logo, st.LogoType = logo, kind
 			}
@@ -168,7 +169,8 @@ func (s *Service) UpdateBranding(ctx context.Context, in BrandingInput) (Brandin
 	return out, err
 }
 
-// logoType returns the media type of an image a logo may be.
+// logoType returns the media type of an image a logo may be: a PNG, a JPEG
+// or an SVG of plain drawing (see safeSVG); "" for anything else.
 func logoType(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -177,8 +179,7 @@ func logoType(b []byte) string {
 	case "image/png", "image/jpeg":
 		return t
 	}
-	head := strings.ToLower(string(b[:min(len(b), 512)]))
-	if strings.Contains(head, "<svg") && !strings.Contains(strings.ToLower(string(b)), "<script") {
+	if safeSVG(b) {
 		return "image/svg+xml"
 	}
 	return ""

@@ -86,11 +86,20 @@ func TestBrandingSettings(t *testing.T) {
 	if got.Header.Get("Content-Type") != "image/svg+xml" || got.Body != string(logo) || !strings.Contains(got.Header.Get("Content-Security-Policy"), "sandbox") {
 		t.Errorf("logo: %s %q", got.Header.Get("Content-Type"), got.Header.Get("Content-Security-Policy"))
 	}
-	// An SVG that would run a script is no logo.
-	res = brandingPost(t, admin, map[string]string{"name": "Cirrus Market", "primary_color": "#7a1f5c"},
-		[]byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), true)
-	wantStatus(t, res, http.StatusUnprocessableEntity)
-	wantText(t, res, "Logo must be a PNG, JPEG or SVG image")
+	// An SVG that would run a script is no logo, however it hides it; the
+	// logo stays the one saved.
+	for _, bad := range []string{
+		`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`,
+		`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`,
+		`<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><iframe xmlns="http://www.w3.org/1999/xhtml" src="javascript:alert(1)"/></foreignObject></svg>`,
+	} {
+		res = brandingPost(t, admin, map[string]string{"name": "Cirrus Market", "primary_color": "#7a1f5c"}, []byte(bad), true)
+		wantStatus(t, res, http.StatusUnprocessableEntity)
+		wantText(t, res, "Logo must be a PNG, JPEG or SVG image")
+	}
+	if got := visitor.get("/brand/logo"); got.Body != string(logo) {
+		t.Errorf("the logo changed to %q", got.Body)
+	}
 
 	// Only staff with the customization function may open the page.
 	for _, who := range []string{"customer_a1", "reseller_a", "supervisor"} {
