@@ -82,11 +82,13 @@ type Config struct {
 // API is the HTTP API: a huma API on a ServeMux under BasePath, plus the
 // middleware chain, the OpenAPI document and the docs page.
 type API struct {
-	log        *slog.Logger
-	auth       Authenticator
-	db         *db.DB
-	clock      clock.Clock
-	maxBody    int64
+	log     *slog.Logger
+	auth    Authenticator
+	db      *db.DB
+	clock   clock.Clock
+	maxBody int64
+	// bodyLimits are the operations allowed a body larger than maxBody.
+	bodyLimits []routeLimit
 	ttl        time.Duration
 	trustProxy bool
 	version    string
@@ -247,10 +249,15 @@ func Register[I, O any](a *API, op huma.Operation, h func(context.Context, *I) (
 		op.Middlewares = append(huma.Middlewares{requireActor}, op.Middlewares...)
 	}
 	_, hasBody := reflect.TypeFor[I]().FieldByName("Body")
-	if hasBody && op.MaxBodyBytes == 0 {
-		// The middleware's MaxBytesReader enforces the limit; huma's own check
-		// refuses a body of exactly its limit, so give it one byte of room.
+	// The middleware's MaxBytesReader enforces the limit (an operation that
+	// needs more than the API's says so in MaxBodyBytes); huma's own check
+	// refuses a body of exactly its limit, so give it one byte of room.
+	switch {
+	case hasBody && op.MaxBodyBytes == 0:
 		op.MaxBodyBytes = a.maxBody + 1
+	case hasBody:
+		a.bodyLimits = append(a.bodyLimits, routeLimit{method: op.Method, segments: strings.Split(BasePath+op.Path, "/"), max: op.MaxBodyBytes})
+		op.MaxBodyBytes++
 	}
 	if op.Responses == nil {
 		op.Responses = map[string]*huma.Response{}
@@ -416,4 +423,43 @@ func schemaNamer(t reflect.Type, hint string) string {
 		}
 	}
 	return name
+}
+
+// routeLimit is the body limit of one operation: its method and path
+// pattern, split at slashes ({name} segments match any one segment).
+type routeLimit struct {
+	method   string
+	segments []string
+	max      int64
+}
+
+func (l routeLimit) matches(method, path string) bool {
+	if method != l.method {
+		return false
+	}
+	parts := strings.Split(path, "/")
+	if len(parts) != len(l.segments) {
+		return false
+	}
+	for i, seg := range l.segments {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			if parts[i] == "" {
+				return false
+			}
+		} else if parts[i] != seg {
+			return false
+		}
+	}
+	return true
+}
+
+// bodyLimit is the largest body r may carry: its operation's limit when it
+// has one, otherwise the API's (MaxBodyBytes).
+func (a *API) bodyLimit(r *http.Request) int64 {
+	for _, l := range a.bodyLimits {
+		if l.matches(r.Method, r.URL.Path) {
+			return l.max
+		}
+	}
+	return a.maxBody
 }

@@ -143,13 +143,14 @@ func (a *API) observe(next http.Handler) http.Handler {
 // says so, otherwise when reading passes the limit.
 func (a *API) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > a.maxBody {
+		limit := a.bodyLimit(r)
+		if r.ContentLength > limit {
 			writeProblem(w, r, statusProblem(http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("request body is larger than %d bytes", a.maxBody)))
+				fmt.Sprintf("request body is larger than %d bytes", limit)))
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, a.maxBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})
