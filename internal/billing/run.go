@@ -15,6 +15,7 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/ledger"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/pricing"
@@ -921,11 +922,16 @@ func (s *Service) runBatch(ctx context.Context, runID string, payers []string, b
 }
 
 // buildDocs makes the documents of charges; any document that cannot be
-// built is the error.
+// built is the error: an amount beyond what an Amount holds is an
+// errs.Invalid with code amount_overflow (wrapping money.ErrOverflow), as
+// pricing reports it, never an internal error.
 func (s *Service) buildDocs(ctx context.Context, charges []charge) ([]built, error) {
 	docs, failed, err := s.buildDocsApart(ctx, charges)
 	if err == nil && len(failed) > 0 {
 		err = failed[0].err
+		if _, ok := errs.As(err); !ok && errors.Is(err, money.ErrOverflow) {
+			err = errs.Invalid(pricing.CodeAmountOverflow, "the invoice's amounts are too large to compute exactly").WithCause(err)
+		}
 	}
 	return docs, err
 }
