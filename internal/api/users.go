@@ -91,9 +91,12 @@ func registerUsers(a *API, svc *identity.Service) {
 	Register(a, huma.Operation{
 		OperationID: "create-user", Method: http.MethodPost, Path: "/users", Tags: tags,
 		Summary: "Create a user",
-		Description: "Adds a user to an organization the caller may manage. The role defaults to the one role of the organization's kind " +
+		Description: "Adds a user to an organization whose users the caller may manage: staff with user management any, everyone their own; " +
+			"a distributor or reseller only the first user of an organization of its channel (the customer's administrator), never more. " +
+			"The role defaults to the one role of the organization's kind " +
 			"(operator users must name super_admin, admin or supervisor; only a super admin grants super_admin). Passwords need at least " +
-			"10 characters mixing letters and digits or symbols (or 16 characters of anything).",
+			"10 characters mixing letters and digits or symbols (or 16 characters of anything), and must not be easy to guess " +
+			"(common passwords, words, names, keyboard patterns, the user's own e-mail or name).",
 		DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *struct{ Body CreateUserRequest }) (*userBody, error) {
 		b := in.Body

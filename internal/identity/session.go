@@ -86,9 +86,11 @@ type LoginResult struct {
 
 var errBadCredentials = errs.Unauthenticated("invalid_credentials", "wrong email or password")
 
-// Login checks an email and password and opens a session. Failures are
-// throttled per account and per IP; the answer never tells whether the
-// email exists.
+// Login checks an email and password and opens a session. Every attempt
+// is reserved against the sign-in throttle before the password is checked
+// (see ThrottleConfig): past the limit it fails with too_many_attempts
+// (429, with a retry time) without checking anything. The answer never
+// tells whether the email exists.
 func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error) {
 	v := validate.New()
 	email := strings.ToLower(strings.TrimSpace(in.Email))
