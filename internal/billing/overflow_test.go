@@ -7,6 +7,7 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/billing"
 	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/platform/schedule"
 	"github.com/nephele-cloud/nephele/internal/pricing"
@@ -87,5 +88,27 @@ func TestOverflowingDocumentFailsAlone(t *testing.T) {
 		if _, err := f.bill.RunDue(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+		// Staff find the failed charges and why; others may not look.
+		list, err := f.bill.FailedCharges(f.as("admin"))
+		if err != nil || len(list) != failed || list[0].PayerOrgID != f.org("customer_direct") || list[0].Error == "" {
+			t.Fatalf("failed charges: %+v %v", list, err)
+		}
+		_, err = f.bill.FailedCharges(f.as("customer_direct"))
+		wantCode(t, err, "permission_denied")
+		wantCode(t, f.bill.RetryCharge(f.as("vendor_a"), list[0].ChargeID), "permission_denied")
+		// Retried as it is, it fails again, and still alone.
+		for _, c := range list {
+			if err := f.bill.RetryCharge(f.as("admin"), c.ChargeID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wantCode(t, f.bill.RetryCharge(f.as("admin"), list[0].ChargeID), "charge_not_failed")
+		if _, err := f.bill.RunDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := f.bill.FailedCharges(f.as("admin")); err != nil || len(again) != failed {
+			t.Fatalf("after the retry: %+v %v", again, err)
+		}
+		wantCode(t, f.bill.RetryCharge(f.as("admin"), ids.New(billing.ChargeKind)), "charge_not_found")
 	})
 }
