@@ -40,6 +40,11 @@
 //     math.MinInt64 is excluded so that negation is always exact.
 //  9. Splitting an amount ([Amount.Allocate]) never creates or loses a minor
 //     unit: the parts always add up to the original.
+//  10. What a user enters is bounded, here and nowhere else:
+//     [MaxUnitPriceText], [MaxQuantity], [MaxAmountText], checked by
+//     [CheckUnitPrice], [CheckQuantity] and [CheckAmount]. Sums of raw minor
+//     units go through [AddMinor]; reports over a whole book add in a
+//     128-bit [WideSum].
 //
 // # Errors
 //
