@@ -266,9 +266,6 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 	}
 	qin := channel.QuoteInput{PlanID: in.PlanID, Quantities: in.Quantities, Periods: in.Periods,
 		CouponCode: in.CouponCode, CustomerOrgID: in.CustomerOrgID, Trial: in.Type == OrderTrial}
-	if err := s.prepareFirstUse(ctx, qin); err != nil {
-		return Order{}, err
-	}
 	var out Order
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		q, err := s.channel.Quote(ctx, qin)
@@ -353,21 +350,6 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 		}
 	}
 	return out, err
-}
-
-// prepareFirstUse quotes the order once before its transaction opens, so
-// the rows a first quote creates (the default price catalogs of the
-// buyer's channel, made on first use) are committed, each in a transaction
-// of its own that settles a race with a concurrent creator by reading the
-// winner's row. Inside the order's transaction on PostgreSQL, losing that
-// race would abort the whole order (a unique violation poisons the
-// transaction). Its errors are the quote's, which the order reports too.
-func (s *Service) prepareFirstUse(ctx context.Context, in channel.QuoteInput) error {
-	if s.db.InTransaction(ctx) {
-		return nil
-	}
-	_, err := s.channel.Quote(ctx, in)
-	return err
 }
 
 // auditor is who approves orders of a product: the reseller whose catalog
