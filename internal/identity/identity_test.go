@@ -785,3 +785,30 @@ func TestOwnEmailChangeNeedsPassword(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The purge forgets throttle rows once neither their window nor their lock
+// matters, and keeps the ones that still count.
+func TestPurgeLoginAttempts(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		clk := d.Clock().(*clock.Test)
+		w := world(t, d)
+		ctx := context.Background()
+		for range 6 {
+			_, _ = w.Svc.Login(ctx, identity.LoginInput{Email: "nobody@example.com", Password: "not-the-password-1", IP: "192.0.2.9"})
+		}
+		count := func() (n int) {
+			if err := d.QueryRow(ctx, `SELECT count(*) FROM login_attempts WHERE key LIKE '%192.0.2.9'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n, err := w.Svc.PurgeLoginAttempts(ctx); err != nil || n != 0 || count() != 2 {
+			t.Fatalf("purge while locked: %d, %v, %d rows", n, err, count())
+		}
+		clk.Advance(2 * time.Hour)
+		if n, err := w.Svc.PurgeLoginAttempts(ctx); err != nil || n != 2 || count() != 0 {
+			t.Fatalf("purge after the window: %d, %v, %d rows", n, err, count())
+		}
+	})
+}
