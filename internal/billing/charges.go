@@ -456,6 +456,13 @@ func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEve
 		return nil, err
 	}
 	for _, vl := range lines {
+		if err := vendorLineBounds(vl); err != nil {
+			// Stored before the maxima existed: charging it would fail
+			// the whole period (or wrap an invoice). It is left out, loudly.
+			s.log.ErrorContext(ctx, "billing: a recurring vendor line beyond the maxima is not charged", "vendor_line_id", vl.ID,
+				"subscription_id", vl.SubscriptionID, "err", err)
+			continue
+		}
 		c, err := vendorLineCharge(base, vl, start)
 		if err != nil {
 			return nil, err

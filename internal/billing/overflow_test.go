@@ -112,3 +112,27 @@ func TestOverflowingDocumentFailsAlone(t *testing.T) {
 		wantCode(t, f.bill.RetryCharge(f.as("admin"), ids.New(billing.ChargeKind)), "charge_not_found")
 	})
 }
+
+// A recurring vendor line stored before the maxima existed is left out of
+// the next periods (and logged) instead of failing every period of its
+// subscription; the subscription's licence is billed as ever.
+func TestLegacyVendorLineBeyondMaximaIsNotCharged(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		o := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID})
+		f.pay(f.invoices("customer_direct")[0])
+		vl, err := f.bill.AddVendorLine(f.as("vendor_a"), o.SubscriptionID, billing.VendorLineInput{Description: "Support",
+			Quantity: dec("1"), UnitPrice: dec("10"), Recurring: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.d.Exec(context.Background(), `UPDATE vendor_lines SET unit_price = '92233720368547758' WHERE id = $1`, vl.ID); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(start.AddDate(0, 1, 0).Add(time.Hour))
+		invs := f.invoices("customer_direct")
+		if len(invs) != 2 || invs[1].Total.String() != "36.60" {
+			t.Fatalf("the renewal: %d invoices, %v", len(invs), amounts(invs[len(invs)-1]))
+		}
+	})
+}

@@ -175,6 +175,13 @@ func (s *Service) AddVendorLine(ctx context.Context, subID string, in VendorLine
 	return out, err
 }
 
+// vendorLineBounds reports whether a stored vendor line is within the
+// maxima AddVendorLine enforces (lines stored before them may not be).
+func vendorLineBounds(vl VendorLine) error {
+	return errors.Join(money.CheckUnitPrice(vl.UnitPrice), money.CheckQuantity(vl.Quantity),
+		money.CheckAmount(vl.UnitPrice.Mul(vl.Quantity)))
+}
+
 // vendorLineCharge is the charge of a vendor line for the period
 // starting at start (a one-off line: at its creation).
 func vendorLineCharge(base charge, vl VendorLine, start time.Time) (charge, error) {
