@@ -10,9 +10,8 @@ import (
 // caller's business, see Compute's required extras).
 //
 // It returns Validate's error for an invalid scheme, or an errs.Invalid
-// with code quantity_out_of_range, quantity_not_whole or
-// quantity_not_on_step (field "quantity"), or amount_overflow for a
-// quantity beyond 9.2 × 10^12 units.
+// with code quantity_out_of_range (also beyond money.MaxQuantity),
+// quantity_not_whole or quantity_not_on_step (field "quantity").
 func (s Scheme) CheckPurchase(q money.Decimal) error {
 	r, err := s.Compile()
 	if err != nil {
@@ -23,6 +22,9 @@ func (s Scheme) CheckPurchase(q money.Decimal) error {
 	}
 	if decimalPlaces(q) > 0 {
 		return invalidField(CodeQuantityNotWhole, "quantity", "must be a whole number of units, got "+q.String())
+	}
+	if err := money.CheckQuantity(q); err != nil {
+		return invalidField(CodeQuantityOutOfRange, "quantity", err.Error())
 	}
 	qty, err := NewQuantity(q)
 	if err != nil {
