@@ -65,7 +65,8 @@ func registerAuth(a *API, svc *identity.Service) {
 		Summary: "Impersonate a user",
 		Description: "Returns a token acting as another user for at most an hour, for support. Needs the user_impersonation function " +
 			"(super admins, admins, supervisors) and a target of a lower role. Everything done with the token is recorded in the audit log " +
-			"with both identities; a supervisor's impersonation is read-only. End it with POST /auth/logout using the impersonation token.",
+			"with both identities; a supervisor's impersonation is read-only. It needs a session token, not an API key, and ends with that " +
+			"session (its logout, a reset of its user's password, its expiry). End it sooner with POST /auth/logout using the impersonation token.",
 		DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *struct{ Body ImpersonateRequest }) (*struct{ Body TokenResponse }, error) {
 		res, err := svc.Impersonate(ctx, in.Body.UserID)

@@ -696,6 +696,19 @@ func TestImpersonationEndsWithItsParent(t *testing.T) {
 			}
 			wantCode(t, err, "invalid_token")
 		})
+		t.Run("api key", func(t *testing.T) {
+			// A key has no session to end with: impersonation needs one.
+			_, token, err := w.Svc.CreateAPIKey(w.As(t, "admin"), identity.CreateAPIKeyInput{Name: "support tool"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ka, err := w.Svc.Authenticate(ctx, token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = w.Svc.Impersonate(actor.With(ctx, ka), w.Users["customer_a1"].ID)
+			wantCode(t, err, "impersonation_needs_session")
+		})
 		t.Run("parent expiry", func(t *testing.T) {
 			admin, tok := start(t)
 			// The parent (an API session) ends in 24 hours; move it to end

@@ -346,8 +346,10 @@ func (s *Service) Logout(ctx context.Context) (Session, error) {
 // Impersonate opens a session acting as another user, for support. Staff
 // with the impersonation function may impersonate users they see of a lower
 // rank (never a super admin, never an equal); impersonation cannot be
-// nested. Every action taken records both identities; a supervisor's
-// impersonation is read-only. The session lasts at most ImpersonationTTL.
+// nested, and starts from a signed-in session (not an API key): it ends
+// with that session. Every action taken records both identities; a
+// supervisor's impersonation is read-only. The session lasts at most
+// ImpersonationTTL.
 func (s *Service) Impersonate(ctx context.Context, userID string) (LoginResult, error) {
 	a, err := Authorize(ctx, UserImpersonation)
 	if err != nil {
@@ -355,6 +357,11 @@ func (s *Service) Impersonate(ctx context.Context, userID string) (LoginResult, 
 	}
 	if a.Impersonated() {
 		return LoginResult{}, errs.FailedPrecondition("already_impersonating", "end the current impersonation first")
+	}
+	if a.SessionID == "" && a.Kind != actor.KindSystem {
+		// The impersonation ends with the session it starts from; an API
+		// key has none, and its revocation would leave it running.
+		return LoginResult{}, errs.FailedPrecondition("impersonation_needs_session", "impersonate from a signed-in session, not with an API key")
 	}
 	if err := validate.CheckID("user_id", ids.User, userID); err != nil {
 		return LoginResult{}, err
