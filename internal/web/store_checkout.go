@@ -516,6 +516,14 @@ func (d storeCheckoutData) Total() money.Amount {
 	return d.Quote.FirstInvoice
 }
 
+// IaaS is the infrastructure each period's price includes, nil when none.
+func (d storeCheckoutData) IaaS() *money.Amount {
+	if d.Quote == nil {
+		return nil
+	}
+	return storeIaaSOf(d.Quote.Lines)
+}
+
 // Per is the plan's billing period ("month", "3 months").
 func (d storeCheckoutData) Per() string {
 	return storePeriodLabel(d.Plan.PeriodCount, d.Plan.PeriodUnit)

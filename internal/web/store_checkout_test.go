@@ -61,7 +61,7 @@ func TestStoreCheckoutQuote(t *testing.T) {
 	wantStatus(t, res, http.StatusOK)
 	wantText(t, res, "Checkout", "Cloud Mail", "Standard", "Setup fee", "EUR 10.00", "Licence", "EUR 20.00", "Infrastructure", "EUR 4.00",
 		"Subtotal EUR 34.00", "VAT IT 22 % (estimated) EUR 7.48", "Total due now EUR 41.48", "Place order · EUR 41.48",
-		"Then EUR 24.00 per month plus tax", "Users (tiered)", "1–9: EUR 5.00 per user", "Update price")
+		"Then EUR 24.00 per month incl. infrastructure, plus tax", "Users (tiered)", "1–9: EUR 5.00 per user", "Update price")
 	if !strings.Contains(res.Body, `src="/static/store.js?v=`) {
 		t.Error("checkout does not load store.js")
 	}

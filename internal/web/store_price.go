@@ -23,7 +23,10 @@ type storePrice struct {
 	Amount money.Amount
 	// Per is the billing period ("month", "3 months"); empty for a price
 	// paid once.
-	Per       string
+	Per string
+	// IaaS is the infrastructure the per-period Amount includes (nil when
+	// none): pages say "incl." so that it does not read as an extra.
+	IaaS      *money.Amount
 	Free      bool
 	Contact   bool
 	Available bool
@@ -62,11 +65,24 @@ func storeHeadline(q channel.Quote) storePrice {
 	t := q.Plan.Terms()
 	if t.Renewable() {
 		p.Amount, p.Per = q.RecurringPerPeriod, storePeriodLabel(t.PeriodCount, t.PeriodUnit)
+		p.IaaS = storeIaaSOf(q.Lines)
 	} else {
 		p.Amount = q.Total
 	}
 	p.Free = p.Amount.IsZero() && q.FirstInvoice.IsZero()
 	return p
+}
+
+// storeIaaSOf is the infrastructure line of a quote's lines, nil when it
+// has none.
+func storeIaaSOf(lines []pricing.QuoteLine) *money.Amount {
+	for _, l := range lines {
+		if l.Kind == pricing.LineIaaS && l.Amount.IsPositive() {
+			a := l.Amount
+			return &a
+		}
+	}
+	return nil
 }
 
 // storeLowest is the lowest available price of prices (the "from" price),
