@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 
+	"github.com/nephele-cloud/nephele/internal/app"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
+	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
 )
 
@@ -104,6 +107,49 @@ func TestParallelSignUpsAreThrottled(t *testing.T) {
 			var n int
 			if err := en.app.DB.QueryRow(context.Background(), `SELECT count(*) FROM users WHERE email LIKE 'burst-%'`).Scan(&n); err != nil || n != limit {
 				t.Errorf("%d users created (%v), want %d", n, err, limit)
+			}
+		})
+	}
+}
+
+// Behind a proxy (client addresses from X-Forwarded-For), guesses from one
+// address lock the account for that address only: the real user, from
+// another address, still signs in. An IPv6 client is its /64.
+func TestSignInLockIsPerSource(t *testing.T) {
+	t.Parallel()
+	for _, e := range dbtest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			cfg := app.Config{DatabaseURL: dbtest.NewDatabaseURL(t, e), MarketplaceName: "Test Marketplace", LogFormat: "json", LogLevel: "error",
+				InsecureCookies: true, Version: "test", TrustProxy: true}
+			a, err := app.New(context.Background(), cfg, app.Options{Clock: clock.NewTest(dbtest.DefaultStart), Hash: identitytest.CheapHash, Log: discard()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { a.Close() })
+			srv := httptest.NewServer(a.Handler())
+			t.Cleanup(srv.Close)
+			en := &env{t: t, app: a, srv: srv, world: identitytest.NewWorld(t, a.Identity)}
+			email := en.world.Users["customer_a1"].Email
+			login := func(from, password string) int {
+				return en.post("/api/v1/auth/login", map[string]string{"email": email, "password": password}, "X-Forwarded-For", from)
+			}
+			for _, attacker := range []string{"203.0.113.66", "2001:db8:aa:bb::1"} {
+				for range identity.DefaultThrottle.AccountFailures {
+					if s := login(attacker, "wrong-guess-99"); s != http.StatusUnauthorized {
+						t.Fatalf("guess from %s: %d", attacker, s)
+					}
+				}
+			}
+			for _, attacker := range []string{"203.0.113.66", "2001:db8:aa:bb::2"} {
+				if s := login(attacker, identitytest.Password); s != http.StatusTooManyRequests {
+					t.Errorf("from the guessing source %s: %d, want 429", attacker, s)
+				}
+			}
+			for _, user := range []string{"198.51.100.20", "2001:db8:aa:bc::1"} {
+				if s := login(user, identitytest.Password); s != http.StatusOK {
+					t.Errorf("the real user from %s: %d, want 200", user, s)
+				}
 			}
 		})
 	}
