@@ -429,6 +429,12 @@ func TestChannelPartiesDoNotManageCustomerUsers(t *testing.T) {
 				body              any
 			}
 			var writes []write
+			// A customer's API key is the customer's to revoke.
+			key, _, err := en.app.Identity.CreateAPIKey(w.As(t, "customer_a1"), identity.CreateAPIKeyInput{Name: "customer integration"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			writes = append(writes, write{"reseller_a", "DELETE", "/api/v1/api-keys/" + key.ID, nil}, write{"distributor", "DELETE", "/api/v1/api-keys/" + key.ID, nil})
 			for _, c := range []struct{ who, org string }{
 				{"reseller_a", "customer_a1"}, {"distributor", "customer_a1"}, {"distributor", "customer_dist"}, {"distributor", "reseller_a"},
 			} {
