@@ -27,11 +27,13 @@ const MinBundleComponents = 2
 // currency ("bundle[2].prices.currency", code currency_mismatch) and
 // extra resource IDs unique across the bundle ("bundle[1].prices.extras[0].id",
 // code duplicate). That components share a billing period is the
-// caller's check: it passes one Terms for the bundle plan.
+// caller's check: it passes one Terms for the bundle plan. Component
+// prices are computed prices: beyond MaxComputedPriceText is
+// amount_overflow (see computedErr).
 func ValidateBundle(components []BundleComponent) error {
 	v := validate.New()
 	validateBundle(v, "bundle", components)
-	return v.Err()
+	return computedErr(v.Err())
 }
 
 func validateBundle(v *validate.Collector, field string, cs []BundleComponent) {
@@ -43,7 +45,7 @@ func validateBundle(v *validate.Collector, field string, cs []BundleComponent) {
 		p := fmt.Sprintf("%s[%d].", field, i)
 		v.Required(p+"plan_id", c.PlanID)
 		v.Text(p+"name", c.Name, 200)
-		c.Prices.validate(v, p+"prices.")
+		c.Prices.validate(v, p+"prices.", computed)
 		switch {
 		case c.DiscountPercent.IsNegative() || c.DiscountPercent.Cmp(hundred) > 0:
 			v.Add(p+"discount_percent", "out_of_range", "must be between 0 and 100")
@@ -73,11 +75,11 @@ func validateBundle(v *validate.Collector, field string, cs []BundleComponent) {
 // this component alone (paths "prices.recurring", "discount_percent").
 func (c BundleComponent) Discounted() (PlanPrices, error) {
 	v := validate.New()
-	c.Prices.validate(v, "prices.")
+	c.Prices.validate(v, "prices.", computed)
 	if c.DiscountPercent.IsNegative() || c.DiscountPercent.Cmp(hundred) > 0 || decimalPlaces(c.DiscountPercent) > money.MaxPricePlaces {
 		v.Add("discount_percent", "out_of_range", "must be between 0 and 100 with at most 9 decimal places")
 	}
-	if err := v.Err(); err != nil {
+	if err := computedErr(v.Err()); err != nil {
 		return PlanPrices{}, err
 	}
 	return c.discounted(), nil

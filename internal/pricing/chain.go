@@ -1,6 +1,10 @@
 package pricing
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/nephele-cloud/nephele/internal/platform/validate"
+)
 
 // ChainLevel is one party of the channel below the vendor (the marketplace
 // owner setting wholesale prices, a distributor's sell-in, a reseller's
@@ -19,14 +23,18 @@ type ChainLevel struct {
 // (its markups over index i, then its override). What a level buys at is
 // the previous level's sell price, so len(result) == len(levels)+1.
 //
-// It is pure; the channel domain loads the levels. Errors are
-// errs.Invalid with code validation_failed whose field paths are prefixed
-// with "vendor." (an invalid vendor price) or "levels[i]." (a level's
-// markups, override or resulting prices, e.g.
-// "levels[1].markups.recurring.value", "levels[2].override.setup",
-// "levels[0].recurring" for a marked-up price beyond the limits).
+// It is pure; the channel domain loads the levels. Prices are computed
+// prices (see MaxComputedPriceText): a marked-up price may exceed what a
+// user may enter. Errors are errs.Invalid with code validation_failed
+// whose field paths are prefixed with "vendor." (an invalid vendor price)
+// or "levels[i]." (a level's markups or override, e.g.
+// "levels[1].markups.recurring.value", "levels[2].override.setup"), and
+// amount_overflow (wrapping money.ErrOverflow) with a path such as
+// "levels[0].recurring" for a price beyond MaxComputedPriceText.
 func ResolveChain(vendor PlanPrices, levels []ChainLevel) ([]PlanPrices, error) {
-	if err := vendor.Validate(); err != nil {
+	v := validate.New()
+	vendor.validate(v, "", computed)
+	if err := computedErr(v.Err()); err != nil {
 		return nil, prefixed(err, "vendor.")
 	}
 	out := make([]PlanPrices, 0, len(levels)+1)

@@ -122,7 +122,7 @@ func (c Coupon) validate(v *validate.Collector, p string) {
 		na("amount", !c.Amount.IsZero())
 	}
 	if c.Kind == CouponFixedPrice {
-		checkPrice(v, p+"fixed_price", c.FixedPrice)
+		checkPrice(v, p+"fixed_price", c.FixedPrice, entered)
 	} else {
 		na("fixed_price", !c.FixedPrice.IsZero())
 	}

@@ -87,6 +87,29 @@ func asOverflow(err error, what string) error {
 	return errs.Invalid(CodeAmountOverflow, what+" is too large to compute exactly").WithCause(err)
 }
 
+// computedErr turns a validation of computed prices that found a price
+// beyond MaxComputedPriceText (field code amount_overflow, see
+// checkPrice) into an amount_overflow error wrapping money.ErrOverflow,
+// keeping those field errors: such a price is a result too large to
+// compute, not bad input. Other errors are returned unchanged.
+func computedErr(err error) error {
+	e, ok := errs.As(err)
+	if !ok {
+		return err
+	}
+	var over []errs.FieldError
+	for _, f := range e.Fields {
+		if f.Code == CodeAmountOverflow {
+			over = append(over, f)
+		}
+	}
+	if len(over) == 0 {
+		return err
+	}
+	msg := over[0].Field + " " + over[0].Message
+	return errs.Invalid(CodeAmountOverflow, msg, over...).WithCause(fmt.Errorf("%w: %s", money.ErrOverflow, msg))
+}
+
 // refield returns a copy of err with every field error renamed by rename
 // (used to put a nested definition's field paths under their parent, e.g.
 // "ranges[1].to" → "extras[0].scheme.ranges[1].to"). Errors that are not

@@ -123,16 +123,18 @@ func (m ChargeMarkups) validate(v *validate.Collector, p string) {
 }
 
 // WithMarkups returns a copy of p with the markups applied to every price
-// of their charge type (p is not modified). It returns an errs.Invalid with
-// code validation_failed when p is invalid (paths as in
-// PlanPrices.Validate), when a markup is invalid (paths
-// "markups.recurring.value"), or when a marked-up price exceeds the
-// limits (paths of the price, code too_large).
+// of their charge type (p is not modified). p and the result are computed
+// prices: they may exceed MaxPriceText (see MaxComputedPriceText). It
+// returns an errs.Invalid with code validation_failed when p is invalid
+// (paths as in PlanPrices.Validate) or when a markup is invalid (paths
+// "markups.recurring.value"), and amount_overflow (wrapping
+// money.ErrOverflow, with the price's path as field) when p or a
+// marked-up price is beyond MaxComputedPriceText.
 func (p PlanPrices) WithMarkups(m ChargeMarkups) (PlanPrices, error) {
 	v := validate.New()
-	p.validate(v, "")
+	p.validate(v, "", computed)
 	m.validate(v, "markups.")
-	if err := v.Err(); err != nil {
+	if err := computedErr(v.Err()); err != nil {
 		return PlanPrices{}, err
 	}
 	oneOff := applyOpt(m.OneOff)
@@ -146,7 +148,9 @@ func (p PlanPrices) WithMarkups(m ChargeMarkups) (PlanPrices, error) {
 	for i := range q.Metrics {
 		q.Metrics[i].Scheme = q.Metrics[i].Scheme.mapPrices(applyOpt(m.Usage), oneOff)
 	}
-	if err := q.Validate(); err != nil {
+	v = validate.New()
+	q.validate(v, "", computed)
+	if err := computedErr(v.Err()); err != nil {
 		return PlanPrices{}, err
 	}
 	return q, nil

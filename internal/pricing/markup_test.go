@@ -1,6 +1,7 @@
 package pricing_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/nephele-cloud/nephele/internal/platform/money"
@@ -116,9 +117,24 @@ func TestWithMarkups(t *testing.T) {
 	if !hasField(e, "markups.recurring.kind", "invalid_enum") || !hasField(e, "markups.iaas.value", "out_of_range") {
 		t.Errorf("fields = %+v", e.Fields)
 	}
-	_, err = p.WithMarkups(pricing.ChargeMarkups{Recurring: fix("999999999")})
-	if e := wantCode(t, err, "validation_failed"); !hasField(e, "recurring", "too_large") {
-		t.Errorf("fields = %+v", e.Fields)
+	// A marked-up price is computed, not entered: it may exceed what a
+	// user may type (issue 15: such renewals failed validation) ...
+	big, err := p.WithMarkups(pricing.ChargeMarkups{Recurring: fix("999999999")})
+	if err != nil || !big.Recurring.Equal(d("1000000019")) {
+		t.Fatalf("marked up beyond the entered maximum: %v %v", big.Recurring, err)
+	}
+	// ... up to what pricing computes exactly; beyond, it is an overflow.
+	_, err = big.WithMarkups(pricing.ChargeMarkups{Recurring: pct("900")})
+	if e := wantCode(t, err, pricing.CodeAmountOverflow); !hasField(e, "recurring", pricing.CodeAmountOverflow) || !errors.Is(err, money.ErrOverflow) {
+		t.Errorf("beyond the computed maximum: %v", err)
+	}
+	chain, err := pricing.ResolveChain(p, []pricing.ChainLevel{{Markups: pricing.ChargeMarkups{Recurring: fix("999999999")}},
+		{Markups: pricing.ChargeMarkups{Recurring: pct("900")}}})
+	if e := wantCode(t, err, pricing.CodeAmountOverflow); !hasField(e, "levels[1].recurring", pricing.CodeAmountOverflow) || chain != nil {
+		t.Errorf("chain beyond the computed maximum: %v", err)
+	}
+	if _, err := pricing.ResolveChain(p, []pricing.ChainLevel{{Markups: pricing.ChargeMarkups{Recurring: pct("999999999")}}}); err != nil {
+		t.Errorf("a chain within the computed maximum: %v", err)
 	}
 }
 

@@ -32,13 +32,13 @@ type PlanPriceOverride struct {
 // "override.extras.<id>" / "override.metrics.<id>").
 func (p PlanPrices) WithOverride(o PlanPriceOverride) (PlanPrices, error) {
 	v := validate.New()
-	p.validate(v, "")
+	p.validate(v, "", computed) // bought at: a computed price
 	for _, x := range []struct {
 		name string
 		d    *money.Decimal
 	}{{"setup", o.Setup}, {"recurring", o.Recurring}, {"iaas", o.IaaS}} {
 		if x.d != nil {
-			checkPrice(v, "override."+x.name, *x.d)
+			checkPrice(v, "override."+x.name, *x.d, entered)
 		}
 	}
 	for _, id := range sortedKeys(o.Extras) {
@@ -46,16 +46,16 @@ func (p PlanPrices) WithOverride(o PlanPriceOverride) (PlanPrices, error) {
 		if _, ok := p.Extra(id); !ok {
 			v.Add(f, "unknown_extra", "the plan has no extra resource "+id)
 		}
-		o.Extras[id].validate(v, f+".")
+		o.Extras[id].validate(v, f+".", entered)
 	}
 	for _, id := range sortedKeys(o.Metrics) {
 		f := "override.metrics." + id
 		if !slices.ContainsFunc(p.Metrics, func(m MetricPrice) bool { return m.ID == id }) {
 			v.Add(f, "unknown_metric", "the plan has no metric "+id)
 		}
-		o.Metrics[id].validate(v, f+".")
+		o.Metrics[id].validate(v, f+".", entered)
 	}
-	if err := v.Err(); err != nil {
+	if err := computedErr(v.Err()); err != nil {
 		return PlanPrices{}, err
 	}
 	q := p.clone()

@@ -70,17 +70,17 @@ type MetricPrice struct {
 // within the plan; an extra's billing must be prepaid or postpaid.
 func (p PlanPrices) Validate() error {
 	v := validate.New()
-	p.validate(v, "")
+	p.validate(v, "", entered)
 	return v.Err()
 }
 
-func (p PlanPrices) validate(v *validate.Collector, pre string) {
+func (p PlanPrices) validate(v *validate.Collector, pre string, c ceiling) {
 	if p.Currency.IsZero() {
 		v.Add(pre+"currency", "required", "is required")
 	}
-	checkPrice(v, pre+"setup", p.Setup)
-	checkPrice(v, pre+"recurring", p.Recurring)
-	checkPrice(v, pre+"iaas", p.IaaS)
+	checkPrice(v, pre+"setup", p.Setup, c)
+	checkPrice(v, pre+"recurring", p.Recurring, c)
+	checkPrice(v, pre+"iaas", p.IaaS, c)
 	seen := map[string]bool{}
 	for i, x := range p.Extras {
 		f := fmt.Sprintf("%sextras[%d].", pre, i)
@@ -90,7 +90,7 @@ func (p PlanPrices) validate(v *validate.Collector, pre string) {
 		if x.Billing != Prepaid && x.Billing != Postpaid {
 			v.OneOf(f+"billing", string(x.Billing), string(Prepaid), string(Postpaid))
 		}
-		x.Scheme.validate(v, f+"scheme.")
+		x.Scheme.validate(v, f+"scheme.", c)
 	}
 	seen = map[string]bool{}
 	for i, m := range p.Metrics {
@@ -107,7 +107,7 @@ func (p PlanPrices) validate(v *validate.Collector, pre string) {
 		case m.Included.Cmp(money.DecimalFromInt(MaxBound)) > 0:
 			v.Add(f+"included", "too_large", fmt.Sprintf("must be at most %d", MaxBound))
 		}
-		m.Scheme.validate(v, f+"scheme.")
+		m.Scheme.validate(v, f+"scheme.", c)
 	}
 }
 

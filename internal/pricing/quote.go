@@ -221,7 +221,7 @@ func validateInput(in QuoteInput) error {
 		}
 		validateBundle(v, "bundle", in.Bundle)
 	} else {
-		in.Prices.validate(v, "prices.")
+		in.Prices.validate(v, "prices.", computed)
 	}
 	if in.Coupon != nil {
 		in.Coupon.validate(v, "coupon.")
@@ -229,7 +229,7 @@ func validateInput(in QuoteInput) error {
 	if in.Start.IsZero() {
 		v.Add("start", "required", "is required")
 	}
-	return v.Err()
+	return computedErr(v.Err())
 }
 
 // checkCoupon checks the coupon against the plan and returns the trial

@@ -78,9 +78,11 @@ type lineOut struct {
 	packages bool
 }
 
-// Compile validates s (returning Validate's error) and compiles it.
+// Compile validates s and compiles it. Its prices may be computed ones
+// (marked up through the channel): up to MaxComputedPriceText, beyond
+// which it answers amount_overflow; otherwise Validate's errors.
 func (s Scheme) Compile() (*Rater, error) {
-	if err := s.Validate(); err != nil {
+	if err := s.validateComputed(); err != nil {
 		return nil, err
 	}
 	r := &Rater{kind: s.Kind, n: len(s.Ranges)}

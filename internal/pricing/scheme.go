@@ -33,7 +33,34 @@ const (
 	MaxPriceText = money.MaxUnitPriceText
 )
 
-var maxPrice = money.MustDecimal(MaxPriceText)
+// MaxComputedPriceText is the largest price pricing computes with: the
+// largest the rater holds exactly (an int64 of nano units, see fixed.go).
+//
+// Two ceilings bound prices. MaxPriceText bounds what a user enters: the
+// Validate methods of definitions (Scheme, PlanPrices, Markup, overrides)
+// refuse more with the field code too_large. A price pricing computes (a
+// price after channel markups or a bundle discount) is not user input: it
+// may exceed MaxPriceText and only needs to fit the exact arithmetic, so
+// everything that computes with prices (ResolveChain, WithMarkups,
+// WithOverride's prices bought at, Compute, Compile) accepts prices up to
+// MaxComputedPriceText, and answers a larger one with amount_overflow
+// (errs.Invalid wrapping money.ErrOverflow) rather than a validation
+// failure: it is a result that cannot be represented.
+const MaxComputedPriceText = "9223372036.854775807"
+
+var (
+	maxPrice         = money.MustDecimal(MaxPriceText)
+	maxComputedPrice = money.MustDecimal(MaxComputedPriceText)
+)
+
+// ceiling says which bound a validation puts on prices: entered (what a
+// user may type, MaxPriceText) or computed (MaxComputedPriceText).
+type ceiling bool
+
+const (
+	entered  ceiling = false
+	computed ceiling = true
+)
 
 // Range is one band of a scheme's quantity line. It covers the part of the
 // quantity line in (From − 1, To], a From of 0 counting as 1 for that
@@ -94,11 +121,19 @@ type Scheme struct {
 // rated. Callers that accept ranges in any order call Normalize first.
 func (s Scheme) Validate() error {
 	v := validate.New()
-	s.validate(v, "")
+	s.validate(v, "", entered)
 	return v.Err()
 }
 
-func (s Scheme) validate(v *validate.Collector, p string) {
+// validateComputed is Validate for a scheme pricing computes with: prices
+// up to MaxComputedPriceText, amount_overflow beyond (see computedErr).
+func (s Scheme) validateComputed() error {
+	v := validate.New()
+	s.validate(v, "", computed)
+	return computedErr(v.Err())
+}
+
+func (s Scheme) validate(v *validate.Collector, p string, c ceiling) {
 	ranged := s.Kind == SchemeTiered || s.Kind == SchemeVolume || s.Kind == SchemeStairstep
 	switch s.Kind {
 	case SchemePerUnit, SchemeTiered, SchemeVolume, SchemeStairstep, SchemePackage:
@@ -106,8 +141,8 @@ func (s Scheme) validate(v *validate.Collector, p string) {
 		v.OneOf(p+"kind", string(s.Kind), string(SchemePerUnit), string(SchemeTiered),
 			string(SchemeVolume), string(SchemeStairstep), string(SchemePackage))
 	}
-	checkPrice(v, p+"unit_price", s.UnitPrice)
-	checkPrice(v, p+"package_price", s.PackagePrice)
+	checkPrice(v, p+"unit_price", s.UnitPrice, c)
+	checkPrice(v, p+"package_price", s.PackagePrice, c)
 	if s.Kind != SchemePerUnit {
 		notApplicable(v, p+"unit_price", !s.UnitPrice.IsZero(), s.Kind)
 	}
@@ -145,9 +180,9 @@ func (s Scheme) validate(v *validate.Collector, p string) {
 		} else if checkBound(v, rp+"to", *r.To, true) && r.To.Cmp(r.From) < 0 {
 			v.Add(rp+"to", "before_from", fmt.Sprintf("must be at least from (%s)", r.From))
 		}
-		checkPrice(v, rp+"unit_price", r.UnitPrice)
-		checkPrice(v, rp+"flat_price", r.FlatPrice)
-		checkPrice(v, rp+"setup_fee", r.SetupFee)
+		checkPrice(v, rp+"unit_price", r.UnitPrice, c)
+		checkPrice(v, rp+"flat_price", r.FlatPrice, c)
+		checkPrice(v, rp+"setup_fee", r.SetupFee, c)
 		if s.Kind == SchemeStairstep || !ranged {
 			notApplicable(v, rp+"unit_price", !r.UnitPrice.IsZero(), s.Kind)
 		}
@@ -177,15 +212,19 @@ func (s Scheme) validate(v *validate.Collector, p string) {
 var one = money.DecimalFromInt(1)
 
 // checkPrice records the problems of a price: negative, more than 9
-// decimal places, above MaxPriceText.
-func checkPrice(v *validate.Collector, field string, d money.Decimal) bool {
+// decimal places, above the ceiling (too_large above MaxPriceText for an
+// entered price, amount_overflow above MaxComputedPriceText for a
+// computed one).
+func checkPrice(v *validate.Collector, field string, d money.Decimal, c ceiling) bool {
 	switch {
 	case d.IsNegative():
 		v.Add(field, "negative", "must not be negative")
 	case decimalPlaces(d) > money.MaxPricePlaces:
 		v.Add(field, "too_many_decimals", fmt.Sprintf("a price allows at most %d decimal places", money.MaxPricePlaces))
-	case d.Cmp(maxPrice) > 0:
+	case c == entered && d.Cmp(maxPrice) > 0:
 		v.Add(field, "too_large", "must be at most "+MaxPriceText)
+	case c == computed && d.Cmp(maxComputedPrice) > 0:
+		v.Add(field, CodeAmountOverflow, "is too large to compute exactly (at most "+MaxComputedPriceText+")")
 	default:
 		return true
 	}

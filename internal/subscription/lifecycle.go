@@ -207,6 +207,11 @@ func (s *Service) nextReminder(ctx context.Context, set Settings, sub Subscripti
 // one action at a time, each in its own transaction, and returns how many
 // it performed. Several processes may run it at once: on PostgreSQL each
 // claims its subscription with SKIP LOCKED.
+//
+// A step that fails fails alone (see stepfail.go): it is rolled back and
+// recorded on its subscription, which leaves the due queue, and the others
+// go on. The error is only one that stops every step: the context's, or
+// the database failing to record a failure.
 func (s *Service) RunDue(ctx context.Context) (int, error) {
 	ctx = system(ctx)
 	done := 0
@@ -215,8 +220,8 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 			return done, err
 		}
 		worked := false
+		var id string
 		err := s.db.InTx(ctx, func(ctx context.Context) error {
-			var id string
 			err := s.db.QueryRow(ctx, `SELECT id FROM subscriptions WHERE next_action_at <= $1 ORDER BY next_action_at, id LIMIT 1`+
 				s.db.Dialect().ForUpdateSkipLocked(), s.db.Now(ctx)).Scan(&id)
 			if errors.Is(err, db.ErrNoRows) {
@@ -225,15 +230,23 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
+			worked = true
 			sub, err := s.load(ctx, id)
 			if err != nil {
 				return err
 			}
-			worked = true
-			return s.step(ctx, &sub)
+			if err := s.step(ctx, &sub); err != nil {
+				return err
+			}
+			return s.clearStepFailure(ctx, sub.ID)
 		})
-		if err != nil {
+		if err != nil && (!worked || ctx.Err() != nil) {
 			return done, err
+		}
+		if err != nil {
+			if ferr := s.failStep(ctx, id, err); ferr != nil {
+				return done, errors.Join(err, ferr)
+			}
 		}
 		if !worked {
 			return done, nil
