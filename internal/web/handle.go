@@ -264,11 +264,18 @@ func may(r *http.Request, f identity.Function) bool {
 }
 
 // sendFile answers a download: body as an attachment named name, never
-// cached (documents are private).
+// cached (documents are private). The name, which a user may have chosen
+// (a deposit slip's), is encoded by mime.FormatMediaType, and nosniff keeps
+// browsers to the declared type even without the pages' middleware.
 func sendFile(w http.ResponseWriter, r *http.Request, ctype, name string, body []byte) {
 	hd := w.Header()
 	hd.Set("Content-Type", ctype)
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	cd := mime.FormatMediaType("attachment", map[string]string{"filename": name})
+	if cd == "" {
+		cd = "attachment"
+	}
+	hd.Set("Content-Disposition", cd)
 	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	hd.Set("Cache-Control", "private, no-store")
 	if r.Method != http.MethodHead {
