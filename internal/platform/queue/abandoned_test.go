@@ -98,10 +98,10 @@ func TestAbandonedJobsAreNotWaitedFor(t *testing.T) {
 	})
 }
 
-// A job another client left running just now: on SQLite, which one process
-// works, a working queue knows that client is dead and does not wait for
-// its job; on PostgreSQL the other process may be alive, so the job is
-// live until its time is up.
+// A job a dead process's client left running just now is abandoned at
+// once, not after the rescue delay: on SQLite, which one process works, a
+// working queue knows another client is dead; on PostgreSQL that client
+// holds no liveness lock.
 func TestJobsLeftByAnotherProcess(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -145,12 +145,63 @@ func TestJobsLeftByAnotherProcess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := queue.Backlog{Live: 1}
-		if d.Engine() == db.SQLite {
-			want = queue.Backlog{Abandoned: []int64{id}}
-		}
-		if b.Live != want.Live || !slices.Equal(b.Abandoned, want.Abandoned) {
-			t.Fatalf("backlog %+v, want %+v", b, want)
+		if b.Live != 0 || !slices.Equal(b.Abandoned, []int64{id}) {
+			t.Fatalf("backlog %+v, want job %d abandoned", b, id)
 		}
 	})
+}
+
+// On PostgreSQL, a job another live process is working is waited for; once
+// that process is gone (its liveness lock with its connection), it is not.
+func TestJobsOfAnotherLiveProcess(t *testing.T) {
+	t.Parallel()
+	for _, e := range dbtest.Engines(t) {
+		if e != db.Postgres {
+			continue // several processes on one database is a PostgreSQL deployment
+		}
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			d1, u := dbtest.OpenURL(t, e, dbtest.Options{})
+			d2, err := db.Open(ctx, db.Config{URL: u})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d2.Close() })
+			// Process A works the queue as client "process-a";
+			workers := river.NewWorkers()
+			river.AddWorker(workers, &blockWorker{started: make(chan int64, 1), release: make(chan struct{})})
+			qa, err := queue.New(d1, queue.Config{Workers: workers, PollInterval: 50 * time.Millisecond, ID: "process-a"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := qa.Enqueue(ctx, blockArgs{}, &river.InsertOpts{ScheduledAt: clock.System{}.Now().Add(24 * time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := d1.Exec(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now(), attempted_by = ARRAY['process-a']
+				WHERE state = 'scheduled'`); err != nil || n != 1 {
+				t.Fatalf("job of process a: %d, %v", n, err)
+			}
+			if err := qa.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			// process B (only inserting) sees its job live,
+			qb, err := queue.New(d2, queue.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, err := qb.Backlog(ctx); err != nil || b.Live != 1 || len(b.Abandoned) != 0 {
+				t.Fatalf("while process a works: %+v, %v", b, err)
+			}
+			// and abandoned once process A is gone.
+			sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if err := qa.Stop(sctx); err != nil {
+				t.Fatal(err)
+			}
+			if b, err := qb.Backlog(ctx); err != nil || b.Live != 0 || len(b.Abandoned) != 1 {
+				t.Fatalf("after process a: %+v, %v", b, err)
+			}
+		})
+	}
 }

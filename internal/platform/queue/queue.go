@@ -79,6 +79,8 @@ type Queue struct {
 	// client was left by an earlier, dead process.
 	sole    bool
 	started atomic.Bool
+	// live tells whether another client's process is alive (PostgreSQL).
+	live *liveness
 }
 
 // client hides the engine-specific River client type.
@@ -157,6 +159,9 @@ func New(d *db.DB, cfg Config) (*Queue, error) {
 	}
 	q := &Queue{db: d, working: working, clock: cfg.Clock, rescueAfter: rc.RescueStuckJobsAfter, log: cfg.Log,
 		sole: working && d.Engine() == db.SQLite}
+	if d.Engine() == db.Postgres {
+		q.live = &liveness{pool: d.Pool()}
+	}
 	switch d.Engine() {
 	case db.Postgres:
 		c, err := river.NewClient(riverpgxv5.New(d.Pool()), rc)
@@ -188,7 +193,17 @@ func (q *Queue) Start(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
+	if q.live != nil {
+		// Held before the first job is fetched, so every job this process
+		// attempts names a client whose liveness others can see.
+		if err := q.live.hold(ctx, q.c.id()); err != nil {
+			return err
+		}
+	}
 	if err := q.c.start(ctx); err != nil {
+		if q.live != nil {
+			q.live.release(context.WithoutCancel(ctx), q.c.id())
+		}
 		return err
 	}
 	q.started.Store(true)
@@ -203,6 +218,9 @@ func (q *Queue) Stop(ctx context.Context) error {
 	}
 	q.started.Store(false)
 	err := q.c.stop(ctx)
+	if q.live != nil {
+		q.live.release(context.WithoutCancel(ctx), q.c.id())
+	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return fmt.Errorf("job queue: stopped before running jobs finished: %w", err)
 	}
@@ -239,13 +257,36 @@ func (q *Queue) Backlog(ctx context.Context) (Backlog, error) {
 	}
 	horizon := q.clock.Now().Add(-q.rescueAfter)
 	for _, j := range running {
-		if j.AttemptedAt != nil && j.AttemptedAt.Before(horizon) || q.sole && q.started.Load() && !q.attemptedHere(j) {
+		gone, err := q.abandoned(ctx, j, horizon)
+		if err != nil {
+			return b, fmt.Errorf("job queue backlog: %w", err)
+		}
+		if gone {
 			b.Abandoned = append(b.Abandoned, j.ID)
 			continue
 		}
 		b.Live++
 	}
 	return b, nil
+}
+
+// abandoned reports whether running job j was left by a dead process: it
+// ran past the rescue delay, or the client attempting it is not alive (on
+// SQLite: not this working process, the only one; on PostgreSQL: its
+// liveness lock is free).
+func (q *Queue) abandoned(ctx context.Context, j *rivertype.JobRow, horizon time.Time) (bool, error) {
+	switch {
+	case j.AttemptedAt != nil && j.AttemptedAt.Before(horizon):
+		return true, nil
+	case len(j.AttemptedBy) == 0 || q.attemptedHere(j) && q.started.Load():
+		return false, nil
+	case q.sole:
+		return q.started.Load(), nil
+	case q.live != nil:
+		alive, err := q.live.alive(ctx, j.AttemptedBy[len(j.AttemptedBy)-1])
+		return !alive, err
+	}
+	return false, nil
 }
 
 // Pending counts the live jobs: ready to run, or running within their
