@@ -838,17 +838,79 @@ type storedDetail struct {
 
 // compactLine is a quote line as a charge stores it: amounts in minor
 // units of the charge's currency, decimals as strings, the period in
-// microseconds since the epoch; rating breakdowns are not kept.
+// microseconds since the epoch. The rating breakdown is kept (as Ranges)
+// only when the unit price does not explain the amount (see ranged).
 type compactLine struct {
-	Kind        string `json:"k"`
-	Description string `json:"d"`
+	Kind        string         `json:"k"`
+	Description string         `json:"d"`
+	Quantity    string         `json:"q"`
+	UnitPrice   string         `json:"u,omitempty"`
+	Amount      int64          `json:"a"`
+	Component   string         `json:"c,omitempty"`
+	Extra       string         `json:"x,omitempty"`
+	Start       int64          `json:"s,omitempty"`
+	End         int64          `json:"e,omitempty"`
+	Ranges      []compactRange `json:"r,omitempty"`
+}
+
+// compactRange is a breakdown line as a charge stores it: what a document
+// shows of it (pricing.RatingLine's From, To, Quantity, UnitPrice,
+// FlatPrice, PackageSize), decimals as strings, zeros left out.
+type compactRange struct {
+	From        string `json:"f,omitempty"`
+	To          string `json:"t,omitempty"`
 	Quantity    string `json:"q"`
 	UnitPrice   string `json:"u,omitempty"`
-	Amount      int64  `json:"a"`
-	Component   string `json:"c,omitempty"`
-	Extra       string `json:"x,omitempty"`
-	Start       int64  `json:"s,omitempty"`
-	End         int64  `json:"e,omitempty"`
+	FlatPrice   string `json:"p,omitempty"`
+	PackageSize int64  `json:"n,omitempty"`
+}
+
+// compactRanges is the stored form of a ranged line's breakdown.
+func compactRanges(bd []pricing.RatingLine) []compactRange {
+	out := make([]compactRange, len(bd))
+	str := func(d money.Decimal) string {
+		if d.IsZero() {
+			return ""
+		}
+		return d.String()
+	}
+	for i, r := range bd {
+		out[i] = compactRange{From: str(r.From), Quantity: r.Quantity.String(), UnitPrice: str(r.UnitPrice), FlatPrice: str(r.FlatPrice),
+			PackageSize: r.PackageSize}
+		if r.To != nil {
+			out[i].To = r.To.String()
+		}
+	}
+	return out
+}
+
+// breakdownOf reads the stored ranges back.
+func breakdownOf(rs []compactRange) ([]pricing.RatingLine, error) {
+	out := make([]pricing.RatingLine, len(rs))
+	parse := func(s string, d *money.Decimal) error {
+		if s == "" {
+			return nil
+		}
+		v, err := money.ParseDecimal(s)
+		*d = v
+		return err
+	}
+	for i, r := range rs {
+		l := &out[i]
+		l.PackageSize = r.PackageSize
+		if r.To != "" {
+			l.To = new(money.Decimal)
+		}
+		for _, f := range []struct {
+			s string
+			d *money.Decimal
+		}{{r.From, &l.From}, {r.To, l.To}, {r.Quantity, &l.Quantity}, {r.UnitPrice, &l.UnitPrice}, {r.FlatPrice, &l.FlatPrice}} {
+			if err := parse(f.s, f.d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 func encodeDetail(d chargeDetail) (string, error) {
@@ -862,6 +924,9 @@ func encodeDetail(d chargeDetail) (string, error) {
 		}
 		if l.Period != nil {
 			cl.Start, cl.End = l.Period.Start.UnixMicro(), l.Period.End.UnixMicro()
+		}
+		if ranged(l) {
+			cl.Ranges = compactRanges(l.Breakdown)
 		}
 		sd.Lines = append(sd.Lines, cl)
 	}
@@ -977,6 +1042,11 @@ func (dec *termsDecoder) fromRead(sd readDetail, cur money.Currency) (chargeDeta
 		}
 		if cl.Start != 0 || cl.End != 0 {
 			l.Period = &pricing.Period{Start: time.UnixMicro(cl.Start).UTC(), End: time.UnixMicro(cl.End).UTC()}
+		}
+		if len(cl.Ranges) > 0 {
+			if l.Breakdown, err = breakdownOf(cl.Ranges); err != nil {
+				return d, err
+			}
 		}
 		d.Lines[i] = l
 	}

@@ -101,13 +101,13 @@ func (s *Service) credit(ctx context.Context, inv Invoice, in CreditNoteInput) (
 		Currency: inv.Currency, Issuer: inv.Issuer, Recipient: inv.Recipient, CreditOf: inv.ID, Reason: in.Reason,
 		ReverseCharge: inv.ReverseCharge, CreatedAt: now, UpdatedAt: now}
 	add := func(l Line, amount money.Amount) {
-		no := l.LineNo
+		no, price := l.LineNo, amount.Decimal()
 		x := l.exact
 		if amount != l.Amount {
 			x = amount.Decimal() // a partial credit: its own amount is the base
 		}
 		cn.Lines = append(cn.Lines, Line{LineNo: len(cn.Lines) + 1, ChargeID: l.ChargeID, SubscriptionID: l.SubscriptionID, Kind: l.Kind,
-			Description: l.Description, Quantity: one, UnitPrice: amount.Decimal(), Amount: amount, TaxRate: l.TaxRate, TaxName: l.TaxName,
+			Description: l.Description, Quantity: one, UnitPrice: &price, Amount: amount, TaxRate: l.TaxRate, TaxName: l.TaxName,
 			PeriodStart: l.PeriodStart, PeriodEnd: l.PeriodEnd, CreditsLine: &no, exact: x})
 	}
 	left := func(l Line) money.Amount { return money.NewAmount(l.Amount.Minor()-credited[l.LineNo], cur) }

@@ -74,7 +74,8 @@ func nonNil[T any](s []T) []T {
 
 var (
 	detailKeys  = []string{"label", "tax_category", "issuer_vendor", "lines", "postpaid", "claims", "levels", "parties", "carried"}
-	lineKeys    = []string{"k", "d", "q", "u", "a", "c", "x", "s", "e"}
+	lineKeys    = []string{"k", "d", "q", "u", "a", "c", "x", "s", "e", "r"}
+	rangeKeys   = []string{"f", "t", "q", "u", "p", "n"}
 	claimKeys   = []string{"debtor", "creditor", "vendor", "kind", "amount_minor"}
 	carriedKeys = []string{"charge_id", "start", "end", "postpaid", "levels"}
 )
@@ -100,9 +101,39 @@ func (r *jsonReader) compactLine(l *compactLine) bool {
 			l.Start, ok = r.integer()
 		case "e":
 			l.End, ok = r.integer()
+		case "r":
+			ok = r.array(func() bool {
+				var c compactRange
+				if !r.compactRange(&c) {
+					return false
+				}
+				l.Ranges = append(l.Ranges, c)
+				return true
+			})
+			l.Ranges = nonNil(l.Ranges)
 		}
 		return ok
 	}, lineKeys)
+}
+
+func (r *jsonReader) compactRange(c *compactRange) bool {
+	return r.object(func(key string) (ok bool) {
+		switch key {
+		case "f":
+			c.From, ok = r.str()
+		case "t":
+			c.To, ok = r.str()
+		case "q":
+			c.Quantity, ok = r.str()
+		case "u":
+			c.UnitPrice, ok = r.str()
+		case "p":
+			c.FlatPrice, ok = r.str()
+		case "n":
+			c.PackageSize, ok = r.integer()
+		}
+		return ok
+	}, rangeKeys)
 }
 
 func (r *jsonReader) claim(c *claim) bool {

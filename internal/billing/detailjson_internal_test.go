@@ -68,6 +68,20 @@ func randomDetail(rng *rand.Rand, odd bool) chargeDetail {
 		if rng.IntN(3) > 0 {
 			l.Period = &pricing.Period{Start: at(), End: at()}
 		}
+		if l.UnitPrice.IsZero() && rng.IntN(2) == 0 {
+			// a tiered, stairstep or package line: its ranges are kept
+			for range 1 + rng.IntN(3) {
+				r := pricing.RatingLine{From: decimal(), Quantity: decimal(), UnitPrice: decimal(), FlatPrice: decimal()}
+				if rng.IntN(2) == 0 {
+					to := decimal()
+					r.To = &to
+				}
+				if rng.IntN(4) == 0 {
+					r.PackageSize = rng.Int64N(100)
+				}
+				l.Breakdown = append(l.Breakdown, r)
+			}
+		}
 		d.Lines = append(d.Lines, l)
 	}
 	for range rng.IntN(4) {
@@ -142,7 +156,7 @@ func TestReadDetailFastAgreesWithDecoder(t *testing.T) {
 			i := rng.IntN(len(m))
 			switch rng.IntN(3) {
 			case 0:
-				m[i] = `"{}[],:\ 0a-.e`[rng.IntN(14)]
+				m[i] = `"{}[],:\ 0a-.erf`[rng.IntN(16)]
 			case 1:
 				m = append(m[:i], m[i+1:]...)
 			default:

@@ -50,8 +50,12 @@ func (s *Service) pdfDocument(ctx context.Context, inv Invoice) (invoicepdf.Docu
 		}
 	}
 	for _, l := range inv.Lines {
-		doc.Lines = append(doc.Lines, invoicepdf.Line{Description: l.Description, PeriodStart: l.PeriodStart, PeriodEnd: l.PeriodEnd,
-			Quantity: l.Quantity, UnitPrice: l.UnitPrice, Amount: l.Amount, TaxRate: l.TaxRate})
+		pl := invoicepdf.Line{Description: l.Description, PeriodStart: l.PeriodStart, PeriodEnd: l.PeriodEnd,
+			Quantity: l.Quantity, Amount: l.Amount, TaxRate: l.TaxRate, Ranges: l.RangeTexts()}
+		if l.UnitPrice != nil {
+			pl.UnitPrice = *l.UnitPrice
+		}
+		doc.Lines = append(doc.Lines, pl)
 	}
 	for _, t := range inv.Taxes {
 		doc.Taxes = append(doc.Taxes, invoicepdf.TaxLine{Name: t.Name, Rate: t.Rate, Base: t.Base, Tax: t.Tax})

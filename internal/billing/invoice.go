@@ -18,6 +18,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/platform/page"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
+	"github.com/nephele-cloud/nephele/internal/pricing"
 )
 
 // Document kinds.
@@ -72,8 +73,14 @@ type Line struct {
 	Kind           string        `json:"kind"`
 	Description    string        `json:"description"`
 	Quantity       money.Decimal `json:"quantity"`
-	UnitPrice      money.Decimal `json:"unit_price"`
-	Amount         money.Amount  `json:"amount"`
+	// UnitPrice is stated when Amount is Quantity × UnitPrice, rounded
+	// once; otherwise it is nil and Ranges explain the amount.
+	UnitPrice *money.Decimal `json:"unit_price,omitempty" doc:"The price per unit when the amount is quantity × unit price (rounded once). Absent when the amount is not: a tiered, stairstep or package price, a volume price with a flat price; ranges then explain it."`
+	Amount    money.Amount   `json:"amount"`
+	// Ranges explain an amount that Quantity × UnitPrice does not: their
+	// amounts add up to Amount. RangesSummary is them in one line.
+	Ranges        []Range `json:"ranges,omitempty" doc:"Present when the amount is not quantity × unit price: one entry per price range charged; their amounts add up to the line's amount."`
+	RangesSummary string  `json:"ranges_summary,omitempty" doc:"The ranges in one line, ending with the line's amount, e.g. \"1-9 × 5.00 + 10-15 × 3.00 = 63.00\"."`
 	// TaxRate is a percentage; TaxName names it.
 	TaxRate     money.Decimal `json:"tax_rate"`
 	TaxName     string        `json:"tax_name,omitempty"`
@@ -86,6 +93,8 @@ type Line struct {
 	// recurringKey keeps a period's licence from being invoiced twice.
 	recurringKey string
 	chargeKind   string
+	// breakdown is what Ranges are made of (see explain).
+	breakdown []pricing.RatingLine
 }
 
 // Invoice is an invoice, a pro-forma or a credit note.
@@ -167,23 +176,37 @@ func scanInvoice(sc db.Scanner) (Invoice, error) {
 // JSON array in invoice_bodies (an issued document never changes; credit
 // notes are documents of their own).
 type storedLine struct {
-	No           int           `json:"no"`
-	ChargeID     string        `json:"charge,omitempty"`
-	Subscription string        `json:"subscription,omitempty"`
-	Kind         string        `json:"kind"`
-	Description  string        `json:"description"`
-	Quantity     money.Decimal `json:"quantity"`
-	UnitPrice    money.Decimal `json:"unit_price"`
-	Amount       int64         `json:"amount_minor"`
-	Exact        money.Decimal `json:"exact"`
-	TaxRate      money.Decimal `json:"tax_rate"`
-	TaxName      string        `json:"tax_name,omitempty"`
-	Start        *time.Time    `json:"start,omitempty"`
-	End          *time.Time    `json:"end,omitempty"`
-	CreditsLine  *int          `json:"credits_line,omitempty"`
+	No           int            `json:"no"`
+	ChargeID     string         `json:"charge,omitempty"`
+	Subscription string         `json:"subscription,omitempty"`
+	Kind         string         `json:"kind"`
+	Description  string         `json:"description"`
+	Quantity     money.Decimal  `json:"quantity"`
+	UnitPrice    *money.Decimal `json:"unit_price,omitempty"`
+	Amount       int64          `json:"amount_minor"`
+	Exact        money.Decimal  `json:"exact"`
+	TaxRate      money.Decimal  `json:"tax_rate"`
+	TaxName      string         `json:"tax_name,omitempty"`
+	Start        *time.Time     `json:"start,omitempty"`
+	End          *time.Time     `json:"end,omitempty"`
+	CreditsLine  *int           `json:"credits_line,omitempty"`
 	// RecurringKey is the licence period the line bills (see
 	// invoiced_periods).
 	RecurringKey string `json:"recurring_key,omitempty"`
+	// Ranges are the line's price ranges when the unit price does not
+	// explain its amount (bodies written before they were kept have none).
+	Ranges []storedRange `json:"ranges,omitempty"`
+}
+
+// storedRange is a Range as a body keeps it: the amounts follow from the
+// line's amount (see Line.explain).
+type storedRange struct {
+	From        money.Decimal  `json:"from"`
+	To          *money.Decimal `json:"to,omitempty"`
+	Quantity    money.Decimal  `json:"quantity"`
+	UnitPrice   money.Decimal  `json:"unit_price,omitzero"`
+	FlatPrice   money.Decimal  `json:"flat_price,omitzero"`
+	PackageSize int64          `json:"package_size,omitempty"`
 }
 
 // encodeLines is the stored form of a document's lines: storedLine's JSON,
@@ -207,7 +230,9 @@ func encodeLines(lines []Line) (string, error) {
 		b = appendField(b, "kind", l.Kind)
 		b = appendField(b, "description", l.Description)
 		b = appendDecimal(b, "quantity", l.Quantity)
-		b = appendDecimal(b, "unit_price", l.UnitPrice)
+		if l.UnitPrice != nil {
+			b = appendDecimal(b, "unit_price", *l.UnitPrice)
+		}
 		b = appendName(b, "amount_minor")
 		b = strconv.AppendInt(b, l.Amount.Minor(), 10)
 		b = appendDecimal(b, "exact", l.exact)
@@ -228,10 +253,41 @@ func encodeLines(lines []Line) (string, error) {
 		if l.recurringKey != "" {
 			b = appendField(b, "recurring_key", l.recurringKey)
 		}
+		if len(l.breakdown) > 0 {
+			b = appendRanges(b, l.breakdown)
+		}
 		b = append(b, '}')
 	}
 	b = append(b, ']')
 	return unsafe.String(&b[0], len(b)), nil // b is not written again
+}
+
+// appendRanges appends `,"ranges":[...]`, storedRange's JSON.
+func appendRanges(b []byte, bd []pricing.RatingLine) []byte {
+	b = append(appendName(b, "ranges"), '[')
+	for i, r := range bd {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"from":"`...)
+		b = append(r.From.Append(b), '"')
+		if r.To != nil {
+			b = appendDecimal(b, "to", *r.To)
+		}
+		b = appendDecimal(b, "quantity", r.Quantity)
+		if !r.UnitPrice.IsZero() {
+			b = appendDecimal(b, "unit_price", r.UnitPrice)
+		}
+		if !r.FlatPrice.IsZero() {
+			b = appendDecimal(b, "flat_price", r.FlatPrice)
+		}
+		if r.PackageSize != 0 {
+			b = appendName(b, "package_size")
+			b = strconv.AppendInt(b, r.PackageSize, 10)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // appendName appends `,"name":`, a member's name (the names are ours: no
@@ -287,6 +343,17 @@ func decodeLines(raw string, cur money.Currency) ([]Line, error) {
 		out[i] = Line{LineNo: l.No, ChargeID: l.ChargeID, SubscriptionID: l.Subscription, Kind: l.Kind, Description: l.Description,
 			Quantity: l.Quantity, UnitPrice: l.UnitPrice, Amount: money.NewAmount(l.Amount, cur), exact: l.Exact, TaxRate: l.TaxRate,
 			TaxName: l.TaxName, PeriodStart: utc(l.Start), PeriodEnd: utc(l.End), CreditsLine: l.CreditsLine, recurringKey: l.RecurringKey}
+		if len(l.Ranges) > 0 {
+			bd := make([]pricing.RatingLine, len(l.Ranges))
+			for j, r := range l.Ranges {
+				bd[j] = pricing.RatingLine{From: r.From, To: r.To, Quantity: r.Quantity, UnitPrice: r.UnitPrice, FlatPrice: r.FlatPrice,
+					PackageSize: r.PackageSize}
+			}
+			out[i].breakdown, out[i].UnitPrice = bd, nil
+		} else if u := l.UnitPrice; u != nil && u.IsZero() && l.Amount != 0 {
+			out[i].UnitPrice = nil // a zero that does not explain the amount
+		}
+		out[i].explain()
 	}
 	slices.SortFunc(out, func(a, b Line) int { return a.LineNo - b.LineNo })
 	return out, nil

@@ -245,6 +245,8 @@ func (b *builder) build(id string, cs []charge) (built, bool, error) {
 		}
 	}
 	out.inv.Lines = make([]Line, 0, most)
+	// the lines' unit prices (see Line.price)
+	prices := make([]money.Decimal, 0, most)
 	owed := map[string]int64{}       // payer → issuer, by ledger kind
 	vendorOwed := map[string]int64{} // what the vendor issuer is owed, by kind
 	var sumErr error                 // the first overflow of a sum below
@@ -268,8 +270,9 @@ func (b *builder) build(id string, cs []charge) (built, bool, error) {
 		out.inv.ReverseCharge = out.inv.ReverseCharge || reverse
 		for _, ql := range lines {
 			l := Line{LineNo: len(out.inv.Lines) + 1, ChargeID: c.ID, SubscriptionID: c.SubscriptionID, Kind: string(ql.Kind),
-				Description: ql.Description, Quantity: ql.Quantity, UnitPrice: ql.UnitPrice, Amount: ql.Amount, TaxRate: rate.Rate,
+				Description: ql.Description, Quantity: ql.Quantity, Amount: ql.Amount, TaxRate: rate.Rate,
 				TaxName: rate.Name, exact: exact(ql), chargeKind: c.Kind}
+			l.price(ql, &prices)
 			if ql.Period != nil {
 				ps, pe := ql.Period.Start, ql.Period.End
 				l.PeriodStart, l.PeriodEnd = &ps, &pe

@@ -109,6 +109,7 @@ func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming
 				continue
 			}
 			d.inv.Status = StatusDraft
+			d.inv.explainLines()
 			out.Invoices = append(out.Invoices, d.inv)
 		}
 		if hidden > 0 && len(out.Invoices) == 0 {

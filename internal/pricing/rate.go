@@ -25,6 +25,13 @@ type RatingLine struct {
 	// per_unit or package scheme without ranges.
 	Range int    `json:"range"`
 	Tag   string `json:"tag,omitempty"`
+	// From and To are the range's bounds as the scheme states them (To
+	// nil: and up), so that a document can show which range a line
+	// charges; From is zero for a scheme without ranges.
+	From money.Decimal  `json:"from"`
+	To   *money.Decimal `json:"to,omitempty"`
+	// PackageSize is the units per package of a package line, else 0.
+	PackageSize int64 `json:"package_size,omitempty"`
 	// Quantity is the number of units charged in this line: the units
 	// falling in the range for tiered, the whole quantity for volume,
 	// stairstep and per_unit, and the number of started packages for
@@ -273,7 +280,7 @@ func (s Scheme) RateCompiled(r *Rater, q money.Decimal) (Rating, error) {
 			rl.Range = -1
 		} else {
 			sr := s.Ranges[l.idx]
-			rl.Tag, rl.SetupFee = sr.Tag, sr.SetupFee
+			rl.Tag, rl.SetupFee, rl.From, rl.To = sr.Tag, sr.SetupFee, sr.From, sr.To
 			if s.Kind == SchemeTiered || s.Kind == SchemeVolume || s.Kind == SchemeStairstep {
 				rl.UnitPrice, rl.FlatPrice = sr.UnitPrice, sr.FlatPrice
 			}
@@ -281,7 +288,7 @@ func (s Scheme) RateCompiled(r *Rater, q money.Decimal) (Rating, error) {
 		switch {
 		case l.packages:
 			rl.Quantity = fromUint64(l.qty)
-			rl.UnitPrice = s.PackagePrice
+			rl.UnitPrice, rl.PackageSize = s.PackagePrice, s.PackageSize
 		default:
 			rl.Quantity = fromScaled(l.qty, QuantityPlaces)
 		}

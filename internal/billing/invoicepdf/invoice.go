@@ -45,6 +45,10 @@ type Line struct {
 	UnitPrice              money.Decimal // zero: the unit price column is left blank
 	Amount                 money.Amount  // may be negative (discounts, credits)
 	TaxRate                money.Decimal // percent, e.g. 22 → "22 %"
+	// Ranges explain an amount that quantity × unit price does not (a
+	// tiered price, say), one range a line, printed under the description
+	// as given: "1-9 × EUR 5.00 = EUR 45.00".
+	Ranges []string
 }
 
 // TaxLine is one row of the tax breakdown.
@@ -336,7 +340,10 @@ func (r *invoiceRenderer) partiesRow() core.Row {
 // linesTable adds the lines table; its header row is repeated on every
 // page the table continues on.
 func (r *invoiceRenderer) linesTable() error {
-	type cells struct{ desc, period, qty, price, tax, amount string }
+	type cells struct {
+		desc, period, qty, price, tax, amount string
+		ranges                                []string
+	}
 	rows := make([]cells, len(r.doc.Lines))
 	names := []string{"Description", "Qty", "Unit price", "Tax", "Amount"}
 	specs := make([]colSpec, len(names))
@@ -345,7 +352,8 @@ func (r *invoiceRenderer) linesTable() error {
 	}
 	specs[0].flex = true
 	for i, l := range r.doc.Lines {
-		c := cells{desc: l.Description, period: formatPeriod(l.PeriodStart, l.PeriodEnd), tax: money.FormatRate(l.TaxRate), amount: r.money(l.Amount)}
+		c := cells{desc: l.Description, period: formatPeriod(l.PeriodStart, l.PeriodEnd), tax: money.FormatRate(l.TaxRate), amount: r.money(l.Amount),
+			ranges: l.Ranges}
 		if !l.Quantity.IsZero() {
 			c.qty = money.FormatDecimal(l.Quantity)
 		}
@@ -359,6 +367,9 @@ func (r *invoiceRenderer) linesTable() error {
 		rows[i] = c
 		specs[0].fit(c.desc, stBody.style, stBody.size)
 		specs[0].fit(c.period, stSmall.style, stSmall.size)
+		for _, t := range c.ranges {
+			specs[0].fit(t, stSmall.style, stSmall.size)
+		}
 		for j, v := range []string{c.qty, c.price, c.tax, c.amount} {
 			// numbers do not wrap: their one-line width is their minimum
 			specs[j+1].fit(strings.ReplaceAll(v, " ", "\u00a0"), stBody.style, stBody.size)
@@ -390,6 +401,11 @@ func (r *invoiceRenderer) linesTable() error {
 			desc := vstack(newPara(ch[0], cellStyle(stBody).pad(top, 0)))
 			if last && c.period != "" {
 				desc.add(newPara(c.period, cellStyle(stSmall).pad(0.3, 0)))
+			}
+			if last {
+				for _, t := range c.ranges {
+					desc.add(newPara(t, cellStyle(stSmall).pad(0.3, 0)))
+				}
 			}
 			if last {
 				desc.add(space(cellPadBottom))
