@@ -303,7 +303,7 @@ func (a *API) handlerError(ctx context.Context, route string, err error) error {
 	p = new(Problem)
 	*p = Problem(errs.ToProblem(err))
 	a.fillProblem(ctx, p)
-	if p.Status >= http.StatusInternalServerError {
+	if p.Status >= http.StatusInternalServerError || errs.Overflowed(err) {
 		a.log.ErrorContext(ctx, "internal error", "request_id", p.RequestID, "route", route, "error", err.Error())
 	}
 	if e, ok := errs.As(err); ok && e.RetryAfterSeconds > 0 {

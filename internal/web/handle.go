@@ -154,10 +154,13 @@ func (h *handler) run(w http.ResponseWriter, r *http.Request, fn pageFunc) {
 // fail answers err as an error page (or a redirect to sign in).
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	err = notFoundID(err)
-	e, ok := errs.As(err)
+	e, ok := errs.Public(err) // an unclassified overflow is amount_too_large (422)
 	if !ok || e.Kind == errs.KindInternal {
 		h.internalError(w, r, err)
 		return
+	}
+	if errs.Overflowed(err) {
+		h.log.ErrorContext(r.Context(), "amount too large", "request_id", requestID(r), "path", r.URL.Path, "err", err)
 	}
 	switch e.Kind {
 	case errs.KindUnauthenticated:

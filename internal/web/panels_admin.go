@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"net/http"
 	"net/url"
 	"path"
@@ -31,9 +32,35 @@ type panelsMonthRow struct {
 	Label string
 	// Revenue is what was invoiced in the month, one amount per currency
 	// of panelsAdminHomeData.Currencies.
-	Revenue []money.Amount
+	Revenue []panelsSum
 	Active  int
 }
+
+// panelsSum is a sum of amounts of one currency, added with
+// money.AddMinor: a sum beyond what an Amount holds is marked TooLarge
+// (shown as "amount too large"), never wrapped.
+type panelsSum struct {
+	Amount   money.Amount
+	TooLarge bool
+}
+
+// add adds a to s (same currency); once too large, s stays so.
+func (s *panelsSum) add(a money.Amount) {
+	if s.TooLarge {
+		return
+	}
+	v, err := money.AddMinor(s.Amount.Minor(), a.Minor())
+	if err != nil {
+		s.TooLarge = true
+		return
+	}
+	s.Amount = money.NewAmount(v, a.Currency())
+}
+
+// panelsChartMax is the largest monthly amount, in minor units, the
+// revenue chart draws (its pixel arithmetic multiplies by the plot's
+// height): a larger month shows the table only.
+const panelsChartMax = math.MaxInt64 / 1024
 
 // panelsAdminHomeData is the billing dashboard's content.
 type panelsAdminHomeData struct {
@@ -44,10 +71,13 @@ type panelsAdminHomeData struct {
 	RevenueChart  panelsChart
 	ActiveChart   panelsChart
 	Overdue       int
-	OverdueDue    []money.Amount
+	OverdueDue    []panelsSum
 	OverdueCapped bool
 	// Capped is set when the charts read only the latest documents.
 	Capped bool
+	// RevenueTooLarge is set when a month of the charted currency is too
+	// large to draw (see panelsChartMax): the table has the figures.
+	RevenueTooLarge bool
 }
 
 // panelsAdminHome is the billing dashboard: what was invoiced each month
@@ -66,7 +96,7 @@ func (h *handler) panelsAdminHome(w http.ResponseWriter, r *http.Request, v *vie
 	}
 
 	// Revenue: invoices issued (and not voided) per month and currency.
-	revenue := map[string][]int64{}
+	revenue := map[string][]panelsSum{}
 	curs := map[string]money.Currency{}
 	f := billing.InvoiceFilter{Kind: billing.KindInvoice, Page: page.Request{Limit: page.MaxLimit}}
 	for scanned := 0; ; {
@@ -87,10 +117,13 @@ func (h *handler) panelsAdminHome(w http.ResponseWriter, r *http.Request, v *vie
 				continue
 			}
 			if revenue[inv.Currency] == nil {
-				revenue[inv.Currency] = make([]int64, panelsChartMonths)
+				revenue[inv.Currency] = make([]panelsSum, panelsChartMonths)
 				curs[inv.Currency] = inv.Total.Currency()
+				for j := range revenue[inv.Currency] {
+					revenue[inv.Currency][j].Amount = money.NewAmount(0, inv.Total.Currency())
+				}
 			}
-			revenue[inv.Currency][i] += inv.Total.Minor()
+			revenue[inv.Currency][i].add(inv.Total)
 		}
 		scanned += len(list)
 		if next == "" || old {
@@ -102,21 +135,14 @@ func (h *handler) panelsAdminHome(w http.ResponseWriter, r *http.Request, v *vie
 		}
 		f.Page.Cursor = next
 	}
-	var best int64
-	for c, vals := range revenue {
+	d.Currency = panelsMostInvoiced(revenue)
+	for c := range revenue {
 		d.Currencies = append(d.Currencies, c)
-		var sum int64
-		for _, x := range vals {
-			sum += x
-		}
-		if sum > best || d.Currency == "" || (sum == best && c < d.Currency) {
-			best, d.Currency = sum, c
-		}
 	}
 	slices.Sort(d.Currencies)
 	for i := range d.Months {
 		for _, c := range d.Currencies {
-			d.Months[i].Revenue = append(d.Months[i].Revenue, money.NewAmount(revenue[c][i], curs[c]))
+			d.Months[i].Revenue = append(d.Months[i].Revenue, revenue[c][i])
 		}
 	}
 
@@ -150,9 +176,14 @@ func (h *handler) panelsAdminHome(w http.ResponseWriter, r *http.Request, v *vie
 	span := d.Months[0].Label + " to " + d.Months[len(d.Months)-1].Label
 	if d.Currency != "" {
 		cur := curs[d.Currency]
+		bars := make([]int64, len(revenue[d.Currency]))
+		for i, s := range revenue[d.Currency] {
+			bars[i] = s.Amount.Minor()
+			d.RevenueTooLarge = d.RevenueTooLarge || s.TooLarge || bars[i] > panelsChartMax
+		}
 		d.RevenueChart = panelsBarChart("revenue", "Revenue invoiced per month in "+d.Currency,
 			"Bar chart of the amount invoiced in "+d.Currency+" each month, "+span+". The same figures are in the table below.",
-			labels, subs, full, revenue[d.Currency],
+			labels, subs, full, bars,
 			func(x int64) string { return money.Format(money.NewAmount(x, cur)) },
 			func(x int64) string { return money.FormatNumber(money.NewAmount(x, cur)) })
 	}
@@ -161,7 +192,7 @@ func (h *handler) panelsAdminHome(w http.ResponseWriter, r *http.Request, v *vie
 		labels, subs, full, active, panelsCount, panelsCount)
 
 	// Overdue invoices.
-	dues := map[string]money.Amount{}
+	dues := map[string]*panelsSum{}
 	of := billing.InvoiceFilter{Overdue: true, Page: page.Request{Limit: page.MaxLimit}}
 	for {
 		list, next, err := h.bill.ListInvoices(ctx, of)
@@ -170,11 +201,10 @@ func (h *handler) panelsAdminHome(w http.ResponseWriter, r *http.Request, v *vie
 		}
 		for _, inv := range list {
 			d.Overdue++
-			if sum, ok := dues[inv.Currency]; ok {
-				dues[inv.Currency], _ = sum.Add(inv.AmountDue)
-			} else {
-				dues[inv.Currency] = inv.AmountDue
+			if dues[inv.Currency] == nil {
+				dues[inv.Currency] = &panelsSum{Amount: money.NewAmount(0, inv.AmountDue.Currency())}
 			}
+			dues[inv.Currency].add(inv.AmountDue)
 		}
 		if next == "" {
 			break
@@ -186,11 +216,30 @@ func (h *handler) panelsAdminHome(w http.ResponseWriter, r *http.Request, v *vie
 		of.Page.Cursor = next
 	}
 	for _, c := range slices.Sorted(maps.Keys(dues)) {
-		d.OverdueDue = append(d.OverdueDue, dues[c])
+		d.OverdueDue = append(d.OverdueDue, *dues[c])
 	}
 	v.Title = "Billing"
 	v.Data = d
 	return h.render(w, r, v, "panels_admin")
+}
+
+// panelsMostInvoiced is the currency invoiced most over the months (a
+// month too large counts as the most; ties go to the first code), summed
+// in a money.WideSum, which no twelve months overflow; "" when nothing was.
+func panelsMostInvoiced(revenue map[string][]panelsSum) string {
+	best, bestBig, bestSum := "", false, money.WideSum{}
+	for _, c := range slices.Sorted(maps.Keys(revenue)) {
+		var sum money.WideSum
+		big := false
+		for _, s := range revenue[c] {
+			sum = sum.Add(s.Amount.Minor())
+			big = big || s.TooLarge
+		}
+		if best == "" || (big && !bestBig) || (big == bestBig && sum.AddWide(bestSum.Neg()).Sign() > 0) {
+			best, bestBig, bestSum = c, big, sum
+		}
+	}
+	return best
 }
 
 var panelsInvoiceStatuses = []panelsOption{

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+
+	"github.com/nephele-cloud/nephele/internal/platform/money"
 )
 
 func TestStatusMapping(t *testing.T) {
@@ -69,5 +71,27 @@ func TestNewRejectsBadCodes(t *testing.T) {
 			}()
 			New(KindInvalid, code, "")
 		}()
+	}
+}
+
+// Issue 15: an error wrapping money.ErrOverflow that no domain classified
+// is amount_too_large (422), never internal; a domain error keeps its own
+// code even when its cause is an overflow.
+func TestOverflowMapping(t *testing.T) {
+	t.Parallel()
+	raw := fmt.Errorf("sum lines: %w", money.ErrOverflow)
+	p := ToProblem(raw)
+	if p.Status != http.StatusUnprocessableEntity || p.Code != CodeAmountTooLarge || p.Detail == "" || !Overflowed(raw) {
+		t.Fatalf("raw overflow: %+v", p)
+	}
+	if e, ok := Public(raw); !ok || !errors.Is(e, money.ErrOverflow) {
+		t.Fatalf("the cause is lost: %v", e)
+	}
+	domain := Invalid("amount_overflow", "the invoice is too large").WithCause(raw)
+	if p := ToProblem(fmt.Errorf("wrap: %w", domain)); p.Code != "amount_overflow" || Overflowed(domain) {
+		t.Fatalf("domain overflow: %+v", p)
+	}
+	if p := ToProblem(errors.New("amount out of range, as text only")); p.Status != http.StatusInternalServerError {
+		t.Fatalf("an unwrapped text is not an overflow: %+v", p)
 	}
 }

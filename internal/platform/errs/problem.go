@@ -1,6 +1,11 @@
 package errs
 
-import "net/http"
+import (
+	"errors"
+	"net/http"
+
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+)
 
 // Problem is an RFC 9457 problem details document, extended with Nephele's
 // stable code, per-field errors and the request id. It is the body of every
@@ -23,7 +28,7 @@ const ProblemMediaType = "application/problem+json"
 // are not domain errors become a bare "internal error": their text may hold
 // SQL or internals and is only for the logs.
 func ToProblem(err error) Problem {
-	e, ok := As(err)
+	e, ok := Public(err)
 	if !ok || e.Kind == KindInternal {
 		return Problem{
 			Type:   "about:blank",
@@ -42,4 +47,36 @@ func ToProblem(err error) Problem {
 		Code:   e.Code,
 		Errors: e.Fields,
 	}
+}
+
+// CodeAmountTooLarge is the code of an amount beyond what the platform
+// holds that no domain classified (see Public).
+const CodeAmountTooLarge = "amount_too_large"
+
+var amountTooLarge = Invalid(CodeAmountTooLarge,
+	"an amount is too large to compute or store exactly; use smaller prices, quantities or amounts")
+
+// Public returns the domain error err is answered as: the *Error in its
+// chain; failing that, for an error wrapping money.ErrOverflow (a sum or
+// a conversion beyond what an Amount holds, which no domain classified),
+// an Invalid amount_too_large (422) with err as its cause, so that an
+// overflow never answers 500. ok is false for anything else: an internal
+// error. ToProblem and the web's error page answer through it; callers
+// still log what Overflowed reports.
+func Public(err error) (*Error, bool) {
+	if e, ok := As(err); ok {
+		return e, true
+	}
+	if errors.Is(err, money.ErrOverflow) {
+		return amountTooLarge.WithCause(err), true
+	}
+	return nil, false
+}
+
+// Overflowed reports whether Public answers err with its overflow
+// catch-all: an error that is not a domain error, to be logged like an
+// internal one though the client gets a 422.
+func Overflowed(err error) bool {
+	_, ok := As(err)
+	return !ok && errors.Is(err, money.ErrOverflow)
 }
