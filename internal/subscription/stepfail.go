@@ -9,19 +9,22 @@ import (
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 )
 
 // A scheduled step that fails for one subscription (a renewal whose price
 // cannot be computed, say) fails alone, as a billing document does: RunDue
 // rolls that step back, records why on the subscription (step_error,
-// step_failed_at), logs it, audits it, takes the subscription out of the
-// due queue (next_action_at NULL) so it neither spins nor blocks the
-// others, and goes on. Staff list such subscriptions with FailedSteps and,
-// once the cause is corrected (a markup lowered, a price fixed), put them
-// back with RetryStep. Any other save of the subscription (a payment, a
-// change) computes its next due date again, which retries it as well; a
-// step that then succeeds clears the record.
+// step_failed_at), logs it, audits it, and goes on with the others. A
+// domain error (an errs.Error, or an amount beyond money's range) fails
+// the same way until its cause is corrected, so the subscription leaves
+// the due queue (next_action_at NULL): staff list it with FailedSteps and,
+// once the cause is fixed (a markup lowered, a price fixed), put it back
+// with RetryStep. Any other error (the database, a bug) may pass: the
+// step is tried again after stepRetryAfter. Any other save of the
+// subscription (a payment, a change) computes its next due date again,
+// which retries it as well; a step that then succeeds clears the record.
 
 // FailedStep is a subscription whose scheduled lifecycle step failed.
 type FailedStep struct {
@@ -35,19 +38,31 @@ type FailedStep struct {
 // maxStepError is the longest reason stored (the log has it whole).
 const maxStepError = 1000
 
+// stepRetryAfter is when a step that failed with an error that may pass
+// (not a domain error) is tried again.
+const stepRetryAfter = time.Hour
+
 // failStep records that sub's scheduled step failed with cause, in its own
 // transaction (the step's was rolled back), and takes the subscription out
-// of the due queue. The error is only the recording's own failure.
+// of the due queue (a domain error) or puts it back in an hour (any
+// other). The error is only the recording's own failure.
 func (s *Service) failStep(ctx context.Context, id string, cause error) error {
 	reason := cause.Error()
 	if len(reason) > maxStepError {
 		reason = reason[:maxStepError]
 	}
-	s.log.ErrorContext(ctx, "subscription: a scheduled step failed; the subscription waits for a retry", "subscription_id", id, "err", cause)
+	_, domain := errs.As(cause)
+	domain = domain || errors.Is(cause, money.ErrOverflow)
+	s.log.ErrorContext(ctx, "subscription: a scheduled step failed; the others go on", "subscription_id", id, "retried_alone", !domain, "err", cause)
 	return s.db.InTx(ctx, func(ctx context.Context) error {
+		now := s.db.Now(ctx)
+		var next *time.Time
+		if !domain {
+			next = ptr(now.Add(stepRetryAfter))
+		}
 		var org string
-		err := s.db.QueryRow(ctx, `UPDATE subscriptions SET step_error = $2, step_failed_at = $3, next_action_at = NULL
-			WHERE id = $1 RETURNING customer_org_id`, id, reason, s.db.Now(ctx)).Scan(&org)
+		err := s.db.QueryRow(ctx, `UPDATE subscriptions SET step_error = $2, step_failed_at = $3, next_action_at = $4
+			WHERE id = $1 RETURNING customer_org_id`, id, reason, now, next).Scan(&org)
 		if errors.Is(err, db.ErrNoRows) {
 			return nil // gone since: nothing to record
 		}

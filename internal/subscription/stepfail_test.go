@@ -1,6 +1,7 @@
 package subscription_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,11 @@ func TestOneUnpriceableRenewalFailsAlone(t *testing.T) {
 		if got := f.sub(bought["customer_a1"]); got.NextActionAt != nil || got.Status != subscription.StatusActive {
 			t.Fatalf("failed subscription: %s, next action %v", got.Status, got.NextActionAt)
 		}
+		var audited int
+		if err := f.d.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE action = 'subscription.step_failed'
+			AND object_id = $1`, bought["customer_a1"]).Scan(&audited); err != nil || audited != 1 {
+			t.Fatalf("audited %d failures (%v)", audited, err)
+		}
 		if _, err := f.svc.FailedSteps(f.as("customer_a1")); errs.KindOf(err) != errs.KindForbidden {
 			t.Fatalf("a customer read failed steps: %v", err)
 		}
@@ -81,6 +87,49 @@ func TestOneUnpriceableRenewalFailsAlone(t *testing.T) {
 		renewals := f.orders(bought["customer_a1"], subscription.OrderRenewal)
 		if got := f.sub(bought["customer_a1"]); len(renewals) != 1 || !got.Prices.Recurring.Equal(dec("36.30")) || got.NextActionAt == nil {
 			t.Fatalf("after the retry: %d renewals, price %s, next action %v", len(renewals), got.Prices.Recurring, got.NextActionAt)
+		}
+		if failed, err := f.svc.FailedSteps(f.as("admin")); err != nil || len(failed) != 0 {
+			t.Fatalf("still failed: %+v (%v)", failed, err)
+		}
+	})
+}
+
+// A step failing with an error that may pass (here a row the service
+// cannot read) fails alone too, and is tried again an hour later without
+// anyone's help.
+func TestStepFailingWithAnInternalErrorIsRetried(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		var subs []string
+		for _, p := range []string{"Basic", "Pro"} {
+			o := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans[p].ID})
+			f.pay(o.ID)
+			f.deploy(o.SubscriptionID)
+			subs = append(subs, o.SubscriptionID)
+		}
+		ctx := context.Background()
+		var chain string
+		if err := f.d.QueryRow(ctx, `SELECT chain FROM subscriptions WHERE id = $1`, subs[1]).Scan(&chain); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.d.Exec(ctx, `UPDATE subscriptions SET chain = '"not a chain"' WHERE id = $1`, subs[1]); err != nil {
+			t.Fatal(err)
+		}
+		end := start.AddDate(0, 1, 0)
+		f.advance(end.Add(90 * time.Minute))
+		if n := len(f.orders(subs[0], subscription.OrderRenewal)); n != 1 {
+			t.Fatalf("the readable subscription renewed %d times", n)
+		}
+		failed, err := f.svc.FailedSteps(f.as("admin"))
+		if err != nil || len(failed) != 1 || failed[0].SubscriptionID != subs[1] || !failed[0].FailedAt.Equal(end.Add(time.Hour)) {
+			t.Fatalf("failed steps: %+v (%v)", failed, err) // failed at the end, and again an hour later
+		}
+		if _, err := f.d.Exec(ctx, `UPDATE subscriptions SET chain = $2 WHERE id = $1`, subs[1], chain); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(end.Add(150 * time.Minute))
+		if n := len(f.orders(subs[1], subscription.OrderRenewal)); n != 1 {
+			t.Fatalf("the repaired subscription renewed %d times", n)
 		}
 		if failed, err := f.svc.FailedSteps(f.as("admin")); err != nil || len(failed) != 0 {
 			t.Fatalf("still failed: %+v (%v)", failed, err)
