@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -107,6 +108,34 @@ func TestTieredAndStairstepLinesShowTheirRanges(t *testing.T) {
 				t.Errorf("the PDF lacks %q:\n%s", want, text)
 			}
 		}
+	})
+}
+
+// The upcoming invoice, a draft built from the pending charges, explains
+// its lines the same way.
+func TestUpcomingInvoiceShowsRanges(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		p := f.plans["Seed"]
+		q := map[string]string{}
+		for _, x := range p.Extras {
+			q[x.ID] = "15"
+		}
+		if _, err := f.subs.PlaceOrder(f.as("customer_direct"), subscription.PlaceOrderInput{PlanID: p.ID, Quantities: decimals(q)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.ob.DeliverPending(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		up, err := f.bill.UpcomingInvoice(f.as("customer_direct"), f.org("customer_direct"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(up.Invoices) != 1 {
+			t.Fatalf("upcoming %+v", up)
+		}
+		wantRanges(t, lineNamed(t, up.Invoices[0], "Users (tiered)"), "1-9 × 5.00 + 10-15 × 3.00 = 63.00")
+		wantRanges(t, lineNamed(t, up.Invoices[0], "Users (stairstep)"), "10+ flat 100.00 = 100.00")
 	})
 }
 
