@@ -160,7 +160,7 @@ func RegisterSubscriptions(a *API, svc *subscription.Service) {
 	Register(a, huma.Operation{
 		OperationID: "preview-subscription-change", Method: http.MethodPost, Path: "/subscriptions/{id}/change/preview", Tags: tags,
 		Summary: "Price an upgrade or downgrade without making it",
-		Description: "Answers the change order /change would place now (its due amount, and in detail the direction, when it takes " +
+		Description: "Answers the change order /change would place now (its subtotal, estimated tax and total, and in detail the direction, when it takes " +
 			"effect, both period charges and the proration) and changes nothing; the same input is refused the same way.",
 	}, func(ctx context.Context, in *struct {
 		SubscriptionIDPath
@@ -401,6 +401,8 @@ const (
 	subPriceDoc = "Prices: prices (what the customer pays) and coupon for the customer, the seller whose price list sold it, and staff; " +
 		"vendor_prices (the list price) for the vendor and staff; own_prices (what the caller buys at and sells at) for a party of the " +
 		"channel: a distributor above the customer's reseller sees its own sell-in price there, never the customer's price."
-	orderPriceDoc = "total, due and detail are at the customer's price: shown to the customer, the seller whose price list sold it, " +
-		"and staff; the vendor and a distributor above the customer's reseller read the order without them."
+	orderPriceDoc = "An order's money speaks its invoice's vocabulary: subtotal (charged now, before tax), tax (estimated with billing's " +
+		"rules when it was placed), total (subtotal + tax, what its invoice comes to), amount_due (zero once paid) and duration_subtotal " +
+		"(the whole duration, before tax). These and detail are at the customer's price: shown to the customer, the seller whose price " +
+		"list sold it, and staff; the vendor and a distributor above the customer's reseller read the order without them."
 )

@@ -191,6 +191,7 @@ func (a *App) build(cfg Config, opts Options) error {
 	}
 	a.Ledger = ledger.New(a.DB)
 	a.Billing = billing.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Subs, a.Ledger, billing.DefaultConfig, a.Log)
+	a.Subs.SetTaxes(a.Billing) // orders record the tax billing will charge
 
 	a.API = api.New(api.Config{
 		Log: a.Log, Auth: a.Identity, DB: a.DB, Clock: opts.Clock, Metrics: a.Registry,

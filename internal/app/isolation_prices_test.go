@@ -234,8 +234,18 @@ func TestPriceVisibilityMatrix(t *testing.T) {
 			en := newEnv(t, e)
 			pc := newPricedChannel(t, en)
 			unauth := want{status: 401}
-			orderShown := want{200, fields{"total.amount": customerTotal, "due.amount": customerTotal, "detail.first_invoice.amount": customerTotal}}
-			orderHidden := want{200, fields{"total": "-", "due": "-", "detail": "-"}}
+			// An order's amounts (no tax rate here: its tax is zero) go with
+			// the buyer's price.
+			orderShown := want{200, fields{"subtotal.amount": customerTotal, "tax.amount": "0.00", "total.amount": customerTotal,
+				"amount_due.amount": customerTotal, "duration_subtotal.amount": customerTotal, "detail.first_invoice.amount": customerTotal}}
+			orderHidden := want{200, fields{"subtotal": "-", "tax": "-", "total": "-", "amount_due": "-", "duration_subtotal": "-", "detail": "-"}}
+			inList := func(w want) want {
+				f := fields{}
+				for k, v := range w.fields {
+					f["data.0."+k] = v
+				}
+				return want{w.status, f}
+			}
 			quoteShown := want{200, fields{"lines.0.unit_price": priceLevels["O"]["setup"], "first_invoice.amount": customerTotal}}
 			upcomingShown := want{200, fields{"invoices.0.subtotal.amount": customerTotal, "invoices.0.lines.1.unit_price": priceLevels["O"]["recurring"]}}
 			before := map[string]struct {
@@ -256,6 +266,8 @@ func TestPriceVisibilityMatrix(t *testing.T) {
 					"customer_a1": subAt("O", "-", "-", "-"), "": unauth})},
 				"GET /orders/{id}": {"GET", "/api/v1/orders/" + pc.orderID, nil, forRoles(orderShown, notFound, map[string]want{
 					"vendor_a": orderHidden, "distributor": orderHidden, "reseller_a": orderShown, "customer_a1": orderShown, "": unauth})},
+				"GET /orders": {"GET", "/api/v1/orders?subscription_id=" + pc.subID, nil, forRoles(inList(orderShown), want{200, fields{"data.0": "-"}}, map[string]want{
+					"vendor_a": inList(orderHidden), "distributor": inList(orderHidden), "reseller_a": inList(orderShown), "customer_a1": inList(orderShown), "": unauth})},
 				"POST /quotes": {"POST", "/api/v1/quotes", map[string]string{"plan_id": pc.planID, "customer_org_id": en.world.Orgs["customer_a1"].ID},
 					forRoles(quoteShown, notFound, map[string]want{"distributor": {status: 403}, "reseller_a": quoteShown, "customer_a1": quoteShown, "": unauth})},
 				"GET /customers/{id}/upcoming-invoice": {"GET", "/api/v1/customers/" + en.world.Orgs["customer_a1"].ID + "/upcoming-invoice", nil,

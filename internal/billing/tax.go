@@ -278,3 +278,17 @@ func (s *Service) EstimateTax(ctx context.Context, sellerOrgID, customerOrgID, t
 	}
 	return TaxEstimate{Taxes: inv.Taxes, Tax: inv.Tax, Total: inv.Total, ReverseCharge: reverse}, nil
 }
+
+// EstimateOrderTax is EstimateTax's tax alone, in cur: what an order
+// records when it is placed (subscription.TaxEstimator). Its errors are
+// EstimateTax's.
+func (s *Service) EstimateOrderTax(ctx context.Context, issuerOrgID, customerOrgID, taxCategory string, cur money.Currency, lines []pricing.QuoteLine) (money.Amount, error) {
+	est, err := s.EstimateTax(ctx, issuerOrgID, customerOrgID, taxCategory, cur, lines)
+	if err != nil {
+		return money.Amount{}, err
+	}
+	if est.Tax.Currency().IsZero() {
+		return money.NewAmount(0, cur), nil
+	}
+	return est.Tax, nil
+}

@@ -234,7 +234,7 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 			ProductID: sub.ProductID, PlanID: target.ID, SubscriptionID: sub.ID, Periods: sub.CommitmentPeriods, Quantities: quantities,
 			Status: OrderApproved, pricing: pricingOf(q)}
 		zero := money.NewAmount(0, q.Currency)
-		o.Total, o.Due = &zero, &zero
+		o.DurationSubtotal, o.Subtotal = &zero, &zero
 		deferred := direction == "downgrade" || vendorResult == VendorDeferred
 		ev := ChangeEvent{SubscriptionID: sub.ID, OrderID: o.ID, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID,
 			VendorOrgID: sub.VendorOrgID, ProductID: sub.ProductID, Currency: sub.Currency, SelfBilled: q.SelfBilled, Direction: direction,
@@ -257,7 +257,7 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 				return err
 			}
 			detail["proration"] = p
-			o.Due = &p.Due
+			o.Subtotal = &p.Due
 			if err := s.applyOrderPrices(ctx, &sub, o); err != nil {
 				return err
 			}
@@ -412,7 +412,7 @@ func (s *Service) Terminate(ctx context.Context, id, reason string) (Order, erro
 		zero := money.NewAmount(0, money.MustCurrency(sub.Currency))
 		o := Order{ID: ids.New(OrderKind), Type: OrderTermination, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: sub.SellerOrgID,
 			VendorOrgID: sub.VendorOrgID, ProductID: sub.ProductID, PlanID: sub.PlanID, SubscriptionID: sub.ID, Quantities: sub.Quantities,
-			Total: &zero, Due: &zero, Status: OrderApproved, Reason: reason, Detail: json.RawMessage(jsonText(map[string]string{"reason": reason}))}
+			DurationSubtotal: &zero, Subtotal: &zero, Status: OrderApproved, Reason: reason, Detail: json.RawMessage(jsonText(map[string]string{"reason": reason}))}
 		if err := s.insertOrder(ctx, &o); err != nil {
 			return err
 		}

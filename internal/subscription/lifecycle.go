@@ -32,7 +32,7 @@ func (s *Service) activate(ctx context.Context, sub *Subscription, o Order, tria
 		}
 	default:
 		s.startCommitment(sub, now, o.Periods)
-		if o.Due.IsPositive() {
+		if o.Subtotal.IsPositive() {
 			sub.Status, sub.PaymentDue, sub.PaymentDueSince = StatusWaitingPayment, true, &now
 			if err := s.move(ctx, sub, ProvWaitingPayment, "approved; first payment due"); err != nil {
 				return err
@@ -359,7 +359,7 @@ func (s *Service) endCommitment(ctx context.Context, set Settings, sub *Subscrip
 		if err != nil {
 			return err
 		}
-		if o.PaidAt != nil || !o.Due.IsPositive() {
+		if o.PaidAt != nil || !o.Subtotal.IsPositive() {
 			return s.renew(ctx, sub, o)
 		}
 	}
@@ -381,7 +381,7 @@ func (s *Service) renew(ctx context.Context, sub *Subscription, o Order) error {
 	}
 	s.startCommitment(sub, start, o.Periods)
 	sub.RenewalOrderID, sub.GraceEnd = "", nil
-	sub.PaymentDue = o.PaidAt == nil && o.Due.IsPositive()
+	sub.PaymentDue = o.PaidAt == nil && o.Subtotal.IsPositive()
 	if sub.PaymentDue {
 		now := s.db.Now(ctx)
 		sub.PaymentDueSince = &now
@@ -434,7 +434,7 @@ func (s *Service) endTrial(ctx context.Context, sub *Subscription) error {
 	}
 	sub.Kind, sub.Status, sub.TrialEnd = KindNormal, StatusActive, nil
 	s.startCommitment(sub, *sub.CurrentPeriodEnd, o.Periods)
-	sub.PaymentDue = o.Due.IsPositive()
+	sub.PaymentDue = o.Subtotal.IsPositive()
 	if sub.PaymentDue {
 		now := s.db.Now(ctx)
 		sub.PaymentDueSince = &now

@@ -20,8 +20,8 @@ func TestMonthlyAutoRenewForAYear(t *testing.T) {
 		// Given a customer orders the monthly Basic plan,
 		o := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID})
 		sub := f.sub(o.SubscriptionID)
-		if sub.Status != subscription.StatusWaitingPayment || sub.Provisioning != subscription.ProvWaitingPayment || o.Due.String() != "40.00" {
-			t.Fatalf("after ordering: %s/%s due %s", sub.Status, sub.Provisioning, o.Due)
+		if sub.Status != subscription.StatusWaitingPayment || sub.Provisioning != subscription.ProvWaitingPayment || o.Subtotal.String() != "40.00" {
+			t.Fatalf("after ordering: %s/%s due %s", sub.Status, sub.Provisioning, o.Subtotal)
 		}
 		// when the first invoice is paid and the vendor deploys,
 		f.pay(o.ID)
@@ -37,8 +37,8 @@ func TestMonthlyAutoRenewForAYear(t *testing.T) {
 			t.Fatalf("%d renewals in a year, want 12", len(renewals))
 		}
 		for i, r := range renewals {
-			if r.Due.String() != "30.00" {
-				t.Errorf("renewal %d due %s, want 30.00", i, r.Due)
+			if r.Subtotal.String() != "30.00" {
+				t.Errorf("renewal %d due %s, want 30.00", i, r.Subtotal)
 			}
 		}
 		got := f.sub(sub.ID)
@@ -60,8 +60,8 @@ func TestYearlyCommitmentBilledMonthly(t *testing.T) {
 		o := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans["Yearly"].ID, Periods: 12})
 		f.pay(o.ID)
 		f.deploy(o.SubscriptionID)
-		if o.Total.String() != "240.00" || o.Due.String() != "20.00" {
-			t.Fatalf("yearly order: total %s, due now %s", o.Total, o.Due)
+		if o.DurationSubtotal.String() != "240.00" || o.Subtotal.String() != "20.00" {
+			t.Fatalf("yearly order: total %s, due now %s", o.DurationSubtotal, o.Subtotal)
 		}
 		// The vendor raises the price in the third month.
 		f.advance(start.AddDate(0, 2, 10))
@@ -78,7 +78,7 @@ func TestYearlyCommitmentBilledMonthly(t *testing.T) {
 		f.advance(start.AddDate(1, 0, 1))
 		renewals := f.orders(sub.ID, subscription.OrderRenewal)
 		sub = f.sub(o.SubscriptionID)
-		if len(renewals) != 1 || renewals[0].Total.String() != "300.00" || !sub.Prices.Recurring.Equal(dec("25")) || sub.PeriodIndex != 0 {
+		if len(renewals) != 1 || renewals[0].DurationSubtotal.String() != "300.00" || !sub.Prices.Recurring.Equal(dec("25")) || sub.PeriodIndex != 0 {
 			t.Fatalf("renewal: %d orders, total %v, price %s, period %d", len(renewals), renewals, sub.Prices.Recurring, sub.PeriodIndex)
 		}
 	})
@@ -175,8 +175,8 @@ func TestTrialConvertsOrExpires(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, f *fixture) {
 		paid := f.order("customer_direct", subscription.PlaceOrderInput{Type: "trial", PlanID: f.plans["Trial"].ID, ConvertAfterTrial: true})
-		if paid.Due.String() != "0.00" {
-			t.Fatalf("a trial costs nothing now: %s", paid.Due)
+		if paid.Subtotal.String() != "0.00" {
+			t.Fatalf("a trial costs nothing now: %s", paid.Subtotal)
 		}
 		sub := f.sub(paid.SubscriptionID)
 		if sub.Status != subscription.StatusTrialing || sub.Provisioning != subscription.ProvPending || !sub.TrialEnd.Equal(start.AddDate(0, 0, 14)) {
@@ -194,8 +194,8 @@ func TestTrialConvertsOrExpires(t *testing.T) {
 			PeriodStart time.Time       `json:"period_start"`
 			Trial       json.RawMessage `json:"trial"`
 		}
-		if err := json.Unmarshal(bought.Detail, &detail); err != nil || detail.Trial != nil || !detail.PeriodStart.Equal(start) || bought.Due.String() != "25.00" {
-			t.Fatalf("bought at once: %s due %s (%v)", bought.Detail, bought.Due, err)
+		if err := json.Unmarshal(bought.Detail, &detail); err != nil || detail.Trial != nil || !detail.PeriodStart.Equal(start) || bought.Subtotal.String() != "25.00" {
+			t.Fatalf("bought at once: %s due %s (%v)", bought.Detail, bought.Subtotal, err)
 		}
 		if got := f.sub(bought.SubscriptionID); got.TrialEnd != nil || !got.CommitmentStart.Equal(start) {
 			t.Fatalf("bought at once: trial end %v, commitment from %s", got.TrialEnd, got.CommitmentStart)
@@ -204,7 +204,7 @@ func TestTrialConvertsOrExpires(t *testing.T) {
 		sub = f.sub(paid.SubscriptionID)
 		conv := f.orders(sub.ID, subscription.OrderNormal)
 		if sub.Status != subscription.StatusActive || sub.Provisioning != subscription.ProvDeployed || !sub.PaymentDue ||
-			!sub.CommitmentStart.Equal(start.AddDate(0, 0, 14)) || len(conv) != 1 || conv[0].Due.String() != "25.00" {
+			!sub.CommitmentStart.Equal(start.AddDate(0, 0, 14)) || len(conv) != 1 || conv[0].Subtotal.String() != "25.00" {
 			t.Fatalf("converted: %s/%s due %v from %s, orders %d", sub.Status, sub.Provisioning, sub.PaymentDue, sub.CommitmentStart, len(conv))
 		}
 		if got := f.sub(lapsed.SubscriptionID); got.Status != subscription.StatusExpired || got.Provisioning != subscription.ProvUndeploySent {
@@ -223,8 +223,8 @@ func TestUpgradeMidPeriodIsProratedToTheCent(t *testing.T) {
 		f.advance(start.Add(360 * time.Hour))
 		// The preview prices the change exactly and makes nothing.
 		pv, err := f.svc.PreviewChange(f.as("customer_direct"), o.SubscriptionID, subscription.ChangeInput{PlanID: f.plans["Pro"].ID})
-		if err != nil || pv.Due.String() != "15.00" || !strings.Contains(string(pv.Detail), `"old_period_charge"`) {
-			t.Fatalf("preview: %v due %v (%s)", err, pv.Due, pv.Detail)
+		if err != nil || pv.Subtotal.String() != "15.00" || !strings.Contains(string(pv.Detail), `"old_period_charge"`) {
+			t.Fatalf("preview: %v due %v (%s)", err, pv.Subtotal, pv.Detail)
 		}
 		if _, err := f.svc.GetOrder(f.as("customer_direct"), pv.ID); errs.KindOf(err) != errs.KindNotFound {
 			t.Fatalf("the previewed order exists: %v", err)
@@ -239,8 +239,8 @@ func TestUpgradeMidPeriodIsProratedToTheCent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ch.Due.String() != "15.00" {
-			t.Fatalf("half-month upgrade due %s, want 15.00 (%s)", ch.Due, ch.Detail)
+		if ch.Subtotal.String() != "15.00" {
+			t.Fatalf("half-month upgrade due %s, want 15.00 (%s)", ch.Subtotal, ch.Detail)
 		}
 		sub := f.sub(o.SubscriptionID)
 		if sub.PlanID != f.plans["Pro"].ID || !sub.Prices.Recurring.Equal(dec("60")) {
@@ -261,8 +261,8 @@ func TestUpgradeMidPeriodIsProratedToTheCent(t *testing.T) {
 			t.Fatal(err)
 		}
 		// charge 60 × 101 / 744 = 8.1451… → 8.15; credit 30 × 101 / 744 = 4.0725… → 4.07; due 4.08.
-		if ch2.Due.String() != "4.08" {
-			t.Fatalf("odd-hour upgrade due %s, want 4.08 (%s)", ch2.Due, ch2.Detail)
+		if ch2.Subtotal.String() != "4.08" {
+			t.Fatalf("odd-hour upgrade due %s, want 4.08 (%s)", ch2.Subtotal, ch2.Detail)
 		}
 	})
 }
@@ -274,8 +274,8 @@ func TestDowngradeAtPeriodEnd(t *testing.T) {
 		f.pay(o.ID)
 		f.advance(start.AddDate(0, 0, 10))
 		ch, err := f.svc.ChangePlan(f.as("customer_direct"), o.SubscriptionID, subscription.ChangeInput{PlanID: f.plans["Basic"].ID})
-		if err != nil || !ch.Due.IsZero() {
-			t.Fatalf("downgrade: %v due %v", err, ch.Due)
+		if err != nil || !ch.Subtotal.IsZero() {
+			t.Fatalf("downgrade: %v due %v", err, ch.Subtotal)
 		}
 		if sub := f.sub(o.SubscriptionID); sub.PlanID != f.plans["Pro"].ID || sub.PendingChange == nil {
 			t.Fatalf("downgrade applied at once: %s", sub.PlanID)
@@ -286,7 +286,7 @@ func TestDowngradeAtPeriodEnd(t *testing.T) {
 			t.Fatalf("after the period: %s pending %v price %s", sub.PlanID, sub.PendingChange, sub.Prices.Recurring)
 		}
 		// The renewal invoiced the new plan's price.
-		if r := f.orders(sub.ID, subscription.OrderRenewal); len(r) != 1 || r[0].Due.String() != "30.00" {
+		if r := f.orders(sub.ID, subscription.OrderRenewal); len(r) != 1 || r[0].Subtotal.String() != "30.00" {
 			t.Fatalf("renewal after downgrade: %+v", r)
 		}
 	})
@@ -302,7 +302,7 @@ func TestApprovalRejected(t *testing.T) {
 		// "To be approved" for the customer, "to review" for the vendor.
 		mine, _, _ := f.svc.ListOrders(f.as("customer_direct"), subscription.OrderFilter{Status: subscription.OrderRequiresApproval})
 		review, _, _ := f.svc.ListOrders(f.as("vendor_b"), subscription.OrderFilter{ToReview: true})
-		if len(mine) != 1 || len(review) != 1 || review[0].Total != nil {
+		if len(mine) != 1 || len(review) != 1 || review[0].Subtotal != nil {
 			t.Fatalf("lists: mine %d, to review %d (price hidden from the vendor: %v)", len(mine), len(review), review)
 		}
 		_, err := f.svc.RejectOrder(f.as("vendor_a"), o.ID, "no")
@@ -352,12 +352,12 @@ func TestBundleOrderRenews(t *testing.T) {
 		}
 		// Basic 30.00 - 10 % + its 10.00 setup - 10 %, Mail 12.00 - 50 %.
 		o := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: bp.ID})
-		if o.Status != subscription.OrderApproved || o.Due.String() != "42.00" || o.VendorOrgID != f.w.Orgs["operator"].ID {
-			t.Fatalf("bundle order: %s due %s vendor %s", o.Status, o.Due, o.VendorOrgID)
+		if o.Status != subscription.OrderApproved || o.Subtotal.String() != "42.00" || o.VendorOrgID != f.w.Orgs["operator"].ID {
+			t.Fatalf("bundle order: %s due %s vendor %s", o.Status, o.Subtotal, o.VendorOrgID)
 		}
 		f.pay(o.ID)
 		f.advance(start.AddDate(0, 1, 0).Add(time.Minute))
-		if r := f.orders(o.SubscriptionID, subscription.OrderRenewal); len(r) != 1 || r[0].Due.String() != "33.00" {
+		if r := f.orders(o.SubscriptionID, subscription.OrderRenewal); len(r) != 1 || r[0].Subtotal.String() != "33.00" {
 			t.Fatalf("bundle renewal: %+v", r)
 		}
 		_, err = f.svc.ChangePlan(f.as("customer_direct"), o.SubscriptionID, subscription.ChangeInput{PlanID: f.plans["Pro"].ID})

@@ -56,11 +56,27 @@ type Order struct {
 	Periods        int                      `json:"periods"`
 	Quantities     map[string]money.Decimal `json:"quantities"`
 	CouponCode     string                   `json:"coupon_code,omitempty"`
-	// Total (for the whole duration) and Due (now: the first invoice, or a
-	// change's prorated charge less its credit) at the customer's price;
-	// hidden from the vendor.
-	Total *money.Amount `json:"total,omitempty"`
-	Due   *money.Amount `json:"due,omitempty"`
+	// The order's money, at the customer's price, in one vocabulary with
+	// its invoice (hidden where channel.PriceSight hides the buyer's
+	// price, see orderSight):
+	//   - Subtotal is what the order charges now, before tax: the lines of
+	//     its first invoice (a change: the prorated charge less its credit;
+	//     a trial: nothing);
+	//   - Tax is the tax billing's rules put on Subtotal when the order was
+	//     placed, an estimate (the invoice is the authority); absent for an
+	//     order placed before orders recorded their tax;
+	//   - Total is Subtotal + Tax, what the order's invoice comes to;
+	//     absent with Tax;
+	//   - AmountDue is what remains to pay: Total (Subtotal when the tax is
+	//     unknown) until the order is paid, zero once it is, or when it
+	//     charges nothing, was rejected or cancelled;
+	//   - DurationSubtotal is what the whole ordered duration (every period
+	//     of the commitment) comes to, before tax.
+	Subtotal         *money.Amount `json:"subtotal,omitempty" doc:"What the order charges now (its first invoice's lines, or a change's prorated charge less its credit), before tax. Absent where the caller may not see the customer's price."`
+	Tax              *money.Amount `json:"tax,omitempty" doc:"The tax on the subtotal, estimated with billing's rules when the order was placed (the invoice is the authority). Absent for orders placed before orders recorded their tax: their tax is on the invoice."`
+	Total            *money.Amount `json:"total,omitempty" doc:"Subtotal plus tax: what the order's invoice comes to. Absent when the tax is unknown."`
+	AmountDue        *money.Amount `json:"amount_due,omitempty" doc:"What remains to pay: the total (the subtotal when the tax is unknown) until the order is paid; zero once it is paid, or when it charges nothing or was rejected or cancelled."`
+	DurationSubtotal *money.Amount `json:"duration_subtotal,omitempty" doc:"What the whole ordered duration (every period of the commitment) comes to, before tax."`
 	// Detail is the frozen quote (lines, periods, trial) or the change's
 	// proration lines.
 	Detail       json.RawMessage `json:"detail,omitempty"`
@@ -75,6 +91,9 @@ type Order struct {
 
 	currency string
 	pricing  orderPricing
+	// taxLines are the lines Subtotal is made of, for the tax estimate;
+	// nil: one line of Subtotal (insertOrder).
+	taxLines []pricing.QuoteLine
 }
 
 // orderPricing is what an order froze to price its subscription: the
@@ -106,16 +125,17 @@ func pricingOf(q channel.Quote) orderPricing {
 }
 
 const orderColumns = `id, type, customer_org_id, seller_org_id, vendor_org_id, placed_by_user_id, placed_by_org_id, push, product_id, plan_id,
-	subscription_id, periods, quantities, coupon_code, currency, total_minor, due_minor, detail, pricing, status, auditor_org_id, reason, decided_by,
-	decided_at, paid_at, created_at, updated_at`
+	subscription_id, periods, quantities, coupon_code, currency, total_minor, due_minor, tax_minor, detail, pricing, status, auditor_org_id, reason,
+	decided_by, decided_at, paid_at, created_at, updated_at`
 
 func scanOrder(sc db.Scanner) (Order, error) {
 	var o Order
 	var sub *string
 	var quantities, detail, pj string
 	var total, due int64
+	var tax *int64
 	err := sc.Scan(&o.ID, &o.Type, &o.CustomerOrgID, &o.SellerOrgID, &o.VendorOrgID, &o.PlacedByUserID, &o.PlacedByOrgID, &o.Push,
-		&o.ProductID, &o.PlanID, &sub, &o.Periods, &quantities, &o.CouponCode, &o.currency, &total, &due, &detail, &pj, &o.Status,
+		&o.ProductID, &o.PlanID, &sub, &o.Periods, &quantities, &o.CouponCode, &o.currency, &total, &due, &tax, &detail, &pj, &o.Status,
 		&o.AuditorOrgID, &o.Reason, &o.DecidedBy, &o.DecidedAt, &o.PaidAt, &o.CreatedAt, &o.UpdatedAt)
 	if err != nil {
 		return o, err
@@ -128,13 +148,48 @@ func scanOrder(sc db.Scanner) (Order, error) {
 		return o, err
 	}
 	t, d := money.NewAmount(total, cur), money.NewAmount(due, cur)
-	o.Total, o.Due, o.Detail = &t, &d, json.RawMessage(detail)
+	o.DurationSubtotal, o.Subtotal, o.Detail = &t, &d, json.RawMessage(detail)
+	if tax != nil {
+		tx := money.NewAmount(*tax, cur)
+		if err := o.setTax(tx); err != nil {
+			return o, fmt.Errorf("order %s: %w", o.ID, err)
+		}
+	}
+	o.settle()
 	var p orderPricingJSON
 	if err := json.Unmarshal([]byte(pj), &p); err != nil {
 		return o, fmt.Errorf("order %s pricing: %w", o.ID, err)
 	}
 	o.pricing = orderPricing{prices: p.Prices, chain: p.Chain, terms: p.Terms, coupon: p.Coupon, input: p.Input, selfBilled: p.SelfBilled}
 	return o, json.Unmarshal([]byte(quantities), &o.Quantities)
+}
+
+// setTax records the order's tax and its total, Subtotal + tax (checked:
+// money.ErrOverflow when it does not fit).
+func (o *Order) setTax(tax money.Amount) error {
+	total, err := o.Subtotal.Add(tax)
+	if err != nil {
+		return err
+	}
+	o.Tax, o.Total = &tax, &total
+	return nil
+}
+
+// settle sets AmountDue from the order's state: its total (the subtotal
+// when its tax is unknown) until it is paid; nothing once it is paid,
+// when it charges nothing, or when it was rejected or cancelled.
+func (o *Order) settle() {
+	if o.Subtotal == nil {
+		return
+	}
+	due := *o.Subtotal
+	if o.Total != nil {
+		due = *o.Total
+	}
+	if o.PaidAt != nil || o.Status == OrderRejected || o.Status == OrderCancelled || !due.IsPositive() {
+		due = money.NewAmount(0, due.Currency())
+	}
+	o.AmountDue = &due
 }
 
 func (s *Service) insertOrder(ctx context.Context, o *Order) error {
@@ -157,11 +212,20 @@ func (s *Service) insertOrder(ctx context.Context, o *Order) error {
 	if p.chain == nil {
 		p.chain = [][]channel.Level{}
 	}
+	if err := s.estimateTax(ctx, o); err != nil {
+		return err
+	}
+	o.settle()
+	var tax *int64
+	if o.Tax != nil {
+		m := o.Tax.Minor()
+		tax = &m
+	}
 	_, err := s.db.Exec(ctx, `INSERT INTO orders (`+orderColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-		$16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`,
+		$16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)`,
 		o.ID, o.Type, o.CustomerOrgID, o.SellerOrgID, o.VendorOrgID, o.PlacedByUserID, o.PlacedByOrgID, o.Push, o.ProductID, o.PlanID,
-		optString(o.SubscriptionID), o.Periods, jsonText(o.Quantities), o.CouponCode, o.Total.Currency(), o.Total.Minor(), o.Due.Minor(),
-		string(o.Detail), jsonText(orderPricingJSON{Prices: p.prices, Chain: p.chain, Terms: p.terms, Coupon: p.coupon, Input: p.input, SelfBilled: p.selfBilled}), o.Status,
+		optString(o.SubscriptionID), o.Periods, jsonText(o.Quantities), o.CouponCode, o.Subtotal.Currency(), o.DurationSubtotal.Minor(),
+		o.Subtotal.Minor(), tax, string(o.Detail), jsonText(orderPricingJSON{Prices: p.prices, Chain: p.chain, Terms: p.terms, Coupon: p.coupon, Input: p.input, SelfBilled: p.selfBilled}), o.Status,
 		o.AuditorOrgID, o.Reason, o.DecidedBy, o.DecidedAt, o.PaidAt, o.CreatedAt, o.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
@@ -285,12 +349,13 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 			Push: a.OrgID != q.CustomerOrgID, ProductID: product.ID, PlanID: plan.ID, Periods: q.Periods, Quantities: in.Quantities,
 			CouponCode: q.CouponCode, Status: OrderApproved, Detail: json.RawMessage(jsonText(q.Quote))}
 		total, due := q.Total, q.FirstInvoice
+		o.taxLines = q.Lines
 		if in.Type == OrderTrial {
 			// A trial costs the customer nothing until it converts. (A
 			// self-billed sale is due too: its seller declares it paid.)
-			due = money.NewAmount(0, due.Currency())
+			due, o.taxLines = money.NewAmount(0, due.Currency()), nil
 		}
-		o.Total, o.Due = &total, &due
+		o.DurationSubtotal, o.Subtotal = &total, &due
 		o.pricing = pricingOf(q)
 		if product.RequiresApproval && !(o.Push && set.AutoApprovePush) {
 			o.Status, o.AuditorOrgID = OrderRequiresApproval, s.auditor(ctx, product, q.SellerOrgID)
@@ -421,7 +486,7 @@ func (s *Service) placeSandbox(ctx context.Context, a actor.Actor, in PlaceOrder
 		vendorPrices := plan.Prices()
 		o := &Order{ID: ids.New(OrderKind), Type: OrderSandbox, CustomerOrgID: product.OwnerOrgID, SellerOrgID: product.OwnerOrgID,
 			VendorOrgID: product.OwnerOrgID, ProductID: product.ID, PlanID: plan.ID, Periods: q.Periods, Quantities: in.Quantities,
-			Total: &q.Total, Due: &zero, Status: OrderApproved, Detail: json.RawMessage(jsonText(q)),
+			DurationSubtotal: &q.Total, Subtotal: &zero, Status: OrderApproved, Detail: json.RawMessage(jsonText(q)),
 			pricing: orderPricing{prices: &vendorPrices, chain: [][]channel.Level{}, terms: terms,
 				input: pricing.QuoteInput{Terms: terms, Prices: vendorPrices, Quantities: in.Quantities}}}
 		sub := &Subscription{ID: ids.New(SubscriptionKind), Kind: KindSandbox, CustomerOrgID: o.CustomerOrgID, SellerOrgID: o.SellerOrgID,
@@ -460,6 +525,7 @@ func (s *Service) visibleOrder(ctx context.Context, a actor.Actor, id string) (O
 // orderView is o as the caller may see it: the customer's price only for
 // the customer, its seller and staff.
 func orderView(a actor.Actor, o Order) Order {
+	o.settle()
 	return orderSight(a, o) // views.go: prices as channel.PriceSight decides
 }
 

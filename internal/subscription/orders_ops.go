@@ -47,8 +47,8 @@ func (s *Service) priceOrder(ctx context.Context, sub *Subscription, typ string,
 	total, due := q.Total, q.FirstInvoice
 	return Order{ID: ids.New(OrderKind), Type: typ, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: sub.VendorOrgID,
 		ProductID: sub.ProductID, PlanID: q.Plan.ID, SubscriptionID: sub.ID, Periods: q.Periods, Quantities: sub.Quantities,
-		CouponCode: q.CouponCode, Total: &total, Due: &due, Status: OrderApproved, Detail: json.RawMessage(jsonText(q.Quote)),
-		pricing: pricingOf(q)}, nil
+		CouponCode: q.CouponCode, DurationSubtotal: &total, Subtotal: &due, Status: OrderApproved, Detail: json.RawMessage(jsonText(q.Quote)),
+		pricing: pricingOf(q), taxLines: q.Lines}, nil
 }
 
 // ApproveOrder approves an order waiting for its auditor (the vendor, or
@@ -151,7 +151,7 @@ func (s *Service) OrderPaid(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		if o.PaidAt != nil || o.Status != OrderApproved || !o.Due.IsPositive() {
+		if o.PaidAt != nil || o.Status != OrderApproved || !o.Subtotal.IsPositive() {
 			return nil
 		}
 		_, err = s.payOrder(ctx, o)

@@ -52,6 +52,8 @@ type Service struct {
 	log      *slog.Logger
 	// secrets seals the subscriptions' credentials (see credentials.go).
 	secrets *secret.Keyring
+	// taxes estimates the tax of orders (see order_tax.go).
+	taxes TaxEstimator
 }
 
 // New returns the service.

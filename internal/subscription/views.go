@@ -67,12 +67,13 @@ func (s *Service) view(a actor.Actor, sub Subscription) Subscription {
 	return sub
 }
 
-// orderSight hides from an order what its viewer may not see: the total,
-// the amount due and the frozen quote are at the customer's price, for
+// orderSight hides from an order what its viewer may not see: its
+// amounts (subtotal, tax, total, amount due, duration subtotal) and the
+// frozen quote are at the customer's price, for
 // the customer, its seller and staff only (channel.PriceSight).
 func orderSight(a actor.Actor, o Order) Order {
 	if !channel.PriceSight(a, deal(o.CustomerOrgID, o.SellerOrgID, o.VendorOrgID, o.pricing.chain)).BuyerPrice {
-		o.Total, o.Due, o.Detail = nil, nil, nil
+		o.Subtotal, o.Tax, o.Total, o.AmountDue, o.DurationSubtotal, o.Detail = nil, nil, nil, nil, nil, nil
 	}
 	return o
 }

@@ -34,6 +34,9 @@ type channelNewOrderData struct {
 	// duration is the plan's minimum).
 	Periods bool
 	Quote   *channel.Quote
+	// Tax is the tax estimated on the quote's first invoice, as checkout
+	// and the order estimate it.
+	Tax storeTax
 	// Confirm carries the quoted input to the confirmation form.
 	Confirm url.Values
 }
@@ -146,6 +149,13 @@ func (h *handler) channelNewOrderPage(w http.ResponseWriter, r *http.Request, v 
 				return err
 			} else {
 				d.Quote = &q
+				product, err := h.cat.GetProduct(ctx, q.Plan.ProductID)
+				if err != nil {
+					return err
+				}
+				if d.Tax, err = h.storeTaxOf(ctx, q, product); err != nil {
+					return err
+				}
 				d.Confirm = url.Values{"plan_id": {q.PlanID}, "coupon_code": {in.CouponCode}}
 				if in.Periods != 0 {
 					d.Confirm.Set("periods", strconv.Itoa(in.Periods))
@@ -202,7 +212,14 @@ func (h *handler) channelPlaceOrder(w http.ResponseWriter, r *http.Request, v *v
 	if err != nil {
 		return h.formFailed(w, r, v, "order", err, back, h.channelNewOrderPage)
 	}
-	msg := fmt.Sprintf("The order was placed for %s: %s in total.", cust.Name, money.Format(*o.Total))
+	total := o.Subtotal // orders record their tax; an order without one says so
+	if o.Total != nil {
+		total = o.Total
+	}
+	msg := fmt.Sprintf("The order was placed for %s: %s in total.", cust.Name, money.Format(*total))
+	if o.Total == nil {
+		msg = fmt.Sprintf("The order was placed for %s: %s before tax.", cust.Name, money.Format(*total))
+	}
 	if o.Status == subscription.OrderRequiresApproval {
 		msg += " It waits for approval before the subscription starts."
 	}

@@ -291,7 +291,7 @@ func TestChannelPushOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantText(t, res, "First invoice "+money.Format(q.FirstInvoice), "Users (tiered)", "EUR 63.00", "Place the order for customer_a1")
+	wantText(t, res, "Subtotal "+money.Format(q.FirstInvoice), "Users (tiered)", "EUR 63.00", "Place the order for customer_a1")
 	if money.Format(q.FirstInvoice) != "EUR 97.00" { // 10 setup + 20 licence + 4 infrastructure + 63 users
 		t.Fatalf("quote %s", money.Format(q.FirstInvoice))
 	}
@@ -326,11 +326,19 @@ func TestChannelPushOrder(t *testing.T) {
 	}
 	o, err := e.subs.GetOrder(e.world.As(t, "customer_a1"), list[0].OrderID)
 	if err != nil || !o.Push || o.PlacedByOrgID != e.world.Orgs["reseller_a"].ID || o.CustomerOrgID != cust.ID ||
-		money.Format(*o.Due) != money.Format(q.FirstInvoice) {
+		money.Format(*o.Subtotal) != money.Format(q.FirstInvoice) {
 		t.Fatalf("order %+v, %v", o, err)
 	}
 	res = c.get("/channel/customers/" + cust.ID)
 	wantText(t, res, "The order was placed for customer_a1", "Mailbox — Standard", "Placed by you", "Approved")
+	// The reseller's pages and the customer's agree on the order's total.
+	if o.Total == nil {
+		t.Fatal("the order has no total")
+	}
+	wantText(t, res, "The order was placed for customer_a1: "+money.Format(*o.Total)+" in total.", "Placed by you "+money.Format(*o.Total))
+	cust1 := e.client()
+	cust1.login("customer_a1")
+	wantText(t, cust1.get("/my/orders/"+o.ID), "Total "+money.Format(*o.Total))
 
 	// A distributor does not place orders; another reseller cannot for
 	// this customer.

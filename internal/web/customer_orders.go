@@ -45,7 +45,7 @@ func (o customerOrderRow) Paid() bool { return o.Order.PaidAt != nil }
 // PaymentDue reports whether an approved order still waits for its
 // payment.
 func (o customerOrderRow) PaymentDue() bool {
-	return o.Order.Status == subscription.OrderApproved && o.Order.PaidAt == nil && o.Order.Due != nil && o.Order.Due.IsPositive()
+	return o.Order.Status == subscription.OrderApproved && o.Order.PaidAt == nil && o.Order.AmountDue != nil && o.Order.AmountDue.IsPositive()
 }
 
 // Status is the order's approval state, paid included.
@@ -117,9 +117,10 @@ type customerOrderData struct {
 	customerOrderRow
 	Quantities []customerQuantity
 	// Lines are the priced lines frozen with the order (its quote).
-	Lines        []pricing.QuoteLine
-	FirstInvoice *money.Amount
-	PerPeriod    *money.Amount
+	Lines []pricing.QuoteLine
+	// PerPeriod is what each period after the first comes to, before tax
+	// (the order's own amounts are on Order).
+	PerPeriod *money.Amount
 	// Change orders: what changed and how it was prorated.
 	Direction string
 	Effective string
@@ -183,9 +184,6 @@ func (h *handler) customerOrder(w http.ResponseWriter, r *http.Request, v *view)
 			}
 		case len(det.Lines) > 0:
 			d.Lines = det.Lines
-			if !det.FirstInvoice.Currency().IsZero() {
-				d.FirstInvoice = &det.FirstInvoice
-			}
 			if det.Renewable && !det.RecurringPerPeriod.Currency().IsZero() {
 				d.PerPeriod = &det.RecurringPerPeriod
 			}

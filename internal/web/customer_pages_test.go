@@ -67,7 +67,7 @@ func TestCustomerSubscriptionPages(t *testing.T) {
 		"Seats 2 seat In advance, each period",
 		"Licence, 1 month 1 EUR 30.00 EUR 30.00", "Seats, 1 month 2 EUR 5.00 EUR 10.00", "Total each period, before tax EUR 40.00",
 		// Its invoices and orders.
-		"Invoice INV-2026-000001 1 Apr 2026 Paid EUR 61.00 EUR 0.00", "New subscription 1 Apr 2026 Paid EUR 50.00",
+		"Invoice INV-2026-000001 1 Apr 2026 Paid EUR 61.00 EUR 0.00", "New subscription 1 Apr 2026 Paid EUR 61.00 Paid",
 		"Change plan or quantities", "Cancel subscription")
 	// Credentials sit behind a reveal (details), masked until opened.
 	if !regexp.MustCompile(`<details class="cust-secret"><summary>.*?</summary><code>s3cret-Pa55word</code></details>`).MatchString(res.Body) {
@@ -188,9 +188,11 @@ func TestCustomerOrderPages(t *testing.T) {
 
 	res := c.get("/my/orders")
 	wantStatus(t, res, http.StatusOK)
-	wantText(t, res, "New subscription Consulting · Retainer 1 Apr 2026 Rejected EUR 100.00 EUR 100.00",
-		"New subscription Consulting · Retainer 1 Apr 2026 Waiting approval EUR 100.00 EUR 100.00",
-		"New subscription Drive · Basic 1 Apr 2026 Paid EUR 50.00 EUR 50.00")
+	// Totals with tax (VAT IT 22 %); nothing due on a rejected or a paid
+	// order.
+	wantText(t, res, "Total Amount due", "New subscription Consulting · Retainer 1 Apr 2026 Rejected EUR 122.00 EUR 0.00",
+		"New subscription Consulting · Retainer 1 Apr 2026 Waiting approval EUR 122.00 EUR 122.00",
+		"New subscription Drive · Basic 1 Apr 2026 Paid EUR 61.00 Paid")
 	res = c.get("/my/orders?status=rejected")
 	if n := strings.Count(res.Body, `href="/my/orders/ord_`); n != 1 || !strings.Contains(res.Body, rejected.ID) {
 		t.Errorf("the rejected filter shows %d orders", n)
@@ -208,12 +210,12 @@ func TestCustomerOrderPages(t *testing.T) {
 	}
 	f.deliver()
 	res = c.get("/my/orders/" + waiting.ID)
-	wantText(t, res, "Payment due: EUR 100.00 (before tax)", "Status Approved, payment due")
+	wantText(t, res, "Amount due: EUR 122.00.", "Status Approved, payment due", "Subtotal EUR 100.00 Tax (estimated) EUR 22.00 Total EUR 122.00 Amount due EUR 122.00")
 
 	// The paid order shows what it was priced at.
 	res = c.get("/my/orders/" + f.order.ID)
 	wantText(t, res, "New subscription: Drive · Basic Paid", "Seats 2", "Setup fee 1 EUR 10.00", "Licence, 1 month 1 EUR 30.00",
-		"Seats, 1 month 2 EUR 10.00", "First invoice, before tax EUR 50.00", "Each period after, before tax EUR 40.00",
+		"Seats, 1 month 2 EUR 10.00", "Subtotal EUR 50.00 Tax (estimated) EUR 11.00 Total EUR 61.00 Paid EUR 61.00", "Each period after EUR 40.00 + tax",
 		"Paid 1 Apr 2026, 00:00 UTC")
 	if !strings.Contains(res.Body, `href="/my/subscriptions/`+f.sub.ID+`"`) {
 		t.Error("the order does not link its subscription")
@@ -259,8 +261,8 @@ func TestCustomerChangePlan(t *testing.T) {
 	wantRedirect(t, res, "/my/subscriptions/"+f.sub.ID)
 	wantText(t, c.get("/my/subscriptions/"+f.sub.ID), "Your subscription now runs Basic. EUR 6.66 (before tax) for the rest of the period will be invoiced.",
 		"Seats 4 seat")
-	if o := f.orders(f.sub.ID)[0]; o.Type != subscription.OrderChange || o.Due.String() != "6.66" {
-		t.Fatalf("change order: %s due %s", o.Type, o.Due)
+	if o := f.orders(f.sub.ID)[0]; o.Type != subscription.OrderChange || o.Subtotal.String() != "6.66" {
+		t.Fatalf("change order: %s due %s", o.Type, o.Subtotal)
 	}
 	f.deliver()
 	invs := f.invoices("customer_direct")
@@ -286,8 +288,8 @@ func TestCustomerChangePlan(t *testing.T) {
 	if sub.PlanID != f.plans["Pro"].ID || len(sub.Quantities) != 0 {
 		t.Fatalf("after the upgrade: plan %s, quantities %v", sub.PlanID, sub.Quantities)
 	}
-	if o := f.orders(f.sub.ID)[0]; o.Due.String() != "6.67" {
-		t.Fatalf("upgrade order due %s", o.Due)
+	if o := f.orders(f.sub.ID)[0]; o.Subtotal.String() != "6.67" {
+		t.Fatalf("upgrade order due %s", o.Subtotal)
 	}
 	f.deliver()
 	res = c.get("/my/subscriptions/" + f.sub.ID)

@@ -143,12 +143,12 @@ func TestE2EUpgradeMidPeriod(t *testing.T) {
 	}
 	// Twenty days of the difference between Pro (60.00) and Basic with
 	// two seats (40.00): between 0 and 20.00.
-	if !want.Due.IsPositive() || want.Due.Minor() >= 2000 {
-		t.Fatalf("the prorated due is %s", want.Due)
+	if !want.Subtotal.IsPositive() || want.Subtotal.Minor() >= 2000 {
+		t.Fatalf("the prorated due is %s", want.Subtotal)
 	}
 	shown := b.text(".cust-due")
-	if shown != "EUR "+want.Due.String() {
-		t.Fatalf("the preview shows %q, want EUR %s", shown, want.Due)
+	if shown != "EUR "+want.Subtotal.String() {
+		t.Fatalf("the preview shows %q, want EUR %s", shown, want.Subtotal)
 	}
 	b.shot("3-01-upgrade-preview")
 	b.do("confirm", chromedp.Click(chromedp.CSS(`.cust-preview button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".flash-success")))
@@ -165,8 +165,8 @@ func TestE2EUpgradeMidPeriod(t *testing.T) {
 			changeInv = &invs[i]
 		}
 	}
-	if changeInv == nil || changeInv.Subtotal.String() != want.Due.String() {
-		t.Fatalf("the change's invoice: %+v, want a subtotal of %s", changeInv, want.Due)
+	if changeInv == nil || changeInv.Subtotal.String() != want.Subtotal.String() {
+		t.Fatalf("the change's invoice: %+v, want a subtotal of %s", changeInv, want.Subtotal)
 	}
 	b.do("open the invoice", chromedp.Navigate(f.srv.URL+"/my/invoices/"+changeInv.ID), chromedp.WaitVisible(chromedp.CSS(".cust-lines")))
 	if got := b.text("main"); !strings.Contains(got, changeInv.Number) || !strings.Contains(got, "Pro") {

@@ -84,6 +84,7 @@ func services(t *testing.T, d *db.DB) *env {
 	subs := subscription.New(d, audit.New(d), ob, svc, cat, ch, subscription.DefaultConfig, nil)
 	led := ledger.New(d)
 	bill := billing.New(d, audit.New(d), ob, svc, cat, subs, led, billing.DefaultConfig, nil)
+	subs.SetTaxes(bill) // as internal/app wires them
 	t.Cleanup(func() {
 		if err := led.Check(context.Background()); err != nil {
 			t.Errorf("ledger: %v", err)

@@ -184,8 +184,8 @@ func TestStoreCheckoutPlaceOrder(t *testing.T) {
 	}
 	o := os[0]
 	if o.PlanID != plan.ID || o.Type != subscription.OrderNormal || o.CouponCode != "SAVE10" || !o.Quantities[tiered].Equal(money.MustDecimal("15")) ||
-		o.Due.String() != "88.70" || o.CustomerOrgID != e.world.Orgs["customer_direct"].ID {
-		t.Fatalf("order %+v (due %s)", o, o.Due)
+		o.Subtotal.String() != "88.70" || o.CustomerOrgID != e.world.Orgs["customer_direct"].ID {
+		t.Fatalf("order %+v (due %s)", o, o.Subtotal)
 	}
 	wantRedirect(t, res, "/checkout/orders/"+o.ID)
 	res = c.get("/checkout/orders/" + o.ID)
@@ -225,7 +225,7 @@ func TestStoreCheckoutInvoicePending(t *testing.T) {
 	wantStatus(t, res, http.StatusSeeOther)
 	e.deliver() // a draft: no number yet
 	res = c.get(res.Header.Get("Location"))
-	wantText(t, res, "Your invoice is being prepared.", "Order total EUR 59.00", "IBAN IT60")
+	wantText(t, res, "Your invoice is being prepared.", "Amount due EUR 71.98", "Subtotal EUR 59.00", "Total EUR 71.98", "IBAN IT60")
 }
 
 func TestStoreCheckoutTrial(t *testing.T) {
@@ -242,7 +242,7 @@ func TestStoreCheckoutTrial(t *testing.T) {
 	res = c.postForm(from, "/checkout", url.Values{"plan": {plan.ID}, "type": {"trial"}, "convert_after_trial": {"1"}})
 	wantStatus(t, res, http.StatusSeeOther)
 	os := storeOrders(t, e, "customer_direct")
-	if len(os) != 1 || os[0].Type != subscription.OrderTrial || !os[0].Due.IsZero() {
+	if len(os) != 1 || os[0].Type != subscription.OrderTrial || !os[0].Subtotal.IsZero() {
 		t.Fatalf("orders %+v", os)
 	}
 	sub, err := e.subs.GetSubscription(e.world.As(t, "customer_direct"), os[0].SubscriptionID)

@@ -28,7 +28,9 @@ type storeConfirmationData struct {
 	Trial        bool
 	Approval     bool
 	SelfBilled   bool
-	NothingDue   bool
+	// NothingDue: the order charges nothing or is paid (Paid).
+	NothingDue bool
+	Paid       bool
 	// Push is an order placed for a customer, shown to whoever placed it.
 	Push     bool
 	Customer identity.Organization
@@ -47,7 +49,7 @@ func (h *handler) storeConfirmationPage(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	me := currentUser(r).Actor.OrgID
-	if (o.CustomerOrgID != me && o.PlacedByOrgID != me) || o.Total == nil {
+	if (o.CustomerOrgID != me && o.PlacedByOrgID != me) || o.Subtotal == nil {
 		// The confirmation is the buyer's (or the reseller's that placed
 		// it); the rest of the channel and the vendor follow orders in
 		// their panels.
@@ -89,7 +91,7 @@ func (h *handler) storeConfirmationPage(w http.ResponseWriter, r *http.Request, 
 			return err
 		}
 	}
-	d.NothingDue = o.Due != nil && o.Due.IsZero()
+	d.NothingDue, d.Paid = o.AmountDue != nil && o.AmountDue.IsZero(), o.PaidAt != nil
 	if d.Push {
 		if d.Customer, err = h.id.GetOrganization(ctx, o.CustomerOrgID); err != nil && errs.KindOf(err) != errs.KindNotFound {
 			return err

@@ -50,7 +50,13 @@ func (h *handler) storeTaxOf(ctx context.Context, q channel.Quote, product catal
 		out.Note = "Taxes are added on the invoice. Add the customer's country to its organization to see them here."
 		return out, nil
 	}
-	est, err := h.bill.EstimateTax(ctx, q.SellerOrgID, org.ID, product.TaxCategory, cur, q.Lines)
+	// The invoice's issuer: the seller, or the vendor of a product that
+	// bills itself (as billing issues it, and as the order records it).
+	issuer := q.SellerOrgID
+	if product.SelfBilled {
+		issuer = product.OwnerOrgID
+	}
+	est, err := h.bill.EstimateTax(ctx, issuer, org.ID, product.TaxCategory, cur, q.Lines)
 	if err != nil {
 		return out, err
 	}
