@@ -78,3 +78,26 @@ func TestLineRanges(t *testing.T) {
 		})
 	}
 }
+
+// A body stored before lines kept their ranges still reads: its unit
+// prices as they were, except a zero beside a non-zero amount (a tiered
+// line of then), which is omitted rather than shown as the price.
+func TestOldBodiesRead(t *testing.T) {
+	t.Parallel()
+	raw := `[{"no":1,"kind":"licence","description":"Licence","quantity":"1","unit_price":"20","amount_minor":2000,"exact":"20","tax_rate":"22"},` +
+		`{"no":2,"kind":"extra_resource","description":"Users (tiered)","quantity":"15","unit_price":"0","amount_minor":6300,"exact":"63","tax_rate":"22"},` +
+		`{"no":3,"kind":"licence","description":"Free","quantity":"1","unit_price":"0","amount_minor":0,"exact":"0","tax_rate":"22"}]`
+	lines, err := decodeLines(raw, money.MustCurrency("EUR"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := lines[0].UnitPrice; u == nil || u.String() != "20" {
+		t.Errorf("licence: %+v", lines[0])
+	}
+	if lines[1].UnitPrice != nil || lines[1].Ranges != nil || lines[1].Amount.String() != "63.00" {
+		t.Errorf("old tiered line: %+v", lines[1])
+	}
+	if u := lines[2].UnitPrice; u == nil || !u.IsZero() {
+		t.Errorf("free licence: %+v", lines[2])
+	}
+}
