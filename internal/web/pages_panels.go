@@ -50,6 +50,7 @@ func (h *handler) panelRoutes(m *http.ServeMux) {
 	m.Handle("GET /admin/subscriptions/{id}", h.user(h.panelsStaff(h.panelsVendorSub)))
 	m.Handle("POST /admin/subscriptions/{id}/deployed", h.form(h.panelsStaff(h.panelsDeployed)))
 	m.Handle("POST /admin/subscriptions/{id}/failed", h.form(h.panelsStaff(h.panelsFailed)))
+	m.Handle("POST /admin/subscriptions/{id}/retry-step", h.form(h.panelsStaff(h.panelsRetryStep)))
 }
 
 // panelsVendor lets only vendor users through; everyone else gets a 403.

@@ -78,6 +78,9 @@ type panelsAdminHomeData struct {
 	// RevenueTooLarge is set when a month of the charted currency is too
 	// large to draw (see panelsChartMax): the table has the figures.
 	RevenueTooLarge bool
+	// FailedSteps are the subscriptions whose scheduled lifecycle step
+	// failed (for staff managing customers; empty for other staff).
+	FailedSteps []subscription.FailedStep
 }
 
 // panelsAdminHome is the billing dashboard: what was invoiced each month
@@ -218,9 +221,26 @@ func (h *handler) panelsAdminHome(w http.ResponseWriter, r *http.Request, v *vie
 	for _, c := range slices.Sorted(maps.Keys(dues)) {
 		d.OverdueDue = append(d.OverdueDue, *dues[c])
 	}
+	d.FailedSteps, err = h.subs.FailedSteps(ctx)
+	if errs.KindOf(err) == errs.KindForbidden {
+		err = nil // staff who do not manage customers
+	}
+	if err != nil {
+		return err
+	}
 	v.Title = "Billing"
 	v.Data = d
 	return h.render(w, r, v, "panels_admin")
+}
+
+// panelsRetryStep puts a subscription whose scheduled lifecycle step
+// failed back in the due queue, once its cause is corrected (see
+// subscription.Service.RetryStep).
+func (h *handler) panelsRetryStep(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := h.subs.RetryStep(r.Context(), r.PathValue("id")); err != nil {
+		return h.refused(w, r, err, "/admin")
+	}
+	return h.done(w, r, "/admin", "The subscription's lifecycle will try its step again within a minute.")
 }
 
 // panelsMostInvoiced is the currency invoiced most over the months (a
