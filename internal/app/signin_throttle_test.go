@@ -112,6 +112,31 @@ func TestParallelSignUpsAreThrottled(t *testing.T) {
 	}
 }
 
+// Probing which e-mails exist through vendor registration is throttled too:
+// a registration refused inside its transaction (a taken e-mail) still
+// counts against its source, so the burst gets as many answers as the
+// limit and then 429s.
+func TestSignUpsRefusedLaterStillCount(t *testing.T) {
+	t.Parallel()
+	for _, e := range dbtest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			t.Parallel()
+			en := newEnv(t, e)
+			taken := en.world.Users["customer_a1"].Email
+			bodies := make([]any, 20)
+			for i := range bodies {
+				bodies[i] = map[string]string{"org_name": fmt.Sprintf("Probe %02d", i), "country": "IT", "name": "Bea",
+					"email": taken, "password": "a-fine-password-9"}
+			}
+			count := en.burst("/api/v1/vendors/register", bodies)
+			limit := identity.DefaultThrottle.Signups
+			if count[http.StatusUnprocessableEntity] != limit || count[http.StatusTooManyRequests] != 20-limit {
+				t.Errorf("answers %v, want %d × 422 (email_taken) and %d × 429", count, limit, 20-limit)
+			}
+		})
+	}
+}
+
 // Behind a proxy (client addresses from X-Forwarded-For), guesses from one
 // address lock the account for that address only: the real user, from
 // another address, still signs in. An IPv6 client is its /64.

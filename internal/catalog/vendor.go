@@ -80,10 +80,16 @@ func (s *Service) RegisterVendor(ctx context.Context, in RegisterVendorInput) (V
 		return Vendor{}, identity.User{}, err
 	}
 	in.Kind = identity.VendorOrg
+	// Counted before the transaction: a sign-up refused inside it (a taken
+	// e-mail) still counts against its source.
+	signUp, err := s.identity.PrepareSignUp(ctx, in.RegisterInput)
+	if err != nil {
+		return Vendor{}, identity.User{}, err
+	}
 	var out Vendor
 	var user identity.User
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		org, u, err := s.identity.Register(ctx, in.RegisterInput)
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		org, u, err := signUp.Create(ctx)
 		if err != nil {
 			return err
 		}

@@ -28,21 +28,38 @@ type RegisterInput struct {
 }
 
 // Register creates an organization and its first user for someone signing
-// up without an account (public self-registration). It runs as the system
-// and records the anonymous request in the audit log; callers (a vendor
-// registration, a storefront sign-up) add their own rows in the same
-// transaction by calling it inside db.InTx.
-//
-// Sign-ups are throttled per source address (the request's, see
-// actor.RequestFrom; none for in-process callers): past the limit it fails
-// with too_many_signups (429) and creates nothing. Called outside a
-// transaction every attempt counts; inside one (a vendor registration)
-// the count joins it, so an attempt that fails is not counted.
-//
-// A taken e-mail is answered as such (email_taken): the platform sends no
-// e-mail yet, so it cannot answer "check your inbox" the same way for both.
-// Once it can, this answer must become indistinguishable from a new one.
+// up without an account (public self-registration): PrepareSignUp, then
+// SignUp.Create in a transaction of its own. It runs as the system and
+// records the anonymous request in the audit log.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (Organization, User, error) {
+	su, err := s.PrepareSignUp(ctx, in)
+	if err != nil {
+		return Organization{}, User{}, err
+	}
+	return su.Create(ctx)
+}
+
+// SignUp is a validated self-registration whose attempt has been counted
+// against its source: the only way to create a self-registered
+// organization, so no caller can skip the throttle or let a rollback undo
+// its count.
+type SignUp struct {
+	s  *Service
+	in RegisterInput
+}
+
+// PrepareSignUp validates in and counts the attempt against the request's
+// source address (actor.RequestFrom; in-process callers have none), in a
+// transaction of its own: call it before opening the caller's transaction,
+// so that an attempt that fails later (a taken e-mail) still counts. Past
+// the limit it fails with too_many_signups (429). Invalid input is refused
+// (422) before anything is counted.
+//
+// A taken e-mail is answered as such (email_taken, by Create): the
+// platform sends no e-mail yet, so it cannot answer "check your inbox" the
+// same way for both. Once it can, this answer must become
+// indistinguishable from a new one.
+func (s *Service) PrepareSignUp(ctx context.Context, in RegisterInput) (SignUp, error) {
 	v := validate.New()
 	v.OneOf("kind", string(in.Kind), string(VendorOrg), string(CustomerOrg))
 	in.OrgName = v.Name("org_name", in.OrgName, 200)
@@ -56,13 +73,24 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Organization,
 		v.Add("password", "weak_password", msg)
 	}
 	if err := v.Err(); err != nil {
-		return Organization{}, User{}, err
+		return SignUp{}, err
 	}
 	if in.OrgEmail == "" {
 		in.OrgEmail = in.Email
 	}
 	if err := s.reserveSignUp(ctx); err != nil {
-		return Organization{}, User{}, err
+		return SignUp{}, err
+	}
+	return SignUp{s: s, in: in}, nil
+}
+
+// Create makes the organization and its first user, joining the caller's
+// transaction if ctx carries one (a vendor registration adds its own rows
+// beside them).
+func (su SignUp) Create(ctx context.Context) (Organization, User, error) {
+	s, in := su.s, su.in
+	if s == nil {
+		return Organization{}, User{}, fmt.Errorf("sign-up: not prepared")
 	}
 	var org Organization
 	var user User
