@@ -58,6 +58,12 @@ func TestOrderRecordsItsTax(t *testing.T) {
 		if want := [4]string{"40.00", "4.00", "44.00", "0.00"}; amounts(got) != want || got.PaidAt == nil {
 			t.Fatalf("paid: %v, want %v", amounts(got), want)
 		}
+		// The order.paid event says so too.
+		var due string
+		if err := f.d.QueryRow(context.Background(), `SELECT data->'amount_due'->>'amount' FROM events WHERE type = 'order.paid' AND subject_id = $1`,
+			o.ID).Scan(&due); err != nil || due != "0.00" {
+			t.Fatalf("order.paid event: amount due %q (%v)", due, err)
+		}
 
 		// Before orders recorded their tax.
 		legacy := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID})

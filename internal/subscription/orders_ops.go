@@ -91,6 +91,7 @@ func (s *Service) decide(ctx context.Context, id, status, reason string) (Order,
 		now := s.db.Now(ctx)
 		before := o
 		o.Status, o.Reason, o.DecidedBy, o.DecidedAt, o.UpdatedAt = status, reason, a.UserID, &now, now
+		o.settle() // a rejected order leaves nothing due
 		if _, err := s.db.Exec(ctx, `UPDATE orders SET status = $2, reason = $3, decided_by = $4, decided_at = $5, updated_at = $5 WHERE id = $1`,
 			id, o.Status, o.Reason, o.DecidedBy, now); err != nil {
 			return err
@@ -163,6 +164,7 @@ func (s *Service) OrderPaid(ctx context.Context, id string) error {
 func (s *Service) payOrder(ctx context.Context, o Order) (Order, error) {
 	now := s.db.Now(ctx)
 	o.PaidAt = &now
+	o.settle() // nothing remains due
 	if _, err := s.db.Exec(ctx, `UPDATE orders SET paid_at = $2, updated_at = $2 WHERE id = $1`, o.ID, now); err != nil {
 		return o, err
 	}
