@@ -54,11 +54,12 @@ func TestVendorLineBoundsAPI(t *testing.T) {
 	}
 }
 
-// FuzzMoney drives random vendor lines, quantities, usage, fixed markups
-// and coupons through ordering, billing, payments, the ledger and every
-// report, over the API, and asserts that nothing answers 5xx, that a
-// billing run never fails, and that the ledger and the invoices stay
-// consistent. As a normal test it runs its seeds (testdata/fuzz) on each
+// FuzzMoney drives random vendor lines, quantities, usage, markups and
+// coupons through ordering, billing, payments, renewals, the ledger and
+// every report, over the API, and asserts that nothing answers 5xx, that
+// a billing run never fails, that the lifecycle does all its due work (a
+// renewal that cannot be priced fails alone), and that the ledger and the
+// invoices stay consistent. As a normal test it runs its seeds (testdata/fuzz) on each
 // engine; `go test -fuzz FuzzMoney ./internal/app` explores further (on
 // SQLite unless NEPHELE_TEST_POSTGRES_URL is set too).
 func FuzzMoney(f *testing.F) {
@@ -72,6 +73,9 @@ func FuzzMoney(f *testing.F) {
 		{"999999999.999999999", "10000", "999999999.999999999", "9999999999999.9999", "1000000000000", 3, 1},
 		{"0.000000001", "0.000001", "-5", "100", "1000000000000", 4, 2},
 		{"1e3", "-1", "1,5", "NaN", "-3", 0, 3},
+		// Usage marked up by 10^9 %: the Firehose renewal of customer_a1
+		// (seed 5) cannot be priced and fails alone; the others renew.
+		{"10", "1", "999999999", "5", "100", 1, 2},
 	} {
 		f.Add(s.price, s.quantity, s.markup, s.coupon, s.usage, s.kind, s.who)
 	}
@@ -216,15 +220,18 @@ func (m *moneyMarket) advance(t *testing.T, to time.Time) {
 // round is one fuzz input on one marketplace.
 func (m *moneyMarket) round(t *testing.T, price, quantity, markup, coupon, usage string, kind, who uint8) {
 	m.rounds++
-	setMarkup := func(v string) {
-		m.call(t, "reseller_a", "PATCH", "/api/v1/price-catalogs/"+m.sellOut, map[string]any{"markups": map[string]any{
-			"recurring": map[string]string{"kind": "fixed", "value": v}, "usage": map[string]string{"kind": "percent", "value": "25"}}})
+	// The reseller marks the licence up by markup (fixed) and usage by 25 %,
+	// or by markup as a percentage for an odd kind. The markups stay while
+	// the clock moves: running subscriptions renew at prices marked up
+	// beyond what a user may enter (computed prices only need to fit the
+	// arithmetic), and one whose renewal cannot be priced fails alone (see
+	// lifecycleSettled).
+	usagePct := "25"
+	if kind%2 == 1 {
+		usagePct = markup
 	}
-	// The markup stays while the clock moves: running subscriptions renew
-	// at prices marked up beyond what a user may enter (computed prices
-	// only need to fit the arithmetic), and one whose renewal cannot be
-	// priced fails alone (see lifecycleSettled).
-	setMarkup(markup)
+	m.call(t, "reseller_a", "PATCH", "/api/v1/price-catalogs/"+m.sellOut, map[string]any{"markups": map[string]any{
+		"recurring": map[string]string{"kind": "fixed", "value": markup}, "usage": map[string]string{"kind": "percent", "value": usagePct}}})
 	kinds := []string{"discount_amount", "fixed_price", "discount_percent", "discount_amount", "fixed_price"}
 	k := kinds[int(kind)%len(kinds)]
 	body := map[string]any{"kind": k, "currency": "EUR"}
