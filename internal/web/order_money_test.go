@@ -66,4 +66,15 @@ func TestOrderMoneyAgreesEverywhere(t *testing.T) {
 	res = c.get("/checkout/orders/" + o.ID)
 	wantText(t, res, append(money, "Paid EUR 108.21")...)
 	wantNoText(t, res, "Amount due EUR 108.21")
+
+	// The marketplace's staff read the same total in the orders list; the
+	// vendor, who may not see the customer's price, reads none.
+	admin := e.client()
+	admin.login("admin")
+	wantText(t, admin.get("/admin/orders"), "Total Amount due", "EUR 108.21 Paid")
+	vendor := e.client()
+	vendor.login("vendor_a")
+	res = vendor.get("/vendor/orders")
+	wantStatus(t, res, http.StatusOK)
+	wantNoText(t, res, "EUR 108.21", "EUR 88.70", "Amount due")
 }

@@ -177,6 +177,9 @@ type panelsVendorOrdersData struct {
 	Base    string
 	Pending []panelsOrderRow
 	listData[panelsOrderRow]
+	// Priced shows the orders' amounts: some row carries the customer's
+	// price (staff); a vendor, who may not see it, gets no empty columns.
+	Priced bool
 }
 
 var panelsOrderStatuses = []panelsOption{
@@ -210,6 +213,7 @@ func (h *handler) panelsVendorOrders(w http.ResponseWriter, r *http.Request, v *
 	recent = slices.DeleteFunc(recent, func(o subscription.Order) bool { return !sc.owns(o.VendorOrgID) })
 	d := panelsVendorOrdersData{Base: sc.Base, Pending: h.panelsOrderRows(ctx, names, pending)}
 	d.Rows = h.panelsOrderRows(ctx, names, recent)
+	d.Priced = slices.ContainsFunc(recent, func(o subscription.Order) bool { return o.Subtotal != nil })
 	d.Next, d.First = pageLinks(sc.Base+"/orders", r.URL.Query(), cursor, next)
 	v.Title = "Orders"
 	v.Data = d
