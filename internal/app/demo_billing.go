@@ -7,6 +7,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/billing"
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
@@ -52,9 +53,20 @@ func (a *App) seedDemoBilling(ctx context.Context, orgIDs map[string]string) err
 			team = p
 		}
 	}
-	for _, c := range []struct{ key, customer string }{{"umbrella", "umbrella"}, {"acme", "acme"}} {
+	// Umbrella takes 15 users in the tiered and stairstep extras, so its
+	// invoice shows lines priced by range (1-9 × 5.00 + 10-15 × 3.00).
+	users := map[string]money.Decimal{}
+	for _, x := range team.Extras {
+		if x.Name == "Users (tiered)" || x.Name == "Support pack (stairstep)" {
+			users[x.ID] = money.DecimalFromInt(15)
+		}
+	}
+	for _, c := range []struct {
+		key, customer string
+		quantities    map[string]money.Decimal
+	}{{"umbrella", "umbrella", users}, {"acme", "acme", nil}} {
 		if _, err := a.demoObject(ctx, "demo.order."+c.key, func(ctx context.Context) (string, error) {
-			o, err := a.Subs.PlaceOrder(ctx, subscription.PlaceOrderInput{PlanID: team.ID, CustomerOrgID: orgIDs[c.customer]})
+			o, err := a.Subs.PlaceOrder(ctx, subscription.PlaceOrderInput{PlanID: team.ID, CustomerOrgID: orgIDs[c.customer], Quantities: c.quantities})
 			return o.ID, err
 		}); err != nil {
 			return fmt.Errorf("demo order %s: %w", c.key, err)
