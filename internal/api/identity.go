@@ -21,6 +21,13 @@ type Page[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty" doc:"Pass as ?cursor= to get the next page; absent on the last page."`
 }
 
+// List is a list that is not paged: every item at once, or (for a bounded
+// list, whose operation says its bound) the first ones. It has no
+// next_cursor and its operation takes no limit or cursor.
+type List[T any] struct {
+	Data []T `json:"data" nullable:"false" doc:"The items."`
+}
+
 // PageParams are the query parameters of every list.
 type PageParams struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" doc:"Items per page (default 50, at most 200)."`

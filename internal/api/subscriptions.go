@@ -62,9 +62,11 @@ type SubscriptionIDPath struct {
 	ID string `path:"id" maxLength:"64" doc:"Subscription id (sub_...)."`
 }
 
-// RegisterSubscriptions registers orders and subscriptions.
+// RegisterSubscriptions registers orders and subscriptions, and the
+// subscriptions whose lifecycle step failed.
 func RegisterSubscriptions(a *API, svc *subscription.Service) {
 	registerOrders(a, svc)
+	registerFailedSteps(a, svc)
 	tags := []string{"Subscriptions"}
 	Register(a, huma.Operation{
 		OperationID: "list-subscriptions", Method: http.MethodGet, Path: "/subscriptions", Tags: tags,
