@@ -68,12 +68,13 @@ type CreditNoteRequest struct {
 }
 
 // RegisterBilling registers invoices, payments, credit notes, usage,
-// vendor lines, taxes, billing settings and reports.
+// vendor lines, taxes, billing settings, reports and failed charges.
 func RegisterBilling(a *API, svc *billing.Service) {
 	registerInvoices(a, svc)
 	registerBillingConfig(a, svc)
 	registerUsage(a, svc)
 	registerReports(a, svc)
+	registerFailedCharges(a, svc)
 }
 
 func registerInvoices(a *API, svc *billing.Service) {
