@@ -369,9 +369,13 @@ func utc(t *time.Time) *time.Time {
 
 var errInvoiceNotFound = errs.NotFound("invoice_not_found", "no such invoice")
 
-// visibility is the SQL condition on invoices a caller may see: staff see
-// every document; an organization the documents it issued or received.
-func visibility(a actor.Actor, q *db.Query) string {
+// invoiceCandidates is the SQL condition selecting the documents a list
+// may show the caller: every document for staff, an organization's own
+// (issued or received) otherwise. It only narrows what a list reads;
+// whether a caller may read a document is MayReadInvoice's decision
+// (channel.PriceSight), and a test pins that the two select the same
+// documents.
+func invoiceCandidates(a actor.Actor, q *db.Query) string {
 	if isStaff(a) {
 		return "1 = 1"
 	}
@@ -396,17 +400,27 @@ func (s *Service) GetInvoice(ctx context.Context, id string) (Invoice, error) {
 	return inv, err
 }
 
+// visibleInvoice loads document id for a (locked for update when lock is
+// set), or errInvoiceNotFound when a may not read it (MayReadInvoice).
 func (s *Service) visibleInvoice(ctx context.Context, a actor.Actor, id string, lock bool) (Invoice, error) {
 	q := db.NewQuery(`SELECT ` + prefixed("i.", invoiceColumns) + ` FROM invoices i WHERE i.id = `)
-	q.Add(q.Arg(id) + " AND " + visibility(a, q))
+	q.Add(q.Arg(id))
 	if lock {
 		q.Add(s.db.Dialect().ForUpdate())
 	}
 	inv, err := db.Get(ctx, s.db, scanInvoice, q.SQL(), q.Args()...)
 	if errors.Is(err, db.ErrNoRows) {
-		return inv, errInvoiceNotFound
+		return Invoice{}, errInvoiceNotFound
 	}
-	return inv, err
+	if err != nil {
+		return Invoice{}, err
+	}
+	// Whether the caller may read it is price visibility's decision; a
+	// document it may not read does not exist for it.
+	if !MayReadInvoice(a, inv) {
+		return Invoice{}, errInvoiceNotFound
+	}
+	return inv, nil
 }
 
 func (s *Service) lines(ctx context.Context, inv Invoice) ([]Line, error) {
@@ -453,7 +467,7 @@ func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice,
 		return nil, "", err
 	}
 	q := db.NewQuery(`SELECT ` + prefixed("i.", invoiceColumns) + ` FROM invoices i WHERE `)
-	q.Add(visibility(a, q))
+	q.Add(invoiceCandidates(a, q))
 	for _, c := range []struct{ col, val string }{{"i.recipient_org_id", f.RecipientOrgID}, {"i.issuer_org_id", f.IssuerOrgID},
 		{"i.kind", f.Kind}, {"i.status", f.Status}} {
 		if c.val != "" {
