@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/billing/invoicepdf"
+	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/ledger"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
@@ -30,12 +31,35 @@ func month(v *validate.Collector, field, s string) (time.Time, time.Time) {
 	return t.UTC(), t.UTC().AddDate(0, 1, 0)
 }
 
-// reportOrg loads the organization a report is about, for its own users
-// (with the financial reports function) and staff; anyone else is told it
-// does not exist.
+// BookDeal is a party's own book (its balance report, its proceeds, its
+// statement) as a channel deal: the party is the only level of the chain,
+// and the buyer of its purchases. PriceSight shows it to staff (every
+// price) and to the party itself (its own level); every other party,
+// including those above or below it in the channel, has no level in it.
+func BookDeal(orgID string) channel.Deal {
+	return channel.Deal{BuyerOrgID: orgID, Levels: []channel.Level{{OrgID: orgID}}}
+}
+
+// MayReadReport reports whether a may read the reports of party orgID:
+// PriceSight grants it every price or its own level of orgID's book. The
+// three reports (VendorBalance, ChannelProceeds, PartyStatement) decide
+// through it (see reportOrg); the financial reports function a caller's
+// role must also hold is a permission, not a price rule.
+func MayReadReport(a actor.Actor, orgID string) bool {
+	if orgID == "" {
+		return false
+	}
+	s := channel.PriceSight(a, BookDeal(orgID))
+	return s.All || s.Own != nil
+}
+
+// reportOrg loads the organization a report is about, for the callers
+// price visibility shows its book to (MayReadReport: its own users and
+// staff) whose role holds the financial reports function; anyone else is
+// told it does not exist. Every report calls it.
 func (s *Service) reportOrg(ctx context.Context, a actor.Actor, id string, kinds ...identity.OrgKind) (Party, error) {
 	notFound := errs.NotFound("organization_not_found", "no such organization")
-	if !can(a, identity.FinancialReports) || (!isStaff(a) && a.OrgID != id) {
+	if !can(a, identity.FinancialReports) || !MayReadReport(a, id) {
 		return Party{}, notFound
 	}
 	var kind string
