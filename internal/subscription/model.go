@@ -72,9 +72,12 @@ type Subscription struct {
 	VendorPrices *pricing.PlanPrices `json:"vendor_prices,omitempty"`
 	// OwnPrices are the caller's own buy and sell prices of the plan when
 	// it is a party of the channel that sold it (see views.go).
-	OwnPrices *channel.OwnPrices `json:"own_prices,omitempty" doc:"The caller's own prices of the plan when it is a party of the channel that sold it: what it buys at (absent for the vendor) and what it sells at to the party below. A distributor above the customer's reseller sees these, not the customer's prices."`
-	Coupon    *pricing.Coupon    `json:"coupon,omitempty"`
-	Currency  string             `json:"currency"`
+	OwnPrices *channel.OwnPrices `json:"own_prices,omitempty" doc:"The caller's own prices of the plan when it is a party of the channel that sold it: what it buys at (absent for the vendor) and what it sells at to the party below. A distributor above the customer's reseller sees these, not the customer's prices. Absent on a bundle: read component_own_prices."`
+	// ComponentOwnPrices are, on a bundle, the caller's own prices of each
+	// component (each has its own price chain; OwnPrices is absent).
+	ComponentOwnPrices []ComponentOwnPrices `json:"component_own_prices,omitempty" doc:"On a bundle subscription, in place of own_prices (each component of a bundle has its own price chain): the caller's own prices of each component whose channel it is a party of, when it is one. component is the component's index in the bundle plan's components."`
+	Coupon             *pricing.Coupon      `json:"coupon,omitempty"`
+	Currency           string               `json:"currency"`
 	// SelfBilled subscriptions are billed by their seller (or vendor)
 	// outside the platform: the customer gets a pro-forma and the seller
 	// declares it paid.
@@ -115,6 +118,13 @@ type Subscription struct {
 	// sealedCredentials is the credentials column as stored, sealed (see
 	// credentials.go): kept as is when Credentials was not opened.
 	sealedCredentials string
+}
+
+// ComponentOwnPrices is a channel party's own prices of one component of
+// a bundle subscription.
+type ComponentOwnPrices struct {
+	Component int `json:"component" doc:"The component's index in the bundle plan's components."`
+	channel.OwnPrices
 }
 
 const subColumns = `id, kind, customer_org_id, seller_org_id, vendor_org_id, product_id, plan_id, order_id, quantities, terms, prices, chain,

@@ -50,13 +50,14 @@ func deal(customer, seller, vendor string, chain [][]channel.Level) channel.Deal
 // staff.
 func (s *Service) view(a actor.Actor, sub Subscription) Subscription {
 	sight := channel.PriceSight(a, deal(sub.CustomerOrgID, sub.SellerOrgID, sub.VendorOrgID, sub.chain))
-	sub.VendorPrices, sub.OwnPrices = nil, nil
+	sub.VendorPrices, sub.OwnPrices, sub.ComponentOwnPrices = nil, nil, nil
 	if sight.VendorPrice && len(sub.chain) == 1 && len(sub.chain[0]) > 0 {
 		vp := sub.chain[0][0].Sells
 		sub.VendorPrices = &vp
 	}
 	if !sight.All {
 		sub.OwnPrices = channel.OwnPricesOf(sight)
+		sub.ComponentOwnPrices = componentOwnPrices(a, sub)
 	}
 	if !sight.BuyerPrice {
 		sub.Prices, sub.Coupon = nil, nil
@@ -65,6 +66,24 @@ func (s *Service) view(a actor.Actor, sub Subscription) Subscription {
 		sub.Credentials = nil
 	}
 	return sub
+}
+
+// componentOwnPrices is, on a bundle subscription, the viewer's own level
+// of each component's price chain (channel.PriceSight over the component's
+// deal), nil on a single plan (its OwnPrices say it) or when the viewer
+// has a level in none.
+func componentOwnPrices(a actor.Actor, sub Subscription) []ComponentOwnPrices {
+	if len(sub.chain) < 2 {
+		return nil
+	}
+	var out []ComponentOwnPrices
+	for i, levels := range sub.chain {
+		d := channel.Deal{BuyerOrgID: sub.CustomerOrgID, SellerOrgID: sub.SellerOrgID, VendorOrgID: sub.VendorOrgID, Levels: levels}
+		if own := channel.OwnPricesOf(channel.PriceSight(a, d)); own != nil {
+			out = append(out, ComponentOwnPrices{Component: i, OwnPrices: *own})
+		}
+	}
+	return out
 }
 
 // orderSight hides from an order what its viewer may not see: its
