@@ -170,6 +170,9 @@ func (a *API) humaConfig() huma.Config {
 		// page: huma's loads JavaScript from a CDN.
 		Formats:       map[string]huma.Format{"application/json": huma.DefaultJSONFormat, "json": huma.DefaultJSONFormat},
 		DefaultFormat: "application/json",
+		// A mistyped filter must not return everything: a query parameter
+		// the operation does not declare is refused (422 unknown_field).
+		RejectUnknownQueryParameters: true,
 	}
 }
 
@@ -400,7 +403,7 @@ func errorResponseRefs(hasBody bool) map[string]string {
 func (a *API) description() string {
 	return strings.ReplaceAll(`Nephele's REST API for cloud commerce and subscription billing.
 
-- **Base URL**: `+"`"+BasePath+"`"+` on this server. Request and response bodies are JSON with snake_case fields; ids are prefixed strings such as `+"`org_01...`"+`. Unknown fields, wrong types and oversized bodies are refused with a 4xx problem and nothing is written.
+- **Base URL**: `+"`"+BasePath+"`"+` on this server. Request and response bodies are JSON with snake_case fields; ids are prefixed strings such as `+"`org_01...`"+`. Unknown fields and query parameters (a mistyped filter never returns everything), wrong types and oversized bodies are refused with a 4xx problem and nothing is written.
 - **Authentication**: `+"`Authorization: Bearer <token>`"+`, where the token is a session token from `+"`POST "+BasePath+"/auth/login`"+` or an API key. Operations without a security requirement are public; a token that is sent must still be valid.
 - **Pagination**: lists take `+"`?limit=&cursor=`"+` and return `+"`{\"data\": [...], \"next_cursor\": \"...\"}`"+`; pass next_cursor back unchanged until it is empty.
 - **Idempotency**: every POST by an authenticated caller accepts an `+"`Idempotency-Key`"+` header (1-255 printable ASCII characters, scoped to the caller). Within TTL the same key and request return the stored status, body and `+"`Location`"+` with `+"`Idempotent-Replayed: true`"+`; the same key with another request is a 409 `+"`idempotency_key_reused`"+`, and while the first request still runs a 409 `+"`idempotency_request_in_progress`"+`. 5xx and 429 answers are not stored, so the request can be retried. A secret shown once (a top-level `+"`token`"+` field, such as a new API key) is never stored: a replay returns everything but the secret. Anonymous POSTs such as login are not deduplicated.

@@ -30,7 +30,6 @@ func registerFailedCharges(a *API, svc *billing.Service) {
 			"runs leave them alone until they are retried. Lists them, oldest bill time first, at most 500 (not paged: there is " +
 			"no next_cursor; retry or fix the oldest to see more). Staff managing customers only (administrators): anyone else " +
 			"gets 403 `permission_denied`. Unknown query parameters are refused (422 `validation_failed`).",
-		RejectUnknownQueryParameters: true,
 	}, func(ctx context.Context, _ *struct{}) (*struct{ Body List[billing.FailedCharge] }, error) {
 		cs, err := svc.FailedCharges(ctx)
 		if err != nil {
@@ -46,8 +45,7 @@ func registerFailedCharges(a *API, svc *billing.Service) {
 			"fixed): the next billing run invoices it, or marks it failed again. Staff managing customers only (administrators; " +
 			"403 `permission_denied` otherwise); audited. Errors: 404 `charge_not_found`; 422 `charge_not_failed` when the " +
 			"charge is not failed (for example, retried twice).",
-		DefaultStatus:                http.StatusNoContent,
-		RejectUnknownQueryParameters: true,
+		DefaultStatus: http.StatusNoContent,
 	}, func(ctx context.Context, in *ChargeIDPath) (*struct{}, error) {
 		return nil, svc.RetryCharge(ctx, in.ID)
 	})

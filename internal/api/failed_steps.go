@@ -25,7 +25,6 @@ func registerFailedSteps(a *API, svc *subscription.Service) {
 			"retried. Lists them with why, oldest failure first, at most 500 (not paged: there is no next_cursor; retry or fix the " +
 			"oldest to see more). Staff managing customers only (administrators): anyone else gets 403 `permission_denied`. " +
 			"Unknown query parameters are refused (422 `validation_failed`).",
-		RejectUnknownQueryParameters: true,
 	}, func(ctx context.Context, _ *struct{}) (*struct{ Body List[subscription.FailedStep] }, error) {
 		steps, err := svc.FailedSteps(ctx)
 		if err != nil {
@@ -42,8 +41,7 @@ func registerFailedSteps(a *API, svc *subscription.Service) {
 			"cleared from list-failed-lifecycle-steps; the audit log keeps its reason. Staff managing customers only " +
 			"(administrators; 403 `permission_denied` otherwise); audited. Errors: 404 `subscription_not_found`; 422 " +
 			"`step_not_failed` when the subscription has no failed step (for example, retried twice).",
-		DefaultStatus:                http.StatusNoContent,
-		RejectUnknownQueryParameters: true,
+		DefaultStatus: http.StatusNoContent,
 	}, func(ctx context.Context, in *SubscriptionIDPath) (*struct{}, error) {
 		return nil, svc.RetryStep(ctx, in.ID)
 	})
