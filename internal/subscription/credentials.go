@@ -76,10 +76,15 @@ func (s *Service) scanSub(sc db.Scanner) (Subscription, error) {
 // Credentials that do not open are logged and left as they are.
 func (s *Service) SealCredentials(ctx context.Context) (int, error) {
 	type row struct{ id, raw string }
+	current := `"` + s.secrets.CurrentPrefix()
 	rows, err := db.Select(ctx, s.db, func(sc db.Scanner) (row, error) {
 		var r row
 		return r, sc.Scan(&r.id, &r.raw)
-	}, `SELECT id, credentials FROM subscriptions WHERE credentials <> '{}' ORDER BY id`)
+	}, `SELECT id, credentials FROM subscriptions WHERE credentials <> '{}' AND substr(CAST(credentials AS TEXT), 1, $1) <> $2 ORDER BY id`,
+		// Values sealed by the current key (the column holds them as a
+		// JSON string) are left in the database: a start reads only what
+		// it changes, not every subscription's credentials.
+		len(current), current)
 	if err != nil {
 		return 0, fmt.Errorf("seal credentials: %w", err)
 	}

@@ -117,6 +117,10 @@ func GenerateKey() (string, error) {
 // CurrentKeyID is the id of the key that seals.
 func (k *Keyring) CurrentKeyID() string { return k.current }
 
+// CurrentPrefix is how every value the current key seals begins: a store
+// can skip, without opening them, the values that need no sealing again.
+func (k *Keyring) CurrentPrefix() string { return prefix + k.current + "." }
+
 // Seal encrypts plain under the current key, bound to ad.
 func (k *Keyring) Seal(plain, ad []byte) (string, error) {
 	aead := k.aeads[k.current]
