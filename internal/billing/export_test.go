@@ -24,3 +24,9 @@ func (s *Service) PDFDocument(ctx context.Context, id string) (invoicepdf.Docume
 	}
 	return s.pdfDocument(system(ctx), inv)
 }
+
+// MarkFailed marks charges failed by runID for err, as a run does with a
+// document it cannot build.
+func (s *Service) MarkFailed(ctx context.Context, runID string, charges []string, err error) error {
+	return s.markFailed(ctx, runID, []failedDoc{{charges: charges, err: err}})
+}

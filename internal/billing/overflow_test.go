@@ -2,6 +2,8 @@ package billing_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,6 +135,19 @@ func TestLegacyVendorLineBeyondMaximaIsNotCharged(t *testing.T) {
 		invs := f.invoices("customer_direct")
 		if len(invs) != 2 || invs[1].Total.String() != "36.60" {
 			t.Fatalf("the renewal: %d invoices, %v", len(invs), amounts(invs[len(invs)-1]))
+		}
+	})
+}
+
+// The reason stored with a failed charge is clipped to 1,000 bytes at a
+// rune boundary: cut inside one, PostgreSQL refused the text and the run
+// that should have failed one document failed as a whole.
+func TestFailedChargeReasonStaysValidText(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, f *fixture) {
+		reason := errors.New(strings.Repeat("a", 999) + "€ beyond the largest storable amount")
+		if err := f.bill.MarkFailed(context.Background(), ids.New(billing.RunKind), []string{ids.New(billing.ChargeKind)}, reason); err != nil {
+			t.Fatalf("marking a charge failed with a long reason: %v", err)
 		}
 	})
 }

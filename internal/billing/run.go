@@ -18,6 +18,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/validate"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
 
@@ -1020,10 +1021,7 @@ func without(ids []string, failed []failedDoc) []string {
 // bills them in the next run.
 func (s *Service) markFailed(ctx context.Context, runID string, failed []failedDoc) error {
 	for _, f := range failed {
-		reason := f.err.Error()
-		if len(reason) > 1000 {
-			reason = reason[:1000]
-		}
+		reason := validate.Clip(f.err.Error(), 1000)
 		for _, id := range f.charges {
 			if _, err := s.db.Exec(ctx, `UPDATE charge_states SET status = 'failed', run_id = $2, error = $3
 				WHERE charge_id = $1 AND status = 'pending'`, id, runID, reason); err != nil {

@@ -47,10 +47,7 @@ const stepRetryAfter = time.Hour
 // of the due queue (a domain error) or puts it back in an hour (any
 // other). The error is only the recording's own failure.
 func (s *Service) failStep(ctx context.Context, id string, cause error) error {
-	reason := cause.Error()
-	if len(reason) > maxStepError {
-		reason = reason[:maxStepError]
-	}
+	reason := validate.Clip(cause.Error(), maxStepError)
 	_, domain := errs.As(cause)
 	domain = domain || errors.Is(cause, money.ErrOverflow)
 	s.log.ErrorContext(ctx, "subscription: a scheduled step failed; the others go on", "subscription_id", id, "retried_alone", !domain, "err", cause)

@@ -210,3 +210,16 @@ func CheckID(field string, k ids.Kind, s string) error {
 	}
 	return nil
 }
+
+// Clip returns s cut to at most max bytes at a rune boundary, so the
+// result stays valid UTF-8 (PostgreSQL refuses a text value that is not):
+// for storing a bounded reason, such as an error's text.
+func Clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	for max > 0 && !utf8.RuneStart(s[max]) {
+		max--
+	}
+	return s[:max]
+}

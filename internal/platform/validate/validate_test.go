@@ -3,6 +3,7 @@ package validate
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
@@ -80,6 +81,28 @@ func TestInvisibleCharacters(t *testing.T) {
 		v := New()
 		if v.Name("name", s, 200); v.Err() != nil {
 			t.Errorf("Name(%q) refused: %v", s, v.Err())
+		}
+	}
+}
+
+// A clipped reason stays valid UTF-8 even when the limit falls inside a
+// rune (PostgreSQL refuses invalid text).
+func TestClip(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly", 7, "exactly"},
+		{"abcdef", 3, "abc"},
+		{"prezzo €12", 9, "prezzo "},   // € is 3 bytes at 7..9: cut before it
+		{"prezzo €12", 10, "prezzo €"}, // ends exactly after it
+		{"€", 2, ""},
+	} {
+		got := Clip(c.in, c.max)
+		if got != c.want || !utf8.ValidString(got) {
+			t.Errorf("Clip(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
 		}
 	}
 }
