@@ -33,7 +33,7 @@ func registerAPIKeys(a *API, svc *identity.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[identity.APIKey] }{Page[identity.APIKey]{Data: nonNil(keys), NextCursor: next}}, nil
+		return &struct{ Body Page[identity.APIKey] }{Page[identity.APIKey]{Data: page.NonNil(keys), NextCursor: next}}, nil
 	})
 
 	Register(a, huma.Operation{

@@ -96,7 +96,7 @@ func registerInvoices(a *API, svc *billing.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[billing.Invoice] }{Page[billing.Invoice]{Data: nonNil(list), NextCursor: next}}, nil
+		return &struct{ Body Page[billing.Invoice] }{Page[billing.Invoice]{Data: page.NonNil(list), NextCursor: next}}, nil
 	})
 	Register(a, huma.Operation{
 		OperationID: "get-invoice", Method: http.MethodGet, Path: "/invoices/{id}", Tags: tags, Summary: "Get an invoice with its lines",
@@ -145,7 +145,7 @@ func registerInvoices(a *API, svc *billing.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[billing.Payment] }{Page[billing.Payment]{Data: nonNil(ps)}}, nil
+		return &struct{ Body Page[billing.Payment] }{Page[billing.Payment]{Data: page.NonNil(ps)}}, nil
 	})
 	Register(a, huma.Operation{
 		OperationID: "get-payment-attachment", Method: http.MethodGet, Path: "/payments/{id}/attachment", Tags: tags,
@@ -270,7 +270,7 @@ func registerBillingConfig(a *API, svc *billing.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &ratesBody{Page[billing.TaxRate]{Data: nonNil(rs)}}, nil
+		return &ratesBody{Page[billing.TaxRate]{Data: page.NonNil(rs)}}, nil
 	})
 	Register(a, huma.Operation{
 		OperationID: "create-tax-rate", Method: http.MethodPost, Path: "/tax-rates", Tags: tags, Summary: "Add a tax rate",
@@ -391,7 +391,7 @@ func registerUsage(a *API, svc *billing.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[billing.Usage] }{Page[billing.Usage]{Data: nonNil(us)}}, nil
+		return &struct{ Body Page[billing.Usage] }{Page[billing.Usage]{Data: page.NonNil(us)}}, nil
 	})
 	Register(a, huma.Operation{
 		OperationID: "add-vendor-line", Method: http.MethodPost, Path: "/subscriptions/{id}/vendor-lines", Tags: tags,
@@ -414,7 +414,7 @@ func registerUsage(a *API, svc *billing.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[billing.VendorLine] }{Page[billing.VendorLine]{Data: nonNil(vls)}}, nil
+		return &struct{ Body Page[billing.VendorLine] }{Page[billing.VendorLine]{Data: page.NonNil(vls)}}, nil
 	})
 	Register(a, huma.Operation{
 		OperationID: "remove-vendor-line", Method: http.MethodDelete, Path: "/vendor-lines/{id}", Tags: tags, Summary: "Stop a recurring vendor line",

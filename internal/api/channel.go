@@ -8,6 +8,7 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
 
@@ -84,7 +85,7 @@ func RegisterChannel(a *API, svc *channel.Service) {
 				Data []channel.PriceCatalog `json:"data" nullable:"false"`
 			}
 		}{}
-		out.Body.Data = nonNil(cs)
+		out.Body.Data = page.NonNil(cs)
 		return out, nil
 	})
 

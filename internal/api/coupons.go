@@ -50,7 +50,7 @@ func registerCoupons(a *API, svc *catalog.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[catalog.Coupon] }{Page[catalog.Coupon]{Data: nonNil(cs), NextCursor: next}}, nil
+		return &struct{ Body Page[catalog.Coupon] }{Page[catalog.Coupon]{Data: page.NonNil(cs), NextCursor: next}}, nil
 	})
 
 	Register(a, huma.Operation{

@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/nephele-cloud/nephele/internal/billing"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
 )
 
 // ChargeIDPath is the path parameter of one charge.
@@ -35,7 +36,7 @@ func registerFailedCharges(a *API, svc *billing.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body List[billing.FailedCharge] }{List[billing.FailedCharge]{Data: nonNil(cs)}}, nil
+		return &struct{ Body List[billing.FailedCharge] }{List[billing.FailedCharge]{Data: page.NonNil(cs)}}, nil
 	})
 
 	Register(a, huma.Operation{

@@ -6,6 +6,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/nephele-cloud/nephele/internal/platform/page"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
@@ -30,7 +31,7 @@ func registerFailedSteps(a *API, svc *subscription.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body List[subscription.FailedStep] }{List[subscription.FailedStep]{Data: nonNil(steps)}}, nil
+		return &struct{ Body List[subscription.FailedStep] }{List[subscription.FailedStep]{Data: page.NonNil(steps)}}, nil
 	})
 
 	Register(a, huma.Operation{

@@ -59,7 +59,7 @@ func registerOrganizations(a *API, svc *identity.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[identity.Organization] }{Page[identity.Organization]{Data: nonNil(orgs), NextCursor: next}}, nil
+		return &struct{ Body Page[identity.Organization] }{Page[identity.Organization]{Data: page.NonNil(orgs), NextCursor: next}}, nil
 	})
 
 	Register(a, huma.Operation{
@@ -117,11 +117,4 @@ func registerOrganizations(a *API, svc *identity.Service) {
 		_, err := svc.ArchiveOrganization(ctx, in.ID)
 		return nil, err
 	})
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

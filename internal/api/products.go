@@ -81,7 +81,7 @@ func registerProducts(a *API, svc *catalog.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[catalog.Product] }{Page[catalog.Product]{Data: nonNil(ps), NextCursor: next}}, nil
+		return &struct{ Body Page[catalog.Product] }{Page[catalog.Product]{Data: page.NonNil(ps), NextCursor: next}}, nil
 	})
 
 	Register(a, huma.Operation{
@@ -102,7 +102,7 @@ func registerProducts(a *API, svc *catalog.Service) {
 				Data []catalog.Category `json:"data" nullable:"false"`
 			}
 		}{}
-		out.Body.Data = nonNil(cs)
+		out.Body.Data = page.NonNil(cs)
 		return out, nil
 	})
 

@@ -56,7 +56,7 @@ func registerReviews(a *API, svc *catalog.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body ReviewPage }{ReviewPage{Summary: sum, Data: nonNil(rs), NextCursor: next}}, nil
+		return &struct{ Body ReviewPage }{ReviewPage{Summary: sum, Data: page.NonNil(rs), NextCursor: next}}, nil
 	})
 
 	Register(a, huma.Operation{

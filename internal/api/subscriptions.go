@@ -88,7 +88,7 @@ func RegisterSubscriptions(a *API, svc *subscription.Service) {
 		}
 		return &struct {
 			Body Page[subscription.Subscription]
-		}{Page[subscription.Subscription]{Data: nonNil(subs), NextCursor: next}}, nil
+		}{Page[subscription.Subscription]{Data: page.NonNil(subs), NextCursor: next}}, nil
 	})
 
 	Register(a, huma.Operation{
@@ -273,7 +273,7 @@ func registerOrders(a *API, svc *subscription.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[subscription.Order] }{Page[subscription.Order]{Data: nonNil(os), NextCursor: next}}, nil
+		return &struct{ Body Page[subscription.Order] }{Page[subscription.Order]{Data: page.NonNil(os), NextCursor: next}}, nil
 	})
 
 	Register(a, huma.Operation{

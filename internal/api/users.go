@@ -66,7 +66,7 @@ func registerUsers(a *API, svc *identity.Service) {
 			return nil, err
 		}
 		act := actor.From(ctx)
-		return &struct{ Body MeResponse }{MeResponse{User: u, Organization: org, Functions: nonNil(identity.FunctionsOf(u.Role)),
+		return &struct{ Body MeResponse }{MeResponse{User: u, Organization: org, Functions: page.NonNil(identity.FunctionsOf(u.Role)),
 			ImpersonatorID: act.ImpersonatorID, APIKeyID: act.APIKeyID}}, nil
 	})
 
@@ -85,7 +85,7 @@ func registerUsers(a *API, svc *identity.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[identity.User] }{Page[identity.User]{Data: nonNil(users), NextCursor: next}}, nil
+		return &struct{ Body Page[identity.User] }{Page[identity.User]{Data: page.NonNil(users), NextCursor: next}}, nil
 	})
 
 	Register(a, huma.Operation{

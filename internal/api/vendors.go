@@ -76,7 +76,7 @@ func registerVendors(a *API, svc *catalog.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body Page[catalog.Vendor] }{Page[catalog.Vendor]{Data: nonNil(vs), NextCursor: next}}, nil
+		return &struct{ Body Page[catalog.Vendor] }{Page[catalog.Vendor]{Data: page.NonNil(vs), NextCursor: next}}, nil
 	})
 
 	Register(a, huma.Operation{

@@ -22,17 +22,17 @@ var demoTaxes = []struct{ country, rate, name string }{
 // paid by bank transfer, one open).
 func (a *App) seedDemoBilling(ctx context.Context, orgIDs map[string]string) error {
 	_, err := a.demoObject(ctx, "demo.billing.setup", func(ctx context.Context) (string, error) {
-		if _, err := a.Identity.UpdateOrganization(ctx, orgIDs[""], identity.UpdateOrganizationInput{Country: ptr("IT"),
-			Address: ptr("Via Nephele 1\n20121 Milano MI"), TaxID: ptr("IT01234567890"), Email: ptr("billing@nephele.example")}); err != nil {
+		if _, err := a.Identity.UpdateOrganization(ctx, orgIDs[""], identity.UpdateOrganizationInput{Country: new("IT"),
+			Address: new("Via Nephele 1\n20121 Milano MI"), TaxID: new("IT01234567890"), Email: new("billing@nephele.example")}); err != nil {
 			return "", err
 		}
 		for _, t := range demoTaxes {
-			if _, err := a.Billing.CreateTaxRate(ctx, billing.TaxRateInput{Country: ptr(t.country), Rate: decp(t.rate), Name: ptr(t.name),
-				ReverseCharge: ptr(t.country != "GB")}); err != nil {
+			if _, err := a.Billing.CreateTaxRate(ctx, billing.TaxRateInput{Country: new(t.country), Rate: decp(t.rate), Name: new(t.name),
+				ReverseCharge: new(t.country != "GB")}); err != nil {
 				return "", fmt.Errorf("tax %s: %w", t.country, err)
 			}
 		}
-		_, err := a.Billing.UpdateSettings(ctx, billing.SettingsInput{PaymentInstructions: ptr(
+		_, err := a.Billing.UpdateSettings(ctx, billing.SettingsInput{PaymentInstructions: new(
 			"Bank transfer to the marketplace, which collects for every seller on it:\nNephele Demo S.r.l. · IBAN IT60 X054 2811 1010 0000 0123 456 · BIC BPMOIT22")})
 		return "settings", err
 	})
@@ -108,7 +108,7 @@ func (a *App) seedDemoBilling(ctx context.Context, orgIDs map[string]string) err
 		return fmt.Errorf("demo review: %w", err)
 	}
 	_, err = a.demoObject(ctx, "demo.branding", func(ctx context.Context) (string, error) {
-		_, err := a.Identity.UpdateBranding(ctx, identity.BrandingInput{Tagline: ptr("Cloud services from trusted vendors, bought directly or through your reseller.")})
+		_, err := a.Identity.UpdateBranding(ctx, identity.BrandingInput{Tagline: new("Cloud services from trusted vendors, bought directly or through your reseller.")})
 		return "tagline", err
 	})
 	if err != nil {

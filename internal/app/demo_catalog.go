@@ -13,11 +13,9 @@ import (
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
 
-func ptr[T any](v T) *T { return &v }
-
 func dec(s string) money.Decimal { return money.MustDecimal(s) }
 
-func decp(s string) *money.Decimal { return ptr(dec(s)) }
+func decp(s string) *money.Decimal { return new(dec(s)) }
 
 // seedScheme is the reference documentation's extra-resource example:
 // 1-9 at 5.00 and 10+ at 3.00 per unit; stairstep 30.00 and 100.00 flat.
@@ -45,14 +43,14 @@ type demoProduct struct {
 // 63.00 tiered, 45.00 volume and 100.00 stairstep.
 var demoProducts = []demoProduct{
 	{key: "clouddrive-business", vendor: "clouddrive", in: catalog.ProductInput{
-		Name: ptr("CloudDrive Business"), Summary: ptr("File sync, sharing and backup for teams"), Category: ptr("Storage"),
-		Description: ptr("CloudDrive keeps every file of your team in sync on every device, with version history, sharing links and nightly backups."),
-		Tags:        ptr([]string{"storage", "backup", "sync"}), Features: ptr([]string{"Unlimited devices", "30-day version history", "Shared team folders"}),
-		FAQ:      ptr([]catalog.FAQEntry{{Question: "Is my data encrypted?", Answer: "Yes, at rest and in transit."}}),
-		TermsURL: ptr("https://clouddrive.example/terms"), PrivacyURL: ptr("https://clouddrive.example/privacy")},
+		Name: new("CloudDrive Business"), Summary: new("File sync, sharing and backup for teams"), Category: new("Storage"),
+		Description: new("CloudDrive keeps every file of your team in sync on every device, with version history, sharing links and nightly backups."),
+		Tags:        new([]string{"storage", "backup", "sync"}), Features: new([]string{"Unlimited devices", "30-day version history", "Shared team folders"}),
+		FAQ:      new([]catalog.FAQEntry{{Question: "Is my data encrypted?", Answer: "Yes, at rest and in transit."}}),
+		TermsURL: new("https://clouddrive.example/terms"), PrivacyURL: new("https://clouddrive.example/privacy")},
 		plans: []catalog.PlanInput{
-			{Name: ptr("Team"), PricingKind: ptr("renewable_months"), Currency: ptr("EUR"), RecurringPrice: decp("20.00"), SetupFee: decp("10.00"),
-				IaaSCost: decp("4.00"), TrialDays: ptr(14), Weight: ptr(1), Ribbon: ptr("Popular"), AllowedPeriods: ptr([]int{1, 12}),
+			{Name: new("Team"), PricingKind: new("renewable_months"), Currency: new("EUR"), RecurringPrice: decp("20.00"), SetupFee: decp("10.00"),
+				IaaSCost: decp("4.00"), TrialDays: new(14), Weight: new(1), Ribbon: new("Popular"), AllowedPeriods: new([]int{1, 12}),
 				Extras: &[]catalog.ExtraInput{
 					{Name: "Users (tiered)", Unit: "user", Scheme: seedScheme(pricing.SchemeTiered)},
 					{Name: "Users (volume)", Unit: "user", Scheme: seedScheme(pricing.SchemeVolume)},
@@ -60,28 +58,28 @@ var demoProducts = []demoProduct{
 				},
 				Metrics: &[]catalog.MetricInput{{Key: "storage_gb", Name: "Storage", Unit: "GB", Aggregation: "max", Included: dec("50"),
 					Scheme: pricing.Scheme{Kind: pricing.SchemePerUnit, UnitPrice: dec("0.10")}}}},
-			{Name: ptr("Enterprise"), PricingKind: ptr("renewable_months"), PeriodCount: ptr(12), Currency: ptr("EUR"),
-				RecurringPrice: decp("2000.00"), IaaSCost: decp("40.00"), Weight: ptr(2),
+			{Name: new("Enterprise"), PricingKind: new("renewable_months"), PeriodCount: new(12), Currency: new("EUR"),
+				RecurringPrice: decp("2000.00"), IaaSCost: decp("40.00"), Weight: new(2),
 				Extras: &[]catalog.ExtraInput{
 					{Name: "Extra storage (package)", Unit: "GB", Scheme: pricing.Scheme{Kind: pricing.SchemePackage, PackageSize: 100, PackagePrice: dec("5.00")}},
 					{Name: "API calls", Unit: "call", Billing: "postpaid", Scheme: pricing.Scheme{Kind: pricing.SchemePerUnit, UnitPrice: dec("0.001")}},
 				}},
-			{Name: ptr("Free"), PricingKind: ptr("free"), Currency: ptr("EUR"), Weight: ptr(0)},
+			{Name: new("Free"), PricingKind: new("free"), Currency: new("EUR"), Weight: new(0)},
 		}},
 	{key: "securemail-pro", vendor: "securemail", in: catalog.ProductInput{
-		Name: ptr("SecureMail Pro"), Summary: ptr("Encrypted business email"), Category: ptr("Email"),
-		Description: ptr("End-to-end encrypted mailboxes with your own domain, spam filtering and archiving."),
-		Tags:        ptr([]string{"email", "encryption", "security"}), Features: ptr([]string{"Your own domain", "Encrypted at rest", "Archiving"}),
-		RequiresApproval: ptr(true)},
+		Name: new("SecureMail Pro"), Summary: new("Encrypted business email"), Category: new("Email"),
+		Description: new("End-to-end encrypted mailboxes with your own domain, spam filtering and archiving."),
+		Tags:        new([]string{"email", "encryption", "security"}), Features: new([]string{"Your own domain", "Encrypted at rest", "Archiving"}),
+		RequiresApproval: new(true)},
 		plans: []catalog.PlanInput{
-			{Name: ptr("Monthly"), PricingKind: ptr("renewable_months"), Currency: ptr("EUR"), RecurringPrice: decp("12.00"), IaaSCost: decp("1.50"),
-				TrialDays: ptr(30), Weight: ptr(1), Extras: &[]catalog.ExtraInput{
+			{Name: new("Monthly"), PricingKind: new("renewable_months"), Currency: new("EUR"), RecurringPrice: decp("12.00"), IaaSCost: decp("1.50"),
+				TrialDays: new(30), Weight: new(1), Extras: &[]catalog.ExtraInput{
 					{Name: "Mailboxes", Unit: "mailbox", Required: true, Scheme: pricing.Scheme{Kind: pricing.SchemeVolume, Ranges: []pricing.Range{
 						{From: dec("1"), To: decp("49"), UnitPrice: dec("4.00")}, {From: dec("50"), UnitPrice: dec("3.20")}}}},
 				}},
-			{Name: ptr("Sandbox day"), PricingKind: ptr("renewable_hours"), PeriodCount: ptr(24), Currency: ptr("EUR"), RecurringPrice: decp("1.50"), Weight: ptr(3)},
-			{Name: ptr("Lifetime"), PricingKind: ptr("everlasting"), Currency: ptr("EUR"), RecurringPrice: decp("299.00"), Weight: ptr(4)},
-			{Name: ptr("Enterprise"), PricingKind: ptr("contact_only"), Currency: ptr("EUR"), Weight: ptr(5)},
+			{Name: new("Sandbox day"), PricingKind: new("renewable_hours"), PeriodCount: new(24), Currency: new("EUR"), RecurringPrice: decp("1.50"), Weight: new(3)},
+			{Name: new("Lifetime"), PricingKind: new("everlasting"), Currency: new("EUR"), RecurringPrice: decp("299.00"), Weight: new(4)},
+			{Name: new("Enterprise"), PricingKind: new("contact_only"), Currency: new("EUR"), Weight: new(5)},
 		}},
 }
 
@@ -108,9 +106,9 @@ func (a *App) seedDemoCatalog(ctx context.Context, orgIDs map[string]string) err
 	}
 	team, mail := plans["clouddrive-business/Team"], plans["securemail-pro/Monthly"]
 	_, err := a.demoObject(ctx, "demo.bundle.office", func(ctx context.Context) (string, error) {
-		return a.publishDemoProduct(ctx, orgIDs[""], catalog.KindBundle, catalog.ProductInput{Name: ptr("Office Essentials"),
-			Summary: ptr("CloudDrive Team and SecureMail together, for less"), Category: ptr("Bundles"), Tags: ptr([]string{"bundle"})},
-			[]catalog.PlanInput{{Name: ptr("Office Essentials"), PricingKind: ptr("renewable_months"), Currency: ptr("EUR"),
+		return a.publishDemoProduct(ctx, orgIDs[""], catalog.KindBundle, catalog.ProductInput{Name: new("Office Essentials"),
+			Summary: new("CloudDrive Team and SecureMail together, for less"), Category: new("Bundles"), Tags: new([]string{"bundle"})},
+			[]catalog.PlanInput{{Name: new("Office Essentials"), PricingKind: new("renewable_months"), Currency: new("EUR"),
 				Components: &[]catalog.ComponentInput{{PlanID: team.ID, DiscountPercent: dec("10")}, {PlanID: mail.ID, DiscountPercent: dec("15")}}}})
 	})
 	if err != nil {
@@ -136,8 +134,8 @@ func (a *App) seedDemoChannel(ctx context.Context, orgIDs map[string]string, tea
 	ids := map[string]string{}
 	for _, l := range lists {
 		id, err := a.demoObject(ctx, "demo.catalog."+l.key, func(ctx context.Context) (string, error) {
-			c, err := a.Channel.CreatePriceCatalog(ctx, channel.PriceCatalogInput{OwnerOrgID: orgIDs[l.owner], Tier: l.tier, Name: ptr(l.name),
-				Markups: &l.markups, IsDefault: ptr(true)})
+			c, err := a.Channel.CreatePriceCatalog(ctx, channel.PriceCatalogInput{OwnerOrgID: orgIDs[l.owner], Tier: l.tier, Name: new(l.name),
+				Markups: &l.markups, IsDefault: new(true)})
 			return c.ID, err
 		})
 		if err != nil {

@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 	"runtime"
 	"slices"
 	"sync"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/channel"
@@ -328,7 +329,7 @@ func (s *Service) onOrderCancelled(ctx context.Context, ev outbox.Event) error {
 
 // product reads a product for billing (names, tax category, self-billing).
 func (s *Service) product(ctx context.Context, id string) (catalog.Product, error) {
-	return s.catalog.GetProduct(system(ctx), id)
+	return s.catalog.GetProduct(identity.AsSystem(ctx), id)
 }
 
 func (s *Service) label(ctx context.Context, productID, planID string) (string, catalog.Product, error) {
@@ -336,7 +337,7 @@ func (s *Service) label(ctx context.Context, productID, planID string) (string, 
 	if err != nil {
 		return "", p, err
 	}
-	plan, err := s.catalog.GetPlan(system(ctx), planID)
+	plan, err := s.catalog.GetPlan(identity.AsSystem(ctx), planID)
 	if err != nil {
 		return "", p, err
 	}
@@ -654,7 +655,7 @@ func (s *Service) vendorCostCharge(ctx context.Context, ev subscription.PeriodEv
 	if !iaas.IsPositive() || ev.End.IsZero() {
 		return charge{}, false, nil
 	}
-	operator, err := s.identity.Operator(system(ctx))
+	operator, err := s.identity.Operator(identity.AsSystem(ctx))
 	if err != nil {
 		return charge{}, false, err
 	}

@@ -47,11 +47,11 @@ type CreditNoteInput struct {
 // credit_exceeds_line, credit_exceeds_invoice, invoice_not_creditable
 // (a draft, a void invoice or a credit note).
 func (s *Service) CreateCreditNote(ctx context.Context, invoiceID string, in CreditNoteInput) (Invoice, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Invoice{}, err
 	}
-	if err := staffMay(a, identity.CustomerManagement, "issuing credit notes"); err != nil {
+	if err := identity.StaffMay(a, identity.CustomerManagement, "issuing credit notes"); err != nil {
 		return Invoice{}, err
 	}
 	v := validate.New()
@@ -205,7 +205,7 @@ func (s *Service) credit(ctx context.Context, inv Invoice, in CreditNoteInput) (
 			return Invoice{}, err
 		}
 	}
-	return cn, s.record(ctx, "credit_note.create", "invoice", cn.ID, cn.RecipientOrgID,
+	return cn, s.rec.Record(ctx, "credit_note.create", "invoice", cn.ID, cn.RecipientOrgID,
 		map[string]audit.Change{"credit_of": {To: inv.ID}, "total": {To: cn.Total.String()}, "reason": {To: cn.Reason}}, "credit_note.issued", cn)
 }
 
@@ -332,11 +332,11 @@ func (s *Service) Void(ctx context.Context, id, reason string) (Invoice, error) 
 // (administrators managing customers): the invoice locked in one
 // transaction.
 func (s *Service) staffAction(ctx context.Context, id, reason, what string, act func(ctx context.Context, inv Invoice, reason string) (Invoice, error)) (Invoice, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Invoice{}, err
 	}
-	if err := staffMay(a, identity.CustomerManagement, what); err != nil {
+	if err := identity.StaffMay(a, identity.CustomerManagement, what); err != nil {
 		return Invoice{}, err
 	}
 	v := validate.New()
@@ -376,7 +376,7 @@ func (s *Service) void(ctx context.Context, inv Invoice, reason string) (Invoice
 	}
 	before := inv.Status
 	inv.Status, inv.VoidedAt, inv.Reason, inv.UpdatedAt = StatusVoid, &now, reason, now
-	return inv, s.record(ctx, "invoice.void", "invoice", inv.ID, inv.RecipientOrgID,
+	return inv, s.rec.Record(ctx, "invoice.void", "invoice", inv.ID, inv.RecipientOrgID,
 		map[string]audit.Change{"status": {From: before, To: StatusVoid}, "reason": {To: reason}}, "invoice.voided", map[string]string{"invoice_id": inv.ID})
 }
 
@@ -400,7 +400,7 @@ func (s *Service) MarkUncollectible(ctx context.Context, id, reason string) (Inv
 		}
 		before := inv.Status
 		inv.Status, inv.Reason, inv.UpdatedAt = StatusUncollectible, reason, now
-		return inv, s.record(ctx, "invoice.uncollectible", "invoice", inv.ID, inv.RecipientOrgID,
+		return inv, s.rec.Record(ctx, "invoice.uncollectible", "invoice", inv.ID, inv.RecipientOrgID,
 			map[string]audit.Change{"status": {From: before, To: StatusUncollectible}, "reason": {To: reason}}, "invoice.uncollectible",
 			map[string]string{"invoice_id": inv.ID})
 	})
@@ -409,11 +409,11 @@ func (s *Service) MarkUncollectible(ctx context.Context, id, reason string) (Inv
 // Issue issues a draft (administrators managing customers): it gets its
 // number and due date, and its journal is posted.
 func (s *Service) Issue(ctx context.Context, id string) (Invoice, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Invoice{}, err
 	}
-	if err := staffMay(a, identity.CustomerManagement, "issuing invoices"); err != nil {
+	if err := identity.StaffMay(a, identity.CustomerManagement, "issuing invoices"); err != nil {
 		return Invoice{}, err
 	}
 	if err := validate.CheckID("id", InvoiceKind, id); err != nil {
@@ -463,7 +463,7 @@ func (s *Service) Issue(ctx context.Context, id string) (Invoice, error) {
 			}
 		}
 		out = inv
-		return s.record(ctx, "invoice.issue", "invoice", id, inv.RecipientOrgID,
+		return s.rec.Record(ctx, "invoice.issue", "invoice", id, inv.RecipientOrgID,
 			map[string]audit.Change{"status": {From: StatusDraft, To: inv.Status}, "number": {To: inv.Number}}, "invoice.issued",
 			map[string]string{"invoice_id": id, "number": inv.Number})
 	})

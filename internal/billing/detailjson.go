@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/nephele-cloud/nephele/internal/platform/page"
 )
 
 // readDetailFast decodes into sd a charge detail as encodeDetail writes
@@ -33,7 +35,7 @@ func readDetailFast(raw []byte, sd *readDetail) bool {
 				sd.Lines = append(sd.Lines, l)
 				return true
 			})
-			sd.Lines = nonNil(sd.Lines)
+			sd.Lines = page.NonNil(sd.Lines)
 		case "postpaid":
 			sd.Postpaid, ok = r.value()
 		case "claims":
@@ -45,7 +47,7 @@ func readDetailFast(raw []byte, sd *readDetail) bool {
 				sd.Claims = append(sd.Claims, c)
 				return true
 			})
-			sd.Claims = nonNil(sd.Claims)
+			sd.Claims = page.NonNil(sd.Claims)
 		case "levels":
 			sd.Levels, ok = r.value()
 		case "parties":
@@ -54,22 +56,13 @@ func readDetailFast(raw []byte, sd *readDetail) bool {
 				sd.Parties = append(sd.Parties, p)
 				return ok
 			})
-			sd.Parties = nonNil(sd.Parties)
+			sd.Parties = page.NonNil(sd.Parties)
 		case "carried":
 			sd.Carried = &readCarried{}
 			ok = r.carried(sd.Carried)
 		}
 		return ok
 	}, detailKeys) && r.end()
-}
-
-// nonNil is s, or an empty slice for nil: an array read, as the general
-// decoder leaves it.
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 var (
@@ -110,7 +103,7 @@ func (r *jsonReader) compactLine(l *compactLine) bool {
 				l.Ranges = append(l.Ranges, c)
 				return true
 			})
-			l.Ranges = nonNil(l.Ranges)
+			l.Ranges = page.NonNil(l.Ranges)
 		}
 		return ok
 	}, lineKeys)

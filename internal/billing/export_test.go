@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/nephele-cloud/nephele/internal/billing/invoicepdf"
+	"github.com/nephele-cloud/nephele/internal/identity"
 )
 
 // SetBatchHook makes each batch of a run call h at the end of its
@@ -18,11 +19,11 @@ func (s *Service) ReadAhead() int64 { return s.readAhead.Load() }
 
 // PDFDocument is what the PDF of invoice id prints, as the system sees it.
 func (s *Service) PDFDocument(ctx context.Context, id string) (invoicepdf.Document, error) {
-	inv, err := s.GetInvoice(system(ctx), id)
+	inv, err := s.GetInvoice(identity.AsSystem(ctx), id)
 	if err != nil {
 		return invoicepdf.Document{}, err
 	}
-	return s.pdfDocument(system(ctx), inv)
+	return s.pdfDocument(identity.AsSystem(ctx), inv)
 }
 
 // MarkFailed marks charges failed by runID for err, as a run does with a

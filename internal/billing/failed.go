@@ -31,11 +31,11 @@ const maxFailedListed = 500
 // FailedCharges lists the failed charges, oldest bill time first, at most
 // 500, for staff managing customers (permission_denied otherwise).
 func (s *Service) FailedCharges(ctx context.Context) ([]FailedCharge, error) {
-	a, err := caller(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := staffMay(a, identity.CustomerManagement, "reading failed charges"); err != nil {
+	if err := identity.StaffMay(a, identity.CustomerManagement, "reading failed charges"); err != nil {
 		return nil, err
 	}
 	return db.Select(ctx, s.db, func(sc db.Scanner) (FailedCharge, error) {
@@ -55,11 +55,11 @@ func (s *Service) FailedCharges(ctx context.Context) ([]FailedCharge, error) {
 // bills it, or marks it failed again. Staff managing customers only.
 // Errors: charge_not_found, charge_not_failed (failed precondition).
 func (s *Service) RetryCharge(ctx context.Context, chargeID string) error {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return err
 	}
-	if err := staffMay(a, identity.CustomerManagement, "retrying failed charges"); err != nil {
+	if err := identity.StaffMay(a, identity.CustomerManagement, "retrying failed charges"); err != nil {
 		return err
 	}
 	if err := validate.CheckID("id", ChargeKind, chargeID); err != nil {
@@ -80,7 +80,7 @@ func (s *Service) RetryCharge(ctx context.Context, chargeID string) error {
 		if _, err := s.db.Exec(ctx, `UPDATE charge_states SET status = 'pending', error = '' WHERE charge_id = $1 AND status = 'failed'`, chargeID); err != nil {
 			return err
 		}
-		return s.record(ctx, "charge.retry", "charge", chargeID, payer,
+		return s.rec.Record(ctx, "charge.retry", "charge", chargeID, payer,
 			map[string]audit.Change{"status": {From: "failed", To: "pending"}, "error": {From: reason}}, "", nil)
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
@@ -376,7 +377,7 @@ var errInvoiceNotFound = errs.NotFound("invoice_not_found", "no such invoice")
 // (channel.PriceSight), and a test pins that the two select the same
 // documents.
 func invoiceCandidates(a actor.Actor, q *db.Query) string {
-	if isStaff(a) {
+	if identity.IsStaff(a) {
 		return "1 = 1"
 	}
 	p := q.Arg(a.OrgID)
@@ -385,7 +386,7 @@ func invoiceCandidates(a actor.Actor, q *db.Query) string {
 
 // GetInvoice returns a document with its lines.
 func (s *Service) GetInvoice(ctx context.Context, id string) (Invoice, error) {
-	a, err := caller(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -452,7 +453,7 @@ type InvoiceFilter struct {
 
 // ListInvoices lists the documents the caller may see, newest first.
 func (s *Service) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, string, error) {
-	a, err := caller(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return nil, "", err
 	}

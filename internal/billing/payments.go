@@ -100,11 +100,11 @@ func payable(inv Invoice) error {
 // invoice_not_issued, not_payable, proforma_declared (a pro-forma is
 // declared paid by its issuer).
 func (s *Service) RecordPayment(ctx context.Context, invoiceID string, in PaymentInput) (Payment, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Payment{}, err
 	}
-	if err := staffMay(a, identity.CustomerManagement, "recording payments"); err != nil {
+	if err := identity.StaffMay(a, identity.CustomerManagement, "recording payments"); err != nil {
 		return Payment{}, err
 	}
 	v := validate.New()
@@ -184,7 +184,7 @@ func paymentAmount(inv Invoice, raw string) (money.Amount, error) {
 // subscription moves on. Staff may declare for it. Errors: not_issuer
 // (someone else's pro-forma), not_proforma, and the payable errors.
 func (s *Service) DeclarePaid(ctx context.Context, invoiceID, reference string) (Payment, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Payment{}, err
 	}
@@ -201,8 +201,8 @@ func (s *Service) DeclarePaid(ctx context.Context, invoiceID, reference string) 
 		if err != nil {
 			return err
 		}
-		staff := isStaff(a) && can(a, identity.CustomerManagement)
-		if !staff && (a.OrgID != inv.IssuerOrgID || !can(a, identity.FinancialReports)) {
+		staff := identity.IsStaff(a) && identity.May(a, identity.CustomerManagement)
+		if !staff && (a.OrgID != inv.IssuerOrgID || !identity.May(a, identity.FinancialReports)) {
 			return errs.Forbidden("not_issuer", "only the pro-forma's issuer declares it paid")
 		}
 		if inv.Kind != KindProforma {
@@ -255,7 +255,7 @@ func (s *Service) pay(ctx context.Context, inv Invoice, p *Payment, attachment [
 	if err := s.ledger.Post(ctx, j); err != nil {
 		return err
 	}
-	if err := s.record(ctx, "invoice.payment", "invoice", inv.ID, inv.RecipientOrgID, map[string]audit.Change{
+	if err := s.rec.Record(ctx, "invoice.payment", "invoice", inv.ID, inv.RecipientOrgID, map[string]audit.Change{
 		"paid": {From: inv.Paid.String(), To: paid.String()}, "status": {From: inv.Status, To: status}}, "payment.recorded", p); err != nil {
 		return err
 	}
@@ -292,7 +292,7 @@ func (s *Service) payOrders(ctx context.Context, inv Invoice) error {
 		return err
 	}
 	for _, o := range orders {
-		if err := s.subs.OrderPaid(system(ctx), o); err != nil {
+		if err := s.subs.OrderPaid(identity.AsSystem(ctx), o); err != nil {
 			return err
 		}
 	}
@@ -301,7 +301,7 @@ func (s *Service) payOrders(ctx context.Context, inv Invoice) error {
 
 // ListPayments lists an invoice's payments (to whoever may see it).
 func (s *Service) ListPayments(ctx context.Context, invoiceID string) ([]Payment, error) {
-	a, err := caller(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +317,7 @@ func (s *Service) ListPayments(ctx context.Context, invoiceID string) ([]Payment
 // PaymentAttachment returns a payment's deposit slip (to whoever may see
 // its invoice).
 func (s *Service) PaymentAttachment(ctx context.Context, paymentID string) (Payment, []byte, error) {
-	a, err := caller(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return Payment{}, nil, err
 	}

@@ -59,7 +59,7 @@ func MayReadReport(a actor.Actor, orgID string) bool {
 // told it does not exist. Every report calls it.
 func (s *Service) reportOrg(ctx context.Context, a actor.Actor, id string, kinds ...identity.OrgKind) (Party, error) {
 	notFound := errs.NotFound("organization_not_found", "no such organization")
-	if !can(a, identity.FinancialReports) || !MayReadReport(a, id) {
+	if !identity.May(a, identity.FinancialReports) || !MayReadReport(a, id) {
 		return Party{}, notFound
 	}
 	var kind string
@@ -110,7 +110,7 @@ type BalanceReport struct {
 // VendorBalance reports a vendor's month from the ledger (the vendor and
 // staff).
 func (s *Service) VendorBalance(ctx context.Context, vendorID, m string) (BalanceReport, error) {
-	a, err := caller(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return BalanceReport{}, err
 	}
@@ -124,7 +124,7 @@ func (s *Service) VendorBalance(ctx context.Context, vendorID, m string) (Balanc
 	if err != nil {
 		return BalanceReport{}, err
 	}
-	op, err := s.identity.Operator(system(ctx))
+	op, err := s.identity.Operator(identity.AsSystem(ctx))
 	if err != nil {
 		return BalanceReport{}, err
 	}
@@ -250,7 +250,7 @@ type Proceeds struct {
 // financial reports and staff read it; anyone else is told it does not
 // exist.
 func (s *Service) ChannelProceeds(ctx context.Context, orgID, m string) (Proceeds, error) {
-	a, err := caller(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return Proceeds{}, err
 	}
@@ -264,7 +264,7 @@ func (s *Service) ChannelProceeds(ctx context.Context, orgID, m string) (Proceed
 	if err != nil {
 		return Proceeds{}, err
 	}
-	op, err := s.identity.Operator(system(ctx))
+	op, err := s.identity.Operator(identity.AsSystem(ctx))
 	if err != nil {
 		return Proceeds{}, err
 	}
@@ -341,7 +341,7 @@ const MaxStatementEntries = 5000
 // PartyStatement is a party's statement between from and to (the party
 // and staff).
 func (s *Service) PartyStatement(ctx context.Context, orgID string, from, to time.Time) (Statement, error) {
-	a, err := caller(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return Statement{}, err
 	}

@@ -13,7 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/ledger"
+	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
@@ -80,7 +82,7 @@ func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, erro
 	if err != nil {
 		return nil, err
 	}
-	op, err := s.identity.Operator(system(ctx))
+	op, err := s.identity.Operator(identity.AsSystem(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -517,7 +519,7 @@ func (inv *Invoice) total(cur money.Currency) error {
 // the next batch is read and built on a snapshot while the current one
 // writes (runPipelined).
 func (s *Service) RunDue(ctx context.Context) (int, error) {
-	ctx = system(ctx)
+	ctx = identity.AsSystem(ctx)
 	runID := ids.New(RunKind)
 	var done int
 	var errs []error
@@ -1081,7 +1083,7 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 		return err
 	}
 	for _, o := range paidOrders {
-		if err := s.subs.OrderPaid(system(ctx), o); err != nil {
+		if err := s.subs.OrderPaid(identity.AsSystem(ctx), o); err != nil {
 			return err
 		}
 	}
@@ -1114,7 +1116,7 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 // once when it totals exactly zero (never when below: a negative total is
 // an error, not a document nobody needs to pay).
 func issueFields(inv *Invoice, set Settings, now time.Time) {
-	due := now.Add(days(set.PaymentTermsDays))
+	due := now.Add(clock.Days(set.PaymentTermsDays))
 	inv.Status, inv.IssuedAt, inv.DueAt, inv.UpdatedAt = StatusIssued, &now, &due, now
 	if inv.Kind != KindCreditNote && inv.Total.IsZero() {
 		inv.Status, inv.PaidAt = StatusPaid, &now
@@ -1189,7 +1191,7 @@ type pendingJournal struct {
 func invoiceRow(inv Invoice, pending *ledger.Journal) []any {
 	var journal any
 	if pending != nil {
-		journal = jsonText(pendingJournal{Kind: pending.Kind, Lines: pending.Lines})
+		journal = db.JSONText(pendingJournal{Kind: pending.Kind, Lines: pending.Lines})
 	}
 	var number, creditOf any
 	if inv.Number != "" {
@@ -1203,8 +1205,8 @@ func invoiceRow(inv Invoice, pending *ledger.Journal) []any {
 		taxes = []TaxLine{}
 	}
 	return []any{inv.ID, inv.Kind, number, inv.IssuerOrgID, inv.RecipientOrgID, inv.Status, inv.Currency, inv.Subtotal.Minor(),
-		inv.Tax.Minor(), inv.Total.Minor(), inv.Paid.Minor(), inv.Credited.Minor(), jsonText(taxes), inv.ReverseCharge,
-		jsonText(inv.Issuer), jsonText(inv.Recipient), creditOf, inv.Reason, inv.runID, inv.IssuedAt, inv.DueAt, inv.PaidAt, inv.VoidedAt,
+		inv.Tax.Minor(), inv.Total.Minor(), inv.Paid.Minor(), inv.Credited.Minor(), db.JSONText(taxes), inv.ReverseCharge,
+		db.JSONText(inv.Issuer), db.JSONText(inv.Recipient), creditOf, inv.Reason, inv.runID, inv.IssuedAt, inv.DueAt, inv.PaidAt, inv.VoidedAt,
 		inv.OverdueAt, inv.CreatedAt, inv.UpdatedAt, journal}
 }
 

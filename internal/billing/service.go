@@ -46,7 +46,6 @@
 package billing
 
 import (
-	"context"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -55,9 +54,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/ledger"
-	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
-	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 	"github.com/nephele-cloud/nephele/internal/subscription"
@@ -95,6 +92,7 @@ var DefaultConfig = Config{BatchPayers: 500, ArrearsHold: time.Hour, Workers: 4}
 type Service struct {
 	db       *db.DB
 	audit    *audit.Log
+	rec      audit.Recorder
 	outbox   *outbox.Outbox
 	identity *identity.Service
 	catalog  *catalog.Service
@@ -128,7 +126,7 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *ca
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: d, audit: a, outbox: o, identity: id, catalog: cat, subs: subs, ledger: l, cfg: cfg, log: log}
+	s := &Service{db: d, audit: a, outbox: o, rec: audit.NewRecorder(a, o), identity: id, catalog: cat, subs: subs, ledger: l, cfg: cfg, log: log}
 	o.Subscribe("billing.charges", "subscription.*", s.onSubscriptionEvent)
 	o.Subscribe("billing.cancellations", "order.cancelled", s.onOrderCancelled)
 	return s
@@ -136,49 +134,3 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *ca
 
 // Ledger is the settlement ledger billing posts to.
 func (s *Service) Ledger() *ledger.Ledger { return s.ledger }
-
-func (s *Service) record(ctx context.Context, action, objectType, objectID, orgID string, changes map[string]audit.Change, event string, data any) error {
-	if err := s.audit.Record(ctx, audit.Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID, Changes: changes}); err != nil {
-		return err
-	}
-	if event == "" {
-		return nil
-	}
-	return s.outbox.PublishData(ctx, event, objectType, objectID, orgID, data)
-}
-
-func caller(ctx context.Context) (actor.Actor, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return a, errs.Unauthenticated("unauthenticated", "authentication required")
-	}
-	return a, nil
-}
-
-func writer(ctx context.Context) (actor.Actor, error) {
-	a, err := caller(ctx)
-	if err != nil {
-		return a, err
-	}
-	return a, identity.CheckWritable(a)
-}
-
-func isStaff(a actor.Actor) bool {
-	return a.Kind == actor.KindSystem || identity.Role(a.Role).Staff()
-}
-
-func can(a actor.Actor, f identity.Function) bool {
-	return a.Kind == actor.KindSystem || identity.Can(identity.Role(a.Role), f)
-}
-
-// staffMay refuses unless a is staff holding f.
-func staffMay(a actor.Actor, f identity.Function, what string) error {
-	if isStaff(a) && can(a, f) {
-		return nil
-	}
-	return errs.Forbidden("permission_denied", what+" is for the marketplace's administrators")
-}
-
-func system(ctx context.Context) context.Context { return actor.With(ctx, actor.System) }
-
-func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }

@@ -53,7 +53,7 @@ func (s *Service) settings(ctx context.Context) (Settings, error) {
 
 // Settings returns the billing settings (anyone signed in).
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
-	if _, err := caller(ctx); err != nil {
+	if _, err := identity.Caller(ctx); err != nil {
 		return Settings{}, err
 	}
 	return s.settings(ctx)
@@ -72,11 +72,11 @@ func checkPercent(v *validate.Collector, field string, p money.Decimal) {
 // (payment_terms_days 0..120, platform_fee_percent 0..100,
 // payment_instructions at most 2000 characters), permission_denied.
 func (s *Service) UpdateSettings(ctx context.Context, in SettingsInput) (Settings, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Settings{}, err
 	}
-	if err := staffMay(a, identity.WholesalePricing, "changing billing settings"); err != nil {
+	if err := identity.StaffMay(a, identity.WholesalePricing, "changing billing settings"); err != nil {
 		return Settings{}, err
 	}
 	v := validate.New()
@@ -122,7 +122,7 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsInput) (Setting
 			return err
 		}
 		after.UpdatedAt, out = &now, after
-		return s.record(ctx, "billing_settings.updated", "settings", settingsKey, a.OrgID, changes, "", nil)
+		return s.rec.Record(ctx, "billing_settings.updated", "settings", settingsKey, a.OrgID, changes, "", nil)
 	})
 	return out, err
 }
@@ -149,14 +149,14 @@ func (s *Service) feePercent(ctx context.Context, set Settings, vendorID string)
 // GetVendorFee returns a vendor's platform fee (to the vendor itself and
 // staff).
 func (s *Service) GetVendorFee(ctx context.Context, vendorID string) (VendorFee, error) {
-	a, err := caller(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return VendorFee{}, err
 	}
 	if err := validate.CheckID("id", ids.Organization, vendorID); err != nil {
 		return VendorFee{}, err
 	}
-	if !isStaff(a) && a.OrgID != vendorID {
+	if !identity.IsStaff(a) && a.OrgID != vendorID {
 		return VendorFee{}, errs.NotFound("vendor_not_found", "no such vendor")
 	}
 	if err := s.checkVendor(ctx, vendorID); err != nil {
@@ -184,11 +184,11 @@ func (s *Service) checkVendor(ctx context.Context, id string) error {
 // SetVendorFee sets a vendor's own platform fee, or with nil gives it the
 // default back (administrators with the wholesale pricing function).
 func (s *Service) SetVendorFee(ctx context.Context, vendorID string, percent *money.Decimal) (VendorFee, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return VendorFee{}, err
 	}
-	if err := staffMay(a, identity.WholesalePricing, "setting platform fees"); err != nil {
+	if err := identity.StaffMay(a, identity.WholesalePricing, "setting platform fees"); err != nil {
 		return VendorFee{}, err
 	}
 	v := validate.New()
@@ -221,7 +221,7 @@ func (s *Service) SetVendorFee(ctx context.Context, vendorID string, percent *mo
 		if out, err = s.GetVendorFee(ctx, vendorID); err != nil {
 			return err
 		}
-		return s.record(ctx, "vendor_fee.updated", "organization", vendorID, vendorID,
+		return s.rec.Record(ctx, "vendor_fee.updated", "organization", vendorID, vendorID,
 			map[string]audit.Change{"platform_fee_percent": {From: before.Percent.String(), To: out.Percent.String()}}, "", nil)
 	})
 	return out, err

@@ -57,7 +57,7 @@ var errTaxRateNotFound = errs.NotFound("tax_rate_not_found", "no such tax rate")
 // ListTaxRates lists the tax rates by country and category (anyone signed
 // in: prices are shown with the tax that applies).
 func (s *Service) ListTaxRates(ctx context.Context) ([]TaxRate, error) {
-	if _, err := caller(ctx); err != nil {
+	if _, err := identity.Caller(ctx); err != nil {
 		return nil, err
 	}
 	return db.Select(ctx, s.db, scanTaxRate, `SELECT `+taxRateColumns+` FROM tax_rates ORDER BY country, category`)
@@ -97,11 +97,11 @@ func (r *TaxRate) apply(v *validate.Collector, in TaxRateInput) {
 // category, rate 0..100 as tax_rate_out_of_range, name required),
 // tax_rate_exists (conflict).
 func (s *Service) CreateTaxRate(ctx context.Context, in TaxRateInput) (TaxRate, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return TaxRate{}, err
 	}
-	if err := staffMay(a, identity.WholesalePricing, "configuring taxes"); err != nil {
+	if err := identity.StaffMay(a, identity.WholesalePricing, "configuring taxes"); err != nil {
 		return TaxRate{}, err
 	}
 	v := validate.New()
@@ -126,7 +126,7 @@ func (s *Service) CreateTaxRate(ctx context.Context, in TaxRateInput) (TaxRate, 
 		if err != nil {
 			return err
 		}
-		return s.record(ctx, "tax_rate.create", "tax_rate", r.ID, a.OrgID, audit.Diff(nil, r), "", nil)
+		return s.rec.Record(ctx, "tax_rate.create", "tax_rate", r.ID, a.OrgID, audit.Diff(nil, r), "", nil)
 	})
 	return r, err
 }
@@ -134,11 +134,11 @@ func (s *Service) CreateTaxRate(ctx context.Context, in TaxRateInput) (TaxRate, 
 // UpdateTaxRate changes a tax rate. A change applies to invoices issued
 // from then on; issued invoices keep the rate they were issued with.
 func (s *Service) UpdateTaxRate(ctx context.Context, id string, in TaxRateInput) (TaxRate, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return TaxRate{}, err
 	}
-	if err := staffMay(a, identity.WholesalePricing, "configuring taxes"); err != nil {
+	if err := identity.StaffMay(a, identity.WholesalePricing, "configuring taxes"); err != nil {
 		return TaxRate{}, err
 	}
 	if err := validate.CheckID("id", TaxRateKind, id); err != nil {
@@ -172,7 +172,7 @@ func (s *Service) UpdateTaxRate(ctx context.Context, id string, in TaxRateInput)
 		if err != nil {
 			return err
 		}
-		return s.record(ctx, "tax_rate.update", "tax_rate", out.ID, a.OrgID, changes, "", nil)
+		return s.rec.Record(ctx, "tax_rate.update", "tax_rate", out.ID, a.OrgID, changes, "", nil)
 	})
 	return out, err
 }
@@ -180,11 +180,11 @@ func (s *Service) UpdateTaxRate(ctx context.Context, id string, in TaxRateInput)
 // DeleteTaxRate removes a tax rate: its country and category fall back to
 // the country's standard rate, or no tax.
 func (s *Service) DeleteTaxRate(ctx context.Context, id string) error {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return err
 	}
-	if err := staffMay(a, identity.WholesalePricing, "configuring taxes"); err != nil {
+	if err := identity.StaffMay(a, identity.WholesalePricing, "configuring taxes"); err != nil {
 		return err
 	}
 	if err := validate.CheckID("id", TaxRateKind, id); err != nil {
@@ -201,7 +201,7 @@ func (s *Service) DeleteTaxRate(ctx context.Context, id string) error {
 		if _, err := s.db.Exec(ctx, `DELETE FROM tax_rates WHERE id = $1`, id); err != nil {
 			return err
 		}
-		return s.record(ctx, "tax_rate.delete", "tax_rate", id, a.OrgID, audit.Diff(before, nil), "", nil)
+		return s.rec.Record(ctx, "tax_rate.delete", "tax_rate", id, a.OrgID, audit.Diff(before, nil), "", nil)
 	})
 }
 
@@ -254,7 +254,7 @@ type TaxEstimate struct {
 // the same rate resolution and rounding as a billing run. Checkout shows it
 // before the order; the invoice stays the authority (rates may change).
 func (s *Service) EstimateTax(ctx context.Context, sellerOrgID, customerOrgID, taxCategory string, cur money.Currency, lines []pricing.QuoteLine) (TaxEstimate, error) {
-	if _, err := caller(ctx); err != nil {
+	if _, err := identity.Caller(ctx); err != nil {
 		return TaxEstimate{}, err
 	}
 	taxes, err := s.loadTaxes(ctx)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/channel"
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
@@ -30,7 +31,7 @@ type Upcoming struct {
 // see (the payer and the issuing seller theirs, staff all): a distributor
 // asking for its reseller's customer sees none of the reseller's invoices.
 func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming, error) {
-	a, err := caller(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return Upcoming{}, err
 	}
@@ -45,7 +46,7 @@ func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming
 		return Upcoming{}, errs.NotFound("organization_not_found", "no such organization")
 	}
 	out := Upcoming{Invoices: []Invoice{}}
-	err = s.db.InTx(system(ctx), func(ctx context.Context) error {
+	err = s.db.InTx(identity.AsSystem(ctx), func(ctx context.Context) error {
 		now := s.db.Now(ctx)
 		// The next run that invoices something for the payer: now if a
 		// charge is due, else when its earliest charge or period comes.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
@@ -46,7 +47,7 @@ type UsageInput struct {
 // money.MaxQuantity with at most 6 decimal places), not_vendor, unknown_item (the period prices no such item),
 // no_such_period, period_invoiced (conflict: the period's usage is final).
 func (s *Service) RecordUsage(ctx context.Context, subID string, in UsageInput) (Usage, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Usage{}, err
 	}
@@ -97,7 +98,7 @@ func (s *Service) RecordUsage(ctx context.Context, subID string, in UsageInput) 
 		if before != nil {
 			change.From = before.String()
 		}
-		return s.record(ctx, "usage.record", "subscription", subID, sub.CustomerOrgID, map[string]audit.Change{item: change}, "", nil)
+		return s.rec.Record(ctx, "usage.record", "subscription", subID, sub.CustomerOrgID, map[string]audit.Change{item: change}, "", nil)
 	})
 	return out, err
 }
@@ -164,7 +165,7 @@ func (r chargeScanner) Scan(dest ...any) error { return r.sc.Scan(append(dest, r
 // ListUsage lists a subscription's recorded usage, newest period first (to
 // whoever may see the subscription).
 func (s *Service) ListUsage(ctx context.Context, subID string) ([]Usage, error) {
-	if _, err := caller(ctx); err != nil {
+	if _, err := identity.Caller(ctx); err != nil {
 		return nil, err
 	}
 	if err := validate.CheckID("subscription_id", subscription.SubscriptionKind, subID); err != nil {

@@ -2,7 +2,6 @@ package billing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"sort"
 	"time"
@@ -19,14 +18,6 @@ import (
 	"github.com/nephele-cloud/nephele/internal/pricing"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
-
-func jsonText(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // only our own types are marshalled
-	}
-	return string(b)
-}
 
 func sortClaims(cs []claim) {
 	sort.Slice(cs, func(i, j int) bool {
@@ -85,7 +76,7 @@ func (s *Service) vendorSub(ctx context.Context, a actor.Actor, subID string) (s
 	if err != nil {
 		return sub, err
 	}
-	if a.OrgID != sub.VendorOrgID && !(isStaff(a) && can(a, identity.ProductOnboarding)) {
+	if a.OrgID != sub.VendorOrgID && !(identity.IsStaff(a) && identity.May(a, identity.ProductOnboarding)) {
 		return sub, errs.Forbidden("not_vendor", "only the subscription's vendor does this")
 	}
 	return sub, nil
@@ -104,7 +95,7 @@ func (s *Service) vendorSub(ctx context.Context, a actor.Actor, subID string) (s
 // subscription_not_active, not_yet_billed (nothing was charged for the
 // subscription yet).
 func (s *Service) AddVendorLine(ctx context.Context, subID string, in VendorLineInput) (VendorLine, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return VendorLine{}, err
 	}
@@ -170,7 +161,7 @@ func (s *Service) AddVendorLine(ctx context.Context, subID string, in VendorLine
 				return err
 			}
 		}
-		return s.record(ctx, "vendor_line.create", "vendor_line", out.ID, sub.CustomerOrgID, audit.Diff(nil, out), "vendor_line.created", out)
+		return s.rec.Record(ctx, "vendor_line.create", "vendor_line", out.ID, sub.CustomerOrgID, audit.Diff(nil, out), "vendor_line.created", out)
 	})
 	return out, err
 }
@@ -218,7 +209,7 @@ func vendorLineCharge(base charge, vl VendorLine, start time.Time) (charge, erro
 // ListVendorLines lists a subscription's vendor lines (to whoever may see
 // the subscription).
 func (s *Service) ListVendorLines(ctx context.Context, subID string) ([]VendorLine, error) {
-	if _, err := caller(ctx); err != nil {
+	if _, err := identity.Caller(ctx); err != nil {
 		return nil, err
 	}
 	if err := validate.CheckID("subscription_id", subscription.SubscriptionKind, subID); err != nil {
@@ -233,7 +224,7 @@ func (s *Service) ListVendorLines(ctx context.Context, subID string) ([]VendorLi
 // RemoveVendorLine stops a recurring vendor line: periods starting from now
 // on no longer carry it.
 func (s *Service) RemoveVendorLine(ctx context.Context, id string) (VendorLine, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return VendorLine{}, err
 	}
@@ -266,7 +257,7 @@ func (s *Service) RemoveVendorLine(ctx context.Context, id string) (VendorLine, 
 		before := vl
 		vl.Status, vl.EndedAt = "removed", &now
 		out = vl
-		return s.record(ctx, "vendor_line.remove", "vendor_line", id, sub.CustomerOrgID, audit.Diff(before, vl), "", nil)
+		return s.rec.Record(ctx, "vendor_line.remove", "vendor_line", id, sub.CustomerOrgID, audit.Diff(before, vl), "", nil)
 	})
 	return out, err
 }

@@ -121,11 +121,11 @@ type CouponInput struct {
 // is generated when none is given. Vendors restrict coupons to their own
 // plans, resellers and distributors to plans they offer.
 func (s *Service) CreateCoupon(ctx context.Context, in CouponInput) (Coupon, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Coupon{}, err
 	}
-	if !can(a, identity.CouponManagement) {
+	if !identity.May(a, identity.CouponManagement) {
 		return Coupon{}, errs.Forbidden("permission_denied", "creating coupons needs the coupon management function")
 	}
 	v := validate.New()
@@ -241,7 +241,7 @@ func (s *Service) CreateCoupon(ctx context.Context, in CouponInput) (Coupon, err
 				return err
 			}
 		}
-		return s.record(ctx, "coupon.create", "coupon", c.ID, c.OwnerOrgID, audit.Diff(nil, c), "coupon.created", c)
+		return s.rec.Record(ctx, "coupon.create", "coupon", c.ID, c.OwnerOrgID, audit.Diff(nil, c), "coupon.created", c)
 	})
 	return c, err
 }
@@ -260,7 +260,7 @@ func (s *Service) couponPlans(ctx context.Context, a actor.Actor, planIDs []stri
 		var lineage, productID, owner, status string
 		err := s.db.QueryRow(ctx, `SELECT pl.lineage_id, p.id, p.owner_org_id, p.status FROM plans pl JOIN products p ON p.id = pl.product_id WHERE pl.id = $1`, id).
 			Scan(&lineage, &productID, &owner, &status)
-		if errors.Is(err, db.ErrNoRows) || (err == nil && status != Published && owner != a.OrgID && !isStaff(a)) {
+		if errors.Is(err, db.ErrNoRows) || (err == nil && status != Published && owner != a.OrgID && !identity.IsStaff(a)) {
 			v.Add(f, "not_found", "no such plan")
 			continue
 		}
@@ -271,7 +271,7 @@ func (s *Service) couponPlans(ctx context.Context, a actor.Actor, planIDs []stri
 		if err != nil {
 			return nil, err
 		}
-		if !ok && !isStaff(a) {
+		if !ok && !identity.IsStaff(a) {
 			v.Add(f, "not_yours", "you may make coupons for your own plans or for those you offer")
 			continue
 		}
@@ -315,7 +315,7 @@ func (s *Service) visibleCoupon(ctx context.Context, a actor.Actor, id string) (
 		return Coupon{}, errCouponNotFound
 	}
 	c, err := db.Get(ctx, s.db, scanCoupon, `SELECT `+couponColumns+` FROM coupons c WHERE c.id = $1`, id)
-	if errors.Is(err, db.ErrNoRows) || (err == nil && !isStaff(a) && a.OrgID != c.OwnerOrgID) {
+	if errors.Is(err, db.ErrNoRows) || (err == nil && !identity.IsStaff(a) && a.OrgID != c.OwnerOrgID) {
 		return Coupon{}, errCouponNotFound
 	}
 	if err != nil {
@@ -351,7 +351,7 @@ func (s *Service) ListCoupons(ctx context.Context, p page.Request) ([]Coupon, st
 		return nil, "", errs.Unauthenticated("unauthenticated", "authentication required")
 	}
 	q := db.NewQuery(`SELECT ` + couponColumns + ` FROM coupons c WHERE `)
-	if isStaff(a) {
+	if identity.IsStaff(a) {
 		q.Add("1 = 1")
 	} else {
 		q.Add("c.owner_org_id = " + q.Arg(a.OrgID))
@@ -391,7 +391,7 @@ func (s *Service) loadCouponPlans(ctx context.Context, cs []Coupon) error {
 
 // DisableCoupon stops a coupon; redemptions already made stand.
 func (s *Service) DisableCoupon(ctx context.Context, id string) (Coupon, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Coupon{}, err
 	}
@@ -404,7 +404,7 @@ func (s *Service) DisableCoupon(ctx context.Context, id string) (Coupon, error) 
 		if err != nil {
 			return err
 		}
-		if !can(a, identity.CouponManagement) {
+		if !identity.May(a, identity.CouponManagement) {
 			return errs.Forbidden("permission_denied", "coupon management is needed")
 		}
 		out = before
@@ -415,7 +415,7 @@ func (s *Service) DisableCoupon(ctx context.Context, id string) (Coupon, error) 
 		if _, err := s.db.Exec(ctx, `UPDATE coupons SET status = $2, updated_at = $3 WHERE id = $1`, id, out.Status, out.UpdatedAt); err != nil {
 			return err
 		}
-		return s.record(ctx, "coupon.disable", "coupon", id, out.OwnerOrgID, audit.Diff(before, out), "coupon.disabled", out)
+		return s.rec.Record(ctx, "coupon.disable", "coupon", id, out.OwnerOrgID, audit.Diff(before, out), "coupon.disabled", out)
 	})
 	return out, err
 }
@@ -432,7 +432,7 @@ type UpdateCouponInput struct {
 // Its kind and value never change: make a new coupon for a new deal. A
 // limit below the redemptions already made is refused.
 func (s *Service) UpdateCoupon(ctx context.Context, id string, in UpdateCouponInput) (Coupon, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Coupon{}, err
 	}
@@ -445,7 +445,7 @@ func (s *Service) UpdateCoupon(ctx context.Context, id string, in UpdateCouponIn
 		if err != nil {
 			return err
 		}
-		if !can(a, identity.CouponManagement) {
+		if !identity.May(a, identity.CouponManagement) {
 			return errs.Forbidden("permission_denied", "coupon management is needed")
 		}
 		c := before
@@ -481,7 +481,7 @@ func (s *Service) UpdateCoupon(ctx context.Context, id string, in UpdateCouponIn
 			id, out.ValidUntil, out.MaxRedemptions, out.TargetEmail, out.UpdatedAt); err != nil {
 			return err
 		}
-		return s.record(ctx, "coupon.update", "coupon", id, out.OwnerOrgID, changes, "coupon.updated", out)
+		return s.rec.Record(ctx, "coupon.update", "coupon", id, out.OwnerOrgID, changes, "coupon.updated", out)
 	})
 	return out, err
 }

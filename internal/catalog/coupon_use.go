@@ -235,7 +235,7 @@ func (s *Service) RedeemCoupon(ctx context.Context, use CouponUse, reference str
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, out.ID, out.CouponID, out.CustomerOrgID, out.PlanID, out.Reference, drawn.Minor(), out.CreatedAt); err != nil {
 			return fmt.Errorf("record redemption: %w", err)
 		}
-		return s.record(ctx, "coupon.redeem", "coupon", c.ID, c.OwnerOrgID, map[string]audit.Change{"redemptions": {From: c.Redemptions, To: c.Redemptions + 1}},
+		return s.rec.Record(ctx, "coupon.redeem", "coupon", c.ID, c.OwnerOrgID, map[string]audit.Change{"redemptions": {From: c.Redemptions, To: c.Redemptions + 1}},
 			"coupon.redeemed", out)
 	})
 	return out, err
@@ -269,7 +269,7 @@ func (s *Service) ReleaseRedemptions(ctx context.Context, reference string) erro
 			if err := s.db.QueryRow(ctx, `SELECT owner_org_id FROM coupons WHERE id = $1`, r.coupon).Scan(&owner); err != nil {
 				return err
 			}
-			if err := s.record(ctx, "coupon.release", "coupon", r.coupon, owner, map[string]audit.Change{"redemption": {From: r.id}}, "coupon.released",
+			if err := s.rec.Record(ctx, "coupon.release", "coupon", r.coupon, owner, map[string]audit.Change{"redemption": {From: r.id}}, "coupon.released",
 				map[string]string{"coupon_id": r.coupon, "reference": reference}); err != nil {
 				return err
 			}

@@ -90,7 +90,7 @@ func (s *Service) RetireProduct(ctx context.Context, id string) (Product, error)
 }
 
 func reviewer(_ context.Context, a actor.Actor, _ Product) error {
-	if !can(a, identity.ProductReview) {
+	if !identity.May(a, identity.ProductReview) {
 		return errs.Forbidden("permission_denied", "reviewing products needs the product review function")
 	}
 	return nil
@@ -99,7 +99,7 @@ func reviewer(_ context.Context, a actor.Actor, _ Product) error {
 // transition moves a product along the lifecycle after check allows it.
 func (s *Service) transition(ctx context.Context, id, action, reason string,
 	check func(context.Context, actor.Actor, Product) error) (Product, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Product{}, err
 	}
@@ -141,7 +141,7 @@ func (s *Service) transition(ctx context.Context, id, action, reason string,
 				return err
 			}
 		}
-		return s.record(ctx, "product."+action, "product", out.ID, out.OwnerOrgID, audit.Diff(before, out), productEvents[action], out)
+		return s.rec.Record(ctx, "product."+action, "product", out.ID, out.OwnerOrgID, audit.Diff(before, out), productEvents[action], out)
 	})
 	return out, err
 }
@@ -150,11 +150,11 @@ func (s *Service) transition(ctx context.Context, id, action, reason string,
 // page, or stops featuring it. Staff holding the marketplace
 // customization function curate the storefront.
 func (s *Service) FeatureProduct(ctx context.Context, id string, featured bool) (Product, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Product{}, err
 	}
-	if !isStaff(a) || !can(a, identity.MarketplaceCustomization) {
+	if !identity.IsStaff(a) || !identity.May(a, identity.MarketplaceCustomization) {
 		return Product{}, errs.Forbidden("permission_denied", "featuring products needs the marketplace customization function")
 	}
 	if err := validate.CheckID("id", ProductKind, id); err != nil {
@@ -181,7 +181,7 @@ func (s *Service) FeatureProduct(ctx context.Context, id string, featured bool) 
 		if _, err := s.db.Exec(ctx, `UPDATE products SET featured_at = $1 WHERE id = $2`, out.FeaturedAt, out.ID); err != nil {
 			return fmt.Errorf("feature product: %w", err)
 		}
-		return s.record(ctx, "product.feature", "product", out.ID, out.OwnerOrgID, audit.Diff(before, out), "product.featured", out)
+		return s.rec.Record(ctx, "product.feature", "product", out.ID, out.OwnerOrgID, audit.Diff(before, out), "product.featured", out)
 	})
 	return out, err
 }

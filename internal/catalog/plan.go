@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
@@ -256,7 +257,7 @@ func (s *Service) ListPlans(ctx context.Context, productID string, history bool)
 
 // CreatePlan adds a plan to a product the caller may change.
 func (s *Service) CreatePlan(ctx context.Context, productID string, in PlanInput) (Plan, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -280,7 +281,7 @@ func (s *Service) CreatePlan(ctx context.Context, productID string, in PlanInput
 			return err
 		}
 		out = p
-		return s.record(ctx, "plan.create", "plan", p.ID, prod.OwnerOrgID, audit.Diff(nil, p), "plan.created", p)
+		return s.rec.Record(ctx, "plan.create", "plan", p.ID, prod.OwnerOrgID, audit.Diff(nil, p), "plan.created", p)
 	})
 	return out, err
 }
@@ -292,7 +293,7 @@ func (s *Service) CreatePlan(ctx context.Context, productID string, in PlanInput
 // other fields (name, description, display, upgrade paths) change in
 // place. It returns the plan as it now is and whether a version was made.
 func (s *Service) UpdatePlan(ctx context.Context, id string, in PlanInput) (Plan, bool, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Plan{}, false, err
 	}
@@ -332,14 +333,14 @@ func (s *Service) UpdatePlan(ctx context.Context, id string, in PlanInput) (Plan
 				return err
 			}
 			out = after
-			return s.record(ctx, "plan.version", "plan", after.ID, prod.OwnerOrgID, changes, "plan.versioned",
+			return s.rec.Record(ctx, "plan.version", "plan", after.ID, prod.OwnerOrgID, changes, "plan.versioned",
 				map[string]any{"plan": after, "supersedes": before.ID})
 		}
 		if err := s.updatePlan(ctx, after); err != nil {
 			return err
 		}
 		out = after
-		return s.record(ctx, "plan.update", "plan", after.ID, prod.OwnerOrgID, changes, "plan.updated", after)
+		return s.rec.Record(ctx, "plan.update", "plan", after.ID, prod.OwnerOrgID, changes, "plan.updated", after)
 	})
 	return out, versioned, err
 }
@@ -368,7 +369,7 @@ func clonePlan(p Plan) Plan {
 // RetirePlan stops selling a plan (its active version). The last active
 // plan of a published product cannot be retired: retire the product.
 func (s *Service) RetirePlan(ctx context.Context, id string) (Plan, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -396,7 +397,7 @@ func (s *Service) RetirePlan(ctx context.Context, id string) (Plan, error) {
 		if _, err := s.db.Exec(ctx, `UPDATE plans SET status = $2, updated_at = $3 WHERE id = $1`, id, out.Status, out.UpdatedAt); err != nil {
 			return err
 		}
-		return s.record(ctx, "plan.retire", "plan", id, prod.OwnerOrgID, audit.Diff(before, out), "plan.retired", out)
+		return s.rec.Record(ctx, "plan.retire", "plan", id, prod.OwnerOrgID, audit.Diff(before, out), "plan.retired", out)
 	})
 	return out, err
 }

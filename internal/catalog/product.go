@@ -244,7 +244,7 @@ func checkURL(v *validate.Collector, field, s string) {
 // CreateProduct creates a draft product owned by a vendor (or a draft
 // bundle owned by the caller's organization).
 func (s *Service) CreateProduct(ctx context.Context, in CreateProductInput) (Product, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Product{}, err
 	}
@@ -281,7 +281,7 @@ func (s *Service) CreateProduct(ctx context.Context, in CreateProductInput) (Pro
 		if err := s.writeProduct(ctx, p, true); err != nil {
 			return err
 		}
-		return s.record(ctx, "product.create", "product", p.ID, p.OwnerOrgID, audit.Diff(nil, p), "product.created", p)
+		return s.rec.Record(ctx, "product.create", "product", p.ID, p.OwnerOrgID, audit.Diff(nil, p), "product.created", p)
 	})
 	return p, err
 }
@@ -295,11 +295,11 @@ func (s *Service) productOwner(ctx context.Context, a actor.Actor, kind, request
 	if kind == KindBundle {
 		fn = identity.BundleManagement
 	}
-	if !can(a, fn) {
+	if !identity.May(a, fn) {
 		return "", errs.Forbidden("permission_denied", fmt.Sprintf("creating a %s needs the %s function", kind, fn))
 	}
 	owner := requested
-	if owner == "" || !isStaff(a) {
+	if owner == "" || !identity.IsStaff(a) {
 		if requested != "" && requested != a.OrgID {
 			return "", errs.Forbidden("permission_denied", "you create products for your own organization only")
 		}
@@ -416,7 +416,7 @@ func (s *Service) visibleProduct(ctx context.Context, idOrSlug string) (Product,
 }
 
 func canSeeUnpublished(a actor.Actor, p Product) bool {
-	return isStaff(a) || (a.OrgID != "" && a.OrgID == p.OwnerOrgID)
+	return identity.IsStaff(a) || (a.OrgID != "" && a.OrgID == p.OwnerOrgID)
 }
 
 // GetProduct returns a product by id or slug.
@@ -449,8 +449,8 @@ func (s *Service) manageableProduct(ctx context.Context, a actor.Actor, id strin
 	}
 	switch {
 	case a.Kind == actor.KindSystem:
-	case isStaff(a) && can(a, identity.ProductOnboarding):
-	case a.OrgID == p.OwnerOrgID && can(a, fn):
+	case identity.IsStaff(a) && identity.May(a, identity.ProductOnboarding):
+	case a.OrgID == p.OwnerOrgID && identity.May(a, fn):
 	default:
 		return p, errs.Forbidden("permission_denied", "you may not change this product")
 	}
@@ -460,7 +460,7 @@ func (s *Service) manageableProduct(ctx context.Context, a actor.Actor, id strin
 // UpdateProduct changes a product's marketing data. Published products
 // change at once; prices live in plans, which version themselves.
 func (s *Service) UpdateProduct(ctx context.Context, id string, in ProductInput) (Product, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Product{}, err
 	}
@@ -494,7 +494,7 @@ func (s *Service) UpdateProduct(ctx context.Context, id string, in ProductInput)
 		if err := s.writeProduct(ctx, out, false); err != nil {
 			return err
 		}
-		return s.record(ctx, "product.update", "product", out.ID, out.OwnerOrgID, changes, "product.updated", out)
+		return s.rec.Record(ctx, "product.update", "product", out.ID, out.OwnerOrgID, changes, "product.updated", out)
 	})
 	return out, err
 }

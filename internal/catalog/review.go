@@ -94,7 +94,7 @@ var errReviewNotFound = errs.NotFound("review_not_found", "no such review")
 // hidden). Only users of a customer organization holding a subscription of
 // the product may review it.
 func (s *Service) SubmitReview(ctx context.Context, productID string, in ReviewInput) (Review, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Review{}, err
 	}
@@ -158,7 +158,7 @@ func (s *Service) SubmitReview(ctx context.Context, productID string, in ReviewI
 			old = before
 		}
 		out = r
-		return s.record(ctx, "review.submit", "review", r.ID, a.OrgID, audit.Diff(old, r), "review.submitted", r)
+		return s.rec.Record(ctx, "review.submit", "review", r.ID, a.OrgID, audit.Diff(old, r), "review.submitted", r)
 	})
 	return out, err
 }
@@ -200,14 +200,14 @@ func (s *Service) ListReviews(ctx context.Context, productID string, p page.Requ
 	a := actor.From(ctx)
 	q := db.NewQuery(`SELECT ` + reviewColumns + ` FROM product_reviews r WHERE r.product_id = `)
 	q.Add(q.Arg(prod.ID))
-	if !isStaff(a) {
+	if !identity.IsStaff(a) {
 		q.Add(" AND r.status = " + q.Arg(ReviewPublished))
 	}
 	rows, next, err := page.List(ctx, s.db, q, "r.id", page.Descending, p, scanReview, func(r Review) string { return r.ID })
 	if err != nil {
 		return nil, "", fmt.Errorf("list reviews: %w", err)
 	}
-	if !isStaff(a) {
+	if !identity.IsStaff(a) {
 		for i := range rows {
 			rows[i].ModerationNote = ""
 		}
@@ -250,11 +250,11 @@ func (s *Service) SummarizeReviews(ctx context.Context, productID string) (Revie
 // ModerateReview hides a review (with a note saying why) or publishes it
 // again. It needs the product review function.
 func (s *Service) ModerateReview(ctx context.Context, id string, hide bool, note string) (Review, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Review{}, err
 	}
-	if !can(a, identity.ProductReview) {
+	if !identity.May(a, identity.ProductReview) {
 		return Review{}, errs.Forbidden("permission_denied", "moderating reviews needs the product review function")
 	}
 	if err := validate.CheckID("id", ReviewKind, id); err != nil {
@@ -289,7 +289,7 @@ func (s *Service) ModerateReview(ctx context.Context, id string, hide bool, note
 			return fmt.Errorf("moderate review: %w", err)
 		}
 		out = r
-		return s.record(ctx, "review.moderate", "review", r.ID, r.CustomerOrgID, audit.Diff(before, r), "review.moderated", r)
+		return s.rec.Record(ctx, "review.moderate", "review", r.ID, r.CustomerOrgID, audit.Diff(before, r), "review.moderated", r)
 	})
 	return out, err
 }
@@ -313,7 +313,7 @@ func (s *Service) ModerationQueue(ctx context.Context, f ReviewFilter, p page.Re
 	if a.IsZero() {
 		return nil, "", errs.Unauthenticated("unauthenticated", "authentication required")
 	}
-	if !can(a, identity.ProductReview) {
+	if !identity.May(a, identity.ProductReview) {
 		return nil, "", errs.Forbidden("permission_denied", "moderating reviews needs the product review function")
 	}
 	v := validate.New()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
@@ -71,7 +72,7 @@ func (s *Service) SearchProducts(ctx context.Context, f ProductFilter) ([]Produc
 	a := actor.From(ctx)
 	q := db.NewQuery(`SELECT ` + productColumns + ` FROM products p WHERE `)
 	switch {
-	case isStaff(a):
+	case identity.IsStaff(a):
 		q.Add("1 = 1")
 	case a.OrgID != "":
 		q.Add("(p.status = 'published' OR p.owner_org_id = " + q.Arg(a.OrgID) + ")")

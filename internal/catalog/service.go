@@ -19,9 +19,7 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/identity"
-	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
-	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 )
 
@@ -36,8 +34,7 @@ type Offerings interface {
 // Service is the catalog domain service.
 type Service struct {
 	db       *db.DB
-	audit    *audit.Log
-	outbox   *outbox.Outbox
+	rec      audit.Recorder
 	identity *identity.Service
 	offers   Offerings
 	holdings Holdings
@@ -50,38 +47,8 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, log *sl
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, audit: a, outbox: o, identity: id, log: log}
+	return &Service{db: d, rec: audit.NewRecorder(a, o), identity: id, log: log}
 }
 
 // SetOfferings wires the channel domain's view of who offers what.
 func (s *Service) SetOfferings(o Offerings) { s.offers = o }
-
-// record writes the audit entry and the domain event of one change in the
-// transaction carried by ctx.
-func (s *Service) record(ctx context.Context, action, objectType, objectID, orgID string, changes map[string]audit.Change, event string, data any) error {
-	if err := s.audit.Record(ctx, audit.Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID, Changes: changes}); err != nil {
-		return err
-	}
-	if event == "" {
-		return nil
-	}
-	return s.outbox.PublishData(ctx, event, objectType, objectID, orgID, data)
-}
-
-// writer returns the caller if it may change things (signed in, and not a
-// supervisor's read-only impersonation).
-func writer(ctx context.Context) (actor.Actor, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return a, errs.Unauthenticated("unauthenticated", "authentication required")
-	}
-	return a, identity.CheckWritable(a)
-}
-
-func isStaff(a actor.Actor) bool {
-	return a.Kind == actor.KindSystem || identity.Role(a.Role).Staff()
-}
-
-func can(a actor.Actor, f identity.Function) bool {
-	return a.Kind == actor.KindSystem || identity.Can(identity.Role(a.Role), f)
-}

@@ -103,7 +103,7 @@ func (s *Service) RegisterVendor(ctx context.Context, in RegisterVendorInput) (V
 		out = Vendor{OrgID: org.ID, Name: org.Name, Email: org.Email, Country: org.Country, Status: VendorPending,
 			Website: in.Website, Description: in.Description, SubmittedAt: now}
 		actx := actor.With(ctx, actor.Actor{Kind: actor.KindUser, UserID: u.ID, OrgID: org.ID, OrgKind: string(org.Kind), Role: string(u.Role)})
-		return s.record(actx, "vendor.register", "vendor", org.ID, org.ID, audit.Diff(nil, out), "vendor.registered", out)
+		return s.rec.Record(actx, "vendor.register", "vendor", org.ID, org.ID, audit.Diff(nil, out), "vendor.registered", out)
 	})
 	return out, user, err
 }
@@ -123,10 +123,10 @@ func (s *Service) GetVendor(ctx context.Context, orgID string) (Vendor, error) {
 		return v, err
 	}
 	a := actor.From(ctx)
-	if v.Status != VendorApproved && !isStaff(a) && a.OrgID != v.OrgID {
+	if v.Status != VendorApproved && !identity.IsStaff(a) && a.OrgID != v.OrgID {
 		return Vendor{}, errVendorNotFound
 	}
-	if !isStaff(a) && a.OrgID != v.OrgID {
+	if !identity.IsStaff(a) && a.OrgID != v.OrgID {
 		v.Reason, v.ReviewedBy = "", "" // review notes are between the vendor and the operator
 	}
 	return v, nil
@@ -151,7 +151,7 @@ func (s *Service) ListVendors(ctx context.Context, f VendorFilter) ([]Vendor, st
 	a := actor.From(ctx)
 	q := db.NewQuery(vendorSelect + ` AND o.status = 'active'`)
 	switch {
-	case isStaff(a):
+	case identity.IsStaff(a):
 		if f.Status != "" {
 			q.Add(" AND coalesce(v.status, 'approved') = " + q.Arg(f.Status))
 		}
@@ -164,7 +164,7 @@ func (s *Service) ListVendors(ctx context.Context, f VendorFilter) ([]Vendor, st
 	if err != nil {
 		return nil, "", fmt.Errorf("list vendors: %w", err)
 	}
-	if !isStaff(a) {
+	if !identity.IsStaff(a) {
 		for i := range rows {
 			if rows[i].OrgID != a.OrgID {
 				rows[i].Reason, rows[i].ReviewedBy = "", ""
@@ -185,11 +185,11 @@ func (s *Service) RejectVendor(ctx context.Context, orgID, reason string) (Vendo
 }
 
 func (s *Service) reviewVendor(ctx context.Context, orgID, status, reason string) (Vendor, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Vendor{}, err
 	}
-	if !can(a, identity.VendorReview) {
+	if !identity.May(a, identity.VendorReview) {
 		return Vendor{}, errs.Forbidden("permission_denied", "reviewing vendors needs the vendor review function")
 	}
 	if err := validate.CheckID("id", ids.Organization, orgID); err != nil {
@@ -227,7 +227,7 @@ func (s *Service) reviewVendor(ctx context.Context, orgID, status, reason string
 			return fmt.Errorf("review vendor: %w", err)
 		}
 		action := map[string]string{VendorApproved: "vendor.approve", VendorRejected: "vendor.reject"}[status]
-		return s.record(ctx, action, "vendor", orgID, orgID, audit.Diff(before, out), "vendor."+status, out)
+		return s.rec.Record(ctx, action, "vendor", orgID, orgID, audit.Diff(before, out), "vendor."+status, out)
 	})
 	return out, err
 }

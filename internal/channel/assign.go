@@ -24,7 +24,7 @@ type Assignment struct {
 // GetAssignment tells which catalog an organization buys from: the
 // organization itself, its seller (parent) and staff may ask.
 func (s *Service) GetAssignment(ctx context.Context, orgID string) (Assignment, error) {
-	a, err := writerOrReader(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return Assignment{}, err
 	}
@@ -55,7 +55,7 @@ func (s *Service) GetAssignment(ctx context.Context, orgID string) (Assignment, 
 // changes apply to new subscriptions and renewals only (subscriptions keep
 // their price snapshot).
 func (s *Service) AssignCatalog(ctx context.Context, orgID, catalogID string) (Assignment, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Assignment{}, err
 	}
@@ -113,7 +113,7 @@ func (s *Service) AssignCatalog(ctx context.Context, orgID, catalogID string) (A
 		if out, err = s.GetAssignment(ctx, orgID); err != nil {
 			return err
 		}
-		return s.record(ctx, "price_catalog.assign", "organization", orgID, orgID, audit.Diff(before, out), "price_catalog.assigned", out)
+		return s.rec.Record(ctx, "price_catalog.assign", "organization", orgID, orgID, audit.Diff(before, out), "price_catalog.assigned", out)
 	})
 	return out, err
 }
@@ -121,8 +121,8 @@ func (s *Service) AssignCatalog(ctx context.Context, orgID, catalogID string) (A
 // mayAssign checks the caller may manage the buyers of seller (the seller
 // itself with customer management, or staff).
 func (s *Service) mayAssign(ctx context.Context, seller string) error {
-	a, _ := writerOrReader(ctx)
-	if isStaff(a) {
+	a, _ := identity.Caller(ctx)
+	if identity.IsStaff(a) {
 		if identity.Can(identity.Role(a.Role), identity.CustomerManagement) || a.Kind == actor.KindSystem {
 			return nil
 		}
@@ -132,12 +132,4 @@ func (s *Service) mayAssign(ctx context.Context, seller string) error {
 		return errs.Forbidden("permission_denied", "only the seller assigns its buyers' price catalog")
 	}
 	return nil
-}
-
-func writerOrReader(ctx context.Context) (actor.Actor, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return a, errs.Unauthenticated("unauthenticated", "authentication required")
-	}
-	return a, nil
 }

@@ -117,7 +117,7 @@ func (s *Service) PlanView(ctx context.Context, p catalog.Plan) (PlanView, error
 		return PlanView{}, err
 	}
 	if sight := PriceSight(a, Deal{VendorOrgID: vendor}); sight.All || sight.VendorPrice {
-		return planView(p, BasisList, ptr(p.Prices())), nil
+		return planView(p, BasisList, new(p.Prices())), nil
 	}
 	if len(p.Components) > 0 {
 		return planView(p, BasisHidden, nil), nil
@@ -153,10 +153,8 @@ func (s *Service) PlanView(ctx context.Context, p catalog.Plan) (PlanView, error
 	if !PriceSight(a, Deal{BuyerOrgID: buyer, SellerOrgID: src.OwnerOrgID, VendorOrgID: vendor, Levels: chain.Levels}).BuyerPrice {
 		return planView(p, BasisHidden, nil), nil
 	}
-	return planView(p, basis, ptr(chain.Price())), nil
+	return planView(p, basis, new(chain.Price())), nil
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // planView copies p with prices pp (nil: none) at basis.
 func planView(p catalog.Plan, basis string, pp *pricing.PlanPrices) PlanView {
@@ -167,13 +165,13 @@ func planView(p catalog.Plan, basis string, pp *pricing.PlanPrices) PlanView {
 		Downgrades: p.Downgrades, Weight: p.Weight, Ribbon: p.Ribbon, Status: p.Status, Components: p.Components,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Extras: []ExtraView{}, Metrics: []MetricView{}}
 	if pp != nil {
-		v.SetupFee, v.RecurringPrice, v.IaaSCost = ptr(pp.Setup), ptr(pp.Recurring), ptr(pp.IaaS)
+		v.SetupFee, v.RecurringPrice, v.IaaSCost = new(pp.Setup), new(pp.Recurring), new(pp.IaaS)
 	}
 	for _, x := range p.Extras {
 		xv := ExtraView{ID: x.ID, Name: x.Name, Unit: x.Unit, Required: x.Required, Billing: x.Billing}
 		if pp != nil {
 			if px, ok := pp.Extra(x.ID); ok {
-				xv.Scheme = ptr(px.Scheme)
+				xv.Scheme = new(px.Scheme)
 			}
 		}
 		v.Extras = append(v.Extras, xv)
@@ -183,7 +181,7 @@ func planView(p catalog.Plan, basis string, pp *pricing.PlanPrices) PlanView {
 		if pp != nil {
 			for _, pm := range pp.Metrics {
 				if pm.ID == m.ID {
-					mv.Scheme = ptr(pm.Scheme)
+					mv.Scheme = new(pm.Scheme)
 				}
 			}
 		}

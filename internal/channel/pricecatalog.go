@@ -75,7 +75,7 @@ type PriceCatalogInput struct {
 // CreatePriceCatalog creates a price catalog of the caller's organization
 // for a tier it may sell at, with the pricing function of that tier.
 func (s *Service) CreatePriceCatalog(ctx context.Context, in PriceCatalogInput) (PriceCatalog, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return PriceCatalog{}, err
 	}
@@ -95,7 +95,7 @@ func (s *Service) CreatePriceCatalog(ctx context.Context, in PriceCatalogInput) 
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		owner := a.OrgID
 		if in.OwnerOrgID != "" && in.OwnerOrgID != a.OrgID {
-			if !isStaff(a) {
+			if !identity.IsStaff(a) {
 				return errs.Forbidden("permission_denied", "you make price catalogs for your own organization")
 			}
 			owner = in.OwnerOrgID
@@ -126,7 +126,7 @@ func (s *Service) CreatePriceCatalog(ctx context.Context, in PriceCatalogInput) 
 			return err
 		}
 		out = s.view(a, c)
-		return s.record(ctx, "price_catalog.create", "price_catalog", c.ID, c.OwnerOrgID, audit.Diff(nil, out), "price_catalog.created", out)
+		return s.rec.Record(ctx, "price_catalog.create", "price_catalog", c.ID, c.OwnerOrgID, audit.Diff(nil, out), "price_catalog.created", out)
 	})
 	return out, err
 }
@@ -209,7 +209,7 @@ func (s *Service) view(a actor.Actor, c PriceCatalog) PriceCatalog {
 	switch {
 	case a.OrgID == c.OwnerOrgID:
 		c.Relation = "owner"
-	case isStaff(a):
+	case identity.IsStaff(a):
 		c.Relation = "staff"
 	default:
 		c.Relation = "buyer"
@@ -250,7 +250,7 @@ func (s *Service) visibleCatalog(ctx context.Context, a actor.Actor, id string) 
 	if err != nil {
 		return c, err
 	}
-	if isStaff(a) || a.OrgID == c.OwnerOrgID {
+	if identity.IsStaff(a) || a.OrgID == c.OwnerOrgID {
 		return c, nil
 	}
 	if a.OrgID != "" {
@@ -272,7 +272,7 @@ func (s *Service) manageableCatalog(ctx context.Context, a actor.Actor, id strin
 	if err != nil {
 		return c, err
 	}
-	if a.OrgID != c.OwnerOrgID && !isStaff(a) {
+	if a.OrgID != c.OwnerOrgID && !identity.IsStaff(a) {
 		return c, errs.Forbidden("permission_denied", "only the catalog's owner changes it")
 	}
 	kind, err := s.orgKind(ctx, c.OwnerOrgID)
@@ -313,7 +313,7 @@ func (s *Service) ListPriceCatalogs(ctx context.Context) ([]PriceCatalog, error)
 		return nil, errs.Unauthenticated("unauthenticated", "authentication required")
 	}
 	q := db.NewQuery(`SELECT ` + catalogColumns + ` FROM price_catalogs c WHERE `)
-	if isStaff(a) {
+	if identity.IsStaff(a) {
 		q.Add("1 = 1")
 	} else {
 		q.Add("c.owner_org_id = " + q.Arg(a.OrgID))
@@ -323,7 +323,7 @@ func (s *Service) ListPriceCatalogs(ctx context.Context) ([]PriceCatalog, error)
 	if err != nil {
 		return nil, fmt.Errorf("list price catalogs: %w", err)
 	}
-	if !isStaff(a) && a.OrgKind != string(identity.Operator) {
+	if !identity.IsStaff(a) && a.OrgKind != string(identity.Operator) {
 		if src, err := s.sourceCatalog(ctx, a.OrgID); err == nil {
 			rows = append(rows, src)
 		}
@@ -342,7 +342,7 @@ func (s *Service) ListPriceCatalogs(ctx context.Context) ([]PriceCatalog, error)
 // UpdatePriceCatalog changes a catalog's name, markups, product policy,
 // self-billing or default flag.
 func (s *Service) UpdatePriceCatalog(ctx context.Context, id string, in PriceCatalogInput) (PriceCatalog, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return PriceCatalog{}, err
 	}
@@ -378,7 +378,7 @@ func (s *Service) UpdatePriceCatalog(ctx context.Context, id string, in PriceCat
 			return err
 		}
 		out = s.view(a, c)
-		return s.record(ctx, "price_catalog.update", "price_catalog", c.ID, c.OwnerOrgID, changes, "price_catalog.updated", out)
+		return s.rec.Record(ctx, "price_catalog.update", "price_catalog", c.ID, c.OwnerOrgID, changes, "price_catalog.updated", out)
 	})
 	return out, err
 }
@@ -386,7 +386,7 @@ func (s *Service) UpdatePriceCatalog(ctx context.Context, id string, in PriceCat
 // ArchivePriceCatalog retires a catalog nobody buys from any more (not the
 // default, no assignments).
 func (s *Service) ArchivePriceCatalog(ctx context.Context, id string) (PriceCatalog, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return PriceCatalog{}, err
 	}
@@ -412,7 +412,7 @@ func (s *Service) ArchivePriceCatalog(ctx context.Context, id string) (PriceCata
 			return err
 		}
 		out = s.view(a, c)
-		return s.record(ctx, "price_catalog.archive", "price_catalog", id, c.OwnerOrgID, audit.Diff(s.view(a, before), out), "price_catalog.archived", out)
+		return s.rec.Record(ctx, "price_catalog.archive", "price_catalog", id, c.OwnerOrgID, audit.Diff(s.view(a, before), out), "price_catalog.archived", out)
 	})
 	return out, err
 }

@@ -77,7 +77,7 @@ func (s *Service) defaultCatalog(ctx context.Context, owner, tier string) (Price
 			return err
 		}
 		made = true
-		return s.record(actor.With(ctx, actor.System), "price_catalog.create", "price_catalog", c.ID, owner, nil, "price_catalog.created", c)
+		return s.rec.Record(actor.With(ctx, actor.System), "price_catalog.create", "price_catalog", c.ID, owner, nil, "price_catalog.created", c)
 	})
 	if err != nil || !made {
 		if err == nil || db.IsUniqueViolation(err) {
@@ -254,7 +254,7 @@ func (s *Service) resolve(ctx context.Context, plan catalog.Plan, buyerOrgID str
 // their catalogs and quotes.
 func (s *Service) Resolve(ctx context.Context, planID, buyerOrgID string) (Chain, error) {
 	a := actor.From(ctx)
-	if !isStaff(a) {
+	if !identity.IsStaff(a) {
 		return Chain{}, errs.Forbidden("permission_denied", "the whole price chain is for the marketplace staff")
 	}
 	if !ids.Valid(ids.Organization, buyerOrgID) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
@@ -19,7 +20,7 @@ import (
 // catalog that lists its products one by one. A product must be offered
 // by the catalog's own source to be added.
 func (s *Service) SetProductOffered(ctx context.Context, catalogID, productID string, offered bool) (PriceCatalog, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return PriceCatalog{}, err
 	}
@@ -58,7 +59,7 @@ func (s *Service) SetProductOffered(ctx context.Context, catalogID, productID st
 		if !offered {
 			action = "price_catalog.withdraw"
 		}
-		return s.record(ctx, action, "price_catalog", c.ID, c.OwnerOrgID, map[string]audit.Change{"product": {To: productID}}, "price_catalog.updated", out)
+		return s.rec.Record(ctx, action, "price_catalog", c.ID, c.OwnerOrgID, map[string]audit.Change{"product": {To: productID}}, "price_catalog.updated", out)
 	})
 	return out, err
 }
@@ -75,7 +76,7 @@ type PlanRule struct {
 // catalog's rule for a plan. The rule is checked by pricing the plan
 // through the channel at once.
 func (s *Service) SetPlanRule(ctx context.Context, catalogID, planID string, markups *pricing.ChargeMarkups, override *pricing.PlanPriceOverride) (PlanRule, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return PlanRule{}, err
 	}
@@ -124,7 +125,7 @@ func (s *Service) SetPlanRule(ctx context.Context, catalogID, planID string, mar
 		if _, err := s.resolveLevels(ctx, plan, chain); err != nil {
 			return err
 		}
-		return s.record(ctx, "price_catalog.plan_rule", "price_catalog", c.ID, c.OwnerOrgID,
+		return s.rec.Record(ctx, "price_catalog.plan_rule", "price_catalog", c.ID, c.OwnerOrgID,
 			map[string]audit.Change{plan.LineageID: {To: out}}, "price_catalog.updated", map[string]any{"catalog_id": c.ID, "rule": out})
 	})
 	return out, err

@@ -20,15 +20,12 @@
 package channel
 
 import (
-	"context"
 	"log/slog"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/identity"
-	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
-	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 )
@@ -46,8 +43,7 @@ const (
 // Service is the channel domain service.
 type Service struct {
 	db       *db.DB
-	audit    *audit.Log
-	outbox   *outbox.Outbox
+	rec      audit.Recorder
 	identity *identity.Service
 	catalog  *catalog.Service
 	log      *slog.Logger
@@ -59,31 +55,9 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *ca
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: d, audit: a, outbox: o, identity: id, catalog: cat, log: log}
+	s := &Service{db: d, rec: audit.NewRecorder(a, o), identity: id, catalog: cat, log: log}
 	cat.SetOfferings(s)
 	return s
-}
-
-func (s *Service) record(ctx context.Context, action, objectType, objectID, orgID string, changes map[string]audit.Change, event string, data any) error {
-	if err := s.audit.Record(ctx, audit.Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID, Changes: changes}); err != nil {
-		return err
-	}
-	if event == "" {
-		return nil
-	}
-	return s.outbox.PublishData(ctx, event, objectType, objectID, orgID, data)
-}
-
-func writer(ctx context.Context) (actor.Actor, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return a, errs.Unauthenticated("unauthenticated", "authentication required")
-	}
-	return a, identity.CheckWritable(a)
-}
-
-func isStaff(a actor.Actor) bool {
-	return a.Kind == actor.KindSystem || identity.Role(a.Role).Staff()
 }
 
 // tierOf is the tier a buyer of kind k buys at.

@@ -48,7 +48,7 @@ type CreateAPIKeyInput struct {
 // its token, which is never shown again. An impersonator cannot create keys
 // for the user it impersonates.
 func (s *Service) CreateAPIKey(ctx context.Context, in CreateAPIKeyInput) (APIKey, string, error) {
-	a, err := writer(ctx)
+	a, err := Writer(ctx)
 	if err != nil {
 		return APIKey{}, "", err
 	}
@@ -83,7 +83,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, in CreateAPIKeyInput) (APIKe
 		if err != nil {
 			return fmt.Errorf("insert api key: %w", err)
 		}
-		return s.record(ctx, "api_key.create", "api_key", out.ID, a.OrgID, audit.Diff(nil, out), "api_key.created", out)
+		return s.rec.Record(ctx, "api_key.create", "api_key", out.ID, a.OrgID, audit.Diff(nil, out), "api_key.created", out)
 	})
 	if err != nil {
 		return APIKey{}, "", err
@@ -94,7 +94,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, in CreateAPIKeyInput) (APIKe
 // ListAPIKeys lists the caller's API keys, revoked ones included, oldest
 // first.
 func (s *Service) ListAPIKeys(ctx context.Context, p page.Request) ([]APIKey, string, error) {
-	a, err := caller(ctx)
+	a, err := Caller(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -109,7 +109,7 @@ func (s *Service) ListAPIKeys(ctx context.Context, p page.Request) ([]APIKey, st
 // RevokeAPIKey revokes one of the caller's keys; those who may manage a user
 // may revoke that user's keys too. Revoking twice is harmless.
 func (s *Service) RevokeAPIKey(ctx context.Context, id string) (APIKey, error) {
-	a, err := writer(ctx)
+	a, err := Writer(ctx)
 	if err != nil {
 		return APIKey{}, err
 	}
@@ -146,7 +146,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (APIKey, error) {
 		if err := s.db.QueryRow(ctx, `SELECT org_id FROM users WHERE id = $1`, k.UserID).Scan(&orgID); err != nil {
 			return err
 		}
-		return s.record(ctx, "api_key.revoke", "api_key", id, orgID, audit.Diff(k, out), "api_key.revoked", out)
+		return s.rec.Record(ctx, "api_key.revoke", "api_key", id, orgID, audit.Diff(k, out), "api_key.revoked", out)
 	})
 	return out, err
 }

@@ -32,7 +32,7 @@ func (s *Service) EnsureOperator(ctx context.Context, name string) (Organization
 		if err := s.insertOrg(ctx, out); err != nil {
 			return err
 		}
-		return s.record(ctx, "organization.create", "organization", out.ID, out.ID, audit.Diff(nil, out), "organization.created", out)
+		return s.rec.Record(ctx, "organization.create", "organization", out.ID, out.ID, audit.Diff(nil, out), "organization.created", out)
 	})
 	if db.IsUniqueViolation(err) {
 		// Another process starting at the same moment created it first.

@@ -108,7 +108,7 @@ func (s *Service) Logo(ctx context.Context) ([]byte, string, error) {
 // marketplace customization function and a staff role (a reseller's own
 // branding is another matter).
 func (s *Service) UpdateBranding(ctx context.Context, in BrandingInput) (Branding, error) {
-	a, err := writer(ctx)
+	a, err := Writer(ctx)
 	if err != nil {
 		return Branding{}, err
 	}
@@ -164,7 +164,7 @@ func (s *Service) UpdateBranding(ctx context.Context, in BrandingInput) (Brandin
 			return fmt.Errorf("save branding: %w", err)
 		}
 		out = s.brandingOf(st, &now)
-		return s.record(ctx, "marketplace.branding_update", "settings", brandingKey, a.OrgID, audit.Diff(before, out), "marketplace.branding_updated", out)
+		return s.rec.Record(ctx, "marketplace.branding_update", "settings", brandingKey, a.OrgID, audit.Diff(before, out), "marketplace.branding_updated", out)
 	})
 	return out, err
 }

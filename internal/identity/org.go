@@ -74,7 +74,7 @@ type CreateOrganizationInput struct {
 // resellers and customers in their channel; resellers create customers under
 // themselves. The operator is created once, at bootstrap.
 func (s *Service) CreateOrganization(ctx context.Context, in CreateOrganizationInput) (Organization, error) {
-	a, err := writer(ctx)
+	a, err := Writer(ctx)
 	if err != nil {
 		return Organization{}, err
 	}
@@ -129,7 +129,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in CreateOrganizationI
 		if err := s.insertOrg(ctx, out); err != nil {
 			return err
 		}
-		return s.record(ctx, "organization.create", "organization", out.ID, out.ID, audit.Diff(nil, out), "organization.created", out)
+		return s.rec.Record(ctx, "organization.create", "organization", out.ID, out.ID, audit.Diff(nil, out), "organization.created", out)
 	})
 	return out, err
 }
@@ -199,7 +199,7 @@ func (s *Service) visibleOrg(ctx context.Context, a actor.Actor, id string) (Org
 
 // GetOrganization returns an organization the caller may see.
 func (s *Service) GetOrganization(ctx context.Context, id string) (Organization, error) {
-	a, err := caller(ctx)
+	a, err := Caller(ctx)
 	if err != nil {
 		return Organization{}, err
 	}
@@ -221,7 +221,7 @@ type OrganizationFilter struct {
 
 // ListOrganizations lists the organizations the caller may see, oldest first.
 func (s *Service) ListOrganizations(ctx context.Context, f OrganizationFilter) ([]Organization, string, error) {
-	a, err := caller(ctx)
+	a, err := Caller(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -282,7 +282,7 @@ type UpdateOrganizationInput struct {
 // UpdateOrganization changes the profile of an organization the caller may
 // manage.
 func (s *Service) UpdateOrganization(ctx context.Context, id string, in UpdateOrganizationInput) (Organization, error) {
-	a, err := writer(ctx)
+	a, err := Writer(ctx)
 	if err != nil {
 		return Organization{}, err
 	}
@@ -341,7 +341,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, id string, in UpdateOr
 		if err != nil {
 			return fmt.Errorf("update organization: %w", err)
 		}
-		return s.record(ctx, "organization.update", "organization", out.ID, out.ID, changes, "organization.updated", out)
+		return s.rec.Record(ctx, "organization.update", "organization", out.ID, out.ID, changes, "organization.updated", out)
 	})
 	return out, err
 }
@@ -365,7 +365,7 @@ func (s *Service) manageableOrg(ctx context.Context, a actor.Actor, id string) (
 // organization with active organizations under it, the operator and the
 // caller's own organization cannot be archived.
 func (s *Service) ArchiveOrganization(ctx context.Context, id string) (Organization, error) {
-	a, err := writer(ctx)
+	a, err := Writer(ctx)
 	if err != nil {
 		return Organization{}, err
 	}
@@ -403,7 +403,7 @@ func (s *Service) ArchiveOrganization(ctx context.Context, id string) (Organizat
 		if err := s.revokeCredentials(ctx, `user_id IN (SELECT id FROM users WHERE org_id = $1)`, id); err != nil {
 			return err
 		}
-		return s.record(ctx, "organization.archive", "organization", id, id, audit.Diff(before, out), "organization.archived", out)
+		return s.rec.Record(ctx, "organization.archive", "organization", id, id, audit.Diff(before, out), "organization.archived", out)
 	})
 	return out, err
 }

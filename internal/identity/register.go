@@ -122,10 +122,10 @@ func (su SignUp) Create(ctx context.Context) (Organization, User, error) {
 		}
 		// The registrant acts on its own new organization from here on.
 		self := actor.With(sys, actorOf(user, org, nil))
-		if err := s.record(self, "organization.register", "organization", org.ID, org.ID, audit.Diff(nil, org), "organization.created", org); err != nil {
+		if err := s.rec.Record(self, "organization.register", "organization", org.ID, org.ID, audit.Diff(nil, org), "organization.created", org); err != nil {
 			return err
 		}
-		return s.record(self, "user.create", "user", user.ID, org.ID, audit.Diff(nil, user), "user.created", user)
+		return s.rec.Record(self, "user.create", "user", user.ID, org.ID, audit.Diff(nil, user), "user.created", user)
 	})
 	return org, user, err
 }

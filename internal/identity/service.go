@@ -57,6 +57,7 @@ var DefaultConfig = Config{
 type Service struct {
 	db     *db.DB
 	audit  *audit.Log
+	rec    audit.Recorder
 	outbox *outbox.Outbox
 	cfg    Config
 	log    *slog.Logger
@@ -92,23 +93,14 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, cfg Config, log *slog.Logger)
 	if err != nil {
 		panic(err)
 	}
-	return &Service{db: d, audit: a, outbox: o, cfg: cfg, log: log, dummyHash: dummy}
-}
-
-// caller returns the authenticated actor of ctx.
-func caller(ctx context.Context) (actor.Actor, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return a, errs.Unauthenticated("unauthenticated", "authentication required")
-	}
-	return a, nil
+	return &Service{db: d, audit: a, outbox: o, rec: audit.NewRecorder(a, o), cfg: cfg, log: log, dummyHash: dummy}
 }
 
 // Authorize returns the caller of ctx when its role holds f: an
 // unauthenticated error without a caller, a forbidden error without the
 // function. Background work (the system actor) holds every function.
 func Authorize(ctx context.Context, f Function) (actor.Actor, error) {
-	a, err := caller(ctx)
+	a, err := Caller(ctx)
 	if err != nil {
 		return a, err
 	}
@@ -125,15 +117,6 @@ func CheckWritable(a actor.Actor) error {
 		return errs.Forbidden("impersonation_read_only", "a supervisor's impersonation is read-only")
 	}
 	return nil
-}
-
-// writer returns the caller of ctx if it may change things.
-func writer(ctx context.Context) (actor.Actor, error) {
-	a, err := caller(ctx)
-	if err != nil {
-		return a, err
-	}
-	return a, CheckWritable(a)
 }
 
 // VisibleOrgs returns a SQL condition restricting column (an organization id
@@ -204,18 +187,6 @@ func canManageUsers(a actor.Actor, org Organization, firstUser bool) bool {
 		return firstUser && Can(r, CustomerManagement)
 	}
 	return false
-}
-
-// record writes the audit entry and the domain event of one change, in the
-// transaction carried by ctx.
-func (s *Service) record(ctx context.Context, action, objectType, objectID, orgID string, changes map[string]audit.Change, event string, data any) error {
-	if err := s.audit.Record(ctx, audit.Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID, Changes: changes}); err != nil {
-		return err
-	}
-	if event == "" {
-		return nil
-	}
-	return s.outbox.PublishData(ctx, event, objectType, objectID, orgID, data)
 }
 
 // sessionNow is the time sessions and sign-in throttles are measured by.

@@ -158,7 +158,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		}
 		u.LastLoginAt = &now
 		out.User = u
-		return s.record(ctx, "user.login", "user", u.ID, u.OrgID, map[string]audit.Change{"session": {To: out.Session.ID}}, "", nil)
+		return s.rec.Record(ctx, "user.login", "user", u.ID, u.OrgID, map[string]audit.Change{"session": {To: out.Session.ID}}, "", nil)
 	})
 	return out, err
 }
@@ -313,7 +313,7 @@ func (s *Service) authUser(ctx context.Context, userID, impersonatorID string) (
 // (for an impersonation session, only the impersonation: the
 // administrator's own session stays). It returns the ended session.
 func (s *Service) Logout(ctx context.Context) (Session, error) {
-	a, err := caller(ctx)
+	a, err := Caller(ctx)
 	if err != nil {
 		return Session{}, err
 	}
@@ -338,7 +338,7 @@ func (s *Service) Logout(ctx context.Context) (Session, error) {
 		if a.Impersonated() {
 			action = "user.impersonation_end"
 		}
-		return s.record(ctx, action, "user", a.UserID, a.OrgID, map[string]audit.Change{"session": {From: a.SessionID}}, "", nil)
+		return s.rec.Record(ctx, action, "user", a.UserID, a.OrgID, map[string]audit.Change{"session": {From: a.SessionID}}, "", nil)
 	})
 	return ses, err
 }
@@ -403,7 +403,7 @@ func (s *Service) Impersonate(ctx context.Context, userID string) (LoginResult, 
 			return err
 		}
 		ictx := actor.With(ctx, actorOf(target, org, &impAuth.User))
-		return s.record(ictx, "user.impersonation_start", "user", target.ID, target.OrgID,
+		return s.rec.Record(ictx, "user.impersonation_start", "user", target.ID, target.OrgID,
 			map[string]audit.Change{"session": {To: out.Session.ID}}, "user.impersonated", map[string]string{"user_id": target.ID, "impersonator_id": a.UserID})
 	})
 	return out, err

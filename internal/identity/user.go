@@ -63,7 +63,7 @@ type CreateUserInput struct {
 // first user). Only a super admin creates super admins; an admin creates
 // admins and supervisors.
 func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, error) {
-	a, err := writer(ctx)
+	a, err := Writer(ctx)
 	if err != nil {
 		return User{}, err
 	}
@@ -124,7 +124,7 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, err
 		if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
-		return s.record(ctx, "user.create", "user", out.ID, out.OrgID, audit.Diff(nil, out), "user.created", out)
+		return s.rec.Record(ctx, "user.create", "user", out.ID, out.OrgID, audit.Diff(nil, out), "user.created", out)
 	})
 	return out, err
 }
@@ -200,7 +200,7 @@ func (s *Service) manageableUser(ctx context.Context, a actor.Actor, id string) 
 
 // GetUser returns a user the caller may see.
 func (s *Service) GetUser(ctx context.Context, id string) (User, error) {
-	a, err := caller(ctx)
+	a, err := Caller(ctx)
 	if err != nil {
 		return User{}, err
 	}
@@ -213,7 +213,7 @@ func (s *Service) GetUser(ctx context.Context, id string) (User, error) {
 // Me returns the calling user, its organization and the functions its role
 // holds.
 func (s *Service) Me(ctx context.Context) (User, Organization, error) {
-	a, err := caller(ctx)
+	a, err := Caller(ctx)
 	if err != nil {
 		return User{}, Organization{}, err
 	}
@@ -241,7 +241,7 @@ type UserFilter struct {
 // ListUsers lists the users of the organizations the caller may see, oldest
 // first.
 func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]User, string, error) {
-	a, err := caller(ctx)
+	a, err := Caller(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -297,7 +297,7 @@ type UpdateUserInput struct {
 // name, and email given the current password; never under impersonation).
 // Disabling a user revokes its sessions and API keys.
 func (s *Service) UpdateUser(ctx context.Context, id string, in UpdateUserInput) (User, error) {
-	a, err := writer(ctx)
+	a, err := Writer(ctx)
 	if err != nil {
 		return User{}, err
 	}
@@ -372,7 +372,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UpdateUserInput)
 				return err
 			}
 		}
-		return s.record(ctx, "user.update", "user", out.ID, out.OrgID, changes, "user.updated", out)
+		return s.rec.Record(ctx, "user.update", "user", out.ID, out.OrgID, changes, "user.updated", out)
 	})
 	return out, err
 }
@@ -396,7 +396,7 @@ type SetPasswordInput struct {
 // session of the user is revoked (API keys stay: they belong to
 // integrations and are revoked on their own).
 func (s *Service) SetPassword(ctx context.Context, id string, in SetPasswordInput) error {
-	a, err := writer(ctx)
+	a, err := Writer(ctx)
 	if err != nil {
 		return err
 	}
@@ -438,7 +438,7 @@ func (s *Service) SetPassword(ctx context.Context, id string, in SetPasswordInpu
 		if err := s.revokeOrphans(ctx); err != nil {
 			return err
 		}
-		return s.record(ctx, "user.set_password", "user", u.ID, u.OrgID, map[string]audit.Change{"password": {From: "***", To: "***"}},
+		return s.rec.Record(ctx, "user.set_password", "user", u.ID, u.OrgID, map[string]audit.Change{"password": {From: "***", To: "***"}},
 			"user.password_changed", map[string]string{"user_id": u.ID})
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
@@ -138,7 +139,7 @@ func (s *Service) VendorUpgrade(ctx context.Context, id string, in ChangeInput, 
 }
 
 func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorResult string) (Order, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Order{}, err
 	}
@@ -158,12 +159,12 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 		}
 		switch {
 		case vendorResult != "":
-			if a.OrgID != sub.VendorOrgID && !(isStaff(a) && can(a, identity.ProductOnboarding)) {
+			if a.OrgID != sub.VendorOrgID && !(identity.IsStaff(a) && identity.May(a, identity.ProductOnboarding)) {
 				return errs.Forbidden("not_vendor", "only the product's vendor upgrades its customers")
 			}
-		case a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !isStaff(a):
+		case a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !identity.IsStaff(a):
 			return errs.Forbidden("permission_denied", "vendors upgrade customers through the vendor upgrade")
-		case !can(a, identity.OrderPlacement):
+		case !identity.May(a, identity.OrderPlacement):
 			return errs.Forbidden("permission_denied", "changing subscriptions needs the order placement function")
 		}
 		if sub.Status != StatusActive && sub.Status != StatusTrialing {
@@ -176,14 +177,14 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 			// Prorating needs a period; an everlasting licence is bought once.
 			return errs.FailedPrecondition("change_needs_period", "an everlasting licence has no period to change within: order the other plan instead")
 		}
-		current, err := s.catalog.GetPlan(system(ctx), sub.PlanID)
+		current, err := s.catalog.GetPlan(identity.AsSystem(ctx), sub.PlanID)
 		if err != nil {
 			return err
 		}
 		target := current
 		direction := ""
 		if in.PlanID != "" {
-			if target, err = s.catalog.CurrentPlan(system(ctx), in.PlanID); err != nil {
+			if target, err = s.catalog.CurrentPlan(identity.AsSystem(ctx), in.PlanID); err != nil {
 				return errs.Invalid("validation_failed", "plan_id: no such plan", errs.Field("plan_id", "not_found", "no such plan"))
 			}
 			switch {
@@ -206,7 +207,7 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 		}
 		// Price both configurations for one period at the customer's current
 		// channel price (the old one at its frozen price).
-		q, err := s.channel.Quote(system(ctx), channel.QuoteInput{PlanID: target.ID, Quantities: quantities, CustomerOrgID: sub.CustomerOrgID,
+		q, err := s.channel.Quote(identity.AsSystem(ctx), channel.QuoteInput{PlanID: target.ID, Quantities: quantities, CustomerOrgID: sub.CustomerOrgID,
 			Coupon: sub.Coupon, Renewal: true, Start: *sub.CurrentPeriodStart})
 		if err != nil {
 			return err
@@ -272,7 +273,7 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 		if vendorResult != "" {
 			detail["vendor_result"] = vendorResult
 		}
-		o.Detail = json.RawMessage(jsonText(detail))
+		o.Detail = json.RawMessage(db.JSONText(detail))
 		if err := s.insertOrder(ctx, &o); err != nil {
 			return err
 		}
@@ -350,7 +351,7 @@ type UpdateInput struct {
 
 // Update switches auto-renew (on renewable plans) and a trial's conversion.
 func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Subscription, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Subscription{}, err
 	}
@@ -380,7 +381,7 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Subscr
 			return err
 		}
 		out = s.view(a, sub)
-		return s.record(ctx, "subscription.update", "subscription", sub.ID, sub.CustomerOrgID,
+		return s.rec.Record(ctx, "subscription.update", "subscription", sub.ID, sub.CustomerOrgID,
 			audit.Diff(map[string]bool{"auto_renew": before.AutoRenew, "convert_after_trial": before.ConvertAfterTrial},
 				map[string]bool{"auto_renew": sub.AutoRenew, "convert_after_trial": sub.ConvertAfterTrial}), "subscription.updated", out)
 	})
@@ -390,7 +391,7 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Subscr
 // Terminate ends a subscription now: a termination order is recorded and
 // the vendor is told to destroy the service.
 func (s *Service) Terminate(ctx context.Context, id, reason string) (Order, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Order{}, err
 	}
@@ -412,7 +413,7 @@ func (s *Service) Terminate(ctx context.Context, id, reason string) (Order, erro
 		zero := money.NewAmount(0, money.MustCurrency(sub.Currency))
 		o := Order{ID: ids.New(OrderKind), Type: OrderTermination, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: sub.SellerOrgID,
 			VendorOrgID: sub.VendorOrgID, ProductID: sub.ProductID, PlanID: sub.PlanID, SubscriptionID: sub.ID, Quantities: sub.Quantities,
-			DurationSubtotal: &zero, Subtotal: &zero, Status: OrderApproved, Reason: reason, Detail: json.RawMessage(jsonText(map[string]string{"reason": reason}))}
+			DurationSubtotal: &zero, Subtotal: &zero, Status: OrderApproved, Reason: reason, Detail: json.RawMessage(db.JSONText(map[string]string{"reason": reason}))}
 		if err := s.insertOrder(ctx, &o); err != nil {
 			return err
 		}
@@ -433,7 +434,7 @@ func (s *Service) Terminate(ctx context.Context, id, reason string) (Order, erro
 // RequestRenewal makes (or returns) the renewal order of a subscription
 // without auto-renew, for the customer to pay before or after expiry.
 func (s *Service) RequestRenewal(ctx context.Context, id string) (Order, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Order{}, err
 	}
@@ -471,10 +472,10 @@ func (s *Service) manageableSub(ctx context.Context, a actor.Actor, id string) (
 	if err != nil {
 		return sub, err
 	}
-	if a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !isStaff(a) {
+	if a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !identity.IsStaff(a) {
 		return sub, errs.Forbidden("permission_denied", "the vendor does not manage its customers' subscriptions")
 	}
-	if !can(a, identity.OrderPlacement) {
+	if !identity.May(a, identity.OrderPlacement) {
 		return sub, errs.Forbidden("permission_denied", "managing subscriptions needs the order placement function")
 	}
 	if ended(sub.Status) {

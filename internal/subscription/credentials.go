@@ -36,16 +36,16 @@ func sealedText(raw string) (string, bool) {
 // an empty object.
 func (s *Service) storedCredentials(sub *Subscription) (string, error) {
 	if sub.Credentials == nil && sub.sealedCredentials != "" {
-		return jsonText(sub.sealedCredentials), nil
+		return db.JSONText(sub.sealedCredentials), nil
 	}
 	if len(sub.Credentials) == 0 {
 		return "{}", nil
 	}
-	sealed, err := s.secrets.Seal([]byte(jsonText(sub.Credentials)), []byte(sub.ID))
+	sealed, err := s.secrets.Seal([]byte(db.JSONText(sub.Credentials)), []byte(sub.ID))
 	if err != nil {
 		return "", fmt.Errorf("seal credentials of %s: %w", sub.ID, err)
 	}
-	return jsonText(sealed), nil
+	return db.JSONText(sealed), nil
 }
 
 // scanSub reads a subscription with its credentials opened. Credentials
@@ -107,13 +107,13 @@ func (s *Service) SealCredentials(ctx context.Context) (int, error) {
 			if len(creds) == 0 {
 				continue
 			}
-			plain = []byte(jsonText(creds))
+			plain = []byte(db.JSONText(creds))
 		}
 		sealed, err := s.secrets.Seal(plain, []byte(r.id))
 		if err != nil {
 			return n, err
 		}
-		done, err := s.db.Exec(ctx, `UPDATE subscriptions SET credentials = $1 WHERE id = $2 AND credentials = $3`, jsonText(sealed), r.id, r.raw)
+		done, err := s.db.Exec(ctx, `UPDATE subscriptions SET credentials = $1 WHERE id = $2 AND credentials = $3`, db.JSONText(sealed), r.id, r.raw)
 		if err != nil {
 			return n, fmt.Errorf("seal credentials of %s: %w", r.id, err)
 		}

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/channel"
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
+	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
@@ -24,7 +26,7 @@ func (s *Service) activate(ctx context.Context, sub *Subscription, o Order, tria
 	sub.StartedAt = now
 	switch {
 	case sub.Kind == KindTrial:
-		end := now.Add(days(trialDays))
+		end := now.Add(clock.Days(trialDays))
 		sub.Status, sub.TrialEnd = StatusTrialing, &end
 		sub.CurrentPeriodStart, sub.CurrentPeriodEnd = &now, &end
 		if err := s.move(ctx, sub, ProvPending, "trial started"); err != nil {
@@ -165,7 +167,7 @@ func (s *Service) nextAction(ctx context.Context, set Settings, sub Subscription
 	default:
 		consider(sub.CurrentPeriodEnd)
 		if sub.PaymentDue && sub.PaymentDueSince != nil && sub.Provisioning == ProvWaitingPayment {
-			deadline := sub.PaymentDueSince.Add(days(set.PaymentDays))
+			deadline := sub.PaymentDueSince.Add(clock.Days(set.PaymentDays))
 			consider(&deadline)
 		}
 		if sub.Provisioning == ProvPaymentExpired {
@@ -194,7 +196,7 @@ func (s *Service) nextReminder(ctx context.Context, set Settings, sub Subscripti
 		if sent[d] {
 			continue
 		}
-		at := sub.CommitmentEnd.Add(-days(d))
+		at := sub.CommitmentEnd.Add(-clock.Days(d))
 		if at.Before(sub.StartedAt) {
 			continue // the commitment is shorter than this reminder's lead
 		}
@@ -213,7 +215,7 @@ func (s *Service) nextReminder(ctx context.Context, set Settings, sub Subscripti
 // go on. The error is only one that stops every step: the context's, or
 // the database failing to record a failure.
 func (s *Service) RunDue(ctx context.Context) (int, error) {
-	ctx = system(ctx)
+	ctx = identity.AsSystem(ctx)
 	done := 0
 	for {
 		if err := ctx.Err(); err != nil {
@@ -284,9 +286,9 @@ func (s *Service) step(ctx context.Context, sub *Subscription) error {
 		err = s.expire(ctx, sub, "grace period ended unpaid")
 	case sub.Provisioning == ProvPaymentExpired && due(sub.GraceEnd):
 		err = s.expire(ctx, sub, "first payment never came")
-	case sub.Provisioning == ProvWaitingPayment && sub.PaymentDueSince != nil && due(ptr(sub.PaymentDueSince.Add(days(set.PaymentDays)))) &&
-		(sub.CurrentPeriodEnd == nil || sub.PaymentDueSince.Add(days(set.PaymentDays)).Before(*sub.CurrentPeriodEnd)):
-		grace := now.Add(days(set.GraceDays))
+	case sub.Provisioning == ProvWaitingPayment && sub.PaymentDueSince != nil && due(new(sub.PaymentDueSince.Add(clock.Days(set.PaymentDays)))) &&
+		(sub.CurrentPeriodEnd == nil || sub.PaymentDueSince.Add(clock.Days(set.PaymentDays)).Before(*sub.CurrentPeriodEnd)):
+		grace := now.Add(clock.Days(set.GraceDays))
 		sub.GraceEnd = &grace
 		err = s.move(ctx, sub, ProvPaymentExpired, "first payment not received in time")
 	case sub.Status == StatusSuspended:
@@ -316,8 +318,6 @@ func (s *Service) step(ctx context.Context, sub *Subscription) error {
 	}
 	return s.save(ctx, sub, false)
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // endPeriod closes the current period: the next one of the commitment
 // starts (applying a pending downgrade), or the commitment ends.
@@ -363,7 +363,7 @@ func (s *Service) endCommitment(ctx context.Context, set Settings, sub *Subscrip
 			return s.renew(ctx, sub, o)
 		}
 	}
-	grace := sub.CommitmentEnd.Add(days(set.GraceDays))
+	grace := sub.CommitmentEnd.Add(clock.Days(set.GraceDays))
 	sub.Status, sub.GraceEnd = StatusSuspended, &grace
 	if err := s.move(ctx, sub, ProvStopped, "expired unpaid; suspended for the grace period"); err != nil {
 		return err

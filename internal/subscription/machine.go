@@ -119,7 +119,7 @@ func (s *Service) cancelOpenOrders(ctx context.Context, sub *Subscription, reaso
 		if _, err := s.db.Exec(ctx, `UPDATE orders SET status = $2, reason = $3, updated_at = $4 WHERE id = $1`, id, OrderCancelled, reason, now); err != nil {
 			return err
 		}
-		if err := s.record(ctx, "order.cancelled", "order", id, sub.CustomerOrgID, map[string]audit.Change{"status": {To: OrderCancelled}}, "order.cancelled",
+		if err := s.rec.Record(ctx, "order.cancelled", "order", id, sub.CustomerOrgID, map[string]audit.Change{"status": {To: OrderCancelled}}, "order.cancelled",
 			map[string]string{"order_id": id, "subscription_id": sub.ID, "reason": reason}); err != nil {
 			return err
 		}

@@ -174,19 +174,11 @@ func scanSub(sc db.Scanner) (Subscription, error) {
 	return s, nil
 }
 
-func jsonText(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // only our own types are marshalled
-	}
-	return string(b)
-}
-
 func optJSON[T any](v *T) any {
 	if v == nil {
 		return nil
 	}
-	return jsonText(v)
+	return db.JSONText(v)
 }
 
 func optString(s string) any {
@@ -215,11 +207,11 @@ func (s *Service) save(ctx context.Context, sub *Subscription, insert bool) erro
 		return err
 	}
 	args := []any{sub.ID, sub.Kind, sub.CustomerOrgID, sub.SellerOrgID, sub.VendorOrgID, sub.ProductID, sub.PlanID, sub.OrderID,
-		jsonText(sub.Quantities), jsonText(sub.Terms), jsonText(sub.Prices), jsonText(sub.chain), optJSON(sub.Coupon), sub.Currency,
+		db.JSONText(sub.Quantities), db.JSONText(sub.Terms), db.JSONText(sub.Prices), db.JSONText(sub.chain), optJSON(sub.Coupon), sub.Currency,
 		sub.Status, sub.Provisioning, sub.AutoRenew, sub.ConvertAfterTrial, sub.PaymentDue, sub.PaymentDueSince, sub.CommitmentPeriods,
 		sub.CommitmentStart, sub.CommitmentEnd, sub.PeriodIndex, sub.CurrentPeriodStart, sub.CurrentPeriodEnd, sub.TrialEnd, sub.GraceEnd,
-		optString(sub.RenewalOrderID), optJSON(sub.PendingChange), jsonText(sub.Endpoints), sub.Instructions, creds,
-		sub.NextActionAt, sub.StartedAt, sub.EndedAt, sub.CreatedAt, sub.UpdatedAt, jsonText(sub.rating), sub.SelfBilled}
+		optString(sub.RenewalOrderID), optJSON(sub.PendingChange), db.JSONText(sub.Endpoints), sub.Instructions, creds,
+		sub.NextActionAt, sub.StartedAt, sub.EndedAt, sub.CreatedAt, sub.UpdatedAt, db.JSONText(sub.rating), sub.SelfBilled}
 	if insert {
 		_, err = s.db.Exec(ctx, `INSERT INTO subscriptions (`+subColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
 			$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40)`, args...)

@@ -224,13 +224,13 @@ func (s *Service) insertOrder(ctx context.Context, o *Order) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO orders (`+orderColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
 		$16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)`,
 		o.ID, o.Type, o.CustomerOrgID, o.SellerOrgID, o.VendorOrgID, o.PlacedByUserID, o.PlacedByOrgID, o.Push, o.ProductID, o.PlanID,
-		optString(o.SubscriptionID), o.Periods, jsonText(o.Quantities), o.CouponCode, o.Subtotal.Currency(), o.DurationSubtotal.Minor(),
-		o.Subtotal.Minor(), tax, string(o.Detail), jsonText(orderPricingJSON{Prices: p.prices, Chain: p.chain, Terms: p.terms, Coupon: p.coupon, Input: p.input, SelfBilled: p.selfBilled}), o.Status,
+		optString(o.SubscriptionID), o.Periods, db.JSONText(o.Quantities), o.CouponCode, o.Subtotal.Currency(), o.DurationSubtotal.Minor(),
+		o.Subtotal.Minor(), tax, string(o.Detail), db.JSONText(orderPricingJSON{Prices: p.prices, Chain: p.chain, Terms: p.terms, Coupon: p.coupon, Input: p.input, SelfBilled: p.selfBilled}), o.Status,
 		o.AuditorOrgID, o.Reason, o.DecidedBy, o.DecidedAt, o.PaidAt, o.CreatedAt, o.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
 	}
-	return s.record(ctx, "order.create", "order", o.ID, o.CustomerOrgID, audit.Diff(nil, o), "order.created", o)
+	return s.rec.Record(ctx, "order.create", "order", o.ID, o.CustomerOrgID, audit.Diff(nil, o), "order.created", o)
 }
 
 var errOrderNotFound = errs.NotFound("order_not_found", "no such order")
@@ -284,7 +284,7 @@ func (s *Service) orderByClientRef(ctx context.Context, a actor.Actor, ref strin
 // Sandbox orders are a vendor's test of its own product: priced at its
 // list price, never paid by anyone but the vendor.
 func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Order{}, err
 	}
@@ -321,7 +321,7 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 	if in.Type == OrderSandbox {
 		return s.placeSandbox(ctx, a, in)
 	}
-	if !can(a, identity.OrderPlacement) {
+	if !identity.May(a, identity.OrderPlacement) {
 		return Order{}, errs.Forbidden("permission_denied", "placing orders needs the order placement function")
 	}
 	if a.OrgKind != string(identity.CustomerOrg) && in.CustomerOrgID == "" {
@@ -337,7 +337,7 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 			return err
 		}
 		plan := q.Plan
-		product, err := s.catalog.GetProduct(system(ctx), plan.ProductID)
+		product, err := s.catalog.GetProduct(identity.AsSystem(ctx), plan.ProductID)
 		if err != nil {
 			return err
 		}
@@ -347,7 +347,7 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 		}
 		o := &Order{Type: in.Type, CustomerOrgID: q.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: product.OwnerOrgID,
 			Push: a.OrgID != q.CustomerOrgID, ProductID: product.ID, PlanID: plan.ID, Periods: q.Periods, Quantities: in.Quantities,
-			CouponCode: q.CouponCode, Status: OrderApproved, Detail: json.RawMessage(jsonText(q.Quote))}
+			CouponCode: q.CouponCode, Status: OrderApproved, Detail: json.RawMessage(db.JSONText(q.Quote))}
 		total, due := q.Total, q.FirstInvoice
 		o.taxLines = q.Lines
 		if in.Type == OrderTrial {
@@ -395,7 +395,7 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 			}
 		}
 		if q.CouponCode != "" {
-			if _, err := s.catalog.RedeemCoupon(system(ctx), catalog.CouponUse{Code: q.CouponCode, Plan: plan, BuyerOrgID: o.CustomerOrgID,
+			if _, err := s.catalog.RedeemCoupon(identity.AsSystem(ctx), catalog.CouponUse{Code: q.CouponCode, Plan: plan, BuyerOrgID: o.CustomerOrgID,
 				SellerOrgID: o.SellerOrgID, At: s.db.Now(ctx)}, o.ID); err != nil {
 				return err
 			}
@@ -458,23 +458,23 @@ func pricesOf(q channel.Quote) *pricing.PlanPrices {
 // placeSandbox orders a vendor's own product for the vendor itself, at its
 // list price, to test its provisioning.
 func (s *Service) placeSandbox(ctx context.Context, a actor.Actor, in PlaceOrderInput) (Order, error) {
-	if !can(a, identity.Sandboxing) {
+	if !identity.May(a, identity.Sandboxing) {
 		return Order{}, errs.Forbidden("permission_denied", "sandbox orders need the sandboxing function")
 	}
 	var out Order
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		plan, err := s.catalog.CurrentPlan(system(ctx), in.PlanID)
+		plan, err := s.catalog.CurrentPlan(identity.AsSystem(ctx), in.PlanID)
 		if errs.Is(err, "plan_not_found") {
 			return errs.Invalid("plan_not_found", "no such plan", errs.Field("plan_id", "plan_not_found", "no such plan"))
 		}
 		if err != nil {
 			return err
 		}
-		product, err := s.catalog.GetProduct(system(ctx), plan.ProductID)
+		product, err := s.catalog.GetProduct(identity.AsSystem(ctx), plan.ProductID)
 		if err != nil {
 			return err
 		}
-		if product.OwnerOrgID != a.OrgID && !isStaff(a) {
+		if product.OwnerOrgID != a.OrgID && !identity.IsStaff(a) {
 			return errs.Invalid("plan_not_found", "no such plan", errs.Field("plan_id", "plan_not_found", "a vendor sandboxes its own products"))
 		}
 		terms := plan.Terms()
@@ -486,7 +486,7 @@ func (s *Service) placeSandbox(ctx context.Context, a actor.Actor, in PlaceOrder
 		vendorPrices := plan.Prices()
 		o := &Order{ID: ids.New(OrderKind), Type: OrderSandbox, CustomerOrgID: product.OwnerOrgID, SellerOrgID: product.OwnerOrgID,
 			VendorOrgID: product.OwnerOrgID, ProductID: product.ID, PlanID: plan.ID, Periods: q.Periods, Quantities: in.Quantities,
-			DurationSubtotal: &q.Total, Subtotal: &zero, Status: OrderApproved, Detail: json.RawMessage(jsonText(q)),
+			DurationSubtotal: &q.Total, Subtotal: &zero, Status: OrderApproved, Detail: json.RawMessage(db.JSONText(q)),
 			pricing: orderPricing{prices: &vendorPrices, chain: [][]channel.Level{}, terms: terms,
 				input: pricing.QuoteInput{Terms: terms, Prices: vendorPrices, Quantities: in.Quantities}}}
 		sub := &Subscription{ID: ids.New(SubscriptionKind), Kind: KindSandbox, CustomerOrgID: o.CustomerOrgID, SellerOrgID: o.SellerOrgID,
@@ -531,7 +531,7 @@ func orderView(a actor.Actor, o Order) Order {
 
 // GetOrder returns an order the caller may see.
 func (s *Service) GetOrder(ctx context.Context, id string) (Order, error) {
-	a, err := reader(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return Order{}, err
 	}

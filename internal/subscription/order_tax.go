@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
@@ -38,7 +39,7 @@ func (s *Service) estimateTax(ctx context.Context, o *Order) error {
 	if s.taxes == nil {
 		return nil
 	}
-	product, err := s.catalog.GetProduct(system(ctx), o.ProductID)
+	product, err := s.catalog.GetProduct(identity.AsSystem(ctx), o.ProductID)
 	if err != nil {
 		return fmt.Errorf("tax of order %s: %w", o.ID, err)
 	}
@@ -52,7 +53,7 @@ func (s *Service) estimateTax(ctx context.Context, o *Order) error {
 	if lines == nil {
 		lines = []pricing.QuoteLine{{Kind: pricing.LineLicence, Quantity: money.DecimalFromInt(1), Amount: *o.Subtotal}}
 	}
-	tax, err := s.taxes.EstimateOrderTax(system(ctx), issuer, o.CustomerOrgID, product.TaxCategory, cur, lines)
+	tax, err := s.taxes.EstimateOrderTax(identity.AsSystem(ctx), issuer, o.CustomerOrgID, product.TaxCategory, cur, lines)
 	if err != nil {
 		return fmt.Errorf("tax of order %s: %w", o.ID, err)
 	}

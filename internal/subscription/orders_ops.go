@@ -39,7 +39,7 @@ func (s *Service) orderByID(ctx context.Context, id string) (Order, error) {
 // quantities and coupon, as an approved order of type typ. A renewal
 // charges no one-off fees again.
 func (s *Service) priceOrder(ctx context.Context, sub *Subscription, typ string, start time.Time, periods int) (Order, error) {
-	q, err := s.channel.Quote(system(ctx), channel.QuoteInput{PlanID: sub.PlanID, Quantities: sub.Quantities, Periods: periods,
+	q, err := s.channel.Quote(identity.AsSystem(ctx), channel.QuoteInput{PlanID: sub.PlanID, Quantities: sub.Quantities, Periods: periods,
 		CustomerOrgID: sub.CustomerOrgID, Coupon: sub.Coupon, Start: start, Renewal: typ == OrderRenewal})
 	if err != nil {
 		return Order{}, fmt.Errorf("price %s of %s: %w", typ, sub.ID, err)
@@ -47,7 +47,7 @@ func (s *Service) priceOrder(ctx context.Context, sub *Subscription, typ string,
 	total, due := q.Total, q.FirstInvoice
 	return Order{ID: ids.New(OrderKind), Type: typ, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: sub.VendorOrgID,
 		ProductID: sub.ProductID, PlanID: q.Plan.ID, SubscriptionID: sub.ID, Periods: q.Periods, Quantities: sub.Quantities,
-		CouponCode: q.CouponCode, DurationSubtotal: &total, Subtotal: &due, Status: OrderApproved, Detail: json.RawMessage(jsonText(q.Quote)),
+		CouponCode: q.CouponCode, DurationSubtotal: &total, Subtotal: &due, Status: OrderApproved, Detail: json.RawMessage(db.JSONText(q.Quote)),
 		pricing: pricingOf(q), taxLines: q.Lines}, nil
 }
 
@@ -69,7 +69,7 @@ func (s *Service) RejectOrder(ctx context.Context, id, reason string) (Order, er
 }
 
 func (s *Service) decide(ctx context.Context, id, status, reason string) (Order, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Order{}, err
 	}
@@ -82,7 +82,7 @@ func (s *Service) decide(ctx context.Context, id, status, reason string) (Order,
 		if err != nil {
 			return err
 		}
-		if a.OrgID != o.AuditorOrgID && !(isStaff(a) && can(a, identity.UserManagement)) {
+		if a.OrgID != o.AuditorOrgID && !(identity.IsStaff(a) && identity.May(a, identity.UserManagement)) {
 			return errs.Forbidden("not_auditor", "only the order's auditor decides it")
 		}
 		if o.Status != OrderRequiresApproval {
@@ -123,7 +123,7 @@ func (s *Service) decide(ctx context.Context, id, status, reason string) (Order,
 			if err := s.save(ctx, &sub, false); err != nil {
 				return err
 			}
-			if err := s.catalog.ReleaseRedemptions(system(ctx), o.ID); err != nil {
+			if err := s.catalog.ReleaseRedemptions(identity.AsSystem(ctx), o.ID); err != nil {
 				return err
 			}
 			if _, err := s.db.Exec(ctx, `DELETE FROM trial_usages WHERE subscription_id = $1`, sub.ID); err != nil {
@@ -132,7 +132,7 @@ func (s *Service) decide(ctx context.Context, id, status, reason string) (Order,
 		}
 		out = orderView(a, o)
 		action := map[string]string{OrderApproved: "order.approve", OrderRejected: "order.reject"}[status]
-		return s.record(ctx, action, "order", o.ID, o.CustomerOrgID, audit.Diff(before, o), "order."+status, o)
+		return s.rec.Record(ctx, action, "order", o.ID, o.CustomerOrgID, audit.Diff(before, o), "order."+status, o)
 	})
 	return out, err
 }
@@ -171,7 +171,7 @@ func (s *Service) payOrder(ctx context.Context, o Order) (Order, error) {
 	if err := s.applyPayment(ctx, o); err != nil {
 		return o, err
 	}
-	return o, s.record(ctx, "order.paid", "order", o.ID, o.CustomerOrgID, map[string]audit.Change{"paid_at": {To: now}}, "order.paid", o)
+	return o, s.rec.Record(ctx, "order.paid", "order", o.ID, o.CustomerOrgID, map[string]audit.Change{"paid_at": {To: now}}, "order.paid", o)
 }
 
 // applyPayment moves the subscription on after its order was paid.
@@ -223,7 +223,7 @@ type OrderFilter struct {
 // customer's own ("to be approved" with status requires_approval), its
 // channel's, a vendor's products', all for staff.
 func (s *Service) ListOrders(ctx context.Context, f OrderFilter) ([]Order, string, error) {
-	a, err := reader(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return nil, "", err
 	}

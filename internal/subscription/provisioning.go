@@ -27,7 +27,7 @@ type ProvisioningInput struct {
 // product's vendor and staff holding product onboarding may call it; the
 // move must be one the state machine allows.
 func (s *Service) SetProvisioning(ctx context.Context, id string, in ProvisioningInput) (Subscription, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Subscription{}, err
 	}
@@ -64,7 +64,7 @@ func (s *Service) SetProvisioning(ctx context.Context, id string, in Provisionin
 		if err != nil {
 			return err
 		}
-		if a.OrgID != sub.VendorOrgID && !(isStaff(a) && can(a, identity.ProductOnboarding)) {
+		if a.OrgID != sub.VendorOrgID && !(identity.IsStaff(a) && identity.May(a, identity.ProductOnboarding)) {
 			return errs.Forbidden("not_vendor", "only the product's vendor reports provisioning")
 		}
 		before := sub
@@ -98,7 +98,7 @@ func (s *Service) SetProvisioning(ctx context.Context, id string, in Provisionin
 		if in.Credentials != nil {
 			changes["credentials"] = audit.Change{From: "***", To: "***"}
 		}
-		return s.record(ctx, "subscription.provisioning", "subscription", sub.ID, sub.CustomerOrgID, changes, "subscription.provisioned", map[string]string{
+		return s.rec.Record(ctx, "subscription.provisioning", "subscription", sub.ID, sub.CustomerOrgID, changes, "subscription.provisioned", map[string]string{
 			"subscription_id": sub.ID, "provisioning": sub.Provisioning})
 	})
 	return out, err

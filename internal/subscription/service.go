@@ -19,15 +19,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
-	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
-	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 	"github.com/nephele-cloud/nephele/internal/platform/secret"
@@ -44,6 +41,7 @@ const (
 type Service struct {
 	db       *db.DB
 	audit    *audit.Log
+	rec      audit.Recorder
 	outbox   *outbox.Outbox
 	identity *identity.Service
 	catalog  *catalog.Service
@@ -70,7 +68,7 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *ca
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: d, audit: a, outbox: o, identity: id, catalog: cat, channel: ch, cfg: cfg, log: log, secrets: ephemeralKeyring()}
+	s := &Service{db: d, audit: a, outbox: o, rec: audit.NewRecorder(a, o), identity: id, catalog: cat, channel: ch, cfg: cfg, log: log, secrets: ephemeralKeyring()}
 	cat.SetHoldings(s)
 	return s
 }
@@ -105,41 +103,3 @@ func (s *Service) HoldsSubscription(ctx context.Context, customerOrgID, productI
 	}
 	return n > 0, nil
 }
-
-func (s *Service) record(ctx context.Context, action, objectType, objectID, orgID string, changes map[string]audit.Change, event string, data any) error {
-	if err := s.audit.Record(ctx, audit.Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID, Changes: changes}); err != nil {
-		return err
-	}
-	if event == "" {
-		return nil
-	}
-	return s.outbox.PublishData(ctx, event, objectType, objectID, orgID, data)
-}
-
-func writer(ctx context.Context) (actor.Actor, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return a, errs.Unauthenticated("unauthenticated", "authentication required")
-	}
-	return a, identity.CheckWritable(a)
-}
-
-func reader(ctx context.Context) (actor.Actor, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return a, errs.Unauthenticated("unauthenticated", "authentication required")
-	}
-	return a, nil
-}
-
-func isStaff(a actor.Actor) bool {
-	return a.Kind == actor.KindSystem || identity.Role(a.Role).Staff()
-}
-
-func can(a actor.Actor, f identity.Function) bool {
-	return a.Kind == actor.KindSystem || identity.Can(identity.Role(a.Role), f)
-}
-
-func system(ctx context.Context) context.Context { return actor.With(ctx, actor.System) }
-
-func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }

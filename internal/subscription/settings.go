@@ -95,11 +95,11 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 // Errors: validation_failed (payment_days 1..90, grace_days 0..365,
 // reminder_days at most 10 distinct days in 1..90), permission_denied.
 func (s *Service) UpdateSettings(ctx context.Context, in SettingsInput) (Settings, error) {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return Settings{}, err
 	}
-	if !isStaff(a) || !can(a, identity.PlatformConfiguration) {
+	if !identity.IsStaff(a) || !identity.May(a, identity.PlatformConfiguration) {
 		return Settings{}, errs.Forbidden("permission_denied", "only a super admin changes the platform settings")
 	}
 	v := validate.New()
@@ -167,7 +167,7 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsInput) (Setting
 		}
 		after.UpdatedAt = &now
 		out = after
-		return s.record(ctx, "subscription_settings.updated", "settings", settingsKey, a.OrgID, changes, "", nil)
+		return s.rec.Record(ctx, "subscription_settings.updated", "settings", settingsKey, a.OrgID, changes, "", nil)
 	})
 	return out, err
 }

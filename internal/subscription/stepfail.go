@@ -55,7 +55,7 @@ func (s *Service) failStep(ctx context.Context, id string, cause error) error {
 		now := s.db.Now(ctx)
 		var next *time.Time
 		if !domain {
-			next = ptr(now.Add(stepRetryAfter))
+			next = new(now.Add(stepRetryAfter))
 		}
 		var org string
 		err := s.db.QueryRow(ctx, `UPDATE subscriptions SET step_error = $2, step_failed_at = $3, next_action_at = $4
@@ -85,11 +85,11 @@ const maxFailedSteps = 500
 // failure first, at most 500, for staff managing customers
 // (permission_denied otherwise).
 func (s *Service) FailedSteps(ctx context.Context) ([]FailedStep, error) {
-	a, err := reader(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !isStaff(a) || !can(a, identity.CustomerManagement) {
+	if !identity.IsStaff(a) || !identity.May(a, identity.CustomerManagement) {
 		return nil, errs.Forbidden("permission_denied", "reading failed lifecycle steps is for the marketplace's administrators")
 	}
 	return db.Select(ctx, s.db, func(sc db.Scanner) (FailedStep, error) {
@@ -106,11 +106,11 @@ func (s *Service) FailedSteps(ctx context.Context) ([]FailedStep, error) {
 // audited. Errors: subscription_not_found, step_not_failed (failed
 // precondition).
 func (s *Service) RetryStep(ctx context.Context, id string) error {
-	a, err := writer(ctx)
+	a, err := identity.Writer(ctx)
 	if err != nil {
 		return err
 	}
-	if !isStaff(a) || !can(a, identity.CustomerManagement) {
+	if !identity.IsStaff(a) || !identity.May(a, identity.CustomerManagement) {
 		return errs.Forbidden("permission_denied", "retrying failed lifecycle steps is for the marketplace's administrators")
 	}
 	if err := validate.CheckID("id", SubscriptionKind, id); err != nil {

@@ -62,7 +62,7 @@ func (s *Service) view(a actor.Actor, sub Subscription) Subscription {
 	if !sight.BuyerPrice {
 		sub.Prices, sub.Coupon = nil, nil
 	}
-	if a.OrgID != sub.CustomerOrgID && a.OrgID != sub.VendorOrgID && !isStaff(a) {
+	if a.OrgID != sub.CustomerOrgID && a.OrgID != sub.VendorOrgID && !identity.IsStaff(a) {
 		sub.Credentials = nil
 	}
 	return sub
@@ -99,7 +99,7 @@ func orderSight(a actor.Actor, o Order) Order {
 
 // GetSubscription returns a subscription the caller may see.
 func (s *Service) GetSubscription(ctx context.Context, id string) (Subscription, error) {
-	a, err := reader(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return Subscription{}, err
 	}
@@ -125,7 +125,7 @@ type SubscriptionFilter struct {
 // first: a customer's own, its channel's, a vendor's products', all for
 // staff.
 func (s *Service) ListSubscriptions(ctx context.Context, f SubscriptionFilter) ([]Subscription, string, error) {
-	a, err := reader(ctx)
+	a, err := identity.Caller(ctx)
 	if err != nil {
 		return nil, "", err
 	}

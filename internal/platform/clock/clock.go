@@ -69,3 +69,7 @@ func Stopwatch() func() time.Duration {
 	start := time.Now()
 	return func() time.Duration { return time.Since(start) }
 }
+
+// Days is n days of 24 hours: business rules count payment terms, grace
+// periods and reminders in whole days.
+func Days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }

@@ -81,3 +81,12 @@ func (r Request) Offset() (offset, limit int, err error) {
 
 // OffsetCursor is the cursor of the page starting after offset rows.
 func OffsetCursor(offset int) string { return Cursor("@" + strconv.Itoa(offset)) }
+
+// NonNil is s, or an empty slice for nil: a list is encoded as [] and never
+// as null.
+func NonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

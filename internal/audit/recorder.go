@@ -1,0 +1,30 @@
+package audit
+
+import (
+	"context"
+
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+)
+
+// Recorder writes what one change leaves behind: its audit entry and, when
+// it names one, its domain event, both in the transaction carried by ctx,
+// so neither exists without the other or without the change.
+type Recorder struct {
+	log    *Log
+	outbox *outbox.Outbox
+}
+
+// NewRecorder returns a recorder writing to l and publishing to o.
+func NewRecorder(l *Log, o *outbox.Outbox) Recorder { return Recorder{log: l, outbox: o} }
+
+// Record writes the entry of action on the object and, when event is not
+// empty, publishes event with data for the object's organization.
+func (r Recorder) Record(ctx context.Context, action, objectType, objectID, orgID string, changes map[string]Change, event string, data any) error {
+	if err := r.log.Record(ctx, Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID, Changes: changes}); err != nil {
+		return err
+	}
+	if event == "" {
+		return nil
+	}
+	return r.outbox.PublishData(ctx, event, objectType, objectID, orgID, data)
+}
