@@ -84,3 +84,51 @@ func (s *Service) RetryCharge(ctx context.Context, chargeID string) error {
 			map[string]audit.Change{"status": {From: "failed", To: "pending"}, "error": {From: reason}}, "", nil)
 	})
 }
+
+// failedDoc is a document a run could not build (an amount beyond what
+// an Amount holds, a usage the prices cannot rate): its charges, sorted,
+// and why.
+type failedDoc struct {
+	payer   string
+	charges []string
+	err     error
+}
+
+// without returns the ids in sorted ids that no failed document holds.
+func without(ids []string, failed []failedDoc) []string {
+	if len(failed) == 0 {
+		return ids
+	}
+	drop := map[string]bool{}
+	for _, f := range failed {
+		for _, id := range f.charges {
+			drop[id] = true
+		}
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !drop[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// markFailed marks the charges of failed documents failed by run runID,
+// with the reason, so the run after does not try them again and an
+// operator finds them (charge_states.status = 'failed', the error in
+// charge_states.error, and the run's log). Once the cause is corrected
+// (a vendor line removed, a price fixed), setting them back to pending
+// bills them in the next run.
+func (s *Service) markFailed(ctx context.Context, runID string, failed []failedDoc) error {
+	for _, f := range failed {
+		reason := validate.Clip(f.err.Error(), 1000)
+		for _, id := range f.charges {
+			if _, err := s.db.Exec(ctx, `UPDATE charge_states SET status = 'failed', run_id = $2, error = $3
+				WHERE charge_id = $1 AND status = 'pending'`, id, runID, reason); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

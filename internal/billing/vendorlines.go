@@ -3,7 +3,6 @@ package billing
 import (
 	"context"
 	"errors"
-	"sort"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
@@ -18,18 +17,6 @@ import (
 	"github.com/nephele-cloud/nephele/internal/pricing"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
-
-func sortClaims(cs []claim) {
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].Debtor != cs[j].Debtor {
-			return cs[i].Debtor < cs[j].Debtor
-		}
-		if cs[i].Creditor != cs[j].Creditor {
-			return cs[i].Creditor < cs[j].Creditor
-		}
-		return cs[i].Kind < cs[j].Kind
-	})
-}
 
 // VendorLine is a line a vendor adds to a customer's subscription: once,
 // or every period until removed.

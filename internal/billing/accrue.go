@@ -1,0 +1,326 @@
+package billing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+	"github.com/nephele-cloud/nephele/internal/pricing"
+	"github.com/nephele-cloud/nephele/internal/subscription"
+)
+
+// onSubscriptionEvent turns subscription events into charges. It runs in
+// the outbox's delivery transaction: the charges commit with the delivery.
+func (s *Service) onSubscriptionEvent(ctx context.Context, ev outbox.Event) error {
+	switch ev.Type {
+	case "subscription.period_started", "subscription.renewal_ordered":
+		var p subscription.PeriodEvent
+		if err := json.Unmarshal(ev.Data, &p); err != nil {
+			return fmt.Errorf("%s: %w", ev.Type, err)
+		}
+		billAt := p.Start
+		if ev.Type == "subscription.renewal_ordered" {
+			billAt = ev.OccurredAt // invoiced ahead, to be paid before the expiry
+		}
+		return s.periodCharges(ctx, p, billAt)
+	case "subscription.changed":
+		var c subscription.ChangeEvent
+		if err := json.Unmarshal(ev.Data, &c); err != nil {
+			return fmt.Errorf("%s: %w", ev.Type, err)
+		}
+		return s.changeCharge(ctx, c)
+	}
+	return nil
+}
+
+// onOrderCancelled drops what an order cancelled before payment still had
+// to charge; what was already invoiced is credited.
+func (s *Service) onOrderCancelled(ctx context.Context, ev outbox.Event) error {
+	var d struct {
+		OrderID string `json:"order_id"`
+		Reason  string `json:"reason"`
+	}
+	if err := json.Unmarshal(ev.Data, &d); err != nil {
+		return fmt.Errorf("%s: %w", ev.Type, err)
+	}
+	if _, err := s.db.Exec(ctx, `UPDATE charge_states SET status = 'cancelled'
+		WHERE charge_id IN (SELECT id FROM charges WHERE order_id = $1) AND status = 'pending'`, d.OrderID); err != nil {
+		return err
+	}
+	return s.creditOrder(ctx, d.OrderID, "order cancelled: "+d.Reason)
+}
+
+// product reads a product for billing (names, tax category, self-billing).
+func (s *Service) product(ctx context.Context, id string) (catalog.Product, error) {
+	return s.catalog.GetProduct(identity.AsSystem(ctx), id)
+}
+
+func (s *Service) label(ctx context.Context, productID, planID string) (string, catalog.Product, error) {
+	p, err := s.product(ctx, productID)
+	if err != nil {
+		return "", p, err
+	}
+	plan, err := s.catalog.GetPlan(identity.AsSystem(ctx), planID)
+	if err != nil {
+		return "", p, err
+	}
+	if p.Kind == catalog.KindBundle || plan.Name == p.Name {
+		return p.Name, p, nil
+	}
+	return p.Name + " " + plan.Name, p, nil
+}
+
+// periodCharges records the charges of a period: advance, arrears,
+// vendor costs of trials and sandboxes, recurring vendor lines.
+func (s *Service) periodCharges(ctx context.Context, ev subscription.PeriodEvent, billAt time.Time) error {
+	cs, err := s.chargesOfPeriod(ctx, ev, billAt)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		var prev charge
+		if c.Kind == ChargeAdvance {
+			// The previous period's usage, still pending, rides along.
+			if prev, err = s.pendingArrears(ctx, c.SubscriptionID, *c.PeriodStart); err != nil {
+				return err
+			}
+			if prev.ID != "" {
+				c.ID = ids.New(ChargeKind)
+				c.Detail.Carried = &carried{ChargeID: prev.ID, Start: *prev.PeriodStart, End: *prev.PeriodEnd, Postpaid: prev.Detail.Postpaid,
+					Levels: prev.Detail.Levels}
+			}
+		}
+		added, err := s.addCharge(ctx, c)
+		if err != nil {
+			return err
+		}
+		if added && prev.ID != "" {
+			if _, err := s.db.Exec(ctx, `UPDATE charge_states SET status = 'merged', run_id = $2 WHERE charge_id = $1 AND status = 'pending'`, prev.ID, c.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// pendingArrears is the pending arrears charge of a subscription's period
+// ending at end, locked (none: the zero charge).
+func (s *Service) pendingArrears(ctx context.Context, subID string, end time.Time) (charge, error) {
+	c, err := db.Get(ctx, s.db, s.scanCharge, s.chargeSelect()+` WHERE c.subscription_id = $1 AND c.kind = 'arrears'
+		AND cs.status = 'pending' AND c.period_end = $2`+s.db.Dialect().ForUpdateOf("cs"), subID, end)
+	if errors.Is(err, db.ErrNoRows) {
+		return charge{}, nil
+	}
+	return c, err
+}
+
+// chargesOfPeriod makes the charges of a period (without recording them).
+func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEvent, billAt time.Time) ([]charge, error) {
+	label, product, err := s.label(ctx, ev.ProductID, ev.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := money.ParseCurrency(ev.Currency)
+	if err != nil {
+		return nil, err
+	}
+	base := charge{SubscriptionID: ev.SubscriptionID, OrderID: ev.OrderID, ProductID: ev.ProductID, VendorOrgID: ev.VendorOrgID,
+		Currency: cur, Detail: chargeDetail{Label: label, TaxCategory: product.TaxCategory}}
+	if ev.Kind == subscription.KindTrial || ev.Kind == subscription.KindSandbox {
+		c, ok, err := s.vendorCostCharge(ctx, ev, base)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return []charge{c}, nil
+	}
+	pq, err := pricing.ComputePeriod(ev.Rating, ev.PeriodIndex)
+	if err != nil {
+		return nil, fmt.Errorf("rate period %d of %s: %w", ev.PeriodIndex, ev.SubscriptionID, err)
+	}
+	start, end := pq.Start, pq.End
+	base.PayerOrgID, base.IssuerOrgID = ev.CustomerOrgID, ev.SellerOrgID
+	base.SelfBilled = ev.SelfBilled
+	if product.SelfBilled {
+		base.IssuerOrgID, base.Detail.IssuerVendor = ev.VendorOrgID, true
+	}
+	base.Detail.Parties = parties(ev.Chain)
+	if !ev.StartsOrder {
+		base.OrderID = "" // a later period of a commitment: nothing to settle on the order
+	}
+	base.PeriodStart = &start
+	if !end.IsZero() {
+		base.PeriodEnd = &end
+	}
+	var out []charge
+	if hasAmount(pq.Lines) {
+		adv := base
+		adv.Kind, adv.Key, adv.BillAt = ChargeAdvance, chargeKey(ev.SubscriptionID, start, ChargeAdvance), billAt
+		adv.Detail.Lines = labelled(label, pq.Lines)
+		if !adv.Detail.IssuerVendor {
+			if adv.Detail.Claims, err = levelClaims(ev.Rating, ev.Chain, ev.PeriodIndex); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, adv)
+	}
+	if len(pq.Postpaid) > 0 && !end.IsZero() {
+		arr := base
+		arr.OrderID = ""
+		arr.Kind, arr.Key, arr.BillAt = ChargeArrears, chargeKey(ev.SubscriptionID, start, ChargeArrears), end
+		arr.Detail.Postpaid = pq.Postpaid
+		if !arr.Detail.IssuerVendor {
+			if arr.Detail.Levels, err = levelPostpaid(ev.Rating, ev.Chain, ev.PeriodIndex); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, arr)
+	}
+	lines, err := s.activeVendorLines(ctx, ev.SubscriptionID, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, vl := range lines {
+		if err := vendorLineBounds(vl); err != nil {
+			// Stored before the maxima existed: charging it would fail
+			// the whole period (or wrap an invoice). It is left out, loudly.
+			s.log.ErrorContext(ctx, "billing: a recurring vendor line beyond the maxima is not charged", "vendor_line_id", vl.ID,
+				"subscription_id", vl.SubscriptionID, "err", err)
+			continue
+		}
+		c, err := vendorLineCharge(base, vl, start)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func hasAmount(lines []pricing.QuoteLine) bool {
+	for _, l := range lines {
+		if !l.Amount.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+func labelled(label string, lines []pricing.QuoteLine) []pricing.QuoteLine {
+	out := make([]pricing.QuoteLine, len(lines))
+	for i, l := range lines {
+		if l.ComponentPlanID == "" {
+			l.Description = label + ": " + l.Description
+		}
+		out[i] = l
+	}
+	return out
+}
+
+// vendorCostCharge charges a vendor the infrastructure of a trial (for
+// its length, prorated by the hour against the plan's period) or of a
+// sandbox period.
+func (s *Service) vendorCostCharge(ctx context.Context, ev subscription.PeriodEvent, base charge) (charge, bool, error) {
+	iaas := ev.Rating.Prices.IaaS
+	if len(ev.Chain) > 0 {
+		iaas = money.Decimal{}
+		for _, c := range ev.Chain {
+			if len(c) > 0 {
+				iaas = iaas.Add(c[0].Sells.IaaS)
+			}
+		}
+	}
+	if !iaas.IsPositive() || ev.End.IsZero() {
+		return charge{}, false, nil
+	}
+	operator, err := s.identity.Operator(identity.AsSystem(ctx))
+	if err != nil {
+		return charge{}, false, err
+	}
+	terms := ev.Rating.Terms
+	periodEnd := terms.PeriodStart(ev.Start, 1)
+	amount := iaas
+	what := "sandbox"
+	if ev.Kind == subscription.KindTrial {
+		what = "trial"
+		// The trial's share of a period's cost, by the hour (rounded up).
+		hours := int64((ev.End.Sub(ev.Start) + time.Hour - 1) / time.Hour)
+		periodHours := int64(periodEnd.Sub(ev.Start) / time.Hour)
+		if periodHours > 0 {
+			var err error
+			if amount, err = iaas.Mul(money.DecimalFromInt(hours)).Div(money.DecimalFromInt(periodHours), 12); err != nil {
+				return charge{}, false, err
+			}
+		}
+	}
+	a, err := money.Round(amount, base.Currency)
+	if err != nil || a.IsZero() {
+		return charge{}, false, err
+	}
+	start, end := ev.Start, ev.End
+	c := base
+	c.Kind, c.Key, c.BillAt = ChargeVendorCost, chargeKey(ev.SubscriptionID, start, ChargeVendorCost), start
+	c.PayerOrgID, c.IssuerOrgID, c.OrderID = ev.VendorOrgID, operator.ID, ""
+	c.PeriodStart, c.PeriodEnd = &start, &end
+	c.Detail.Lines = []pricing.QuoteLine{{Kind: LineVendorCost, Description: base.Detail.Label + ": infrastructure of a " + what,
+		Quantity: money.DecimalFromInt(1), UnitPrice: a.Decimal(), Amount: a, Period: &pricing.Period{Start: start, End: end}}}
+	return c, true, nil
+}
+
+// changeCharge charges an upgrade for the rest of its period, crediting
+// the unused part of the old configuration on the same invoice.
+func (s *Service) changeCharge(ctx context.Context, ev subscription.ChangeEvent) error {
+	p := ev.Proration
+	if p == nil || !p.Due.IsPositive() || ev.Old == nil || ev.New == nil {
+		return nil
+	}
+	start, err := time.Parse(time.RFC3339, p.PeriodStart)
+	if err != nil {
+		return err
+	}
+	end, err := time.Parse(time.RFC3339, p.PeriodEnd)
+	if err != nil {
+		return err
+	}
+	product, err := s.product(ctx, ev.ProductID)
+	if err != nil {
+		return err
+	}
+	fromLabel, _, err := s.label(ctx, ev.ProductID, ev.FromPlanID)
+	if err != nil {
+		return err
+	}
+	toLabel, _, err := s.label(ctx, ev.ProductID, ev.ToPlanID)
+	if err != nil {
+		return err
+	}
+	cur, err := money.ParseCurrency(ev.Currency)
+	if err != nil {
+		return err
+	}
+	period := &pricing.Period{Start: ev.At, End: end}
+	hours := fmt.Sprintf(" for the remaining %d of %d hours", p.RemainingHours, p.PeriodHours)
+	c := charge{Kind: ChargeChange, Key: ev.SubscriptionID + "/" + ev.OrderID + "/" + ChargeChange, PayerOrgID: ev.CustomerOrgID,
+		IssuerOrgID: ev.SellerOrgID, VendorOrgID: ev.VendorOrgID, SubscriptionID: ev.SubscriptionID, OrderID: ev.OrderID,
+		ProductID: ev.ProductID, Currency: cur, SelfBilled: ev.SelfBilled, PeriodStart: &ev.At, PeriodEnd: &end, BillAt: ev.At,
+		Detail: chargeDetail{Label: toLabel, TaxCategory: product.TaxCategory, Parties: parties(ev.New.Chain), Lines: []pricing.QuoteLine{
+			{Kind: LineProrationCharge, Description: toLabel + hours, Quantity: money.DecimalFromInt(1), UnitPrice: p.Charge.Decimal(),
+				Amount: p.Charge, Period: period},
+			{Kind: LineProrationCredit, Description: "Unused part of " + fromLabel, Quantity: money.DecimalFromInt(1),
+				UnitPrice: p.Credit.Decimal(), Amount: p.Credit, Period: period},
+		}}}
+	if product.SelfBilled {
+		c.IssuerOrgID, c.Detail.IssuerVendor = ev.VendorOrgID, true
+	} else if c.Detail.Claims, err = prorationClaims(*ev.Old, *ev.New, start, end, ev.At, cur); err != nil {
+		return err
+	}
+	_, err = s.addCharge(ctx, c)
+	return err
+}
