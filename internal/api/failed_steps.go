@@ -16,7 +16,7 @@ import (
 // (administrators) only. subscription.Service.FailedSteps is a bounded
 // list (the oldest 500), not a paged one, so the list takes no
 // limit/cursor and never has a next_cursor.
-func registerFailedSteps(a *API, svc *subscription.Service) {
+func registerFailedSteps(a *API, h subscriptionHandlers) {
 	tags := []string{"Subscriptions"}
 	Register(a, huma.Operation{
 		OperationID: "list-failed-lifecycle-steps", Method: http.MethodGet, Path: "/failed-lifecycle-steps", Tags: tags,
@@ -26,13 +26,7 @@ func registerFailedSteps(a *API, svc *subscription.Service) {
 			"retried. Lists them with why, oldest failure first, at most 500 (not paged: there is no next_cursor; retry or fix the " +
 			"oldest to see more). Staff managing customers only (administrators): anyone else gets 403 `permission_denied`. " +
 			"Unknown query parameters are refused (422 `validation_failed`).",
-	}, func(ctx context.Context, _ *struct{}) (*struct{ Body List[subscription.FailedStep] }, error) {
-		steps, err := svc.FailedSteps(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return &struct{ Body List[subscription.FailedStep] }{List[subscription.FailedStep]{Data: page.NonNil(steps)}}, nil
-	})
+	}, h.listFailedSteps)
 
 	Register(a, huma.Operation{
 		OperationID: "retry-lifecycle-step", Method: http.MethodPost, Path: "/subscriptions/{id}/retry-step", Tags: tags,
@@ -43,7 +37,21 @@ func registerFailedSteps(a *API, svc *subscription.Service) {
 			"(administrators; 403 `permission_denied` otherwise); audited. Errors: 404 `subscription_not_found`; 422 " +
 			"`step_not_failed` when the subscription has no failed step (for example, retried twice).",
 		DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, in *SubscriptionIDPath) (*struct{}, error) {
-		return nil, svc.RetryStep(ctx, in.ID)
-	})
+	}, h.retryStep)
+}
+
+type failedStepList struct {
+	Body List[subscription.FailedStep]
+}
+
+func (h subscriptionHandlers) listFailedSteps(ctx context.Context, _ *noInput) (*failedStepList, error) {
+	steps, err := h.svc.FailedSteps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &failedStepList{List[subscription.FailedStep]{Data: page.NonNil(steps)}}, nil
+}
+
+func (h subscriptionHandlers) retryStep(ctx context.Context, in *SubscriptionIDPath) (*noContent, error) {
+	return nil, h.svc.RetryStep(ctx, in.ID)
 }

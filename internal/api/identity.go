@@ -33,3 +33,9 @@ type PageParams struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"200" doc:"Items per page (default 50, at most 200)."`
 	Cursor string `query:"cursor" maxLength:"200" doc:"The next_cursor of the previous page."`
 }
+
+// noInput is the input of an operation without parameters or body.
+type noInput struct{}
+
+// noContent is the output of an operation that answers without a body.
+type noContent struct{}

@@ -113,9 +113,29 @@ type PlanIDPath struct {
 	ID string `path:"id" maxLength:"64" doc:"Plan id (pln_...)."`
 }
 
+type planChangeBody struct {
+	Body PlanChange
+}
+
+type createPlanInput struct {
+	ProductIDPath
+	Body PlanRequest
+}
+
+type updatePlanInput struct {
+	PlanIDPath
+	Body PlanRequest
+}
+
+// planHandlers serve the plan writes.
+type planHandlers struct {
+	svc *catalog.Service
+}
+
 // registerPlans registers the plan writes; the reads, which price plans
 // for their viewer, are registerPlanReads'.
 func registerPlans(a *API, svc *catalog.Service) {
+	h := planHandlers{svc}
 	tags := []string{"Plans"}
 	Register(a, huma.Operation{
 		OperationID: "create-plan", Method: http.MethodPost, Path: "/products/{id}/plans", Tags: tags,
@@ -124,48 +144,46 @@ func registerPlans(a *API, svc *catalog.Service) {
 			"quantity with a per_unit, tiered, volume, stairstep or package scheme) and pay-per-use metrics. Bundle plans name their " +
 			"component plans instead of prices.",
 		DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *struct {
-		ProductIDPath
-		Body PlanRequest
-	}) (*planBody, error) {
-		p, err := svc.CreatePlan(ctx, in.ID, in.Body.input())
-		if err != nil {
-			return nil, err
-		}
-		return &planBody{p}, nil
-	})
-
+	}, h.create)
 	Register(a, huma.Operation{
 		OperationID: "update-plan", Method: http.MethodPatch, Path: "/plans/{id}", Tags: tags,
 		Summary: "Change a plan",
 		Description: "Before its product is first published a plan changes in place. Afterwards a change to anything that prices it " +
 			"(terms, prices, trial, extras, metrics, components) makes a new version with a new id, and the old version is superseded " +
 			"but kept for the subscriptions that bought it: running subscriptions are never repriced.",
-	}, func(ctx context.Context, in *struct {
-		PlanIDPath
-		Body PlanRequest
-	}) (*struct{ Body PlanChange }, error) {
-		p, versioned, err := svc.UpdatePlan(ctx, in.ID, in.Body.input())
-		if err != nil {
-			return nil, err
-		}
-		ch := PlanChange{Plan: p, Versioned: versioned}
-		if versioned {
-			ch.SupersededPlanID = in.ID
-		}
-		return &struct{ Body PlanChange }{ch}, nil
-	})
-
+	}, h.update)
 	Register(a, huma.Operation{
 		OperationID: "retire-plan", Method: http.MethodPost, Path: "/plans/{id}/retire", Tags: tags,
 		Summary: "Retire a plan", Description: "Stops selling the plan; a published product keeps at least one plan.",
-	}, func(ctx context.Context, in *PlanIDPath) (*planBody, error) {
-		p, err := svc.RetirePlan(ctx, in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return &planBody{p}, nil
-	})
+	}, h.retire)
+}
+
+func (h planHandlers) create(ctx context.Context, in *createPlanInput) (*planBody, error) {
+	p, err := h.svc.CreatePlan(ctx, in.ID, in.Body.input())
+	if err != nil {
+		return nil, err
+	}
+	return &planBody{p}, nil
+}
+
+func (h planHandlers) update(ctx context.Context, in *updatePlanInput) (*planChangeBody, error) {
+	p, versioned, err := h.svc.UpdatePlan(ctx, in.ID, in.Body.input())
+	if err != nil {
+		return nil, err
+	}
+	ch := PlanChange{Plan: p, Versioned: versioned}
+	if versioned {
+		ch.SupersededPlanID = in.ID
+	}
+	return &planChangeBody{ch}, nil
+}
+
+func (h planHandlers) retire(ctx context.Context, in *PlanIDPath) (*planBody, error) {
+	p, err := h.svc.RetirePlan(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &planBody{p}, nil
 }
 
 // planPriceDoc tells readers of plans whose prices they get.
@@ -174,42 +192,53 @@ const planPriceDoc = " Prices are the caller's own (price_basis): the vendor's l
 	"other vendors, none (price fields left out) when the caller's price list does not offer the plan. Nobody sees the price of a " +
 	"party above it."
 
+// PlanViewList is a product's plans, each at the caller's own price.
+type PlanViewList struct {
+	Data []channel.PlanView `json:"data" nullable:"false"`
+}
+
+type planViewListBody struct {
+	Body PlanViewList
+}
+
+type planViewBody struct {
+	Body channel.PlanView
+}
+
+type listPlansInput struct {
+	ProductIDPath
+	History bool `query:"history"`
+}
+
 // registerPlanReads registers the plan reads: each plan at the caller's
 // own price, as channel.PriceSight decides.
-func registerPlanReads(a *API, svc *channel.Service) {
+func registerPlanReads(a *API, h channelHandlers) {
 	tags := []string{"Plans"}
-	type planList struct {
-		Body struct {
-			Data []channel.PlanView `json:"data" nullable:"false"`
-		}
-	}
 	Register(a, huma.Operation{
 		OperationID: "list-plans", Method: http.MethodGet, Path: "/products/{id}/plans", Tags: tags,
 		Summary:     "List a product's plans",
 		Description: "The active plan versions by display weight; history=true lists every version (superseded and retired too)." + planPriceDoc,
 		Metadata:    map[string]any{"public": true},
-	}, func(ctx context.Context, in *struct {
-		ProductIDPath
-		History bool `query:"history"`
-	}) (*planList, error) {
-		plans, err := svc.ListPlanViews(ctx, in.ID, in.History)
-		if err != nil {
-			return nil, err
-		}
-		out := &planList{}
-		out.Body.Data = plans
-		return out, nil
-	})
-
+	}, h.listPlans)
 	Register(a, huma.Operation{
 		OperationID: "get-plan", Method: http.MethodGet, Path: "/plans/{id}", Tags: tags,
 		Summary: "Get a plan version", Description: "Any version, current or superseded, of a product the caller may see." + planPriceDoc,
 		Metadata: map[string]any{"public": true},
-	}, func(ctx context.Context, in *PlanIDPath) (*struct{ Body channel.PlanView }, error) {
-		p, err := svc.GetPlanView(ctx, in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return &struct{ Body channel.PlanView }{p}, nil
-	})
+	}, h.getPlan)
+}
+
+func (h channelHandlers) listPlans(ctx context.Context, in *listPlansInput) (*planViewListBody, error) {
+	plans, err := h.svc.ListPlanViews(ctx, in.ID, in.History)
+	if err != nil {
+		return nil, err
+	}
+	return &planViewListBody{PlanViewList{Data: plans}}, nil
+}
+
+func (h channelHandlers) getPlan(ctx context.Context, in *PlanIDPath) (*planViewBody, error) {
+	p, err := h.svc.GetPlanView(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &planViewBody{p}, nil
 }
