@@ -29,11 +29,13 @@ import (
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/jobs"
 	"github.com/nephele-cloud/nephele/internal/ledger"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 	"github.com/nephele-cloud/nephele/internal/platform/queue"
 	"github.com/nephele-cloud/nephele/internal/platform/schedule"
+	"github.com/nephele-cloud/nephele/internal/services"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 	"github.com/nephele-cloud/nephele/internal/web"
 )
@@ -134,10 +136,13 @@ func New(ctx context.Context, cfg Config, opts Options) (*App, error) {
 	} else if n > 0 {
 		a.Log.Info("subscription credentials sealed under the current secret key", "rows", n)
 	}
-	a.Identity.SetDefaultName(cfg.MarketplaceName)
 	if _, err := a.Identity.EnsureOperator(ctx, cfg.MarketplaceName); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("operator organization: %w", err)
+	}
+	if err := a.Channel.EnsureDefaultCatalogs(actor.With(ctx, actor.System)); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("default price catalogs: %w", err)
 	}
 	if cfg.BootstrapAdmin != "" {
 		created, err := a.Identity.BootstrapAdmin(ctx, cfg.BootstrapAdmin)
@@ -168,30 +173,25 @@ func (a *App) build(cfg Config, opts Options) error {
 	if a.Queue, err = queue.New(a.DB, qcfg); err != nil {
 		return err
 	}
-	a.Audit = audit.New(a.DB)
-	a.Outbox = outbox.New(a.DB, a.Queue, a.Log)
-	idCfg := identity.DefaultConfig
+	cfgs := services.Defaults()
 	if opts.Hash.MemoryKiB != 0 {
-		idCfg.Hash = opts.Hash
+		cfgs.Identity.Hash = opts.Hash
 	}
 	if a.TestClock != nil {
 		// Moving business time must not sign everyone out.
-		idCfg.SessionClock = clock.System{}
+		cfgs.Identity.SessionClock = clock.System{}
 	}
-	a.Identity = identity.New(a.DB, a.Audit, a.Outbox, idCfg, a.Log)
-	a.Catalog = catalog.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Log)
-	a.Channel = channel.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Log)
-	a.Subs = subscription.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Channel, subscription.DefaultConfig, a.Log)
+	cfgs.Identity.MarketplaceName = cfg.MarketplaceName
 	if keys, err := cfg.keyring(); err != nil {
 		return err
 	} else if keys != nil {
-		a.Subs.SetSecrets(keys)
+		cfgs.Secrets = keys
 	} else {
 		a.Log.Warn("no secret key configured: credentials are sealed with a key that dies with this process (tests only)")
 	}
-	a.Ledger = ledger.New(a.DB)
-	a.Billing = billing.New(a.DB, a.Audit, a.Outbox, a.Identity, a.Catalog, a.Subs, a.Ledger, billing.DefaultConfig, a.Log)
-	a.Subs.SetTaxes(a.Billing) // orders record the tax billing will charge
+	s := services.New(a.DB, outbox.New(a.DB, a.Queue, a.Log), cfgs, a.Log)
+	a.Audit, a.Outbox, a.Identity, a.Catalog, a.Channel = s.Audit, s.Outbox, s.Identity, s.Catalog, s.Channel
+	a.Subs, a.Ledger, a.Billing = s.Subs, s.Ledger, s.Billing
 
 	a.API = api.New(api.Config{
 		Log: a.Log, Auth: a.Identity, DB: a.DB, Clock: opts.Clock, Metrics: a.Registry,

@@ -7,9 +7,11 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/channel"
+	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
 
@@ -222,12 +224,19 @@ func (a *App) demoObject(ctx context.Context, key string, make func(ctx context.
 // demoActorOf acts as the first administrator-like user of an organization
 // (its oldest user), for demo objects owned by that organization.
 func (a *App) demoActorOf(ctx context.Context, orgID string) (context.Context, error) {
-	var act actor.Actor
-	err := a.DB.QueryRow(ctx, `SELECT u.id, u.role, o.id, o.kind FROM users u JOIN organizations o ON o.id = u.org_id
-		WHERE o.id = $1 AND u.role <> 'super_admin' ORDER BY u.id LIMIT 1`, orgID).Scan(&act.UserID, &act.Role, &act.OrgID, &act.OrgKind)
+	sys := actor.With(ctx, actor.System)
+	org, _, err := a.Identity.Org(sys, orgID)
+	if err != nil {
+		return nil, err
+	}
+	users, _, err := a.Identity.ListUsers(sys, identity.UserFilter{OrgID: orgID, Page: page.Request{Limit: 10}})
 	if err != nil {
 		return nil, fmt.Errorf("demo user of %s: %w", orgID, err)
 	}
-	act.Kind = actor.KindUser
-	return actor.With(ctx, act), nil
+	for _, u := range users {
+		if u.Role != identity.SuperAdmin {
+			return actor.With(ctx, actor.Actor{Kind: actor.KindUser, UserID: u.ID, Role: string(u.Role), OrgID: org.ID, OrgKind: string(org.Kind)}), nil
+		}
+	}
+	return nil, fmt.Errorf("demo user of %s: none", orgID)
 }

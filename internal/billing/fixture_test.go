@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/billing"
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
@@ -21,9 +20,9 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
-	"github.com/nephele-cloud/nephele/internal/platform/queue"
 	"github.com/nephele-cloud/nephele/internal/platform/schedule"
 	"github.com/nephele-cloud/nephele/internal/pricing"
+	"github.com/nephele-cloud/nephele/internal/services/servicestest"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
@@ -66,17 +65,8 @@ func sys() context.Context { return actor.With(context.Background(), actor.Syste
 // first one made.
 func services2(t testing.TB, d *db.DB) (*identity.Service, *catalog.Service, *channel.Service, *subscription.Service, *billing.Service, *ledger.Ledger, *outbox.Outbox) {
 	t.Helper()
-	id := identitytest.Service(t, d)
-	cat := catalogtest.Service(t, d, id)
-	q, err := queue.New(d, queue.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob := outbox.New(d, q, nil)
-	ch := channel.New(d, audit.New(d), ob, id, cat, nil)
-	subs := subscription.New(d, audit.New(d), ob, id, cat, ch, subscription.DefaultConfig, nil)
-	led := ledger.New(d)
-	return id, cat, ch, subs, billing.New(d, audit.New(d), ob, id, cat, subs, led, billing.Config{BatchPayers: 2}, nil), led, ob
+	s := servicestest.Services(t, d, servicestest.Options{Billing: billing.Config{BatchPayers: 2}})
+	return s.Identity, s.Catalog, s.Channel, s.Subs, s.Billing, s.Ledger, s.Outbox
 }
 
 // services wires billing and what it needs on d, in small batches so
@@ -89,18 +79,8 @@ func services(t testing.TB, d *db.DB) (*identitytest.World, *catalog.Service, *c
 // servicesWith wires billing configured with cfg and what it needs on d.
 func servicesWith(t testing.TB, d *db.DB, cfg billing.Config) (*identitytest.World, *catalog.Service, *channel.Service, *subscription.Service, *billing.Service, *ledger.Ledger, *outbox.Outbox) {
 	t.Helper()
-	w := identitytest.NewWorld(t, identitytest.Service(t, d))
-	cat := catalogtest.Service(t, d, w.Svc)
-	q, err := queue.New(d, queue.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob := outbox.New(d, q, nil)
-	ch := channel.New(d, audit.New(d), ob, w.Svc, cat, nil)
-	subs := subscription.New(d, audit.New(d), ob, w.Svc, cat, ch, subscription.DefaultConfig, nil)
-	led := ledger.New(d)
-	bill := billing.New(d, audit.New(d), ob, w.Svc, cat, subs, led, cfg, nil)
-	return w, cat, ch, subs, bill, led, ob
+	w := servicestest.New(t, d, servicestest.Options{Billing: cfg})
+	return w.Market, w.Catalog, w.Channel, w.Subs, w.Billing, w.Ledger, w.Outbox
 }
 
 func setup(t *testing.T, e db.Engine) *fixture {

@@ -46,6 +46,7 @@
 package billing
 
 import (
+	"context"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -54,6 +55,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/ledger"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
@@ -88,15 +90,50 @@ type Config struct {
 // DefaultConfig is the production configuration.
 var DefaultConfig = Config{BatchPayers: 500, ArrearsHold: time.Hour, Workers: 4}
 
+// Directory is what billing reads of organizations: the parties its
+// documents name. The identity service implements it.
+type Directory interface {
+	Orgs(ctx context.Context, ids []string) (map[string]identity.Organization, error)
+	Org(ctx context.Context, id string) (identity.Organization, bool, error)
+	CanSeeOrg(ctx context.Context, a actor.Actor, orgID string) (bool, error)
+	Operator(ctx context.Context) (identity.Organization, error)
+}
+
+// Catalog is what billing reads of products and plans. The catalog
+// service implements it.
+type Catalog interface {
+	GetProduct(ctx context.Context, id string) (catalog.Product, error)
+	GetPlan(ctx context.Context, id string) (catalog.Plan, error)
+}
+
+// Subscriptions is what billing reads of subscriptions and tells them.
+// The subscription service implements it.
+type Subscriptions interface {
+	GetSubscription(ctx context.Context, id string) (subscription.Subscription, error)
+	NextPeriods(ctx context.Context, customerOrgID string, by time.Time) ([]subscription.PeriodEvent, error)
+	OrderPaid(ctx context.Context, id string) error
+}
+
+// Deps is what billing needs of the rest of the platform; the composition
+// root provides it.
+type Deps struct {
+	Audit         *audit.Log
+	Outbox        *outbox.Outbox
+	Directory     Directory
+	Catalog       Catalog
+	Subscriptions Subscriptions
+	Ledger        *ledger.Ledger
+}
+
 // Service is the billing service.
 type Service struct {
 	db       *db.DB
 	audit    *audit.Log
 	rec      audit.Recorder
 	outbox   *outbox.Outbox
-	identity *identity.Service
-	catalog  *catalog.Service
-	subs     *subscription.Service
+	identity Directory
+	catalog  Catalog
+	subs     Subscriptions
 	ledger   *ledger.Ledger
 	cfg      Config
 	log      *slog.Logger
@@ -112,8 +149,7 @@ type Service struct {
 
 // New returns the service and subscribes it to the subscription events it
 // turns into charges.
-func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *catalog.Service, subs *subscription.Service,
-	l *ledger.Ledger, cfg Config, log *slog.Logger) *Service {
+func New(d *db.DB, deps Deps, cfg Config, log *slog.Logger) *Service {
 	if cfg.BatchPayers <= 0 {
 		cfg.BatchPayers = DefaultConfig.BatchPayers
 	}
@@ -126,7 +162,9 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *ca
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: d, audit: a, outbox: o, rec: audit.NewRecorder(a, o), identity: id, catalog: cat, subs: subs, ledger: l, cfg: cfg, log: log}
+	o := deps.Outbox
+	s := &Service{db: d, audit: deps.Audit, outbox: o, rec: audit.NewRecorder(deps.Audit, o), identity: deps.Directory, catalog: deps.Catalog,
+		subs: deps.Subscriptions, ledger: deps.Ledger, cfg: cfg, log: log}
 	o.Subscribe("billing.charges", "subscription.*", s.onSubscriptionEvent)
 	o.Subscribe("billing.cancellations", "order.cancelled", s.onOrderCancelled)
 	return s

@@ -83,13 +83,13 @@ func (s *Service) CheckCoupon(ctx context.Context, use CouponUse) (Coupon, prici
 		return c, pricing.Coupon{}, couponRefused("coupon_not_applicable", "this coupon does not apply to this purchase")
 	}
 	if c.TargetEmail != "" {
-		var n int
+		var addressed bool
 		if use.BuyerOrgID != "" {
-			if err := s.db.QueryRow(ctx, `SELECT count(*) FROM users WHERE org_id = $1 AND email = $2`, use.BuyerOrgID, c.TargetEmail).Scan(&n); err != nil {
+			if addressed, err = s.identity.HasUser(ctx, use.BuyerOrgID, c.TargetEmail); err != nil {
 				return c, pricing.Coupon{}, err
 			}
 		}
-		if n == 0 {
+		if !addressed {
 			return c, pricing.Coupon{}, couponRefused("coupon_not_applicable", "this coupon was issued to someone else")
 		}
 	}
@@ -129,14 +129,15 @@ func (c Coupon) Pricing() pricing.Coupon {
 // vendor its own products; a distributor or reseller products it offers,
 // to buyers in its channel.
 func (s *Service) ownerMayDiscount(ctx context.Context, c Coupon, use CouponUse) (bool, error) {
-	var ownerKind, productOwner string
-	if err := s.db.QueryRow(ctx, `SELECT kind FROM organizations WHERE id = $1`, c.OwnerOrgID).Scan(&ownerKind); err != nil {
+	var productOwner string
+	owner, _, err := s.identity.Org(ctx, c.OwnerOrgID)
+	if err != nil {
 		return false, err
 	}
 	if err := s.db.QueryRow(ctx, `SELECT owner_org_id FROM products WHERE id = $1`, use.Plan.ProductID).Scan(&productOwner); err != nil {
 		return false, err
 	}
-	switch identity.OrgKind(ownerKind) {
+	switch owner.Kind {
 	case identity.Operator:
 		return true, nil
 	case identity.VendorOrg:
@@ -148,12 +149,8 @@ func (s *Service) ownerMayDiscount(ctx context.Context, c Coupon, use CouponUse)
 	if within == "" {
 		within = use.SellerOrgID
 	}
-	var n int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM org_tree WHERE ancestor_id = $1 AND descendant_id = $2`, c.OwnerOrgID, within).Scan(&n); err != nil {
+	if in, err := s.identity.Within(ctx, c.OwnerOrgID, within); err != nil || !in {
 		return false, err
-	}
-	if n == 0 {
-		return false, nil
 	}
 	return s.mayDiscount(ctx, c.OwnerOrgID, use.Plan.ProductID, productOwner)
 }

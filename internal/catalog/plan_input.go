@@ -383,8 +383,8 @@ func (s *Service) components(ctx context.Context, v *validate.Collector, a actor
 		v.Add("components", "out_of_range", "a bundle plan has 2 to 10 components")
 		return p.Components
 	}
-	var ownerKind string
-	if err := s.db.QueryRow(ctx, `SELECT kind FROM organizations WHERE id = $1`, bundle.OwnerOrgID).Scan(&ownerKind); err != nil {
+	owner, found, err := s.identity.Org(ctx, bundle.OwnerOrgID)
+	if err != nil || !found {
 		v.Add("components", "invalid", "the bundle's owner could not be checked")
 		return p.Components
 	}
@@ -415,7 +415,7 @@ func (s *Service) components(ctx context.Context, v *validate.Collector, a actor
 		var productID string
 		_ = s.db.QueryRow(ctx, `SELECT product_id FROM plans WHERE id = $1`, c.PlanID).Scan(&productID)
 		allowed := true
-		switch identity.OrgKind(ownerKind) {
+		switch owner.Kind {
 		case identity.Operator:
 		case identity.VendorOrg:
 			allowed = prodOwner == bundle.OwnerOrgID

@@ -305,15 +305,14 @@ func (s *Service) productOwner(ctx context.Context, a actor.Actor, kind, request
 		}
 		owner = a.OrgID
 	}
-	var orgKind string
-	err := s.db.QueryRow(ctx, `SELECT kind FROM organizations WHERE id = $1 AND status = 'active'`, owner).Scan(&orgKind)
-	if errors.Is(err, db.ErrNoRows) {
-		return "", errs.Invalid("validation_failed", "owner_org_id: no such organization", errs.Field("owner_org_id", "not_found", "no such organization"))
-	}
+	org, found, err := s.identity.Org(ctx, owner)
 	if err != nil {
 		return "", err
 	}
-	if kind == KindProduct && orgKind != string(identity.VendorOrg) {
+	if !found || org.Status != identity.StatusActive {
+		return "", errs.Invalid("validation_failed", "owner_org_id: no such organization", errs.Field("owner_org_id", "not_found", "no such organization"))
+	}
+	if kind == KindProduct && org.Kind != identity.VendorOrg {
 		return "", errs.Invalid("validation_failed", "owner_org_id: products belong to a vendor",
 			errs.Field("owner_org_id", "not_a_vendor", "products belong to a vendor organization"))
 	}

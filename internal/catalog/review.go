@@ -73,10 +73,6 @@ type Holdings interface {
 	HoldsSubscription(ctx context.Context, customerOrgID, productID string) (bool, error)
 }
 
-// SetHoldings wires the subscription domain's view of who holds what;
-// until then nobody may review.
-func (s *Service) SetHoldings(h Holdings) { s.holdings = h }
-
 const reviewColumns = `r.id, r.product_id, r.customer_org_id, r.author_user_id, r.author_name, r.rating, r.title, r.body, r.status,
 	r.moderation_note, r.created_at, r.updated_at`
 

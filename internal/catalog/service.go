@@ -20,7 +20,6 @@ import (
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
-	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 )
 
 // Offerings tells whether an organization offers a product to its buyers
@@ -31,24 +30,42 @@ type Offerings interface {
 	Offers(ctx context.Context, orgID, productID string) (bool, error)
 }
 
+// Directory is what the catalog reads of organizations and their users.
+// The identity service implements it.
+type Directory interface {
+	Org(ctx context.Context, id string) (identity.Organization, bool, error)
+	Within(ctx context.Context, ancestor, descendant string) (bool, error)
+	HasUser(ctx context.Context, orgID, email string) (bool, error)
+	GetUser(ctx context.Context, id string) (identity.User, error)
+	PrepareSignUp(ctx context.Context, in identity.RegisterInput) (identity.SignUp, error)
+}
+
+// Deps is what the catalog needs of the rest of the platform; the
+// composition root provides it.
+type Deps struct {
+	Recorder  audit.Recorder
+	Directory Directory
+	// Offerings may be nil: then only vendors' and staff's bundles and
+	// coupons are possible.
+	Offerings Offerings
+	// Holdings may be nil: then nobody may review.
+	Holdings Holdings
+}
+
 // Service is the catalog domain service.
 type Service struct {
 	db       *db.DB
 	rec      audit.Recorder
-	identity *identity.Service
+	identity Directory
 	offers   Offerings
 	holdings Holdings
 	log      *slog.Logger
 }
 
-// New returns the service. offers may be nil until the channel domain is
-// wired (then only vendors' and staff's bundles and coupons are possible).
-func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, log *slog.Logger) *Service {
+// New returns the service.
+func New(d *db.DB, deps Deps, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, rec: audit.NewRecorder(a, o), identity: id, log: log}
+	return &Service{db: d, rec: deps.Recorder, identity: deps.Directory, offers: deps.Offerings, holdings: deps.Holdings, log: log}
 }
-
-// SetOfferings wires the channel domain's view of who offers what.
-func (s *Service) SetOfferings(o Offerings) { s.offers = o }

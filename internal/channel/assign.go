@@ -76,12 +76,12 @@ func (s *Service) AssignCatalog(ctx context.Context, orgID, catalogID string) (A
 		if !ok {
 			return errs.NotFound("organization_not_found", "no such organization")
 		}
-		var kind string
-		var parent *string
-		if err := s.db.QueryRow(ctx, `SELECT kind, parent_id FROM organizations WHERE id = $1`, orgID).Scan(&kind, &parent); err != nil {
+		org, _, err := s.identity.Org(ctx, orgID)
+		if err != nil {
 			return err
 		}
-		if parent == nil || identity.OrgKind(kind) == identity.VendorOrg {
+		parent := org.ParentID
+		if parent == "" || org.Kind == identity.VendorOrg {
 			return errs.FailedPrecondition("not_a_buyer", "this organization buys from no one")
 		}
 		before, err := s.GetAssignment(ctx, orgID)
@@ -89,7 +89,7 @@ func (s *Service) AssignCatalog(ctx context.Context, orgID, catalogID string) (A
 			return err
 		}
 		if catalogID == "" {
-			if err := s.mayAssign(ctx, *parent); err != nil {
+			if err := s.mayAssign(ctx, parent); err != nil {
 				return err
 			}
 			if _, err := s.db.Exec(ctx, `DELETE FROM price_catalog_assignments WHERE org_id = $1`, orgID); err != nil {
@@ -100,9 +100,9 @@ func (s *Service) AssignCatalog(ctx context.Context, orgID, catalogID string) (A
 			if err != nil {
 				return err
 			}
-			if c.OwnerOrgID != *parent || c.Tier != tierOf(identity.OrgKind(kind)) {
+			if c.OwnerOrgID != parent || c.Tier != tierOf(org.Kind) {
 				return errs.Invalid("validation_failed", "catalog_id: not a catalog this organization can buy from",
-					errs.Field("catalog_id", "wrong_catalog", "a "+kind+" buys from its seller's "+tierOf(identity.OrgKind(kind))+" catalogs"))
+					errs.Field("catalog_id", "wrong_catalog", "a "+string(org.Kind)+" buys from its seller's "+tierOf(org.Kind)+" catalogs"))
 			}
 			_, err = s.db.Exec(ctx, `INSERT INTO price_catalog_assignments (org_id, catalog_id, assigned_at) VALUES ($1, $2, $3)
 				ON CONFLICT (org_id) DO UPDATE SET catalog_id = excluded.catalog_id, assigned_at = excluded.assigned_at`, orgID, c.ID, s.db.Now(ctx))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
 	"github.com/nephele-cloud/nephele/internal/channel"
@@ -14,9 +13,8 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
-	"github.com/nephele-cloud/nephele/internal/platform/outbox"
-	"github.com/nephele-cloud/nephele/internal/platform/queue"
 	"github.com/nephele-cloud/nephele/internal/pricing"
+	"github.com/nephele-cloud/nephele/internal/services/servicestest"
 )
 
 var (
@@ -36,13 +34,8 @@ type fixture struct {
 
 func setup(t *testing.T, d *db.DB) fixture {
 	t.Helper()
-	w := identitytest.NewWorld(t, identitytest.Service(t, d))
-	cat := catalogtest.Service(t, d, w.Svc)
-	q, err := queue.New(d, queue.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := channel.New(d, audit.New(d), outbox.New(d, q, nil), w.Svc, cat, nil)
+	world := servicestest.New(t, d, servicestest.Options{})
+	w, cat, ch := world.Market, world.Catalog, world.Channel
 	in := catalogtest.SeedPlanInput("Standard")
 	in.RecurringPrice = decp("100.00")
 	_, plans := catalogtest.Published(t, cat, w.Orgs["vendor_a"].ID, "Drive", in)

@@ -112,10 +112,11 @@ func (s *Service) PlanViews(ctx context.Context, plans []catalog.Plan) ([]PlanVi
 func (s *Service) PlanView(ctx context.Context, p catalog.Plan) (PlanView, error) {
 	a := actor.From(ctx)
 	sys := actor.With(ctx, actor.System)
-	var vendor string
-	if err := s.db.QueryRow(sys, `SELECT owner_org_id FROM products WHERE id = $1`, p.ProductID).Scan(&vendor); err != nil {
+	product, _, err := s.catalog.ProductRef(sys, p.ProductID)
+	if err != nil {
 		return PlanView{}, err
 	}
+	vendor := product.OwnerOrgID
 	if sight := PriceSight(a, Deal{VendorOrgID: vendor}); sight.All || sight.VendorPrice {
 		return planView(p, BasisList, new(p.Prices())), nil
 	}
@@ -125,7 +126,6 @@ func (s *Service) PlanView(ctx context.Context, p catalog.Plan) (PlanView, error
 	// The price the caller would buy at: its own price list's, or the
 	// marketplace's public one.
 	var src PriceCatalog
-	var err error
 	basis, buyer := BasisBuy, a.OrgID
 	switch identity.OrgKind(a.OrgKind) {
 	case identity.CustomerOrg, identity.ResellerOrg, identity.DistributorOrg:

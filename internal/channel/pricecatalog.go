@@ -195,12 +195,11 @@ func (s *Service) insertCatalog(ctx context.Context, c PriceCatalog) error {
 }
 
 func (s *Service) orgKind(ctx context.Context, orgID string) (identity.OrgKind, error) {
-	var kind string
-	err := s.db.QueryRow(ctx, `SELECT kind FROM organizations WHERE id = $1 AND status = 'active'`, orgID).Scan(&kind)
-	if errors.Is(err, db.ErrNoRows) {
+	o, ok, err := s.identity.Org(ctx, orgID)
+	if err == nil && (!ok || o.Status != identity.StatusActive) {
 		return "", errs.Invalid("validation_failed", "owner_org_id: no such organization", errs.Field("owner_org_id", "not_found", "no such organization"))
 	}
-	return identity.OrgKind(kind), err
+	return o.Kind, err
 }
 
 // view returns c as the caller may see it: owners and staff get the
@@ -330,6 +329,10 @@ func (s *Service) ListPriceCatalogs(ctx context.Context) ([]PriceCatalog, error)
 	}
 	out := make([]PriceCatalog, 0, len(rows))
 	for _, c := range rows {
+		if c.ID == "" { // a default its owner's set-up has not stored yet
+			out = append(out, s.view(a, c))
+			continue
+		}
 		full, err := s.loadCatalog(ctx, c.ID)
 		if err != nil {
 			return nil, err

@@ -2,7 +2,6 @@ package channel
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -31,61 +30,43 @@ func (s *Service) sourceCatalog(ctx context.Context, orgID string) (PriceCatalog
 	if !errors.Is(err, db.ErrNoRows) {
 		return PriceCatalog{}, err
 	}
-	var kind string
-	var parent *string
-	if err := s.db.QueryRow(ctx, `SELECT kind, parent_id FROM organizations WHERE id = $1`, orgID).Scan(&kind, &parent); err != nil {
+	org, ok, err := s.identity.Org(ctx, orgID)
+	if err != nil {
 		return PriceCatalog{}, fmt.Errorf("source catalog of %s: %w", orgID, err)
 	}
-	if parent == nil || identity.OrgKind(kind) == identity.VendorOrg {
+	if !ok {
+		return PriceCatalog{}, fmt.Errorf("source catalog of %s: no such organization", orgID)
+	}
+	if org.ParentID == "" || org.Kind == identity.VendorOrg {
 		return PriceCatalog{}, errNoSource
 	}
-	return s.defaultCatalog(ctx, *parent, tierOf(identity.OrgKind(kind)))
+	return s.defaultCatalog(ctx, org.ParentID, tierOf(org.Kind))
 }
 
 var errNoSource = errs.FailedPrecondition("no_price_catalog", "this organization buys from no price catalog")
 
 var defaultNames = map[string]string{Wholesale: "Wholesale price list", SellIn: "Reseller price list", SellOut: "Price list"}
 
-// defaultCatalog returns owner's default catalog for tier, creating one at
-// pass-through prices (no markups, every product) on first use.
+// defaultCatalog returns owner's default catalog for tier. Reading never
+// writes: when the owner has none yet (its set-up has not been handled, see
+// onOrganizationCreated), it is the catalog the set-up will make,
+// pass-through prices for every product, not yet stored and without an id.
 func (s *Service) defaultCatalog(ctx context.Context, owner, tier string) (PriceCatalog, error) {
-	get := func() (PriceCatalog, error) {
-		c, err := db.Get(ctx, s.db, scanCatalog, `SELECT `+catalogColumns+` FROM price_catalogs c WHERE c.owner_org_id = $1 AND c.tier = $2 AND c.is_default = $3`,
-			owner, tier, true)
-		if err != nil {
-			return c, err
-		}
-		return s.loadCatalog(ctx, c.ID)
+	c, err := db.Get(ctx, s.db, scanCatalog, `SELECT `+catalogColumns+` FROM price_catalogs c WHERE c.owner_org_id = $1 AND c.tier = $2 AND c.is_default = $3`,
+		owner, tier, true)
+	if errors.Is(err, db.ErrNoRows) {
+		return defaultOf(owner, tier, time.Time{}), nil
 	}
-	c, err := get()
-	if !errors.Is(err, db.ErrNoRows) {
+	if err != nil {
 		return c, err
 	}
-	now := s.db.Now(ctx)
-	c = PriceCatalog{ID: ids.New(CatalogKind), OwnerOrgID: owner, Tier: tier, Name: defaultNames[tier], AllProducts: true, IsDefault: true,
+	return s.loadCatalog(ctx, c.ID)
+}
+
+// defaultOf is owner's default catalog for tier as its set-up makes it.
+func defaultOf(owner, tier string, now time.Time) PriceCatalog {
+	return PriceCatalog{OwnerOrgID: owner, Tier: tier, Name: defaultNames[tier], AllProducts: true, IsDefault: true,
 		Status: "active", CreatedAt: now, UpdatedAt: now}
-	made := false
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		// A concurrent first use may make it first: the insert then does
-		// nothing (no unique violation, which would abort a caller's
-		// transaction on PostgreSQL) and the winner's row is read.
-		markups, _ := json.Marshal(c.markups)
-		n, err := s.db.Exec(ctx, `INSERT INTO price_catalogs (id, owner_org_id, tier, name, markups, all_products, self_billed, is_default, status, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-			c.ID, c.OwnerOrgID, c.Tier, c.Name, string(markups), c.AllProducts, c.SelfBilled, c.IsDefault, c.Status, c.CreatedAt, c.UpdatedAt)
-		if err != nil || n == 0 {
-			return err
-		}
-		made = true
-		return s.rec.Record(actor.With(ctx, actor.System), "price_catalog.create", "price_catalog", c.ID, owner, nil, "price_catalog.created", c)
-	})
-	if err != nil || !made {
-		if err == nil || db.IsUniqueViolation(err) {
-			return get() // made by a concurrent request
-		}
-		return c, err
-	}
-	return c, nil
 }
 
 // catalogChain is the chain of catalogs from the root down to c: each one
@@ -108,15 +89,9 @@ func (s *Service) catalogChain(ctx context.Context, c PriceCatalog) ([]PriceCata
 // offers reports whether catalog c offers a published product: it lists it
 // (or offers all its owner may sell), and every catalog above offers it.
 func (s *Service) offers(ctx context.Context, chain []PriceCatalog, productID string) (bool, error) {
-	var status string
-	if err := s.db.QueryRow(ctx, `SELECT status FROM products WHERE id = $1`, productID).Scan(&status); err != nil {
-		if errors.Is(err, db.ErrNoRows) {
-			return false, nil
-		}
+	product, found, err := s.catalog.ProductRef(ctx, productID)
+	if err != nil || !found || product.Status != catalog.Published {
 		return false, err
-	}
-	if status != catalog.Published {
-		return false, nil
 	}
 	for _, c := range chain {
 		if c.Status != "active" || (!c.AllProducts && !slices.Contains(c.Products, productID)) {
@@ -210,11 +185,11 @@ func (s *Service) resolveLevels(ctx context.Context, plan catalog.Plan, chain []
 	if err != nil {
 		return nil, err
 	}
-	var vendorOrg string
-	if err := s.db.QueryRow(ctx, `SELECT owner_org_id FROM products WHERE id = $1`, plan.ProductID).Scan(&vendorOrg); err != nil {
+	product, _, err := s.catalog.ProductRef(ctx, plan.ProductID)
+	if err != nil {
 		return nil, err
 	}
-	out := []Level{{OrgID: vendorOrg, OrgKind: string(identity.VendorOrg), Sells: prices[0]}}
+	out := []Level{{OrgID: product.OwnerOrgID, OrgKind: string(identity.VendorOrg), Sells: prices[0]}}
 	for i, c := range chain {
 		kind, err := s.orgKind(ctx, c.OwnerOrgID)
 		if err != nil {
@@ -305,25 +280,20 @@ func (s *Service) CatalogPrices(ctx context.Context, catalogID string) ([]PlanPr
 	if err != nil {
 		return nil, err
 	}
-	type row struct{ productID, productName, planID string }
-	plans, err := db.Select(ctx, s.db, func(sc db.Scanner) (row, error) {
-		var r row
-		return r, sc.Scan(&r.productID, &r.productName, &r.planID)
-	}, `SELECT p.id, p.name, pl.id FROM plans pl JOIN products p ON p.id = pl.product_id
-		WHERE pl.status = 'active' AND p.status = 'published' AND p.kind = 'product' ORDER BY p.name, pl.weight, pl.id`)
+	plans, err := s.catalog.SellablePlans(ctx)
 	if err != nil {
 		return nil, err
 	}
 	sys := actor.With(ctx, actor.System)
 	out := []PlanPrice{}
 	for _, r := range plans {
-		if ok, err := s.offers(ctx, chain, r.productID); err != nil || !ok {
+		if ok, err := s.offers(ctx, chain, r.ProductID); err != nil || !ok {
 			if err != nil {
 				return nil, err
 			}
 			continue
 		}
-		plan, err := s.catalog.GetPlan(sys, r.planID)
+		plan, err := s.catalog.GetPlan(sys, r.PlanID)
 		if err != nil {
 			return nil, err
 		}
@@ -338,7 +308,7 @@ func (s *Service) CatalogPrices(ctx context.Context, catalogID string) ([]PlanPr
 			return nil, errCatalogNotFound
 		}
 		last := levels[len(levels)-1]
-		pp := PlanPrice{ProductID: r.productID, ProductName: r.productName, PlanID: plan.ID, PlanName: plan.Name, Sells: last.Sells}
+		pp := PlanPrice{ProductID: r.ProductID, ProductName: r.ProductName, PlanID: plan.ID, PlanName: plan.Name, Sells: last.Sells}
 		if pp.SellsAmounts, err = AmountsOf(last.Sells); err != nil {
 			return nil, err
 		}

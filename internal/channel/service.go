@@ -20,14 +20,17 @@
 package channel
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+	"github.com/nephele-cloud/nephele/internal/pricing"
 )
 
 // CatalogKind is the id kind of price catalogs.
@@ -40,23 +43,53 @@ const (
 	SellOut   = "sell_out"  // customers buy from a reseller, a distributor or the owner
 )
 
+// Directory is what the channel reads of organizations. The identity
+// service implements it.
+type Directory interface {
+	Org(ctx context.Context, id string) (identity.Organization, bool, error)
+	OrgsOfKind(ctx context.Context, kinds ...identity.OrgKind) ([]identity.Organization, error)
+	CanSeeOrg(ctx context.Context, a actor.Actor, orgID string) (bool, error)
+	Operator(ctx context.Context) (identity.Organization, error)
+}
+
+// Catalog is what the channel reads of products, plans and coupons. The
+// catalog service implements it.
+type Catalog interface {
+	ProductRef(ctx context.Context, id string) (catalog.ProductRef, bool, error)
+	SellablePlans(ctx context.Context) ([]catalog.SellablePlan, error)
+	GetProduct(ctx context.Context, id string) (catalog.Product, error)
+	GetPlan(ctx context.Context, id string) (catalog.Plan, error)
+	CurrentPlan(ctx context.Context, id string) (catalog.Plan, error)
+	ListPlans(ctx context.Context, productID string, history bool) ([]catalog.Plan, error)
+	CheckCoupon(ctx context.Context, use catalog.CouponUse) (catalog.Coupon, pricing.Coupon, error)
+}
+
+// Deps is what the channel needs of the rest of the platform; the
+// composition root provides it.
+type Deps struct {
+	Recorder  audit.Recorder
+	Outbox    *outbox.Outbox
+	Directory Directory
+	Catalog   Catalog
+}
+
 // Service is the channel domain service.
 type Service struct {
 	db       *db.DB
 	rec      audit.Recorder
-	identity *identity.Service
-	catalog  *catalog.Service
+	identity Directory
+	catalog  Catalog
 	log      *slog.Logger
 }
 
-// New returns the service and registers it with the catalog as the source
-// of who offers what.
-func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *catalog.Service, log *slog.Logger) *Service {
+// New returns the service and subscribes it to new organizations, whose
+// default price catalogs it makes.
+func New(d *db.DB, deps Deps, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: d, rec: audit.NewRecorder(a, o), identity: id, catalog: cat, log: log}
-	cat.SetOfferings(s)
+	s := &Service{db: d, rec: deps.Recorder, identity: deps.Directory, catalog: deps.Catalog, log: log}
+	deps.Outbox.Subscribe("channel.default_catalogs", "organization.created", s.onOrganizationCreated)
 	return s
 }
 

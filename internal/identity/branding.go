@@ -62,10 +62,6 @@ const (
 
 var hexColor = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 
-// SetDefaultName sets the marketplace name used until an administrator
-// saves one (the configured name).
-func (s *Service) SetDefaultName(name string) { s.defaultName = name }
-
 // Branding returns the marketplace's branding; anyone may read it (every
 // page shows it).
 func (s *Service) Branding(ctx context.Context) (Branding, error) {
@@ -80,7 +76,7 @@ func (s *Service) Branding(ctx context.Context) (Branding, error) {
 func (s *Service) brandingOf(st storedBranding, at *time.Time) Branding {
 	b := Branding{Name: st.Name, Tagline: st.Tagline, Primary: st.Primary, HasLogo: len(st.Logo) > 0, LogoType: st.LogoType, UpdatedAt: at, logo: st.Logo}
 	if b.Name == "" {
-		b.Name = s.defaultName
+		b.Name = s.cfg.MarketplaceName
 	}
 	if b.Primary == "" {
 		b.Primary = defaultPrimary

@@ -41,6 +41,9 @@ type Config struct {
 	// system clock here, so moving business time forward signs no one
 	// out and unlocks no one.
 	SessionClock clock.Clock
+	// MarketplaceName is the marketplace's name until an administrator
+	// saves one in the branding.
+	MarketplaceName string
 }
 
 // DefaultConfig is the production configuration.
@@ -64,8 +67,6 @@ type Service struct {
 	// dummyHash is verified against when a login names no known user, so
 	// the answer takes as long as for a wrong password.
 	dummyHash string
-	// defaultName is the marketplace's name until one is saved.
-	defaultName string
 }
 
 // New returns the service.

@@ -6,14 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nephele-cloud/nephele/internal/audit"
-	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
-	"github.com/nephele-cloud/nephele/internal/channel"
-	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
-	"github.com/nephele-cloud/nephele/internal/platform/outbox"
-	"github.com/nephele-cloud/nephele/internal/platform/queue"
+	"github.com/nephele-cloud/nephele/internal/services/servicestest"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
@@ -39,11 +34,7 @@ func TestTwoProcessesRenewOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer d2.Close()
-			w2 := identitytest.Service(t, d2)
-			cat2 := catalogtest.Service(t, d2, w2)
-			q2, _ := queue.New(d2, queue.Config{})
-			ob2 := outbox.New(d2, q2, nil)
-			svc2 := subscription.New(d2, audit.New(d2), ob2, w2, cat2, channel.New(d2, audit.New(d2), ob2, w2, cat2, nil), subscription.DefaultConfig, nil)
+			svc2 := servicestest.Services(t, d2, servicestest.Options{}).Subs
 
 			f.clock.Set(start.AddDate(0, 1, 0).Add(time.Hour))
 			var wg sync.WaitGroup

@@ -8,6 +8,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
 	"github.com/nephele-cloud/nephele/internal/platform/secret"
+	"github.com/nephele-cloud/nephele/internal/services/servicestest"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
@@ -45,7 +46,7 @@ func TestCredentialsAreSealedAtRest(t *testing.T) {
 			f := setup(t, e)
 			ctx := context.Background()
 			oldKey, current := newKey(t), newKey(t)
-			f.svc.SetSecrets(keyring(t, oldKey))
+			f.svc = servicestest.Services(t, f.d, servicestest.Options{Secrets: keyring(t, oldKey)}).Subs // a process with these keys
 			raw := func(id string) string {
 				t.Helper()
 				var s string
@@ -87,7 +88,7 @@ func TestCredentialsAreSealedAtRest(t *testing.T) {
 				t.Fatalf("legacy row after sealing: %s", r)
 			}
 			// After rotation both open with the old key kept for reading,
-			f.svc.SetSecrets(keyring(t, current, oldKey))
+			f.svc = servicestest.Services(t, f.d, servicestest.Options{Secrets: keyring(t, current, oldKey)}).Subs // a process with these keys
 			if shown(o.SubscriptionID) != "hunter2" || shown(legacy.SubscriptionID) != "legacy" {
 				t.Fatal("rotated keyring does not open the old values")
 			}
@@ -99,13 +100,13 @@ func TestCredentialsAreSealedAtRest(t *testing.T) {
 				t.Fatalf("after rotation: %s", r)
 			}
 			// so the old key can go.
-			f.svc.SetSecrets(keyring(t, current))
+			f.svc = servicestest.Services(t, f.d, servicestest.Options{Secrets: keyring(t, current)}).Subs // a process with these keys
 			if shown(o.SubscriptionID) != "hunter2" || shown(legacy.SubscriptionID) != "legacy" {
 				t.Fatal("the new key alone does not open the resealed values")
 			}
 			// A wrong key hides the credentials, the subscription still reads,
 			// and a write of something else keeps them as stored.
-			f.svc.SetSecrets(keyring(t, newKey(t)))
+			f.svc = servicestest.Services(t, f.d, servicestest.Options{Secrets: keyring(t, newKey(t))}).Subs // a process with these keys
 			if got := f.sub(o.SubscriptionID); got.ID != o.SubscriptionID || len(got.Credentials) != 0 {
 				t.Fatalf("with a wrong key: %+v", got.Credentials)
 			}

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
 	"github.com/nephele-cloud/nephele/internal/channel"
@@ -16,8 +15,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
-	"github.com/nephele-cloud/nephele/internal/platform/outbox"
-	"github.com/nephele-cloud/nephele/internal/platform/queue"
+	"github.com/nephele-cloud/nephele/internal/services/servicestest"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
@@ -39,6 +37,7 @@ type fixture struct {
 	cat   *catalog.Service
 	ch    *channel.Service
 	svc   *subscription.Service
+	world *servicestest.World
 	plans map[string]catalog.Plan
 }
 
@@ -54,16 +53,9 @@ func setup(t *testing.T, e db.Engine) *fixture {
 	t.Helper()
 	clk := clock.NewTest(start)
 	d, url := dbtest.OpenURL(t, e, dbtest.Options{Clock: clk})
-	w := identitytest.NewWorld(t, identitytest.Service(t, d))
-	cat := catalogtest.Service(t, d, w.Svc)
-	q, err := queue.New(d, queue.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob := outbox.New(d, q, nil)
-	ch := channel.New(d, audit.New(d), ob, w.Svc, cat, nil)
-	svc := subscription.New(d, audit.New(d), ob, w.Svc, cat, ch, subscription.DefaultConfig, nil)
-	f := &fixture{t: t, d: d, url: url, clock: clk, w: w, cat: cat, ch: ch, svc: svc, plans: map[string]catalog.Plan{}}
+	world := servicestest.New(t, d, servicestest.Options{})
+	w, cat, ch, svc := world.Market, world.Catalog, world.Channel, world.Subs
+	f := &fixture{t: t, d: d, url: url, clock: clk, w: w, cat: cat, ch: ch, svc: svc, world: world, plans: map[string]catalog.Plan{}}
 
 	sys := actor.With(context.Background(), actor.System)
 	drive, err := cat.CreateProduct(sys, catalog.CreateProductInput{OwnerOrgID: w.Orgs["vendor_a"].ID, ProductInput: catalog.ProductInput{Name: str("Drive")}})
@@ -203,4 +195,12 @@ func each(t *testing.T, fn func(t *testing.T, f *fixture)) {
 			fn(t, setup(t, e))
 		})
 	}
+}
+
+// withTaxes makes the fixture's subscription service one that estimates
+// orders' tax with t, wired otherwise as the world wires it.
+func (f *fixture) withTaxes(t subscription.TaxEstimator) {
+	w := f.world
+	f.svc = subscription.New(f.d, subscription.Deps{Audit: w.Audit, Outbox: w.Outbox, Directory: w.Identity, Catalog: w.Catalog,
+		Channel: w.Channel, Taxes: t}, subscription.DefaultConfig, nil)
 }

@@ -420,8 +420,7 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 // auditor is who approves orders of a product: the reseller whose catalog
 // sold it, otherwise the vendor.
 func (s *Service) auditor(ctx context.Context, product catalog.Product, seller string) string {
-	var kind string
-	if err := s.db.QueryRow(ctx, `SELECT kind FROM organizations WHERE id = $1`, seller).Scan(&kind); err == nil && kind == string(identity.ResellerOrg) {
+	if org, _, err := s.identity.Org(ctx, seller); err == nil && org.Kind == identity.ResellerOrg {
 		return seller
 	}
 	return product.OwnerOrgID

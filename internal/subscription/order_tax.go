@@ -13,17 +13,12 @@ import (
 // issuer to customer for a product of taxCategory, with billing's own
 // rules (rates, reverse charge, rounding): an order records it when it is
 // placed, so that its total is what checkout showed and what its invoice
-// will say. internal/app wires billing to it (billing imports
+// will say. The composition root wires billing to it (billing imports
 // subscription, not the other way). Its errors fail the order.
 type TaxEstimator interface {
 	EstimateOrderTax(ctx context.Context, issuerOrgID, customerOrgID, taxCategory string, cur money.Currency,
 		lines []pricing.QuoteLine) (money.Amount, error)
 }
-
-// SetTaxes sets the tax estimator orders use. Without one (a service
-// built alone, in tests) orders record no tax: their tax is "on the
-// invoice".
-func (s *Service) SetTaxes(t TaxEstimator) { s.taxes = t }
 
 // estimateTax records on o (before it is stored) the tax billing will put
 // on its Subtotal, and its Total. An order that charges nothing has no

@@ -35,7 +35,7 @@ func TestOrderRecordsItsTax(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, f *fixture) {
 		est := &tenPercent{}
-		f.svc.SetTaxes(est)
+		f.withTaxes(est)
 		o := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID})
 		amounts := func(o subscription.Order) [4]string {
 			s := func(a *money.Amount) string {

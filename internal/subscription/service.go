@@ -37,15 +37,52 @@ const (
 	TransitionKind   ids.Kind = "trn"
 )
 
+// Directory is what subscriptions read of organizations. The identity
+// service implements it.
+type Directory interface {
+	Org(ctx context.Context, id string) (identity.Organization, bool, error)
+}
+
+// Catalog is what subscriptions read of products and plans and how they
+// redeem coupons. The catalog service implements it.
+type Catalog interface {
+	GetProduct(ctx context.Context, id string) (catalog.Product, error)
+	GetPlan(ctx context.Context, id string) (catalog.Plan, error)
+	CurrentPlan(ctx context.Context, id string) (catalog.Plan, error)
+	RedeemCoupon(ctx context.Context, use catalog.CouponUse, reference string) (catalog.Redemption, error)
+	ReleaseRedemptions(ctx context.Context, reference string) error
+}
+
+// Channel prices orders. The channel service implements it.
+type Channel interface {
+	Quote(ctx context.Context, in channel.QuoteInput) (channel.Quote, error)
+}
+
+// Deps is what subscriptions need of the rest of the platform; the
+// composition root provides it.
+type Deps struct {
+	Audit     *audit.Log
+	Outbox    *outbox.Outbox
+	Directory Directory
+	Catalog   Catalog
+	Channel   Channel
+	// Taxes may be nil (a service built alone, in tests): orders then
+	// record no tax, their tax is "on the invoice".
+	Taxes TaxEstimator
+	// Secrets seals the subscriptions' credentials. Nil (tests): a key
+	// made for this service alone, which nothing else opens.
+	Secrets *secret.Keyring
+}
+
 // Service is the orders and subscriptions service.
 type Service struct {
 	db       *db.DB
 	audit    *audit.Log
 	rec      audit.Recorder
 	outbox   *outbox.Outbox
-	identity *identity.Service
-	catalog  *catalog.Service
-	channel  *channel.Service
+	identity Directory
+	catalog  Catalog
+	channel  Channel
 	cfg      Config
 	log      *slog.Logger
 	// secrets seals the subscriptions' credentials (see credentials.go).
@@ -55,7 +92,7 @@ type Service struct {
 }
 
 // New returns the service.
-func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *catalog.Service, ch *channel.Service, cfg Config, log *slog.Logger) *Service {
+func New(d *db.DB, deps Deps, cfg Config, log *slog.Logger) *Service {
 	if cfg.PaymentDays == 0 {
 		cfg.PaymentDays = DefaultConfig.PaymentDays
 	}
@@ -68,15 +105,12 @@ func New(d *db.DB, a *audit.Log, o *outbox.Outbox, id *identity.Service, cat *ca
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: d, audit: a, outbox: o, rec: audit.NewRecorder(a, o), identity: id, catalog: cat, channel: ch, cfg: cfg, log: log, secrets: ephemeralKeyring()}
-	cat.SetHoldings(s)
-	return s
+	if deps.Secrets == nil {
+		deps.Secrets = ephemeralKeyring()
+	}
+	return &Service{db: d, audit: deps.Audit, outbox: deps.Outbox, rec: audit.NewRecorder(deps.Audit, deps.Outbox), identity: deps.Directory,
+		catalog: deps.Catalog, channel: deps.Channel, cfg: cfg, log: log, secrets: deps.Secrets, taxes: deps.Taxes}
 }
-
-// SetSecrets sets the keyring that seals credentials, before the service
-// is used. Until then (tests) credentials are sealed by a key made for
-// this service alone, which nothing else opens.
-func (s *Service) SetSecrets(k *secret.Keyring) { s.secrets = k }
 
 func ephemeralKeyring() *secret.Keyring {
 	key, err := secret.GenerateKey()

@@ -25,7 +25,7 @@ func Service(t testing.TB, d *db.DB, id *identity.Service) *catalog.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return catalog.New(d, audit.New(d), outbox.New(d, q, nil), id, nil)
+	return catalog.New(d, catalog.Deps{Recorder: audit.NewRecorder(audit.New(d), outbox.New(d, q, nil)), Directory: id}, nil)
 }
 
 // D parses a decimal.
