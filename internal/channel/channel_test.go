@@ -13,6 +13,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 	"github.com/nephele-cloud/nephele/internal/services/servicestest"
 )
@@ -29,6 +30,7 @@ type fixture struct {
 	w    *identitytest.World
 	cat  *catalog.Service
 	ch   *channel.Service
+	ob   *outbox.Outbox
 	plan catalog.Plan
 }
 
@@ -39,7 +41,7 @@ func setup(t *testing.T, d *db.DB) fixture {
 	in := catalogtest.SeedPlanInput("Standard")
 	in.RecurringPrice = decp("100.00")
 	_, plans := catalogtest.Published(t, cat, w.Orgs["vendor_a"].ID, "Drive", in)
-	return fixture{d: d, w: w, cat: cat, ch: ch, plan: plans[0]}
+	return fixture{d: d, w: w, cat: cat, ch: ch, ob: world.Outbox, plan: plans[0]}
 }
 
 func pct(v string) *pricing.Markup {
