@@ -41,7 +41,7 @@ func (h *handler) auditPage(w http.ResponseWriter, r *http.Request, v *view) err
 		v.setForm("filter", newForm(q, e.Fields))
 		v.Status = http.StatusUnprocessableEntity
 		v.Data = d
-		return h.render(w, r, v, "audit")
+		return h.render(w, r, v, "admin_audit")
 	}
 	if err != nil {
 		return err
@@ -63,7 +63,7 @@ func (h *handler) auditPage(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	d.Next, d.First = pageLinks("/audit", q, cursor, next)
 	v.Data = d
-	return h.render(w, r, v, "audit")
+	return h.render(w, r, v, "admin_audit")
 }
 
 // userCache looks users up once per page. A user the viewer may not see

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
@@ -12,56 +10,6 @@ import (
 
 // maxBrandingBytes bounds the branding form: a 256 KiB logo and the fields.
 const maxBrandingBytes = 300 << 10
-
-// brandingRoutes declares the marketplace's branding: its stylesheet and
-// logo (public, on every page) and the settings page.
-func (h *handler) brandingRoutes(m *http.ServeMux) {
-	m.Handle("GET /brand.css", http.HandlerFunc(h.brandCSS))
-	m.Handle("GET /brand/logo", http.HandlerFunc(h.brandLogo))
-	m.Handle("GET /settings/branding", h.user(h.brandingPage))
-	m.Handle("POST /settings/branding", h.upload(maxBrandingBytes, "The form could not be read: a logo is at most 256 KiB.", h.updateBranding))
-}
-
-// brand reads the branding for a page; a failure falls back to the
-// configured name and default colours, logged.
-func (h *handler) brand(r *http.Request) identity.Branding {
-	b, err := h.id.Branding(r.Context())
-	if err != nil {
-		h.log.ErrorContext(r.Context(), "read branding", "request_id", requestID(r), "err", err)
-		return identity.Branding{Name: h.name}
-	}
-	if b.Name == "" {
-		b.Name = h.name
-	}
-	return b
-}
-
-// brandCSS serves the brand colours as CSS custom properties (the CSP
-// allows no inline styles). Its URL carries the branding's version.
-func (h *handler) brandCSS(w http.ResponseWriter, r *http.Request) {
-	b := h.brand(r)
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	if b.Primary == "" {
-		fmt.Fprint(w, "/* default colours */\n")
-		return
-	}
-	fmt.Fprintf(w, ":root {\n  --primary: %s;\n  --primary-strong: %s;\n  --focus: %s;\n}\n", b.Primary, b.PrimaryStrong, b.PrimaryStrong)
-}
-
-// brandLogo serves the logo, sandboxed: an SVG may not run anything.
-func (h *handler) brandLogo(w http.ResponseWriter, r *http.Request) {
-	logo, kind, err := h.id.Logo(r.Context())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", kind)
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Header().Set("Content-Length", strconv.Itoa(len(logo)))
-	_, _ = w.Write(logo)
-}
 
 // brandingData is the settings page's content.
 type brandingData struct {
@@ -74,7 +22,7 @@ func (h *handler) brandingPage(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	v.Title = "Branding"
 	v.Data = brandingData{Brand: h.brand(r)}
-	return h.render(w, r, v, "branding")
+	return h.render(w, r, v, "admin_branding")
 }
 
 func (h *handler) updateBranding(w http.ResponseWriter, r *http.Request, v *view) error {

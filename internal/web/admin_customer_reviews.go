@@ -9,26 +9,19 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/page"
 )
 
-// reviewRoutes declares the staff's moderation of customer reviews.
-func (h *handler) reviewRoutes(m *http.ServeMux) {
-	m.Handle("GET /admin/reviews", h.user(h.reviewsPage))
-	m.Handle("POST /admin/reviews/{id}/hide", h.form(h.hideReview))
-	m.Handle("POST /admin/reviews/{id}/restore", h.form(h.restoreReview))
-}
-
-// reviewsData is the moderation page's content.
-type reviewsData struct {
+// adminReviewsData is the moderation page's content.
+type adminReviewsData struct {
 	Status      string
 	Rows        []catalog.QueuedReview
 	Next, First string
 }
 
-func (h *handler) reviewsPage(w http.ResponseWriter, r *http.Request, v *view) error {
+func (h *handler) adminReviewsPage(w http.ResponseWriter, r *http.Request, v *view) error {
 	if !may(r, identity.ProductReview) {
 		return errs.Forbidden("permission_denied", "moderating reviews needs the product review function")
 	}
 	q := r.URL.Query()
-	d := reviewsData{Status: q.Get("status")}
+	d := adminReviewsData{Status: q.Get("status")}
 	if d.Status != catalog.ReviewPublished && d.Status != catalog.ReviewHidden {
 		d.Status = ""
 	}
@@ -41,17 +34,17 @@ func (h *handler) reviewsPage(w http.ResponseWriter, r *http.Request, v *view) e
 	d.Next, d.First = pageLinks("/admin/reviews", q, cursor, next)
 	v.Title = "Reviews"
 	v.Data = d
-	return h.render(w, r, v, "reviews_admin")
+	return h.render(w, r, v, "admin_customer_reviews")
 }
 
-func (h *handler) hideReview(w http.ResponseWriter, r *http.Request, v *view) error {
+func (h *handler) adminHideReview(w http.ResponseWriter, r *http.Request, v *view) error {
 	if _, err := h.cat.ModerateReview(r.Context(), r.PathValue("id"), true, r.PostForm.Get("note")); err != nil {
-		return h.formFailed(w, r, v, "hide-"+r.PathValue("id"), err, "/admin/reviews", h.reviewsPage)
+		return h.formFailed(w, r, v, "hide-"+r.PathValue("id"), err, "/admin/reviews", h.adminReviewsPage)
 	}
 	return h.done(w, r, "/admin/reviews", "Review hidden. Its author sees your note.")
 }
 
-func (h *handler) restoreReview(w http.ResponseWriter, r *http.Request, v *view) error {
+func (h *handler) adminRestoreReview(w http.ResponseWriter, r *http.Request, v *view) error {
 	if _, err := h.cat.ModerateReview(r.Context(), r.PathValue("id"), false, ""); err != nil {
 		return h.refused(w, r, err, "/admin/reviews")
 	}

@@ -10,7 +10,7 @@ import (
 // Impersonation keeps two sessions in the browser: the impersonation
 // session in nephele_session, which every page acts with, and the
 // administrator's own session in nephele_admin_session, to return to.
-// While it lasts every page shows a banner (layout.html) with a button to
+// While it lasts every page shows a banner (shell_layout.html) with a button to
 // exit; a supervisor's impersonation is read-only, which the services
 // enforce and the banner says.
 

@@ -12,7 +12,7 @@ import (
 // under /admin, and approve orders there; vendors still see only theirs.
 func TestPanelsAdminOrdersAndSubscriptions(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	drive := f.order("Drive")       // vendor_a
 	pending := f.order("Vault Pro") // vendor_b, waiting for approval
 	admin := f.client()

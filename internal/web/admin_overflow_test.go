@@ -13,7 +13,7 @@ import (
 // shows "amount too large" instead, and neither wraps nor answers 500.
 func TestPanelsAdminDashboardAmountTooLarge(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	for _, p := range []string{"Drive", "Vault"} {
 		f.invoiceOf(f.order(p).SubscriptionID)
 	}
@@ -37,7 +37,7 @@ func TestPanelsAdminDashboardAmountTooLarge(t *testing.T) {
 // the dashboard with why, and staff retry it there.
 func TestPanelsAdminFailedStepRetry(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	sub := f.order("Drive").SubscriptionID
 	if _, err := f.d.Exec(context.Background(), `UPDATE subscriptions SET step_error = 'amount_overflow: levels[1].recurring is too large',
 		step_failed_at = started_at, next_action_at = NULL WHERE id = $1`, sub); err != nil {

@@ -13,10 +13,10 @@ import (
 
 func TestPanelsAdminDashboard(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	o := f.order("Drive")
 	inv := f.invoiceOf(o.SubscriptionID)
-	if _, err := f.bill.RecordPayment(f.as("admin"), inv.ID, panelsPayment("SLIP-3")); err != nil {
+	if _, err := f.bill.RecordPayment(f.as("admin"), inv.ID, panelPayment("SLIP-3")); err != nil {
 		t.Fatal(err)
 	}
 	f.deliver()
@@ -42,7 +42,7 @@ func TestPanelsAdminDashboard(t *testing.T) {
 
 func TestPanelsAdminInvoicesList(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	a := f.order("Drive")
 	inv := f.invoiceOf(a.SubscriptionID)
 
@@ -62,7 +62,7 @@ func TestPanelsAdminInvoicesList(t *testing.T) {
 
 func TestPanelsRecordPayment(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	o := f.order("Drive")
 	inv := f.invoiceOf(o.SubscriptionID)
 	if inv.Status != billing.StatusIssued || !inv.AmountDue.IsPositive() {
@@ -90,17 +90,17 @@ func TestPanelsRecordPayment(t *testing.T) {
 	res = c.postForm(page, page+"/payments", url.Values{"amount": {"5"}, "received_on": {"yesterday"}, "reference": {""}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantText(t, res, "Received on is not a date")
-	res = panelsPostMultipart(c, page, page+"/payments", map[string]string{"amount": "5", "received_on": "2026-01-01", "reference": "SLIP-9"},
+	res = panelPostMultipart(c, page, page+"/payments", map[string]string{"amount": "5", "received_on": "2026-01-01", "reference": "SLIP-9"},
 		"attachment", "slip.txt", []byte("plain text is no scan"))
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantText(t, res, "Deposit slip scan a PDF, PNG or JPEG scan")
-	big := append(append([]byte{}, panelsPNG...), make([]byte, billing.MaxAttachment)...)
-	res = panelsPostMultipart(c, page, page+"/payments", map[string]string{"amount": "5", "received_on": "2026-01-01", "reference": "SLIP-9"},
+	big := append(append([]byte{}, panelPNG...), make([]byte, billing.MaxAttachment)...)
+	res = panelPostMultipart(c, page, page+"/payments", map[string]string{"amount": "5", "received_on": "2026-01-01", "reference": "SLIP-9"},
 		"attachment", "slip.png", big)
 	wantStatus(t, res, http.StatusUnprocessableEntity)
 	wantText(t, res, "Deposit slip scan must be at most 5 MB")
 	huge := append(big, make([]byte, 2<<20)...)
-	res = panelsPostMultipart(c, page, page+"/payments", map[string]string{"amount": "5", "received_on": "2026-01-01", "reference": "SLIP-9"},
+	res = panelPostMultipart(c, page, page+"/payments", map[string]string{"amount": "5", "received_on": "2026-01-01", "reference": "SLIP-9"},
 		"attachment", "slip.png", huge)
 	wantStatus(t, res, http.StatusRequestEntityTooLarge)
 	if ps := f.payments(inv.ID); len(ps) != 0 {
@@ -124,8 +124,8 @@ func TestPanelsRecordPayment(t *testing.T) {
 
 	// The rest, multipart with the deposit slip's scan.
 	rest := got.AmountDue.String()
-	res = panelsPostMultipart(c, page, page+"/payments", map[string]string{"amount": rest, "received_on": "2026-01-01", "reference": "SLIP-11"},
-		"attachment", `C:\scans\slip 11.png`, panelsPNG)
+	res = panelPostMultipart(c, page, page+"/payments", map[string]string{"amount": rest, "received_on": "2026-01-01", "reference": "SLIP-11"},
+		"attachment", `C:\scans\slip 11.png`, panelPNG)
 	wantRedirect(t, res, page)
 	got = f.getInvoice(inv.ID)
 	if got.Status != billing.StatusPaid || !got.AmountDue.IsZero() {
@@ -147,7 +147,7 @@ func TestPanelsRecordPayment(t *testing.T) {
 	wantNoText(t, res, "Record bank-transfer payment")
 	att := c.get("/admin/payments/" + ps[1].ID + "/attachment")
 	wantStatus(t, att, http.StatusOK)
-	if att.Body != string(panelsPNG) || att.Header.Get("Content-Type") != "image/png" {
+	if att.Body != string(panelPNG) || att.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("attachment: %q %v", att.Body, att.Header)
 	}
 
@@ -165,7 +165,7 @@ func TestPanelsRecordPayment(t *testing.T) {
 
 func TestPanelsVoidCreditWriteOff(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	c := f.client()
 	c.login("admin")
 
@@ -230,7 +230,7 @@ func TestPanelsVoidCreditWriteOff(t *testing.T) {
 
 func TestPanelsTaxRates(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	c := f.client()
 	c.login("admin")
 	res := c.get("/admin/tax-rates")

@@ -36,7 +36,7 @@ type channelNewOrderData struct {
 	Quote   *channel.Quote
 	// Tax is the tax estimated on the quote's first invoice, as checkout
 	// and the order estimate it.
-	Tax storeTax
+	Tax quoteTax
 	// Confirm carries the quoted input to the confirmation form.
 	Confirm url.Values
 }
@@ -153,7 +153,7 @@ func (h *handler) channelNewOrderPage(w http.ResponseWriter, r *http.Request, v 
 				if err != nil {
 					return err
 				}
-				if d.Tax, err = h.storeTaxOf(ctx, q, product); err != nil {
+				if d.Tax, err = h.quoteTaxOf(ctx, q, product); err != nil {
 					return err
 				}
 				d.Confirm = url.Values{"plan_id": {q.PlanID}, "coupon_code": {in.CouponCode}}

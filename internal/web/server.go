@@ -1,15 +1,31 @@
-// Package web serves Nephele's server-rendered HTML pages: sign-in, the
-// dashboard, the account page, users and organizations, impersonation and
-// the audit log. Every page calls the same domain services as the JSON API;
-// there is no second business path.
+// Package web serves Nephele's server-rendered HTML pages. Every page calls
+// the same domain services as the JSON API; there is no second business
+// path.
 //
-// The skeleton is meant to be reused by the pages that come later (the
-// storefront, checkout, the panels):
+// Files are named by audience, and so are their templates:
 //
-//   - routes are declared in routes (server.go) with the wrappers of
-//     handle.go: h.public for pages anyone may open, h.user for pages that
-//     need a signed-in user, h.form for state-changing POSTs of a signed-in
-//     user (CSRF-checked, body-limited);
+//   - store_: the public storefront (welcome, catalog, product pages,
+//     sign-up, checkout, order confirmation);
+//   - customer_: a customer's subscriptions, invoices and orders (/my/...);
+//   - vendor_: the vendor panel and product onboarding (/vendor/...);
+//   - channel_: the distributor and reseller panels (/channel/...);
+//   - admin_: the marketplace operator (/admin/..., branding, audit,
+//     impersonation);
+//   - shell_: what the areas share: layout and rendering, middleware and
+//     sessions, forms and form controls, labels, lookups, sign-in and the
+//     account page, and the panel pieces used by more than one area (charts,
+//     filters, the orders and subscriptions pages that vendors and staff
+//     both use).
+//
+// An area's file uses only its own area's names and the shell's. Each area
+// declares its routes in <area>_routes.go; routes (server.go) calls them.
+//
+// The pieces every page is built from:
+//
+//   - routes use the wrappers of shell_handle.go: h.public for pages anyone
+//     may open, h.user for pages that need a signed-in user, h.form for
+//     state-changing POSTs of a signed-in user (CSRF-checked,
+//     body-limited);
 //   - a page handler fills a *view and calls h.render with a template of
 //     templates/ that defines "content";
 //   - a form handler calls the service and either redirects (303) with a
@@ -127,37 +143,16 @@ func newHandler(cfg Config) (*handler, error) {
 	return h, nil
 }
 
-// routes declares every page. GET patterns also answer HEAD.
+// routes declares every page, area by area (each area's <area>_routes.go).
+// GET patterns also answer HEAD.
 func (h *handler) routes() {
 	m := h.mux
-	m.Handle("GET /static/", h.serveStatic())
-
-	m.Handle("GET /{$}", h.public(h.home))
-	m.Handle("GET /login", h.public(h.loginPage))
-	m.Handle("POST /login", h.loginForm(h.login))
-	m.Handle("POST /logout", h.logoutForm(h.logout))
-
-	m.Handle("GET /account", h.user(h.accountPage))
-	m.Handle("POST /account/profile", h.form(h.updateProfile))
-	m.Handle("POST /account/password", h.form(h.changePassword))
-	m.Handle("POST /account/api-keys", h.form(h.createAPIKey))
-	m.Handle("GET /account/api-keys/created", h.user(h.apiKeyCreated))
-	m.Handle("POST /account/api-keys/{id}/revoke", h.form(h.revokeAPIKey))
-
-	m.Handle("GET /users", h.user(h.usersPage))
-	m.Handle("GET /organizations", h.user(h.organizationsPage))
-	m.Handle("POST /impersonate", h.form(h.impersonate))
-	m.Handle("POST /impersonate/exit", h.form(h.exitImpersonation))
-
-	m.Handle("GET /audit", h.user(h.auditPage))
-
-	h.brandingRoutes(m)   // pages_branding.go: the marketplace's name, logo, colour
-	h.reviewRoutes(m)     // pages_reviews.go: moderation of customer reviews
-	h.storeRoutes(m)      // pages_store.go: catalog, product pages, checkout
-	h.customerRoutes(m)   // pages_customer.go: subscriptions, invoices, orders
-	h.panelRoutes(m)      // pages_panels.go: vendor operations, admin billing
-	h.onboardingRoutes(m) // pages_onboarding.go: vendor products, admin review
-	h.channelRoutes(m)    // pages_channel.go: distributor and reseller panels
+	h.shellRoutes(m)    // assets, home, sign-in, account, users and organizations
+	h.storeRoutes(m)    // catalog, product pages, sign-up, checkout
+	h.customerRoutes(m) // a customer's subscriptions, invoices, orders
+	h.vendorRoutes(m)   // vendor panel: operations, reports, product onboarding
+	h.channelRoutes(m)  // distributor and reseller panels
+	h.adminRoutes(m)    // billing back-office, review queue, moderation, branding, audit
 }
 
 // chain builds the middleware around the mux, outermost first: security

@@ -37,7 +37,7 @@ func (h *handler) accountPage(w http.ResponseWriter, r *http.Request, v *view) e
 	}
 	v.Title = "Your account"
 	v.Data = d
-	return h.render(w, r, v, "account")
+	return h.render(w, r, v, "shell_account")
 }
 
 // updateProfile changes the user's own name and email (a new email needs
@@ -117,7 +117,7 @@ func (h *handler) apiKeyCreated(w http.ResponseWriter, r *http.Request, v *view)
 	}
 	v.Title = "New API key"
 	v.Data = apiKeyData{Key: key, Token: token}
-	return h.render(w, r, v, "apikey_created")
+	return h.render(w, r, v, "shell_apikey_created")
 }
 
 // findAPIKey looks for the caller's key id.

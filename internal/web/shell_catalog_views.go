@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
@@ -15,107 +16,88 @@ import (
 // What the onboarding pages show of products, plans and schemes, worked
 // out in Go so the templates stay simple.
 
-// obStatus is a product status as a badge.
-type obStatus struct {
+// reviewStatus is a product status as a badge.
+type reviewStatus struct {
 	Label string
 	Class string // the badge's class
 }
 
-// obProductStatus labels a product's status. A draft back from review
+// productStatusOf labels a product's status. A draft back from review
 // with a reason is "rejected".
-func obProductStatus(p catalog.Product) obStatus {
+func productStatusOf(p catalog.Product) reviewStatus {
 	switch {
 	case p.Status == catalog.Draft && p.ReviewReason != "":
-		return obStatus{"Rejected", "ob-badge-danger"}
+		return reviewStatus{"Rejected", "ob-badge-danger"}
 	case p.Status == catalog.Draft:
-		return obStatus{"Draft", "badge-muted"}
+		return reviewStatus{"Draft", "badge-muted"}
 	case p.Status == catalog.InReview:
-		return obStatus{"In review", "ob-badge-warn"}
+		return reviewStatus{"In review", "ob-badge-warn"}
 	case p.Status == catalog.Published:
-		return obStatus{"Published", "badge-ok"}
+		return reviewStatus{"Published", "badge-ok"}
 	case p.Status == catalog.Retired:
-		return obStatus{"Retired", "badge-muted"}
+		return reviewStatus{"Retired", "badge-muted"}
 	}
-	return obStatus{p.Status, "badge-muted"}
+	return reviewStatus{p.Status, "badge-muted"}
 }
 
-// obVendorStatus labels a vendor's onboarding status.
-func obVendorStatus(s string) obStatus {
+// vendorStatusOf labels a vendor's onboarding status.
+func vendorStatusOf(s string) reviewStatus {
 	switch s {
 	case catalog.VendorPending:
-		return obStatus{"Awaiting review", "ob-badge-warn"}
+		return reviewStatus{"Awaiting review", "ob-badge-warn"}
 	case catalog.VendorApproved:
-		return obStatus{"Approved", "badge-ok"}
+		return reviewStatus{"Approved", "badge-ok"}
 	case catalog.VendorRejected:
-		return obStatus{"Rejected", "ob-badge-danger"}
+		return reviewStatus{"Rejected", "ob-badge-danger"}
 	}
-	return obStatus{s, "badge-muted"}
+	return reviewStatus{s, "badge-muted"}
 }
 
-// obPricingKinds are the pricing kinds offered on the plan form.
-var obPricingKinds = []obOption{
-	{Value: string(pricing.PricingRenewableMonths), Label: "Subscription renewed every N months"},
-	{Value: string(pricing.PricingRenewableHours), Label: "Subscription renewed every N hours"},
-	{Value: string(pricing.PricingShort), Label: "Fixed term, not renewed"},
-	{Value: string(pricing.PricingEverlasting), Label: "One-time purchase, never ends"},
-	{Value: string(pricing.PricingFree), Label: "Free (extras may still be charged)"},
-	{Value: string(pricing.PricingContactOnly), Label: "Price on request (cannot be ordered online)"},
-}
-
-// obSchemeKinds are the pricing schemes of extra resources and metrics.
-var obSchemeKinds = []obOption{
-	{Value: string(pricing.SchemePerUnit), Label: "Per unit"},
-	{Value: string(pricing.SchemeTiered), Label: "Tiered"},
-	{Value: string(pricing.SchemeVolume), Label: "Volume"},
-	{Value: string(pricing.SchemeStairstep), Label: "Stairstep"},
-	{Value: string(pricing.SchemePackage), Label: "Package"},
-}
-
-var obSchemeNames = map[pricing.SchemeKind]string{
+var schemeNames = map[pricing.SchemeKind]string{
 	pricing.SchemePerUnit: "Per unit", pricing.SchemeTiered: "Tiered", pricing.SchemeVolume: "Volume",
 	pricing.SchemeStairstep: "Stairstep", pricing.SchemePackage: "Package",
 }
 
-// obPeriod says "month", "3 months", "hour"...
-func obPeriod(unit string, count int) string {
+// periodText says "month", "3 months", "hour"...
+func periodText(unit string, count int) string {
 	if count <= 1 {
 		return unit
 	}
 	return fmt.Sprintf("%d %ss", count, unit)
 }
 
-// obPlanView is a plan as the onboarding pages show it.
-type obPlanView struct {
+// planView is a plan as the onboarding pages show it.
+type planView struct {
 	Plan catalog.Plan
 	// Price is the licence price in words ("EUR 20.00 per month").
 	Price string
 	// Facts are the other terms, one short sentence each.
 	Facts   []string
-	Extras  []obItemView
-	Metrics []obItemView
+	Extras  []itemView
+	Metrics []itemView
 	// Components are a bundle plan's product plans.
-	Components []obComponentView
+	Components []componentView
 }
 
-// obComponentView is one product plan of a bundle plan.
-type obComponentView struct {
+// componentView is one product plan of a bundle plan.
+type componentView struct {
 	Name     string
 	Price    string
 	Discount string
 }
 
-// obPlanView is obPlan with a bundle plan's components and price, which
+// planView is planViewOf with a bundle plan's components and price, which
 // come from the current versions of its component plans.
-func (h *handler) obPlanView(ctx context.Context, pl catalog.Plan) obPlanView {
-	v := obPlan(pl)
+func (h *handler) planView(ctx context.Context, pl catalog.Plan) planView {
+	v := planViewOf(pl)
 	if len(pl.Components) == 0 {
 		return v
 	}
 	var parts []pricing.BundleComponent
 	for _, c := range pl.Components {
-		cv := obComponentView{Name: shortID(c.PlanLineageID), Discount: money.FormatDecimal(c.DiscountPercent) + " % off"}
+		cv := componentView{Name: shortID(c.PlanLineageID), Discount: money.FormatDecimal(c.DiscountPercent) + " % off"}
 		if cp, err := h.cat.CurrentPlan(ctx, c.PlanLineageID); err == nil {
-			cv.Name, cv.Price = cp.Name, obPlan(cp).Price
+			cv.Name, cv.Price = cp.Name, planViewOf(cp).Price
 			if prod, err := h.cat.GetProduct(ctx, cp.ProductID); err == nil {
 				cv.Name = prod.Name + " · " + cp.Name
 			}
@@ -125,7 +107,7 @@ func (h *handler) obPlanView(ctx context.Context, pl catalog.Plan) obPlanView {
 	}
 	if len(parts) == len(pl.Components) {
 		if bp, err := pricing.PriceBundle(parts); err == nil {
-			per := obPeriod(pl.PeriodUnit, pl.PeriodCount)
+			per := periodText(pl.PeriodUnit, pl.PeriodCount)
 			v.Price = money.FormatPrice(bp.Recurring, bp.Currency) + " per " + per
 			if !bp.Recurring.Equal(bp.ListRecurring) {
 				v.Price += " instead of " + money.FormatPrice(bp.ListRecurring, bp.Currency)
@@ -141,20 +123,20 @@ func (h *handler) obPlanView(ctx context.Context, pl catalog.Plan) obPlanView {
 	return v
 }
 
-// obItemView is an extra resource or metric with its scheme.
-type obItemView struct {
+// itemView is an extra resource or metric with its scheme.
+type itemView struct {
 	ID      string
 	Name    string
 	Unit    string
 	Details []string
-	Scheme  obSchemeView
+	Scheme  schemeView
 }
 
-func obPlan(p catalog.Plan) obPlanView {
+func planViewOf(p catalog.Plan) planView {
 	cur := p.Currency
 	price := func(d money.Decimal) string { return money.FormatPrice(d, cur) }
-	v := obPlanView{Plan: p}
-	per := obPeriod(p.PeriodUnit, p.PeriodCount)
+	v := planView{Plan: p}
+	per := periodText(p.PeriodUnit, p.PeriodCount)
 	switch p.PricingKind {
 	case pricing.PricingRenewableMonths, pricing.PricingRenewableHours:
 		v.Price = price(p.RecurringPrice) + " per " + per
@@ -204,7 +186,7 @@ func obPlan(p catalog.Plan) obPlanView {
 		v.Facts = append(v.Facts, "Billed by the vendor")
 	}
 	for _, x := range p.Extras {
-		it := obItemView{ID: x.ID, Name: x.Name, Unit: x.Unit, Scheme: obScheme(x.Scheme, cur, x.Unit)}
+		it := itemView{ID: x.ID, Name: x.Name, Unit: x.Unit, Scheme: schemeViewOf(x.Scheme, cur, x.Unit)}
 		if x.Billing == string(pricing.Postpaid) {
 			it.Details = append(it.Details, "Billed in arrears on the quantity used")
 		} else {
@@ -216,40 +198,40 @@ func obPlan(p catalog.Plan) obPlanView {
 		v.Extras = append(v.Extras, it)
 	}
 	for _, m := range p.Metrics {
-		it := obItemView{ID: m.ID, Name: m.Name, Unit: m.Unit, Scheme: obScheme(m.Scheme, cur, m.Unit)}
+		it := itemView{ID: m.ID, Name: m.Name, Unit: m.Unit, Scheme: schemeViewOf(m.Scheme, cur, m.Unit)}
 		it.Details = append(it.Details, "Key "+m.Key, "Usage aggregated by "+strings.ReplaceAll(m.Aggregation, "_", " "))
 		if !m.Included.IsZero() {
-			it.Details = append(it.Details, money.FormatDecimal(m.Included)+" "+obUnits(m.Unit)+" included per period")
+			it.Details = append(it.Details, money.FormatDecimal(m.Included)+" "+unitsOf(m.Unit)+" included per period")
 		}
 		v.Metrics = append(v.Metrics, it)
 	}
 	return v
 }
 
-func obUnits(unit string) string {
+func unitsOf(unit string) string {
 	if unit == "" {
 		return "units"
 	}
 	return unit
 }
 
-// obSchemeView is a pricing scheme as a table of ranges.
-type obSchemeView struct {
+// schemeView is a pricing scheme as a table of ranges.
+type schemeView struct {
 	Kind string
 	// Summary is the scheme in one sentence ("EUR 0.10 per GB").
 	Summary string
-	Ranges  []obRangeView
+	Ranges  []rangeView
 	// Which range columns have anything to show.
 	HasUnit, HasFlat, HasSetup, HasStep, HasTag bool
 }
 
-type obRangeView struct {
+type rangeView struct {
 	Units, UnitPrice, FlatPrice, SetupFee, Step, Tag string
 }
 
-func obScheme(s pricing.Scheme, cur money.Currency, unit string) obSchemeView {
+func schemeViewOf(s pricing.Scheme, cur money.Currency, unit string) schemeView {
 	price := func(d money.Decimal) string { return money.FormatPrice(d, cur) }
-	v := obSchemeView{Kind: obSchemeNames[s.Kind]}
+	v := schemeView{Kind: schemeNames[s.Kind]}
 	if v.Kind == "" {
 		v.Kind = string(s.Kind)
 	}
@@ -261,7 +243,7 @@ func obScheme(s pricing.Scheme, cur money.Currency, unit string) obSchemeView {
 	case pricing.SchemePerUnit:
 		v.Summary = price(s.UnitPrice) + " per " + u
 	case pricing.SchemePackage:
-		v.Summary = fmt.Sprintf("%s per started package of %d %s", price(s.PackagePrice), s.PackageSize, obUnits(unit))
+		v.Summary = fmt.Sprintf("%s per started package of %d %s", price(s.PackagePrice), s.PackageSize, unitsOf(unit))
 	case pricing.SchemeTiered:
 		v.Summary = "Each range's units at that range's price"
 	case pricing.SchemeVolume:
@@ -270,7 +252,7 @@ func obScheme(s pricing.Scheme, cur money.Currency, unit string) obSchemeView {
 		v.Summary = "The flat price of the range the quantity falls in"
 	}
 	for _, r := range s.Ranges {
-		rv := obRangeView{Tag: r.Tag}
+		rv := rangeView{Tag: r.Tag}
 		switch {
 		case r.To == nil:
 			rv.Units = money.FormatDecimal(r.From) + " and more"
@@ -299,10 +281,10 @@ func obScheme(s pricing.Scheme, cur money.Currency, unit string) obSchemeView {
 	return v
 }
 
-// obPriceText writes a price for an input: plain digits (no grouping, which
+// priceText writes a price for an input: plain digits (no grouping, which
 // the parser refuses), with at least the currency's decimals ("20.00",
 // "0.0125"); zero is blank.
-func obPriceText(d money.Decimal, cur money.Currency) string {
+func priceText(d money.Decimal, cur money.Currency) string {
 	if d.IsZero() {
 		return ""
 	}
@@ -316,3 +298,5 @@ func obPriceText(d money.Decimal, cur money.Currency) string {
 	}
 	return s
 }
+
+var errProductNotFound = errs.NotFound("product_not_found", "no such product")

@@ -4,9 +4,9 @@ import (
 	"strconv"
 )
 
-// panelsChart is a bar chart drawn as SVG by the template: geometry in
+// panelChart is a bar chart drawn as SVG by the template: geometry in
 // viewBox units, computed here; values stay exact (formatted labels).
-type panelsChart struct {
+type panelChart struct {
 	ID     string
 	Title  string
 	Desc   string
@@ -14,12 +14,12 @@ type panelsChart struct {
 	Height int
 	// Plot area.
 	Left, Top, Right, Bottom int
-	Bars                     []panelsBar
-	Grid                     []panelsGridLine
+	Bars                     []panelBar
+	Grid                     []panelGridLine
 }
 
-// panelsBar is one bar with its axis label and value label.
-type panelsBar struct {
+// panelBar is one bar with its axis label and value label.
+type panelBar struct {
 	X, Y, W, H int
 	// LabelX is the centre of the bar, for the axis label.
 	LabelX int
@@ -30,14 +30,14 @@ type panelsBar struct {
 	Value string
 }
 
-// panelsGridLine is a horizontal line of the value axis.
-type panelsGridLine struct {
+// panelGridLine is a horizontal line of the value axis.
+type panelGridLine struct {
 	Y     int
 	Label string
 }
 
-// panelsNiceStep rounds a step up to 1, 2 or 5 times a power of ten.
-func panelsNiceStep(raw int64) int64 {
+// panelNiceStep rounds a step up to 1, 2 or 5 times a power of ten.
+func panelNiceStep(raw int64) int64 {
 	if raw < 1 {
 		return 1
 	}
@@ -53,18 +53,18 @@ func panelsNiceStep(raw int64) int64 {
 	return 10 * p
 }
 
-// panelsBarChart lays out one bar per value (integers: minor units or
+// panelBarChart lays out one bar per value (integers: minor units or
 // counts) under at most four grid lines labelled by gridLabel; labels and
 // subs name the bars on the axis, full the bars' tooltips.
-func panelsBarChart(id, title, desc string, labels, subs, full []string, values []int64, valueLabel, gridLabel func(int64) string) panelsChart {
-	c := panelsChart{ID: id, Title: title, Desc: desc, Width: 960, Height: 300, Left: 110, Top: 16, Right: 944, Bottom: 248}
+func panelBarChart(id, title, desc string, labels, subs, full []string, values []int64, valueLabel, gridLabel func(int64) string) panelChart {
+	c := panelChart{ID: id, Title: title, Desc: desc, Width: 960, Height: 300, Left: 110, Top: 16, Right: 944, Bottom: 248}
 	var max int64
 	for _, v := range values {
 		if v > max {
 			max = v
 		}
 	}
-	step := panelsNiceStep((max + 3) / 4)
+	step := panelNiceStep((max + 3) / 4)
 	lines := int((max + step - 1) / step)
 	if lines < 1 {
 		lines = 1
@@ -73,7 +73,7 @@ func panelsBarChart(id, title, desc string, labels, subs, full []string, values 
 	plotH := c.Bottom - c.Top
 	for i := 0; i <= lines; i++ { // i ≤ 4
 		v := step * int64(i)
-		c.Grid = append(c.Grid, panelsGridLine{Y: c.Bottom - int(v*int64(plotH)/top), Label: gridLabel(v)})
+		c.Grid = append(c.Grid, panelGridLine{Y: c.Bottom - int(v*int64(plotH)/top), Label: gridLabel(v)})
 	}
 	n := len(values)
 	if n == 0 {
@@ -87,11 +87,11 @@ func panelsBarChart(id, title, desc string, labels, subs, full []string, values 
 			h = 1
 		}
 		x := c.Left + i*slot + (slot-w)/2
-		c.Bars = append(c.Bars, panelsBar{X: x, Y: c.Bottom - h, W: w, H: h, LabelX: x + w/2, Label: labels[i], Sub: subs[i],
+		c.Bars = append(c.Bars, panelBar{X: x, Y: c.Bottom - h, W: w, H: h, LabelX: x + w/2, Label: labels[i], Sub: subs[i],
 			Value: full[i] + ": " + valueLabel(v)})
 	}
 	return c
 }
 
-// panelsCount formats a count for a chart.
-func panelsCount(n int64) string { return strconv.FormatInt(n, 10) }
+// panelCount formats a count for a chart.
+func panelCount(n int64) string { return strconv.FormatInt(n, 10) }

@@ -26,5 +26,5 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request, v *view) error {
 	}
 	v.Title = "Dashboard"
 	v.Data = dashboardData{User: u, Org: org, Functions: identity.FunctionsOf(u.Role), Session: currentUser(r).Session}
-	return h.render(w, r, v, "dashboard")
+	return h.render(w, r, v, "shell_dashboard")
 }

@@ -32,7 +32,7 @@ func (h *handler) loginPage(w http.ResponseWriter, r *http.Request, v *view) err
 func (h *handler) showLogin(w http.ResponseWriter, r *http.Request, v *view, next string) error {
 	v.Title = "Sign in"
 	v.Data = loginData{Next: next, Token: h.loginToken(w, r)}
-	return h.render(w, r, v, "login")
+	return h.render(w, r, v, "shell_login")
 }
 
 // login signs in with the form's email and password, sets the session

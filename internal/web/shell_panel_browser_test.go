@@ -12,14 +12,14 @@ import (
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
-// panelsShotsDir receives the panels' screenshots, for people to look at.
-const panelsShotsDir = "/tmp/nephele-shots-panels"
+// panelShotsDir receives the panels' screenshots, for people to look at.
+const panelShotsDir = "/tmp/nephele-shots-panels"
 
 // TestPanelsBrowser walks the vendor panel and the billing back-office in
 // Chromium at desktop and phone widths, saving screenshots.
 func TestPanelsBrowser(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t, envOptions{clock: clock.System{}})
+	f := panelSetup(t, envOptions{clock: clock.System{}})
 	f.order("Drive Pro")
 	f.order("Drive Pro")
 	paid := f.order("Drive")
@@ -42,7 +42,7 @@ func TestPanelsBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b := newBrowser(t, f.srv.URL, panelsShotsDir)
+	b := newBrowser(t, f.srv.URL, panelShotsDir)
 	do, shot := b.do, b.shot
 	signIn := func(who, landing string) {
 		t.Helper()

@@ -16,18 +16,18 @@ import (
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
-// panelsFixture is a marketplace with a 22 % Italian VAT and, for each of
+// panelFixture is a marketplace with a 22 % Italian VAT and, for each of
 // vendor_a and vendor_b, a product sold at once ("Drive", "Vault") and one
 // that waits for the vendor's approval ("Drive Pro", "Vault Pro").
-type panelsFixture struct {
+type panelFixture struct {
 	*env
 	plans map[string]catalog.Plan
 }
 
-func panelsSetup(t *testing.T, opts ...envOptions) *panelsFixture {
+func panelSetup(t *testing.T, opts ...envOptions) *panelFixture {
 	t.Helper()
 	e := newEnv(t, opts...)
-	f := &panelsFixture{env: e, plans: map[string]catalog.Plan{}}
+	f := &panelFixture{env: e, plans: map[string]catalog.Plan{}}
 	rate, name, country := catalogtest.DP("22"), "VAT IT", "IT"
 	if _, err := e.bill.CreateTaxRate(f.as("admin"), billing.TaxRateInput{Country: &country, Rate: rate, Name: &name}); err != nil {
 		t.Fatal(err)
@@ -50,11 +50,11 @@ func panelsSetup(t *testing.T, opts ...envOptions) *panelsFixture {
 	return f
 }
 
-func (f *panelsFixture) as(who string) context.Context { return f.world.As(f.t, who) }
+func (f *panelFixture) as(who string) context.Context { return f.world.As(f.t, who) }
 
 // order places an order of product's plan as customer_direct and delivers
 // its events (the subscription's first invoice is issued).
-func (f *panelsFixture) order(product string) subscription.Order {
+func (f *panelFixture) order(product string) subscription.Order {
 	f.t.Helper()
 	o, err := f.subs.PlaceOrder(f.as("customer_direct"), subscription.PlaceOrderInput{PlanID: f.plans[product].ID})
 	if err != nil {
@@ -64,7 +64,7 @@ func (f *panelsFixture) order(product string) subscription.Order {
 	return o
 }
 
-func (f *panelsFixture) getOrder(id string) subscription.Order {
+func (f *panelFixture) getOrder(id string) subscription.Order {
 	f.t.Helper()
 	o, err := f.subs.GetOrder(f.as("admin"), id)
 	if err != nil {
@@ -73,7 +73,7 @@ func (f *panelsFixture) getOrder(id string) subscription.Order {
 	return o
 }
 
-func (f *panelsFixture) getSub(id string) subscription.Subscription {
+func (f *panelFixture) getSub(id string) subscription.Subscription {
 	f.t.Helper()
 	s, err := f.subs.GetSubscription(f.as("admin"), id)
 	if err != nil {
@@ -83,7 +83,7 @@ func (f *panelsFixture) getSub(id string) subscription.Subscription {
 }
 
 // invoiceOf is the invoice charging subscription sub.
-func (f *panelsFixture) invoiceOf(sub string) billing.Invoice {
+func (f *panelFixture) invoiceOf(sub string) billing.Invoice {
 	f.t.Helper()
 	list, _, err := f.bill.ListInvoices(f.as("admin"), billing.InvoiceFilter{SubscriptionID: sub, Kind: billing.KindInvoice})
 	if err != nil {
@@ -95,7 +95,7 @@ func (f *panelsFixture) invoiceOf(sub string) billing.Invoice {
 	return f.getInvoice(list[0].ID)
 }
 
-func (f *panelsFixture) getInvoice(id string) billing.Invoice {
+func (f *panelFixture) getInvoice(id string) billing.Invoice {
 	f.t.Helper()
 	inv, err := f.bill.GetInvoice(f.as("admin"), id)
 	if err != nil {
@@ -104,7 +104,7 @@ func (f *panelsFixture) getInvoice(id string) billing.Invoice {
 	return inv
 }
 
-func (f *panelsFixture) payments(invoice string) []billing.Payment {
+func (f *panelFixture) payments(invoice string) []billing.Payment {
 	f.t.Helper()
 	ps, err := f.bill.ListPayments(f.as("admin"), invoice)
 	if err != nil {
@@ -113,9 +113,9 @@ func (f *panelsFixture) payments(invoice string) []billing.Payment {
 	return ps
 }
 
-// panelsPostMultipart posts fields and one file as multipart/form-data, with the
+// panelPostMultipart posts fields and one file as multipart/form-data, with the
 // CSRF token of the page at from.
-func panelsPostMultipart(c *client, from, path string, fields map[string]string, fileField, fileName string, data []byte) *response {
+func panelPostMultipart(c *client, from, path string, fields map[string]string, fileField, fileName string, data []byte) *response {
 	c.t.Helper()
 	page := c.get(from)
 	if page.StatusCode != http.StatusOK {
@@ -164,13 +164,13 @@ func panelsPostMultipart(c *client, from, path string, fields map[string]string,
 	return &response{Response: res, Body: string(b)}
 }
 
-// panelsPNG is the smallest file http.DetectContentType calls a PNG.
-var panelsPNG = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
+// panelPNG is the smallest file http.DetectContentType calls a PNG.
+var panelPNG = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
 
-// panelsPayment pays what is due, received at the test clock's start.
-func panelsPayment(ref string) billing.PaymentInput {
-	return billing.PaymentInput{Reference: ref, ReceivedOn: panelsStart}
+// panelPayment pays what is due, received at the test clock's start.
+func panelPayment(ref string) billing.PaymentInput {
+	return billing.PaymentInput{Reference: ref, ReceivedOn: panelStart}
 }
 
-// panelsStart is the test clock's time (dbtest.DefaultStart).
-var panelsStart = dbtest.DefaultStart
+// panelStart is the test clock's time (dbtest.DefaultStart).
+var panelStart = dbtest.DefaultStart

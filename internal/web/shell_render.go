@@ -116,7 +116,7 @@ func (h *handler) nav(r *http.Request) []navItem {
 // loadTemplates parses each page of templates/ together with the layout
 // and partials.
 func loadTemplates(funcs template.FuncMap) (map[string]*template.Template, error) {
-	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/shell_layout.html", "templates/shell_partials.html")
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func loadTemplates(funcs template.FuncMap) (map[string]*template.Template, error
 	pages := map[string]*template.Template{}
 	for _, e := range entries {
 		name := strings.TrimSuffix(e.Name(), ".html")
-		if name == "layout" || name == "partials" {
+		if name == "shell_layout" || name == "shell_partials" {
 			continue
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+e.Name())
@@ -189,7 +189,7 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 		data.Heading = http.StatusText(status)
 	}
 	v.Data = data
-	if err := h.render(w, r, v, "error"); err != nil {
+	if err := h.render(w, r, v, "shell_error"); err != nil {
 		h.log.ErrorContext(r.Context(), "render error page", "request_id", requestID(r), "err", err)
 		http.Error(w, http.StatusText(status), status)
 	}

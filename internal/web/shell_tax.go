@@ -8,13 +8,13 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 )
 
-// storeTax is the tax expected on a quote's first invoice.
+// quoteTax is the tax expected on a quote's first invoice.
 //
 // Quotes carry no tax: billing applies it when it issues the invoice.
 // billing.EstimateTax computes it with the invoice's own rules; the invoice
 // stays the authority (rates may change), so the page says "estimated".
-type storeTax struct {
-	Lines []storeTaxLine
+type quoteTax struct {
+	Lines []quoteTaxLine
 	// Total is the tax; Grand the first invoice with it.
 	Total, Grand money.Amount
 	// Known is false when the rate could not be told (no country on the
@@ -23,18 +23,18 @@ type storeTax struct {
 	Note  string
 }
 
-// storeTaxLine is the tax of one rate.
-type storeTaxLine struct {
+// quoteTaxLine is the tax of one rate.
+type quoteTaxLine struct {
 	Name string
 	Rate money.Decimal
 	Tax  money.Amount
 }
 
-// storeTaxOf estimates the tax on the first invoice of q for the signed-in
+// quoteTaxOf estimates the tax on the first invoice of q for the signed-in
 // customer.
-func (h *handler) storeTaxOf(ctx context.Context, q channel.Quote, product catalog.Product) (storeTax, error) {
+func (h *handler) quoteTaxOf(ctx context.Context, q channel.Quote, product catalog.Product) (quoteTax, error) {
 	cur := q.Currency
-	out := storeTax{Total: money.NewAmount(0, cur), Grand: q.FirstInvoice}
+	out := quoteTax{Total: money.NewAmount(0, cur), Grand: q.FirstInvoice}
 	// The customer's country and tax number decide: its own, or that of
 	// the customer a reseller or administrator orders for.
 	_, org, err := h.id.Me(ctx)
@@ -76,7 +76,7 @@ func (h *handler) storeTaxOf(ctx context.Context, q channel.Quote, product catal
 	}
 	out.Known, out.Total, out.Grand = true, est.Tax, grand
 	for _, t := range est.Taxes {
-		out.Lines = append(out.Lines, storeTaxLine{Name: t.Name, Rate: t.Rate, Tax: t.Tax})
+		out.Lines = append(out.Lines, quoteTaxLine{Name: t.Name, Rate: t.Rate, Tax: t.Tax})
 	}
 	return out, nil
 }

@@ -82,7 +82,7 @@ func (h *handler) usersPage(w http.ResponseWriter, r *http.Request, v *view) err
 	d.Next, d.First = pageLinks("/users", q, cursor, next)
 	v.Title = "Users"
 	v.Data = d
-	return h.render(w, r, v, "users")
+	return h.render(w, r, v, "shell_users")
 }
 
 // orgRow is one line of the organizations list.
@@ -114,7 +114,7 @@ func (h *handler) organizationsPage(w http.ResponseWriter, r *http.Request, v *v
 	d.Next, d.First = pageLinks("/organizations", q, cursor, next)
 	v.Title = "Organizations"
 	v.Data = d
-	return h.render(w, r, v, "organizations")
+	return h.render(w, r, v, "shell_organizations")
 }
 
 // orgCache looks organizations up once per page. An organization the user

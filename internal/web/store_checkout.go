@@ -157,7 +157,7 @@ type storeCheckoutData struct {
 	Extras        []storeExtraInput
 	// Quote is the price of the inputs; nil when they were refused.
 	Quote *channel.Quote
-	Tax   storeTax
+	Tax   quoteTax
 	// Errors by input name, and Message for a refusal about the order as
 	// a whole.
 	Errors  map[string]string
@@ -241,45 +241,13 @@ func (h *handler) storeCheckout(ctx context.Context, r *http.Request, vals url.V
 		return storeCheckoutData{}, errs.Forbidden("permission_denied", "ordering needs the order placement function")
 	}
 	f := storeReadCheckout(vals)
-	var customers []identity.Organization
-	push := !storeBuysForSelf(r)
-	if push {
-		var err error
-		customers, _, err = h.id.ListOrganizations(ctx, identity.OrganizationFilter{Kind: identity.CustomerOrg, Status: identity.StatusActive,
-			Page: page.Request{Limit: page.MaxLimit}})
-		if err != nil {
-			return storeCheckoutData{}, err
-		}
-		if f.Customer == "" && len(customers) > 0 {
-			f.Customer = customers[0].ID
-		}
-	} else {
-		f.Customer = ""
-	}
-	if f.PlanID == "" {
-		return storeCheckoutData{}, errs.NotFound("plan_not_found", "no such plan")
-	}
-	plan, err := h.cat.CurrentPlan(ctx, f.PlanID)
-	if errs.KindOf(err) == errs.KindInvalid {
-		err = errs.NotFound("plan_not_found", "no such plan")
-	}
+	customers, push, err := h.storeCheckoutCustomers(ctx, r, &f)
 	if err != nil {
 		return storeCheckoutData{}, err
 	}
-	f.PlanID = plan.ID
-	product, err := h.cat.GetProduct(ctx, plan.ProductID)
+	product, plan, plans, err := h.storeCheckoutPlan(ctx, &f)
 	if err != nil {
 		return storeCheckoutData{}, err
-	}
-	if product.Status != catalog.Published {
-		return storeCheckoutData{}, errs.NotFound("plan_not_found", "no such plan")
-	}
-	plans, err := h.cat.ListPlans(ctx, product.ID, false)
-	if err != nil {
-		return storeCheckoutData{}, err
-	}
-	if plan.TrialDays == 0 {
-		f.Type = subscription.OrderNormal
 	}
 	set, err := h.subs.Settings(ctx)
 	if err != nil {
@@ -289,7 +257,76 @@ func (h *handler) storeCheckout(ctx context.Context, r *http.Request, vals url.V
 	if push && len(customers) == 0 {
 		d.Message = "You have no customer to order for yet."
 	}
-	t := plan.Terms()
+	periods, qty := d.setTerms(&f, set)
+	d.addExtras(f)
+	if len(f.Errors) == 0 && (!push || f.Customer != "") {
+		if err := h.storeQuote(ctx, &d, f, periods, qty); err != nil {
+			return d, err
+		}
+	}
+	d.Form = f
+	d.Query = f.values().Encode()
+	return d, nil
+}
+
+// storeCheckoutCustomers lists the customers a user who does not buy for
+// themselves may order for, and picks the first when f names none; a
+// buyer's own checkout names no customer.
+func (h *handler) storeCheckoutCustomers(ctx context.Context, r *http.Request, f *storeCheckoutForm) (customers []identity.Organization, push bool, err error) {
+	push = !storeBuysForSelf(r)
+	if !push {
+		f.Customer = ""
+		return nil, false, nil
+	}
+	customers, _, err = h.id.ListOrganizations(ctx, identity.OrganizationFilter{Kind: identity.CustomerOrg, Status: identity.StatusActive,
+		Page: page.Request{Limit: page.MaxLimit}})
+	if err != nil {
+		return nil, true, err
+	}
+	if f.Customer == "" && len(customers) > 0 {
+		f.Customer = customers[0].ID
+	}
+	return customers, true, nil
+}
+
+// storeCheckoutPlan loads the plan f names (its current version), its
+// product and the product's plans on sale. A missing, unknown or hidden
+// plan is not found.
+func (h *handler) storeCheckoutPlan(ctx context.Context, f *storeCheckoutForm) (catalog.Product, catalog.Plan, []catalog.Plan, error) {
+	notFound := errs.NotFound("plan_not_found", "no such plan")
+	if f.PlanID == "" {
+		return catalog.Product{}, catalog.Plan{}, nil, notFound
+	}
+	plan, err := h.cat.CurrentPlan(ctx, f.PlanID)
+	if errs.KindOf(err) == errs.KindInvalid {
+		err = notFound
+	}
+	if err != nil {
+		return catalog.Product{}, catalog.Plan{}, nil, err
+	}
+	f.PlanID = plan.ID
+	product, err := h.cat.GetProduct(ctx, plan.ProductID)
+	if err != nil {
+		return catalog.Product{}, catalog.Plan{}, nil, err
+	}
+	if product.Status != catalog.Published {
+		return catalog.Product{}, catalog.Plan{}, nil, notFound
+	}
+	plans, err := h.cat.ListPlans(ctx, product.ID, false)
+	if err != nil {
+		return catalog.Product{}, catalog.Plan{}, nil, err
+	}
+	if plan.TrialDays == 0 {
+		f.Type = subscription.OrderNormal
+	}
+	return product, plan, plans, nil
+}
+
+// setTerms offers the durations and the renewal choice d's plan allows on
+// a marketplace with settings set, drops from f what it does not allow,
+// and returns f's periods and quantities with f's input errors recorded.
+func (d *storeCheckoutData) setTerms(f *storeCheckoutForm, set subscription.Settings) (periods int, qty map[string]money.Decimal) {
+	t := d.Plan.Terms()
 	if t.Renewable() && !set.AutoRenewalOnly {
 		d.Durations = storeDurations(t)
 		d.RenewalChoice = true
@@ -297,11 +334,11 @@ func (h *handler) storeCheckout(ctx context.Context, r *http.Request, vals url.V
 	if !t.Renewable() || set.AutoRenewalOnly {
 		f.Periods, f.AutoRenew = "", ""
 	}
-	d.AutoRenewOn = plan.AutoRenew
+	d.AutoRenewOn = d.Plan.AutoRenew
 	if f.AutoRenew != "" {
 		d.AutoRenewOn = f.AutoRenew == "on"
 	}
-	periods, qty := f.parsed()
+	periods, qty = f.parsed()
 	d.Periods = f.Periods
 	if d.Periods == "" && len(d.Durations) > 0 {
 		d.Periods = d.Durations[0].Value
@@ -309,7 +346,13 @@ func (h *handler) storeCheckout(ctx context.Context, r *http.Request, vals url.V
 	for _, fe := range f.Errors {
 		d.Errors[fe.Field] = fe.Message
 	}
-	for _, x := range plan.Extras {
+	return periods, qty
+}
+
+// addExtras makes the quantity inputs of the plan's extra resources, with
+// f's values (a required extra's minimum purchase when empty).
+func (d *storeCheckoutData) addExtras(f storeCheckoutForm) {
+	for _, x := range d.Plan.Extras {
 		in := storeExtraInput{ID: x.ID, Name: x.Name, Unit: x.Unit, Value: f.Quantities[x.ID], Required: x.Required,
 			Postpaid: x.Billing == string(pricing.Postpaid), Error: d.Errors[storeQtyPrefix+x.ID]}
 		if in.Value == "" && x.Required {
@@ -317,46 +360,46 @@ func (h *handler) storeCheckout(ctx context.Context, r *http.Request, vals url.V
 		}
 		d.Extras = append(d.Extras, in)
 	}
-	if len(f.Errors) == 0 && (!push || f.Customer != "") {
-		q, err := h.ch.Quote(ctx, channel.QuoteInput{PlanID: plan.ID, Quantities: qty, CouponCode: f.Coupon, Periods: periods,
-			CustomerOrgID: f.Customer, Trial: f.Type == subscription.OrderTrial})
-		if err != nil && f.Coupon != "" && storeOnlyCoupon(err) {
-			// A refused coupon does not hide the price: the summary shows
-			// it without the coupon, and ordering waits until the code is
-			// fixed or removed.
-			if rerr := d.refuse(err); rerr != nil {
-				return d, rerr
-			}
-			d.CouponBlocked = true
-			q, err = h.ch.Quote(ctx, channel.QuoteInput{PlanID: plan.ID, Quantities: qty, Periods: periods,
-				CustomerOrgID: f.Customer, Trial: f.Type == subscription.OrderTrial})
+}
+
+// storeQuote prices f into d: the quote, its tax and the buyer's prices
+// on the quantity inputs. Refusals are recorded next to their inputs;
+// unexpected errors are returned.
+func (h *handler) storeQuote(ctx context.Context, d *storeCheckoutData, f storeCheckoutForm, periods int, qty map[string]money.Decimal) error {
+	plan := d.Plan
+	q, err := h.ch.Quote(ctx, channel.QuoteInput{PlanID: plan.ID, Quantities: qty, CouponCode: f.Coupon, Periods: periods,
+		CustomerOrgID: f.Customer, Trial: f.Type == subscription.OrderTrial})
+	if err != nil && f.Coupon != "" && storeOnlyCoupon(err) {
+		// A refused coupon does not hide the price: the summary shows
+		// it without the coupon, and ordering waits until the code is
+		// fixed or removed.
+		if rerr := d.refuse(err); rerr != nil {
+			return rerr
 		}
-		if err != nil {
-			if err := d.refuse(err); err != nil {
-				return d, err
-			}
-		} else {
-			d.Quote = &q
-			if q.CouponCode != "" {
-				d.CouponApplied = q.CouponCode
-			}
-			if d.Tax, err = h.storeTaxOf(ctx, q, product); err != nil {
-				return d, err
-			}
-			// The buyer's own scheme prices label the quantity inputs.
-			if len(q.Levels) == 1 && len(q.Levels[0]) > 0 {
-				buys := q.Levels[0][len(q.Levels[0])-1].Sells
-				for i := range d.Extras {
-					if x, ok := buys.Extra(d.Extras[i].ID); ok {
-						d.Extras[i].Hint = storeSchemeText(x.Scheme, buys.Currency, x.Unit)
-					}
-				}
+		d.CouponBlocked = true
+		q, err = h.ch.Quote(ctx, channel.QuoteInput{PlanID: plan.ID, Quantities: qty, Periods: periods,
+			CustomerOrgID: f.Customer, Trial: f.Type == subscription.OrderTrial})
+	}
+	if err != nil {
+		return d.refuse(err)
+	}
+	d.Quote = &q
+	if q.CouponCode != "" {
+		d.CouponApplied = q.CouponCode
+	}
+	if d.Tax, err = h.quoteTaxOf(ctx, q, d.Product); err != nil {
+		return err
+	}
+	// The buyer's own scheme prices label the quantity inputs.
+	if len(q.Levels) == 1 && len(q.Levels[0]) > 0 {
+		buys := q.Levels[0][len(q.Levels[0])-1].Sells
+		for i := range d.Extras {
+			if x, ok := buys.Extra(d.Extras[i].ID); ok {
+				d.Extras[i].Hint = storeSchemeText(x.Scheme, buys.Currency, x.Unit)
 			}
 		}
 	}
-	d.Form = f
-	d.Query = f.values().Encode()
-	return d, nil
+	return nil
 }
 
 // refuse records a refusal of the inputs next to them; unexpected errors

@@ -54,5 +54,5 @@ func (h *handler) storeWelcome(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	v.Title = "Welcome"
 	v.Data = d
-	return h.render(w, r, v, "welcome")
+	return h.render(w, r, v, "store_welcome")
 }

@@ -37,20 +37,20 @@ type obCouponRow struct {
 	Active bool
 }
 
-var obCouponKinds = []obOption{
+var obCouponKinds = []formOption{
 	{Value: string(pricing.CouponDiscountPercent), Label: "Percentage off"},
 	{Value: string(pricing.CouponDiscountAmount), Label: "Fixed amount off each period"},
 	{Value: string(pricing.CouponFixedPrice), Label: "Fixed licence price (a private deal)"},
 	{Value: string(pricing.CouponExtendedTrial), Label: "Longer free trial"},
 }
 
-var obCouponScopes = []obOption{
+var obCouponScopes = []formOption{
 	{Value: string(pricing.ScopeLicence), Label: "The licence"},
 	{Value: string(pricing.ScopeLicenceExtras), Label: "The licence and the prepaid extra resources"},
 	{Value: string(pricing.ScopeTotal), Label: "Everything: setup fees and infrastructure included"},
 }
 
-func obOptionLabel(opts []obOption, value string) string {
+func obOptionLabel(opts []formOption, value string) string {
 	for _, o := range opts {
 		if o.Value == value {
 			return o.Label
@@ -125,13 +125,13 @@ func (h *handler) obCoupons(w http.ResponseWriter, r *http.Request, v *view) err
 	d.Next, d.First = pageLinks("/vendor/coupons", q, cursor, next)
 	v.Title = "Coupons"
 	v.Data = d
-	return h.render(w, r, v, "onboarding_vendor")
+	return h.render(w, r, v, "vendor_onboarding")
 }
 
 // obOwnPlanOptions lists the active plans of the organization's own
 // products, as check boxes.
-func (h *handler) obOwnPlanOptions(r *http.Request) []obOption {
-	var out []obOption
+func (h *handler) obOwnPlanOptions(r *http.Request) []formOption {
+	var out []formOption
 	prods, _, err := h.cat.SearchProducts(r.Context(), catalog.ProductFilter{VendorID: currentUser(r).Actor.OrgID, Page: page.Request{Limit: page.MaxLimit}})
 	if err != nil {
 		return nil
@@ -145,7 +145,7 @@ func (h *handler) obOwnPlanOptions(r *http.Request) []obOption {
 			continue
 		}
 		for _, pl := range plans {
-			out = append(out, obOption{Value: pl.LineageID, Label: p.Name + " · " + pl.Name})
+			out = append(out, formOption{Value: pl.LineageID, Label: p.Name + " · " + pl.Name})
 		}
 	}
 	return out
@@ -154,14 +154,14 @@ func (h *handler) obOwnPlanOptions(r *http.Request) []obOption {
 // obCouponFormData is the coupon form.
 type obCouponFormData struct {
 	Page       string
-	C          map[string]obControl
-	Errors     obErrors
+	C          map[string]formControl
+	Errors     formErrors
 	Currencies []string
 }
 
 func (h *handler) obNewCoupon(w http.ResponseWriter, r *http.Request, v *view) error {
-	b := newObForm(v, obCouponForm)
-	d := obCouponFormData{Page: "coupon_form", C: map[string]obControl{}}
+	b := newControlForm(v, obCouponForm)
+	d := obCouponFormData{Page: "coupon_form", C: map[string]formControl{}}
 	c := d.C
 	c["code"] = b.text("code", "Code", "").max(40).hint("3 to 40 letters, digits, - or _. Leave empty to have one made up.")
 	c["kind"] = b.selectOne("kind", "Kind", string(pricing.CouponDiscountPercent), obCouponKinds).req()
@@ -176,7 +176,7 @@ func (h *handler) obNewCoupon(w http.ResponseWriter, r *http.Request, v *view) e
 		hint("Trial coupons, optional: each use draws the trial's infrastructure cost; the coupon stops when it is spent.").class("ob-for ob-for-extended_trial")
 	c["scope"] = b.selectOne("scope", "Discount applies to", string(pricing.ScopeLicence), obCouponScopes).hint("Percentage and amount coupons.").
 		class("ob-for ob-for-discount_percent ob-for-discount_amount")
-	c["usage"] = b.selectOne("usage", "Use", catalog.Reusable, []obOption{
+	c["usage"] = b.selectOne("usage", "Use", catalog.Reusable, []formOption{
 		{Value: catalog.Reusable, Label: "Reusable, by any number of customers"}, {Value: catalog.OneTime, Label: "Once, by whoever has the code"},
 	}).req()
 	c["max_redemptions"] = b.number("max_redemptions", "Maximum uses", "").hint("Reusable coupons, optional.")
@@ -192,7 +192,7 @@ func (h *handler) obNewCoupon(w http.ResponseWriter, r *http.Request, v *view) e
 	}
 	v.Title = "New coupon"
 	v.Data = d
-	return h.render(w, r, v, "onboarding_vendor")
+	return h.render(w, r, v, "vendor_onboarding")
 }
 
 func (h *handler) obCreateCoupon(w http.ResponseWriter, r *http.Request, v *view) error {

@@ -14,224 +14,8 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/pricing"
 )
-
-// The onboarding forms (products, plans, extra resources, metrics, coupons)
-// are larger than the account forms: selects, text areas, check boxes and
-// rows that repeat (FAQ entries, a scheme's ranges). Their inputs are
-// resolved in Go into obControls (value, error, options), so the templates
-// only lay them out. Input names are the service's field names wherever a
-// field maps one to one; where the form and the service differ (one line
-// of a text area per list item, blank rows left out), the service's field
-// errors are renamed onto the inputs before the form is shown again.
-
-// obControl is one input of an onboarding form.
-type obControl struct {
-	Form string
-	Name string
-	// Label names the input; a HideLabel input (a table cell) has it as its
-	// accessible name only.
-	Label string
-	// Short starts the error message shown next to the input ("To must be
-	// at least from (1)"); the label when empty.
-	Short string
-	// Type is text, url, email, date, textarea, select, checkbox (one box)
-	// or checkboxes (one per option).
-	Type        string
-	Value       string
-	Checked     bool
-	Options     []obOption
-	Error       string
-	Hint        string
-	Placeholder string
-	Inputmode   string
-	List        string
-	Required    bool
-	Rows        int
-	Max         int
-	HideLabel   bool
-	// Class is added to the control's wrapper (and cell), for the scheme
-	// editor's columns.
-	Class string
-}
-
-// obOption is one choice of a select or of a group of check boxes.
-type obOption struct {
-	Value    string
-	Label    string
-	Selected bool
-}
-
-// ID is the input's id, unique on the page.
-func (c obControl) ID() string {
-	r := strings.NewReplacer("_", "-", ".", "-", "[", "-", "]", "")
-	return r.Replace(c.Form + "-" + c.Name)
-}
-
-// OptionID is the id of the check box of option i.
-func (c obControl) OptionID(i int) string { return fmt.Sprintf("%s-%d", c.ID(), i) }
-
-// ErrorText is the message shown next to the input.
-func (c obControl) ErrorText() string {
-	if c.Error == "" {
-		return ""
-	}
-	s := c.Short
-	if s == "" {
-		s = c.Label
-	}
-	return s + " " + c.Error
-}
-
-// DescribedBy lists the ids of the hint and error, for aria-describedby.
-func (c obControl) DescribedBy() string {
-	var ids []string
-	if c.Hint != "" {
-		ids = append(ids, c.ID()+"-hint")
-	}
-	if c.Error != "" {
-		ids = append(ids, c.ID()+"-error")
-	}
-	return strings.Join(ids, " ")
-}
-
-func (c obControl) req() obControl               { c.Required = true; return c }
-func (c obControl) hint(h string) obControl      { c.Hint = h; return c }
-func (c obControl) ph(p string) obControl        { c.Placeholder = p; return c }
-func (c obControl) mode(m string) obControl      { c.Inputmode = m; return c }
-func (c obControl) list(id string) obControl     { c.List = id; return c }
-func (c obControl) max(n int) obControl          { c.Max = n; return c }
-func (c obControl) class(cl string) obControl    { c.Class = cl; return c }
-func (c obControl) short(s string) obControl     { c.Short = s; return c }
-func (c obControl) hideLabel() obControl         { c.HideLabel = true; return c }
-func (c obControl) area(rows int) obControl      { c.Type, c.Rows = "textarea", rows; return c }
-func (c obControl) typ(t string) obControl       { c.Type = t; return c }
-func (c obControl) withValue(v string) obControl { c.Value = v; return c }
-
-// obForm builds the controls of one form of a page from its state: the
-// refused submission shown again, or the defaults.
-type obForm struct {
-	f        *Form
-	controls map[string]obControl
-	order    []string
-}
-
-func newObForm(v *view, name string) *obForm {
-	return &obForm{f: v.Form(name), controls: map[string]obControl{}}
-}
-
-// add registers c (with its error) so the error summary can link to it.
-func (b *obForm) add(c obControl) obControl {
-	c.Form = b.f.Name
-	c.Error = b.f.Error(c.Name)
-	if _, seen := b.controls[c.Name]; !seen {
-		b.order = append(b.order, c.Name)
-	}
-	b.controls[c.Name] = c
-	return c
-}
-
-// text is a text input with the submitted value or def.
-func (b *obForm) text(name, label, def string) obControl {
-	return b.add(obControl{Name: name, Label: label, Type: "text", Value: b.f.Value(name, def)})
-}
-
-// decimal is a text input for a number (a price, a quantity).
-func (b *obForm) decimal(name, label, def string) obControl {
-	return b.add(obControl{Name: name, Label: label, Type: "text", Inputmode: "decimal", Value: b.f.Value(name, def)})
-}
-
-// number is a text input for a whole number.
-func (b *obForm) number(name, label, def string) obControl {
-	return b.add(obControl{Name: name, Label: label, Type: "text", Inputmode: "numeric", Value: b.f.Value(name, def)})
-}
-
-// textarea is a multi-line input.
-func (b *obForm) textarea(name, label, def string, rows int) obControl {
-	return b.add(obControl{Name: name, Label: label, Type: "textarea", Rows: rows, Value: b.f.Value(name, def)})
-}
-
-// selectOne is a select of opts with the submitted value or def chosen.
-func (b *obForm) selectOne(name, label, def string, opts []obOption) obControl {
-	value := b.f.Value(name, def)
-	out := make([]obOption, len(opts))
-	for i, o := range opts {
-		o.Selected = o.Value == value
-		out[i] = o
-	}
-	return b.add(obControl{Name: name, Label: label, Type: "select", Value: value, Options: out})
-}
-
-// checkbox is one check box, checked as submitted or as def.
-func (b *obForm) checkbox(name, label string, def bool) obControl {
-	checked := def
-	if b.f.Submitted {
-		checked = b.f.Values.Get(name) != ""
-	}
-	return b.add(obControl{Name: name, Label: label, Type: "checkbox", Value: "on", Checked: checked})
-}
-
-// checkboxes is a group of check boxes sharing name, one per option,
-// checked as submitted or when their value is in def.
-func (b *obForm) checkboxes(name, label string, def []string, opts []obOption) obControl {
-	chosen := def
-	if b.f.Submitted {
-		chosen = b.f.Values[name]
-	}
-	out := make([]obOption, len(opts))
-	for i, o := range opts {
-		o.Selected = slices.Contains(chosen, o.Value)
-		out[i] = o
-	}
-	return b.add(obControl{Name: name, Label: label, Type: "checkboxes", Options: out})
-}
-
-// obErrLink is one line of a form's error summary, linking to its input.
-type obErrLink struct {
-	Href string
-	Text string
-}
-
-// obErrors is the summary shown above a refused form: its message and each
-// field error, linked to the input it is about.
-type obErrors struct {
-	Message string
-	Links   []obErrLink
-}
-
-// errors returns the form's error summary. Errors about fields the form
-// does not show (which the service may still report) are listed by name.
-func (b *obForm) errors() obErrors {
-	out := obErrors{Message: b.f.Summary()}
-	for _, fe := range b.f.Fields {
-		c, ok := b.controls[fe.Field]
-		switch {
-		case ok:
-			href := "#" + c.ID()
-			if c.Type == "checkboxes" && len(c.Options) > 0 {
-				href = "#" + c.OptionID(0)
-			}
-			out.Links = append(out.Links, obErrLink{Href: href, Text: c.Label + " " + fe.Message})
-		default:
-			out.Links = append(out.Links, obErrLink{Text: obFieldLabel(fe.Field) + " " + fe.Message})
-		}
-	}
-	return out
-}
-
-// obFieldLabel turns a service field name no input shows
-// ("extras[1].scheme.ranges[0].to") into words.
-func obFieldLabel(field string) string {
-	s := regexp.MustCompile(`\[(\d+)\]`).ReplaceAllStringFunc(field, func(m string) string {
-		n, _ := strconv.Atoi(strings.Trim(m, "[]"))
-		return " " + strconv.Itoa(n+1)
-	})
-	s = strings.TrimSpace(strings.NewReplacer(".", " ", "_", " ").Replace(s))
-	if s == "" {
-		return field
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
 
 // obParser reads a posted form into service input, collecting the errors
 // of values that are not numbers, under the names of their inputs.
@@ -469,4 +253,23 @@ func obFingerprint(x any) string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])
+}
+
+// pricingKinds are the pricing kinds offered on the plan form.
+var pricingKinds = []formOption{
+	{Value: string(pricing.PricingRenewableMonths), Label: "Subscription renewed every N months"},
+	{Value: string(pricing.PricingRenewableHours), Label: "Subscription renewed every N hours"},
+	{Value: string(pricing.PricingShort), Label: "Fixed term, not renewed"},
+	{Value: string(pricing.PricingEverlasting), Label: "One-time purchase, never ends"},
+	{Value: string(pricing.PricingFree), Label: "Free (extras may still be charged)"},
+	{Value: string(pricing.PricingContactOnly), Label: "Price on request (cannot be ordered online)"},
+}
+
+// schemeKinds are the pricing schemes of extra resources and metrics.
+var schemeKinds = []formOption{
+	{Value: string(pricing.SchemePerUnit), Label: "Per unit"},
+	{Value: string(pricing.SchemeTiered), Label: "Tiered"},
+	{Value: string(pricing.SchemeVolume), Label: "Volume"},
+	{Value: string(pricing.SchemeStairstep), Label: "Stairstep"},
+	{Value: string(pricing.SchemePackage), Label: "Package"},
 }

@@ -11,7 +11,7 @@ import (
 
 func TestPanelsRoleGuards(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	cust := f.client()
 	cust.login("customer_direct")
 	for _, p := range []string{"/vendor", "/vendor/orders", "/vendor/subscriptions", "/vendor/reports", "/vendor/reports/2026-01.csv",
@@ -31,7 +31,7 @@ func TestPanelsRoleGuards(t *testing.T) {
 
 func TestPanelsVendorOrders(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	mine := f.order("Drive Pro")
 	other := f.order("Vault Pro")
 	second := f.order("Drive Pro")
@@ -97,9 +97,9 @@ func TestPanelsVendorOrders(t *testing.T) {
 
 func TestPanelsVendorSubscriptions(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	o := f.order("Drive")
-	if _, err := f.bill.RecordPayment(f.as("admin"), f.invoiceOf(o.SubscriptionID).ID, panelsPayment("SLIP-1")); err != nil {
+	if _, err := f.bill.RecordPayment(f.as("admin"), f.invoiceOf(o.SubscriptionID).ID, panelPayment("SLIP-1")); err != nil {
 		t.Fatal(err)
 	}
 	f.deliver()
@@ -172,9 +172,9 @@ func TestPanelsVendorSubscriptions(t *testing.T) {
 
 func TestPanelsVendorReports(t *testing.T) {
 	t.Parallel()
-	f := panelsSetup(t)
+	f := panelSetup(t)
 	o := f.order("Drive")
-	if _, err := f.bill.RecordPayment(f.as("admin"), f.invoiceOf(o.SubscriptionID).ID, panelsPayment("SLIP-2")); err != nil {
+	if _, err := f.bill.RecordPayment(f.as("admin"), f.invoiceOf(o.SubscriptionID).ID, panelPayment("SLIP-2")); err != nil {
 		t.Fatal(err)
 	}
 	f.deliver()

@@ -16,7 +16,7 @@ import (
 )
 
 // The plan form: a plan's billing terms and prices. Its extra resources
-// and metrics have forms of their own (onboarding_resources.go).
+// and metrics have forms of their own (vendor_resources.go).
 
 const obPlanForm = "plan"
 
@@ -32,8 +32,8 @@ type obPlanFormData struct {
 	Editing bool
 	Action  string
 	Cancel  string
-	C       map[string]obControl
-	Errors  obErrors
+	C       map[string]formControl
+	Errors  formErrors
 	// Versioning: the product has been published, so a price change makes
 	// a new version of the plan.
 	Versioning bool
@@ -45,15 +45,15 @@ type obPlanFormData struct {
 	Currencies []string
 	Components []obComponentRow
 	// ComponentsControl carries the errors about the components as a whole.
-	ComponentsControl obControl
+	ComponentsControl formControl
 	CanAddComponent   bool
 }
 
 // obComponentRow is one product plan of the bundle plan form.
 type obComponentRow struct {
 	Index    int
-	Plan     obControl
-	Discount obControl
+	Plan     formControl
+	Discount formControl
 }
 
 // Number is the row's position for people, from 1.
@@ -99,7 +99,7 @@ func (h *handler) obPlanLock(r *http.Request, p catalog.Product, pl catalog.Plan
 
 func (h *handler) obPlanFormPage(w http.ResponseWriter, r *http.Request, v *view, p catalog.Product, pl catalog.Plan) error {
 	d := obPlanFormData{Page: "plan_form", Base: obURL(p), Bundle: p.Kind == catalog.KindBundle, Product: p, Plan: pl, Editing: pl.ID != "", Cancel: obURL(p),
-		Action: obURL(p) + "/plans/new", C: map[string]obControl{}, Versioning: p.PublishedAt != nil}
+		Action: obURL(p) + "/plans/new", C: map[string]formControl{}, Versioning: p.PublishedAt != nil}
 	d.Locked, d.Current = h.obPlanLock(r, p, pl)
 	plans, err := h.cat.ListPlans(r.Context(), p.ID, false)
 	if err != nil {
@@ -115,9 +115,28 @@ func (h *handler) obPlanFormPage(w http.ResponseWriter, r *http.Request, v *view
 			pl.Currency = plans[0].Currency
 		}
 	}
-	b := newObForm(v, obPlanForm)
+	b := newControlForm(v, obPlanForm)
+	d.addPlanControls(b, pl, plans)
+	if d.Bundle {
+		d.addComponentControls(b, pl, h.obBundleable(r))
+	}
+	d.Errors = b.errors()
+	for _, cur := range money.Currencies() {
+		d.Currencies = append(d.Currencies, cur.Code())
+	}
+	v.Title = "New plan of " + p.Name
+	if d.Editing {
+		v.Title = "Edit plan " + pl.Name
+	}
+	v.Data = d
+	return h.render(w, r, v, "vendor_onboarding")
+}
+
+// addPlanControls adds the inputs of plan pl's own fields, and its
+// upgrades and downgrades among the product's other plans.
+func (d *obPlanFormData) addPlanControls(b *controlForm, pl catalog.Plan, plans []catalog.Plan) {
 	c := d.C
-	dec := func(x money.Decimal) string { return obPriceText(x, pl.Currency) }
+	dec := func(x money.Decimal) string { return priceText(x, pl.Currency) }
 	periodUnit := ""
 	if pl.PricingKind == pricing.PricingShort {
 		periodUnit = pl.PeriodUnit
@@ -128,10 +147,10 @@ func (h *handler) obPlanFormPage(w http.ResponseWriter, r *http.Request, v *view
 	}
 	c["name"] = b.text("name", "Plan name", pl.Name).req().max(80).hint("Such as Basic, Team or Enterprise.")
 	c["description"] = b.textarea("description", "Description", pl.Description, 3).max(2000)
-	c["pricing_kind"] = b.selectOne("pricing_kind", "How it is sold", string(pl.PricingKind), obPricingKinds).req()
+	c["pricing_kind"] = b.selectOne("pricing_kind", "How it is sold", string(pl.PricingKind), pricingKinds).req()
 	c["period_count"] = b.number("period_count", "Billing period", strconv.Itoa(pl.PeriodCount)).req().
 		hint("In months (hours for hourly plans): 1 bills monthly, 12 yearly.")
-	c["period_unit"] = b.selectOne("period_unit", "Period unit of a fixed-term plan", periodUnit, []obOption{
+	c["period_unit"] = b.selectOne("period_unit", "Period unit of a fixed-term plan", periodUnit, []formOption{
 		{Value: "", Label: "Months (default)"}, {Value: pricing.PeriodMonth, Label: "Months"}, {Value: pricing.PeriodHour, Label: "Hours"},
 	}).hint("Subscriptions use the unit of their kind.")
 	c["min_periods"] = b.number("min_periods", "Minimum commitment", strconv.Itoa(pl.MinPeriods)).req().
@@ -151,53 +170,46 @@ func (h *handler) obPlanFormPage(w http.ResponseWriter, r *http.Request, v *view
 	c["self_billed"] = b.checkbox("self_billed", "I bill this plan's customers myself", pl.SelfBilled)
 	c["weight"] = b.number("weight", "Display order", strconv.Itoa(pl.Weight)).hint("Plans are listed lightest first (-1000 to 1000).")
 	c["ribbon"] = b.text("ribbon", "Ribbon", pl.Ribbon).max(40).hint("A short tag shown on the plan, such as Popular.")
-	var others []obOption
+	var others []formOption
 	for _, o := range plans {
 		if o.LineageID != pl.LineageID || pl.LineageID == "" {
-			others = append(others, obOption{Value: o.LineageID, Label: o.Name})
+			others = append(others, formOption{Value: o.LineageID, Label: o.Name})
 		}
 	}
 	if len(others) > 0 {
 		c["upgrades"] = b.checkboxes("upgrades", "Customers may upgrade to", pl.Upgrades, others)
 		c["downgrades"] = b.checkboxes("downgrades", "Customers may downgrade to", pl.Downgrades, others)
 	}
-	if d.Bundle {
-		opts := h.obBundleable(r)
-		d.ComponentsControl = b.add(obControl{Name: "components", Label: "Plans in the bundle", Type: "group"})
-		rows := len(pl.Components)
-		if !d.Editing {
-			rows = 2 // a bundle has at least two plans
-		}
-		if b.f.Submitted {
-			rows = obRowCount(b.f.Values, "components", obMaxComponents)
-		}
-		for i := range rows {
-			var def catalog.Component
-			if i < len(pl.Components) {
-				def = pl.Components[i]
-			}
-			disc := ""
-			if !def.DiscountPercent.IsZero() {
-				disc = def.DiscountPercent.String()
-			}
-			d.Components = append(d.Components, obComponentRow{Index: i,
-				Plan: b.selectOne(fmt.Sprintf("components[%d].plan_id", i), fmt.Sprintf("Plan %d", i+1), def.PlanLineageID, opts).short("Plan"),
-				Discount: b.decimal(fmt.Sprintf("components[%d].discount_percent", i), fmt.Sprintf("Discount on plan %d", i+1), disc).
-					ph("0").short("Discount").hint("In percent, 0 to 100."),
-			})
-		}
-		d.CanAddComponent = rows < obMaxComponents
+}
+
+// addComponentControls adds a bundle's rows of plans and discounts (at
+// least two for a new bundle, the posted rows when the form was
+// submitted), choosing among opts.
+func (d *obPlanFormData) addComponentControls(b *controlForm, pl catalog.Plan, opts []formOption) {
+	d.ComponentsControl = b.add(formControl{Name: "components", Label: "Plans in the bundle", Type: "group"})
+	rows := len(pl.Components)
+	if !d.Editing {
+		rows = 2 // a bundle has at least two plans
 	}
-	d.Errors = b.errors()
-	for _, cur := range money.Currencies() {
-		d.Currencies = append(d.Currencies, cur.Code())
+	if b.f.Submitted {
+		rows = obRowCount(b.f.Values, "components", obMaxComponents)
 	}
-	v.Title = "New plan of " + p.Name
-	if d.Editing {
-		v.Title = "Edit plan " + pl.Name
+	for i := range rows {
+		var def catalog.Component
+		if i < len(pl.Components) {
+			def = pl.Components[i]
+		}
+		disc := ""
+		if !def.DiscountPercent.IsZero() {
+			disc = def.DiscountPercent.String()
+		}
+		d.Components = append(d.Components, obComponentRow{Index: i,
+			Plan: b.selectOne(fmt.Sprintf("components[%d].plan_id", i), fmt.Sprintf("Plan %d", i+1), def.PlanLineageID, opts).short("Plan"),
+			Discount: b.decimal(fmt.Sprintf("components[%d].discount_percent", i), fmt.Sprintf("Discount on plan %d", i+1), disc).
+				ph("0").short("Discount").hint("In percent, 0 to 100."),
+		})
 	}
-	v.Data = d
-	return h.render(w, r, v, "onboarding_vendor")
+	d.CanAddComponent = rows < obMaxComponents
 }
 
 // obPlanInput reads the plan form, returning the errors of values that are
@@ -347,7 +359,7 @@ func obPlanEditStep(w http.ResponseWriter, r *http.Request, v *view, page pageFu
 // obBundleable lists the product plans a bundle may be made of: a vendor's
 // own published products' plans; for others, every published product's
 // (the service refuses those they may not bundle).
-func (h *handler) obBundleable(r *http.Request) []obOption {
+func (h *handler) obBundleable(r *http.Request) []formOption {
 	f := catalog.ProductFilter{Kind: catalog.KindProduct, Status: catalog.Published, Page: page.Request{Limit: page.MaxLimit}}
 	if a := currentUser(r).Actor; identity.OrgKind(a.OrgKind) == identity.VendorOrg {
 		f.VendorID = a.OrgID
@@ -356,14 +368,14 @@ func (h *handler) obBundleable(r *http.Request) []obOption {
 	if err != nil {
 		return nil
 	}
-	opts := []obOption{{Value: "", Label: "Choose a plan"}}
+	opts := []formOption{{Value: "", Label: "Choose a plan"}}
 	for _, p := range prods {
 		plans, err := h.cat.ListPlans(r.Context(), p.ID, false)
 		if err != nil {
 			continue
 		}
 		for _, pl := range plans {
-			opts = append(opts, obOption{Value: pl.LineageID, Label: p.Name + " · " + pl.Name + " (" + obPlan(pl).Price + ")"})
+			opts = append(opts, formOption{Value: pl.LineageID, Label: p.Name + " · " + pl.Name + " (" + planViewOf(pl).Price + ")"})
 		}
 	}
 	return opts

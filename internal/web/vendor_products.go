@@ -32,7 +32,7 @@ type obProductsData struct {
 	Staff  bool
 	// Vendor is the signed-in vendor's onboarding, when it is not approved.
 	Vendor       *catalog.Vendor
-	VendorStatus obStatus
+	VendorStatus reviewStatus
 }
 
 // obTab is one status filter of the list.
@@ -44,7 +44,7 @@ type obTab struct {
 
 type obProductRow struct {
 	Product catalog.Product
-	Status  obStatus
+	Status  reviewStatus
 	Vendor  string
 }
 
@@ -82,7 +82,7 @@ func (h *handler) obProducts(w http.ResponseWriter, r *http.Request, v *view) er
 	}
 	orgs := orgCache{id: h.id}
 	for _, p := range list {
-		row := obProductRow{Product: p, Status: obProductStatus(p)}
+		row := obProductRow{Product: p, Status: productStatusOf(p)}
 		if staff {
 			o, err := orgs.get(r.Context(), p.OwnerOrgID)
 			if err != nil {
@@ -95,7 +95,7 @@ func (h *handler) obProducts(w http.ResponseWriter, r *http.Request, v *view) er
 	d.Next, d.First = pageLinks(d.List, q, cursor, next)
 	if !staff {
 		if vd, err := h.cat.GetVendor(r.Context(), currentUser(r).Actor.OrgID); err == nil && vd.Status != catalog.VendorApproved {
-			d.Vendor, d.VendorStatus = &vd, obVendorStatus(vd.Status)
+			d.Vendor, d.VendorStatus = &vd, vendorStatusOf(vd.Status)
 		}
 	}
 	v.Title = "Your " + d.Noun + "s"
@@ -103,7 +103,7 @@ func (h *handler) obProducts(w http.ResponseWriter, r *http.Request, v *view) er
 		v.Title = obCapital(d.Noun) + "s"
 	}
 	v.Data = d
-	return h.render(w, r, v, "onboarding_vendor")
+	return h.render(w, r, v, "vendor_onboarding")
 }
 
 // obProductFormData is the product form.
@@ -116,11 +116,11 @@ type obProductFormData struct {
 	Editing bool
 	Action  string
 	Cancel  string
-	C       map[string]obControl
+	C       map[string]formControl
 	FAQ     []obFAQRow
 	// CanAddFAQ is false once the FAQ has as many questions as allowed.
 	CanAddFAQ  bool
-	Errors     obErrors
+	Errors     formErrors
 	Categories []string
 	TaxCats    []string
 	// Version fingerprints the product the form was loaded with.
@@ -131,8 +131,8 @@ type obProductFormData struct {
 // obFAQRow is one question of the FAQ editor.
 type obFAQRow struct {
 	Index    int
-	Question obControl
-	Answer   obControl
+	Question formControl
+	Answer   formControl
 }
 
 // Number is the row's position for people, from 1.
@@ -160,10 +160,10 @@ func (h *handler) obEditProduct(w http.ResponseWriter, r *http.Request, v *view)
 
 // obProductFormPage renders the product form for p (zero: a new product).
 func (h *handler) obProductFormPage(w http.ResponseWriter, r *http.Request, v *view, p catalog.Product) error {
-	b := newObForm(v, obProductForm)
+	b := newControlForm(v, obProductForm)
 	kind := obKind(r)
 	d := obProductFormData{Page: "product_form", Noun: obKindNoun(kind), List: obListURL(kind), Product: p, Editing: p.ID != "",
-		Action: obListURL(kind) + "/new", Cancel: obListURL(kind), C: map[string]obControl{}, Staff: obIsStaff(r)}
+		Action: obListURL(kind) + "/new", Cancel: obListURL(kind), C: map[string]formControl{}, Staff: obIsStaff(r)}
 	if d.Editing {
 		d.Action, d.Cancel = obURL(p)+"/edit", obURL(p)
 		d.Version = obFingerprint(p)
@@ -174,6 +174,30 @@ func (h *handler) obProductFormPage(w http.ResponseWriter, r *http.Request, v *v
 	if p.ProvisioningMode == "" {
 		p.ProvisioningMode = catalog.ProvisionSyndicated
 	}
+	d.addProductControls(b, p, kind)
+	if d.Staff && !d.Editing && kind == catalog.KindProduct {
+		opts, err := h.obVendorOptions(r.Context())
+		if err != nil {
+			return err
+		}
+		d.C["owner_org_id"] = b.selectOne("owner_org_id", "Vendor", "", opts).req()
+	}
+	d.addFAQControls(b, p)
+	d.Errors = b.errors()
+	if err := h.obProductChoices(r.Context(), &d); err != nil {
+		return err
+	}
+	v.Title = "New " + d.Noun
+	if d.Editing {
+		v.Title = "Edit " + p.Name
+	}
+	v.Data = d
+	return h.render(w, r, v, "vendor_onboarding")
+}
+
+// addProductControls adds the inputs of product p's own fields; kind
+// tells a product (which provisions itself) from a bundle.
+func (d *obProductFormData) addProductControls(b *controlForm, p catalog.Product, kind string) {
 	c := d.C
 	c["name"] = b.text("name", obCapital(d.Noun)+" name", p.Name).req().max(120)
 	c["summary"] = b.text("summary", "Short description", p.Summary).max(300).
@@ -191,7 +215,7 @@ func (h *handler) obProductFormPage(w http.ResponseWriter, r *http.Request, v *v
 	c["terms_url"] = b.text("terms_url", "Terms of service URL", p.TermsURL).typ("url").ph("https://")
 	c["privacy_url"] = b.text("privacy_url", "Privacy policy URL", p.PrivacyURL).typ("url").ph("https://")
 	if kind == catalog.KindProduct { // each product of a bundle provisions itself
-		c["provisioning_mode"] = b.selectOne("provisioning_mode", "Provisioning", p.ProvisioningMode, []obOption{
+		c["provisioning_mode"] = b.selectOne("provisioning_mode", "Provisioning", p.ProvisioningMode, []formOption{
 			{Value: catalog.ProvisionSyndicated, Label: "Automatic: your system receives each subscription's events"},
 			{Value: catalog.ProvisionManual, Label: "Manual: you set each subscription up by hand"},
 			{Value: catalog.ProvisionNone, Label: "None: nothing to set up"},
@@ -201,18 +225,24 @@ func (h *handler) obProductFormPage(w http.ResponseWriter, r *http.Request, v *v
 		hint("Chooses the tax rate in each buyer's country; “standard” unless the marketplace set up another.")
 	c["requires_approval"] = b.checkbox("requires_approval", "Orders wait for my approval", p.RequiresApproval)
 	c["self_billed"] = b.checkbox("self_billed", "I bill the customers myself", p.SelfBilled)
-	if d.Staff && !d.Editing && kind == catalog.KindProduct {
-		vendors, _, err := h.cat.ListVendors(r.Context(), catalog.VendorFilter{Page: page.Request{Limit: page.MaxLimit}})
-		if err != nil {
-			return err
-		}
-		opts := []obOption{{Value: "", Label: "Choose a vendor"}}
-		for _, vd := range vendors {
-			opts = append(opts, obOption{Value: vd.OrgID, Label: vd.Name})
-		}
-		c["owner_org_id"] = b.selectOne("owner_org_id", "Vendor", "", opts).req()
-	}
+}
 
+// obVendorOptions are the vendors staff may create a product for.
+func (h *handler) obVendorOptions(ctx context.Context) ([]formOption, error) {
+	vendors, _, err := h.cat.ListVendors(ctx, catalog.VendorFilter{Page: page.Request{Limit: page.MaxLimit}})
+	if err != nil {
+		return nil, err
+	}
+	opts := []formOption{{Value: "", Label: "Choose a vendor"}}
+	for _, vd := range vendors {
+		opts = append(opts, formOption{Value: vd.OrgID, Label: vd.Name})
+	}
+	return opts, nil
+}
+
+// addFAQControls adds the rows of questions and answers (at least one;
+// the posted rows when the form was submitted).
+func (d *obProductFormData) addFAQControls(b *controlForm, p catalog.Product) {
 	rows := len(p.FAQ)
 	if b.f.Submitted {
 		rows = obRowCount(b.f.Values, "faq", obMaxFAQ)
@@ -231,9 +261,13 @@ func (h *handler) obProductFormPage(w http.ResponseWriter, r *http.Request, v *v
 		})
 	}
 	d.CanAddFAQ = rows < obMaxFAQ
-	d.Errors = b.errors()
+}
 
-	cats, err := h.cat.Categories(r.Context())
+// obProductChoices fills the suggestions of the category and tax category
+// inputs: the marketplace's categories, and the tax categories of its
+// rates.
+func (h *handler) obProductChoices(ctx context.Context, d *obProductFormData) error {
+	cats, err := h.cat.Categories(ctx)
 	if err != nil {
 		return err
 	}
@@ -241,19 +275,14 @@ func (h *handler) obProductFormPage(w http.ResponseWriter, r *http.Request, v *v
 		d.Categories = append(d.Categories, c.Name)
 	}
 	d.TaxCats = []string{catalog.DefaultTaxCategory}
-	if rates, err := h.bill.ListTaxRates(r.Context()); err == nil {
+	if rates, err := h.bill.ListTaxRates(ctx); err == nil {
 		for _, rt := range rates {
 			if !slices.Contains(d.TaxCats, rt.Category) {
 				d.TaxCats = append(d.TaxCats, rt.Category)
 			}
 		}
 	}
-	v.Title = "New " + d.Noun
-	if d.Editing {
-		v.Title = "Edit " + p.Name
-	}
-	v.Data = d
-	return h.render(w, r, v, "onboarding_vendor")
+	return nil
 }
 
 // obProductInput reads the product form. The rename function maps the
@@ -375,11 +404,11 @@ type obProductData struct {
 	Base    string
 	Bundle  bool
 	Product catalog.Product
-	Status  obStatus
+	Status  reviewStatus
 	Vendor  string
-	Plans   []obPlanView
+	Plans   []planView
 	// Older are superseded and retired plan versions.
-	Older []obPlanView
+	Older []planView
 	// What the vendor may do now.
 	CanEdit, CanSubmit, CanWithdraw, CanRetire bool
 	// Published means plans version themselves on a price change.
@@ -398,12 +427,12 @@ func (h *handler) obProduct(w http.ResponseWriter, r *http.Request, v *view) err
 		return err
 	}
 	d := obProductData{Page: "product", Noun: obKindNoun(p.Kind), List: obListURL(p.Kind), Base: obURL(p), Bundle: p.Kind == catalog.KindBundle,
-		Product: p, Status: obProductStatus(p), Published: p.PublishedAt != nil,
+		Product: p, Status: productStatusOf(p), Published: p.PublishedAt != nil,
 		CanEdit: p.Status != catalog.Retired, CanSubmit: p.Status == catalog.Draft, CanWithdraw: p.Status == catalog.InReview,
 		CanRetire: p.Status == catalog.Published || p.Status == catalog.Draft}
 	slices.SortStableFunc(plans, func(a, b catalog.Plan) int { return a.Weight - b.Weight })
 	for _, pl := range plans {
-		view := h.obPlanView(r.Context(), pl)
+		view := h.planView(r.Context(), pl)
 		if pl.Status == catalog.PlanActive {
 			d.Plans = append(d.Plans, view)
 		} else {
@@ -420,7 +449,7 @@ func (h *handler) obProduct(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	v.Title = p.Name
 	v.Data = d
-	return h.render(w, r, v, "onboarding_vendor")
+	return h.render(w, r, v, "vendor_onboarding")
 }
 
 // obLifecycle moves a product along its lifecycle: submit for review,

@@ -50,15 +50,15 @@ type obResourceData struct {
 	Action  string
 	Remove  string
 	Cancel  string
-	C       map[string]obControl
+	C       map[string]formControl
 	Ranges  []obRangeRow
 	// RangesControl carries the errors about the ranges as a whole.
-	RangesControl obControl
+	RangesControl formControl
 	CanAddRange   bool
 	MaxRanges     int
 	// Kind is the scheme kind shown, for the editor's columns.
 	Kind       string
-	Errors     obErrors
+	Errors     formErrors
 	Versioning bool
 	Locked     string
 	Current    string
@@ -69,7 +69,7 @@ type obResourceData struct {
 // obRangeRow is one range of the editor.
 type obRangeRow struct {
 	Index int
-	Cells []obControl
+	Cells []formControl
 	// Error is true when a cell has an error, to mark the row.
 	Error bool
 }
@@ -118,7 +118,7 @@ func (h *handler) obResourcePage(kind string) pageFunc {
 func (h *handler) obResourceFormPage(w http.ResponseWriter, r *http.Request, v *view, kind string, p catalog.Product, pl catalog.Plan, idx int) error {
 	base := fmt.Sprintf("%s/plans/%s/%s", obURL(p), pl.ID, kind)
 	d := obResourceData{Page: "resource_form", Product: p, Plan: pl, Metric: kind == "metrics", Noun: obNoun(kind), Editing: idx >= 0,
-		Action: base + "/new", Cancel: obURL(p) + "#plan-" + pl.LineageID, C: map[string]obControl{}, MaxRanges: obMaxRanges,
+		Action: base + "/new", Cancel: obURL(p) + "#plan-" + pl.LineageID, C: map[string]formControl{}, MaxRanges: obMaxRanges,
 		Versioning: p.PublishedAt != nil, Version: obFingerprint(pl), Currency: pl.Currency.Code()}
 	d.Locked, d.Current = h.obPlanLock(r, p, pl)
 	if d.Current != "" { // the same item in the current version
@@ -129,55 +129,82 @@ func (h *handler) obResourceFormPage(w http.ResponseWriter, r *http.Request, v *
 			d.Current += "/" + kind + "/new"
 		}
 	}
-	b := newObForm(v, obResourceForm)
-	c := d.C
+	b := newControlForm(v, obResourceForm)
 	var scheme pricing.Scheme
 	blankRows := 0
-	dec := func(x money.Decimal) string { return obPriceText(x, pl.Currency) }
+	if d.Metric {
+		scheme = d.addMetricControls(b, base, idx)
+	} else {
+		scheme, blankRows = d.addExtraControls(b, base, idx)
+	}
+	d.addSchemeControls(b, scheme, blankRows)
+	d.Errors = b.errors()
+	v.Title = "New " + d.Noun
+	if d.Editing {
+		v.Title = "Edit " + d.Noun + " " + d.C["name"].Value
+	}
+	v.Data = d
+	return h.render(w, r, v, "vendor_onboarding")
+}
+
+// addMetricControls adds the inputs of the plan's metric idx (a new one
+// when idx < 0) and returns its scheme.
+func (d *obResourceData) addMetricControls(b *controlForm, base string, idx int) pricing.Scheme {
+	c, pl := d.C, d.Plan
 	qty := func(x money.Decimal) string {
 		if x.IsZero() {
 			return ""
 		}
 		return x.String()
 	}
-	if d.Metric {
-		m := catalog.Metric{Aggregation: "sum", Scheme: pricing.Scheme{Kind: pricing.SchemePerUnit}}
-		if idx >= 0 {
-			m = pl.Metrics[idx]
-			d.Action, d.Remove = fmt.Sprintf("%s/%s/edit", base, m.ID), fmt.Sprintf("%s/%s/remove", base, m.ID)
-		}
-		scheme = m.Scheme
-		c["name"] = b.text("name", "Name", m.Name).req().max(80).hint("What is measured, as customers read it on invoices, such as Storage.")
-		c["key"] = b.text("key", "Key", m.Key).req().max(64).
-			hint("The name your system reports usage under: lower-case letters, digits and _, starting with a letter, such as storage_gb.")
-		c["unit"] = b.text("unit", "Unit", m.Unit).max(30).hint("Such as GB or API call.")
-		aggs := make([]obOption, len(catalog.Aggregations))
-		for i, a := range catalog.Aggregations {
-			aggs[i] = obOption{Value: a, Label: obAggregations[a]}
-		}
-		c["aggregation"] = b.selectOne("aggregation", "Aggregation", m.Aggregation, aggs).req().
-			hint("How the values reported during a billing period make its usage.")
-		c["included"] = b.decimal("included", "Included quantity", qty(m.Included)).ph("0").
-			hint("Free usage per billing period, subtracted before pricing.")
-	} else {
-		x := catalog.Extra{Billing: string(pricing.Prepaid), Scheme: pricing.Scheme{Kind: pricing.SchemeTiered}}
-		blankRows = 2 // a new extra starts with two empty ranges to fill in
-		if idx >= 0 {
-			x, blankRows = pl.Extras[idx], 0
-			d.Action, d.Remove = fmt.Sprintf("%s/%s/edit", base, x.ID), fmt.Sprintf("%s/%s/remove", base, x.ID)
-		}
-		scheme = x.Scheme
-		c["name"] = b.text("name", "Name", x.Name).req().max(80).hint("Such as Additional users or Storage.")
-		c["unit"] = b.text("unit", "Unit", x.Unit).max(30).hint("Such as user or GB.")
-		c["billing"] = b.selectOne("billing", "Billing", x.Billing, []obOption{
-			{Value: string(pricing.Prepaid), Label: "In advance, each period, for the quantity ordered"},
-			{Value: string(pricing.Postpaid), Label: "In arrears, at the end of each period, for the quantity used"},
-		}).req()
-		c["required"] = b.checkbox("required", "Always included: every order buys at least the minimum quantity", x.Required)
+	m := catalog.Metric{Aggregation: "sum", Scheme: pricing.Scheme{Kind: pricing.SchemePerUnit}}
+	if idx >= 0 {
+		m = pl.Metrics[idx]
+		d.Action, d.Remove = fmt.Sprintf("%s/%s/edit", base, m.ID), fmt.Sprintf("%s/%s/remove", base, m.ID)
 	}
+	c["name"] = b.text("name", "Name", m.Name).req().max(80).hint("What is measured, as customers read it on invoices, such as Storage.")
+	c["key"] = b.text("key", "Key", m.Key).req().max(64).
+		hint("The name your system reports usage under: lower-case letters, digits and _, starting with a letter, such as storage_gb.")
+	c["unit"] = b.text("unit", "Unit", m.Unit).max(30).hint("Such as GB or API call.")
+	aggs := make([]formOption, len(catalog.Aggregations))
+	for i, a := range catalog.Aggregations {
+		aggs[i] = formOption{Value: a, Label: obAggregations[a]}
+	}
+	c["aggregation"] = b.selectOne("aggregation", "Aggregation", m.Aggregation, aggs).req().
+		hint("How the values reported during a billing period make its usage.")
+	c["included"] = b.decimal("included", "Included quantity", qty(m.Included)).ph("0").
+		hint("Free usage per billing period, subtracted before pricing.")
+	return m.Scheme
+}
 
-	// The scheme editor.
-	c["scheme.kind"] = b.selectOne("scheme.kind", "Pricing scheme", string(scheme.Kind), obSchemeKinds).req().
+// addExtraControls adds the inputs of the plan's extra resource idx (a new
+// one when idx < 0) and returns its scheme and how many empty ranges it
+// starts with.
+func (d *obResourceData) addExtraControls(b *controlForm, base string, idx int) (pricing.Scheme, int) {
+	c, pl := d.C, d.Plan
+	x := catalog.Extra{Billing: string(pricing.Prepaid), Scheme: pricing.Scheme{Kind: pricing.SchemeTiered}}
+	blankRows := 2 // a new extra starts with two empty ranges to fill in
+	if idx >= 0 {
+		x, blankRows = pl.Extras[idx], 0
+		d.Action, d.Remove = fmt.Sprintf("%s/%s/edit", base, x.ID), fmt.Sprintf("%s/%s/remove", base, x.ID)
+	}
+	c["name"] = b.text("name", "Name", x.Name).req().max(80).hint("Such as Additional users or Storage.")
+	c["unit"] = b.text("unit", "Unit", x.Unit).max(30).hint("Such as user or GB.")
+	c["billing"] = b.selectOne("billing", "Billing", x.Billing, []formOption{
+		{Value: string(pricing.Prepaid), Label: "In advance, each period, for the quantity ordered"},
+		{Value: string(pricing.Postpaid), Label: "In arrears, at the end of each period, for the quantity used"},
+	}).req()
+	c["required"] = b.checkbox("required", "Always included: every order buys at least the minimum quantity", x.Required)
+	return x.Scheme, blankRows
+}
+
+// addSchemeControls adds the scheme editor: the kind, the per-unit and
+// package prices, and a row of inputs per range (blankRows at least, the
+// posted rows when the form was submitted).
+func (d *obResourceData) addSchemeControls(b *controlForm, scheme pricing.Scheme, blankRows int) {
+	c := d.C
+	dec := func(x money.Decimal) string { return priceText(x, d.Plan.Currency) }
+	c["scheme.kind"] = b.selectOne("scheme.kind", "Pricing scheme", string(scheme.Kind), schemeKinds).req().
 		hint("Per unit: every unit at one price. Tiered: each range's units at that range's price (15 users over 1–9 and 10+ pay 9 at the first price and 6 at the second). " +
 			"Volume: every unit at the price of the range the quantity falls in. Stairstep: the flat price of that range. Package: a price per started package of units.")
 	d.Kind = c["scheme.kind"].Value
@@ -190,7 +217,7 @@ func (h *handler) obResourceFormPage(w http.ResponseWriter, r *http.Request, v *
 	c["scheme.package_size"] = b.number("scheme.package_size", "Units per package", size).class("ob-only-package").hint("Package schemes only.")
 	c["scheme.package_price"] = b.decimal("scheme.package_price", "Price per package", dec(scheme.PackagePrice)).ph("0.00").
 		class("ob-only-package").hint("Package schemes only: each started package costs this.")
-	d.RangesControl = b.add(obControl{Name: "scheme.ranges", Label: "Ranges", Type: "group"})
+	d.RangesControl = b.add(formControl{Name: "scheme.ranges", Label: "Ranges", Type: "group"})
 	rows := max(len(scheme.Ranges), blankRows)
 	if b.f.Submitted {
 		rows = obRowCount(b.f.Values, "scheme.ranges", obMaxRanges)
@@ -213,7 +240,7 @@ func (h *handler) obResourceFormPage(w http.ResponseWriter, r *http.Request, v *
 		row := obRangeRow{Index: i}
 		for _, f := range obRangeFields {
 			name := fmt.Sprintf("scheme.ranges[%d].%s", i, f.name)
-			cell := b.add(obControl{Name: name, Label: fmt.Sprintf("Range %d: %s", i+1, strings.ToLower(f.label)), Short: f.label,
+			cell := b.add(formControl{Name: name, Label: fmt.Sprintf("Range %d: %s", i+1, strings.ToLower(f.label)), Short: f.label,
 				Type: "text", Inputmode: f.mode, Placeholder: f.placeholder, Value: b.f.Value(name, def[f.name]), Class: f.class, HideLabel: true})
 			row.Error = row.Error || cell.Error != ""
 			row.Cells = append(row.Cells, cell)
@@ -221,13 +248,6 @@ func (h *handler) obResourceFormPage(w http.ResponseWriter, r *http.Request, v *
 		d.Ranges = append(d.Ranges, row)
 	}
 	d.CanAddRange = rows < obMaxRanges
-	d.Errors = b.errors()
-	v.Title = "New " + d.Noun
-	if d.Editing {
-		v.Title = "Edit " + d.Noun + " " + c["name"].Value
-	}
-	v.Data = d
-	return h.render(w, r, v, "onboarding_vendor")
 }
 
 // obAggregations name the metric aggregations.

@@ -1,4 +1,4 @@
-// Progressive enhancement of the onboarding pages (pages_onboarding.go).
+// Progressive enhancement of the onboarding pages (vendor_onboarding.go, admin_review_queue.go).
 // Every page works without this file: the scheme editor's "Add a range"
 // and "Remove" buttons then go to the server, which shows the form again.
 //
