@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -103,22 +104,8 @@ func (h *handler) channelNewOrderPage(w http.ResponseWriter, r *http.Request, v 
 		return err
 	}
 	d := channelNewOrderData{Tabs: channelTabs(r), Customer: cust, Periods: !set.AutoRenewalOnly}
-	as, err := h.ch.GetAssignment(ctx, cust.ID)
-	if err != nil {
+	if err := h.channelOrderPlans(ctx, &d); err != nil {
 		return err
-	}
-	c, err := h.ch.GetPriceCatalog(ctx, as.CatalogID)
-	if err != nil {
-		return err
-	}
-	d.Catalog = &c
-	prices, err := h.ch.CatalogPrices(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	for _, p := range prices {
-		d.Plans = append(d.Plans, channelOption{Value: p.PlanID,
-			Label: p.ProductName + " — " + p.PlanName + " (" + money.Format(p.SellsAmounts.Recurring) + ")"})
 	}
 
 	form := r.URL.Query() // the quote step's, or the body of a refused confirmation
@@ -138,31 +125,8 @@ func (h *handler) channelNewOrderPage(w http.ResponseWriter, r *http.Request, v 
 			fields = append(fields, errs.Field("plan_id", "plan_not_found", "is not a plan this customer can buy"))
 		}
 		if len(fields) == 0 && form.Get("step") == "quote" && planID != "" {
-			q, err := h.ch.Quote(ctx, channel.QuoteInput{PlanID: in.PlanID, Quantities: in.Quantities, Periods: in.Periods,
-				CouponCode: in.CouponCode, CustomerOrgID: cust.ID})
-			if e, ok := errs.As(err); ok && e.Kind == errs.KindInvalid {
-				fields = e.Fields
-				if len(fields) == 0 {
-					fields = []errs.FieldError{{Field: "plan_id", Code: e.Code, Message: e.Message}}
-				}
-			} else if err != nil {
+			if fields, err = h.channelOrderQuote(ctx, &d, in); err != nil {
 				return err
-			} else {
-				d.Quote = &q
-				product, err := h.cat.GetProduct(ctx, q.Plan.ProductID)
-				if err != nil {
-					return err
-				}
-				if d.Tax, err = h.quoteTaxOf(ctx, q, product); err != nil {
-					return err
-				}
-				d.Confirm = url.Values{"plan_id": {q.PlanID}, "coupon_code": {in.CouponCode}}
-				if in.Periods != 0 {
-					d.Confirm.Set("periods", strconv.Itoa(in.Periods))
-				}
-				for id, qty := range in.Quantities {
-					d.Confirm.Set("quantities."+id, qty.String())
-				}
 			}
 		}
 		f = newForm(r.URL.Query(), fields)
@@ -172,21 +136,83 @@ func (h *handler) channelNewOrderPage(w http.ResponseWriter, r *http.Request, v 
 		}
 	}
 	if d.Plan != nil {
-		for _, x := range d.Plan.Extras {
-			def := ""
-			if x.Required {
-				def = x.Scheme.MinPurchase().String()
-			}
-			fd := f.Field("quantities."+x.ID, x.Name, "text", def, "off")
-			if x.Unit != "" {
-				fd = fd.WithHint("Quantity in " + x.Unit + "s" + map[bool]string{true: "; required", false: ""}[x.Required])
-			}
-			d.Extras = append(d.Extras, channelExtraInput{Extra: x, Field: fd})
-		}
+		d.addExtras(f)
 	}
 	v.Title = "New order for " + cust.Name
 	v.Data = d
 	return h.render(w, r, v, channelPanel)
+}
+
+// channelOrderPlans lists the plans of the price catalog assigned to d's
+// customer, with their selling prices.
+func (h *handler) channelOrderPlans(ctx context.Context, d *channelNewOrderData) error {
+	as, err := h.ch.GetAssignment(ctx, d.Customer.ID)
+	if err != nil {
+		return err
+	}
+	c, err := h.ch.GetPriceCatalog(ctx, as.CatalogID)
+	if err != nil {
+		return err
+	}
+	d.Catalog = &c
+	prices, err := h.ch.CatalogPrices(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range prices {
+		d.Plans = append(d.Plans, channelOption{Value: p.PlanID,
+			Label: p.ProductName + " — " + p.PlanName + " (" + money.Format(p.SellsAmounts.Recurring) + ")"})
+	}
+	return nil
+}
+
+// channelOrderQuote prices in (the quote step) into d, with its tax and
+// the values to confirm the order with. A refusal of the inputs is
+// returned as field errors; unexpected errors as the error.
+func (h *handler) channelOrderQuote(ctx context.Context, d *channelNewOrderData, in subscription.PlaceOrderInput) ([]errs.FieldError, error) {
+	q, err := h.ch.Quote(ctx, channel.QuoteInput{PlanID: in.PlanID, Quantities: in.Quantities, Periods: in.Periods,
+		CouponCode: in.CouponCode, CustomerOrgID: d.Customer.ID})
+	if e, ok := errs.As(err); ok && e.Kind == errs.KindInvalid {
+		if len(e.Fields) == 0 {
+			return []errs.FieldError{{Field: "plan_id", Code: e.Code, Message: e.Message}}, nil
+		}
+		return e.Fields, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.Quote = &q
+	product, err := h.cat.GetProduct(ctx, q.Plan.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	if d.Tax, err = h.quoteTaxOf(ctx, q, product); err != nil {
+		return nil, err
+	}
+	d.Confirm = url.Values{"plan_id": {q.PlanID}, "coupon_code": {in.CouponCode}}
+	if in.Periods != 0 {
+		d.Confirm.Set("periods", strconv.Itoa(in.Periods))
+	}
+	for id, qty := range in.Quantities {
+		d.Confirm.Set("quantities."+id, qty.String())
+	}
+	return nil, nil
+}
+
+// addExtras adds the quantity inputs of the extra resources of d's plan
+// to form f.
+func (d *channelNewOrderData) addExtras(f *Form) {
+	for _, x := range d.Plan.Extras {
+		def := ""
+		if x.Required {
+			def = x.Scheme.MinPurchase().String()
+		}
+		fd := f.Field("quantities."+x.ID, x.Name, "text", def, "off")
+		if x.Unit != "" {
+			fd = fd.WithHint("Quantity in " + x.Unit + "s" + map[bool]string{true: "; required", false: ""}[x.Required])
+		}
+		d.Extras = append(d.Extras, channelExtraInput{Extra: x, Field: fd})
+	}
 }
 
 // channelPlaceOrder places the quoted order on the customer's behalf.

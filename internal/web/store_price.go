@@ -281,12 +281,7 @@ type storeCompareRow struct {
 // them up.
 func (h *handler) storeComparePlans(ctx context.Context, plans []catalog.Plan) (storeCompare, error) {
 	var c storeCompare
-	type keyed struct {
-		key, label string
-	}
-	var extraRows, metricRows []keyed
-	extraCells := map[string]map[int][]string{}
-	metricCells := map[string]map[int][]string{}
+	extras, metrics := newStoreCompareCells(), newStoreCompareCells()
 	for i, pl := range plans {
 		q, price, err := h.storeQuotePlan(ctx, pl)
 		if err != nil {
@@ -299,66 +294,92 @@ func (h *handler) storeComparePlans(ctx context.Context, plans []catalog.Plan) (
 		if price.Available {
 			fi := q.FirstInvoice
 			col.FirstInvoice = &fi
-			for _, l := range q.Lines {
-				a := l.Amount
-				switch l.Kind {
-				case pricing.LineLicence:
-					col.Licence = &a
-				case pricing.LineSetupFee:
-					col.Setup, c.AnySetup = &a, true
-				case pricing.LineIaaS:
-					col.IaaS, c.AnyIaaS = &a, true
-				case pricing.LineBundleComponent:
-					col.Components, c.Bundle = append(col.Components, l.Description), true
-				}
-			}
-			// The buyer's unit prices: what the last level of its channel
-			// sells at (a bundle's components price themselves).
-			if len(q.Levels) == 1 && len(q.Levels[0]) > 0 {
-				buys := q.Levels[0][len(q.Levels[0])-1].Sells
-				for _, x := range buys.Extras {
-					key := "x:" + x.Name + "/" + x.Unit
-					if _, ok := extraCells[key]; !ok {
-						extraCells[key] = map[int][]string{}
-						extraRows = append(extraRows, keyed{key, x.Name})
-					}
-					cell := storeSchemeText(x.Scheme, buys.Currency, x.Unit)
-					note := "Prepaid with each period"
-					if x.Billing == pricing.Postpaid {
-						note = "Billed on use, after each period"
-					}
-					if x.Required {
-						note = "Required · " + note
-					}
-					extraCells[key][i] = append(cell, note)
-				}
-				for _, m := range buys.Metrics {
-					key := "m:" + m.Key
-					if _, ok := metricCells[key]; !ok {
-						metricCells[key] = map[int][]string{}
-						metricRows = append(metricRows, keyed{key, m.Name})
-					}
-					var cell []string
-					if !m.Included.IsZero() {
-						cell = append(cell, money.FormatDecimal(m.Included)+" "+m.Unit+" included per period, then:")
-					}
-					metricCells[key][i] = append(cell, storeSchemeText(m.Scheme, buys.Currency, m.Unit)...)
-				}
-			}
+			c.addLines(&col, q.Lines)
+			storeBuyerPrices(q, i, extras, metrics)
 		}
 		c.Plans = append(c.Plans, col)
 	}
-	rows := func(keys []keyed, cells map[string]map[int][]string) []storeCompareRow {
-		out := make([]storeCompareRow, 0, len(keys))
-		for _, k := range keys {
-			r := storeCompareRow{Label: k.label, Cells: make([][]string, len(plans))}
-			for i := range plans {
-				r.Cells[i] = cells[k.key][i]
-			}
-			out = append(out, r)
-		}
-		return out
-	}
-	c.Extras, c.Metrics = rows(extraRows, extraCells), rows(metricRows, metricCells)
+	c.Extras, c.Metrics = extras.rows(len(plans)), metrics.rows(len(plans))
 	return c, nil
+}
+
+// addLines sets the amounts of col from the lines of its plan's quote,
+// and which rows the comparison needs.
+func (c *storeCompare) addLines(col *storePlanColumn, lines []pricing.QuoteLine) {
+	for _, l := range lines {
+		a := l.Amount
+		switch l.Kind {
+		case pricing.LineLicence:
+			col.Licence = &a
+		case pricing.LineSetupFee:
+			col.Setup, c.AnySetup = &a, true
+		case pricing.LineIaaS:
+			col.IaaS, c.AnyIaaS = &a, true
+		case pricing.LineBundleComponent:
+			col.Components, c.Bundle = append(col.Components, l.Description), true
+		}
+	}
+}
+
+// storeBuyerPrices adds plan i's cells of the extra resources and metrics:
+// the buyer's unit prices, what the last level of its channel sells at (a
+// bundle's components price themselves).
+func storeBuyerPrices(q channel.Quote, i int, extras, metrics *storeCompareCells) {
+	if len(q.Levels) != 1 || len(q.Levels[0]) == 0 {
+		return
+	}
+	buys := q.Levels[0][len(q.Levels[0])-1].Sells
+	for _, x := range buys.Extras {
+		cell := storeSchemeText(x.Scheme, buys.Currency, x.Unit)
+		note := "Prepaid with each period"
+		if x.Billing == pricing.Postpaid {
+			note = "Billed on use, after each period"
+		}
+		if x.Required {
+			note = "Required · " + note
+		}
+		extras.set("x:"+x.Name+"/"+x.Unit, x.Name, i, append(cell, note))
+	}
+	for _, m := range buys.Metrics {
+		var cell []string
+		if !m.Included.IsZero() {
+			cell = append(cell, money.FormatDecimal(m.Included)+" "+m.Unit+" included per period, then:")
+		}
+		metrics.set("m:"+m.Key, m.Name, i, append(cell, storeSchemeText(m.Scheme, buys.Currency, m.Unit)...))
+	}
+}
+
+// storeCompareCells collects the rows of the comparison (one per extra
+// resource or metric, in the order first met) and their cells by plan.
+type storeCompareCells struct {
+	keys   []string
+	labels map[string]string
+	cells  map[string]map[int][]string
+}
+
+func newStoreCompareCells() *storeCompareCells {
+	return &storeCompareCells{labels: map[string]string{}, cells: map[string]map[int][]string{}}
+}
+
+// set puts cell in row key (labelled label on first use) for plan i.
+func (t *storeCompareCells) set(key, label string, i int, cell []string) {
+	if _, ok := t.cells[key]; !ok {
+		t.cells[key] = map[int][]string{}
+		t.keys = append(t.keys, key)
+		t.labels[key] = label
+	}
+	t.cells[key][i] = cell
+}
+
+// rows are the collected rows with a cell for each of n plans.
+func (t *storeCompareCells) rows(n int) []storeCompareRow {
+	out := make([]storeCompareRow, 0, len(t.keys))
+	for _, k := range t.keys {
+		r := storeCompareRow{Label: t.labels[k], Cells: make([][]string, n)}
+		for i := range n {
+			r.Cells[i] = t.cells[k][i]
+		}
+		out = append(out, r)
+	}
+	return out
 }
