@@ -37,7 +37,7 @@ func channelCatalogs(t *testing.T, e *env, name string) []channel.PriceCatalog {
 	}
 	var out []channel.PriceCatalog
 	for _, c := range cats {
-		if c.Relation == "owner" {
+		if c.Relation == "owner" && !c.IsDefault { // defaults are made at set-up
 			out = append(out, c)
 		}
 	}

@@ -11,10 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/billing"
 	"github.com/nephele-cloud/nephele/internal/catalog"
-	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
 	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
@@ -24,7 +22,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
-	"github.com/nephele-cloud/nephele/internal/platform/queue"
+	"github.com/nephele-cloud/nephele/internal/services/servicestest"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
@@ -63,7 +61,18 @@ func newEnv(t *testing.T, opts ...envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv = httptest.NewServer(h)
+	// The workers of a running process deliver each event as soon as it
+	// is committed: here every request's events are delivered before its
+	// answer reaches the test, starting with the fixture's own.
+	if _, err := e.ob.DeliverPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		if _, err := e.ob.DeliverPending(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}))
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -72,19 +81,8 @@ func newEnv(t *testing.T, opts ...envOptions) *env {
 // and checks the ledger balances at the end of the test.
 func services(t *testing.T, d *db.DB) *env {
 	t.Helper()
-	svc := identitytest.Service(t, d)
-	w := identitytest.NewWorld(t, svc)
-	cat := catalogtest.Service(t, d, svc)
-	q, err := queue.New(d, queue.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob := outbox.New(d, q, nil)
-	ch := channel.New(d, audit.New(d), ob, svc, cat, nil)
-	subs := subscription.New(d, audit.New(d), ob, svc, cat, ch, subscription.DefaultConfig, nil)
-	led := ledger.New(d)
-	bill := billing.New(d, audit.New(d), ob, svc, cat, subs, led, billing.DefaultConfig, nil)
-	subs.SetTaxes(bill) // as internal/app wires them
+	world := servicestest.New(t, d, servicestest.Options{})
+	w, svc, cat, ch, subs, bill, led, ob := world.Market, world.Identity, world.Catalog, world.Channel, world.Subs, world.Billing, world.Ledger, world.Outbox
 	t.Cleanup(func() {
 		if err := led.Check(context.Background()); err != nil {
 			t.Errorf("ledger: %v", err)

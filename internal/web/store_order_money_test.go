@@ -58,6 +58,7 @@ func TestOrderMoneyAgreesEverywhere(t *testing.T) {
 	if _, err := e.bill.RecordPayment(e.world.As(t, "admin"), invs[0].ID, billing.PaymentInput{Reference: "SLIP-1", ReceivedOn: e.d.Now(context.Background())}); err != nil {
 		t.Fatal(err)
 	}
+	e.deliver() // invoice.paid pays the order
 	res = c.get("/my/orders/" + o.ID)
 	wantText(t, res, append(money, "Paid EUR 108.21")...)
 	wantNoText(t, res, "Amount due", "Due EUR", "Payment due")
