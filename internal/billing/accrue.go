@@ -58,24 +58,33 @@ func (s *Service) onOrderCancelled(ctx context.Context, ev outbox.Event) error {
 	return s.creditOrder(ctx, d.OrderID, "order cancelled: "+d.Reason)
 }
 
-// product reads a product for billing (names, tax category, self-billing).
-func (s *Service) product(ctx context.Context, id string) (catalog.Product, error) {
-	return s.catalog.GetProduct(identity.AsSystem(ctx), id)
+// fromCatalog reads what charging needs of the catalog: the product
+// (its tax category, kind, self-billing) and, for each of planIDs, the
+// label that prefixes the lines of its charges (see planLabel). It is the
+// one place where billing reads the catalog.
+func (s *Service) fromCatalog(ctx context.Context, productID string, planIDs ...string) (catalog.Product, []string, error) {
+	p, err := s.catalog.GetProduct(identity.AsSystem(ctx), productID)
+	if err != nil {
+		return p, nil, err
+	}
+	labels := make([]string, len(planIDs))
+	for i, id := range planIDs {
+		plan, err := s.catalog.GetPlan(identity.AsSystem(ctx), id)
+		if err != nil {
+			return p, nil, err
+		}
+		labels[i] = planLabel(p, plan)
+	}
+	return p, labels, nil
 }
 
-func (s *Service) label(ctx context.Context, productID, planID string) (string, catalog.Product, error) {
-	p, err := s.product(ctx, productID)
-	if err != nil {
-		return "", p, err
-	}
-	plan, err := s.catalog.GetPlan(identity.AsSystem(ctx), planID)
-	if err != nil {
-		return "", p, err
-	}
+// planLabel names a plan of product p on invoices: the product's name,
+// followed by the plan's unless p is a bundle or both are named alike.
+func planLabel(p catalog.Product, plan catalog.Plan) string {
 	if p.Kind == catalog.KindBundle || plan.Name == p.Name {
-		return p.Name, p, nil
+		return p.Name
 	}
-	return p.Name + " " + plan.Name, p, nil
+	return p.Name + " " + plan.Name
 }
 
 // periodCharges records the charges of a period: advance, arrears,
@@ -124,10 +133,11 @@ func (s *Service) pendingArrears(ctx context.Context, subID string, end time.Tim
 
 // chargesOfPeriod makes the charges of a period (without recording them).
 func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEvent, billAt time.Time) ([]charge, error) {
-	label, product, err := s.label(ctx, ev.ProductID, ev.PlanID)
+	product, labels, err := s.fromCatalog(ctx, ev.ProductID, ev.PlanID)
 	if err != nil {
 		return nil, err
 	}
+	label := labels[0]
 	cur, err := money.ParseCurrency(ev.Currency)
 	if err != nil {
 		return nil, err
@@ -159,11 +169,29 @@ func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEve
 	if !end.IsZero() {
 		base.PeriodEnd = &end
 	}
+	out, err := ratedCharges(ev, pq, base, billAt)
+	if err != nil {
+		return nil, err
+	}
+	vls, err := s.recurringVendorCharges(ctx, base, start)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, vls...), nil
+}
+
+// ratedCharges are the charges of a period that pricing rated (pq), made
+// from base: the advance charge of its lines, billed at billAt, and the
+// arrears charge of its usage prices, billed when it ends; each with what
+// the levels of the channel owe each other for it.
+func ratedCharges(ev subscription.PeriodEvent, pq pricing.PeriodQuote, base charge, billAt time.Time) ([]charge, error) {
+	start, end := pq.Start, pq.End
 	var out []charge
+	var err error
 	if hasAmount(pq.Lines) {
 		adv := base
 		adv.Kind, adv.Key, adv.BillAt = ChargeAdvance, chargeKey(ev.SubscriptionID, start, ChargeAdvance), billAt
-		adv.Detail.Lines = labelled(label, pq.Lines)
+		adv.Detail.Lines = labelled(base.Detail.Label, pq.Lines)
 		if !adv.Detail.IssuerVendor {
 			if adv.Detail.Claims, err = levelClaims(ev.Rating, ev.Chain, ev.PeriodIndex); err != nil {
 				return nil, err
@@ -183,10 +211,17 @@ func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEve
 		}
 		out = append(out, arr)
 	}
-	lines, err := s.activeVendorLines(ctx, ev.SubscriptionID, true)
+	return out, nil
+}
+
+// recurringVendorCharges are the charges of the recurring vendor lines of
+// base's subscription for the period starting at start.
+func (s *Service) recurringVendorCharges(ctx context.Context, base charge, start time.Time) ([]charge, error) {
+	lines, err := s.activeVendorLines(ctx, base.SubscriptionID, true)
 	if err != nil {
 		return nil, err
 	}
+	var out []charge
 	for _, vl := range lines {
 		if err := vendorLineBounds(vl); err != nil {
 			// Stored before the maxima existed: charging it would fail
@@ -289,18 +324,11 @@ func (s *Service) changeCharge(ctx context.Context, ev subscription.ChangeEvent)
 	if err != nil {
 		return err
 	}
-	product, err := s.product(ctx, ev.ProductID)
+	product, labels, err := s.fromCatalog(ctx, ev.ProductID, ev.FromPlanID, ev.ToPlanID)
 	if err != nil {
 		return err
 	}
-	fromLabel, _, err := s.label(ctx, ev.ProductID, ev.FromPlanID)
-	if err != nil {
-		return err
-	}
-	toLabel, _, err := s.label(ctx, ev.ProductID, ev.ToPlanID)
-	if err != nil {
-		return err
-	}
+	fromLabel, toLabel := labels[0], labels[1]
 	cur, err := money.ParseCurrency(ev.Currency)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package billing
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -23,7 +24,9 @@ type built struct {
 	orders  []string
 }
 
-// builder makes documents from charges.
+// builder makes documents from charges. It holds everything building
+// reads besides the charges (Service.prepare loads it): building reads no
+// database and no clock, so the same inputs build the same documents.
 type builder struct {
 	set      Settings
 	taxes    taxTable
@@ -109,6 +112,39 @@ func exact(l pricing.QuoteLine) money.Decimal {
 	return l.Amount.Decimal()
 }
 
+// buildAll makes the document of each group of charges (see group), the
+// ith with id ids[i], on every core. A document that cannot be built is
+// returned in failed and does not stop the others; docs keep the order
+// of the groups, less those that bill nothing.
+func (b *builder) buildAll(groups [][]charge, ids []string) (docs []built, failed []failedDoc) {
+	out := make([]built, len(groups))
+	ok := make([]bool, len(groups))
+	errs := make([]error, len(groups))
+	workers := min(runtime.GOMAXPROCS(0), 1+len(groups)/50)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(groups); i += workers {
+				out[i], ok[i], errs[i] = b.build(ids[i], groups[i])
+			}
+		}()
+	}
+	wg.Wait()
+	docs = out[:0]
+	for i, d := range out {
+		if errs[i] != nil {
+			failed = append(failed, failedDoc{payer: groups[i][0].PayerOrgID, charges: chargeIDs(groups[i]), err: errs[i]})
+			continue
+		}
+		if ok[i] {
+			docs = append(docs, d)
+		}
+	}
+	return docs, failed
+}
+
 // build makes the document of one group of charges; ok is false when
 // nothing in them is to be invoiced (unused metrics, say).
 func (b *builder) build(id string, cs []charge) (built, bool, error) {
@@ -121,72 +157,12 @@ func (b *builder) build(id string, cs []charge) (built, bool, error) {
 	}
 	out := built{inv: Invoice{ID: id, Kind: kind, IssuerOrgID: issuer.OrgID, RecipientOrgID: recipient.OrgID,
 		Currency: cur.Code(), Issuer: issuer, Recipient: recipient, CreatedAt: b.now, UpdatedAt: b.now}, charges: cs}
-	zero := money.NewAmount(0, cur)
-	var claims []claim
-	most := 0 // lines at most: each usage term rates to one line at most
-	for _, c := range cs {
-		most += len(c.Detail.Lines)
-		if c.Kind == ChargeArrears {
-			most += len(c.Detail.Postpaid)
-		}
-		if c.Detail.Carried != nil {
-			most += len(c.Detail.Carried.Postpaid)
-		}
-	}
-	out.inv.Lines = make([]Line, 0, most)
-	// the lines' unit prices (see Line.price)
-	prices := make([]money.Decimal, 0, most)
-	owed := map[string]int64{}       // payer → issuer, by ledger kind
-	vendorOwed := map[string]int64{} // what the vendor issuer is owed, by kind
-	var sumErr error                 // the first overflow of a sum below
-	for _, c := range cs {
-		lines := c.Detail.Lines
-		if c.Kind == ChargeArrears {
-			var err error
-			if lines, claims, err = b.rateArrears(c, carried{ChargeID: c.ID, Start: *c.PeriodStart, End: *c.PeriodEnd,
-				Postpaid: c.Detail.Postpaid, Levels: c.Detail.Levels}, claims); err != nil {
-				return out, false, err
-			}
-		}
-		if cr := c.Detail.Carried; cr != nil {
-			used, cl, err := b.rateArrears(c, *cr, claims)
-			if err != nil {
-				return out, false, err
-			}
-			lines, claims = append(used, lines...), cl
-		}
-		rate, reverse := b.taxes.rate(c.Detail.TaxCategory, issuer, recipient)
-		out.inv.ReverseCharge = out.inv.ReverseCharge || reverse
-		for _, ql := range lines {
-			l := Line{LineNo: len(out.inv.Lines) + 1, ChargeID: c.ID, SubscriptionID: c.SubscriptionID, Kind: string(ql.Kind),
-				Description: ql.Description, Quantity: ql.Quantity, Amount: ql.Amount, TaxRate: rate.Rate,
-				TaxName: rate.Name, exact: exact(ql), chargeKind: c.Kind}
-			l.price(ql, &prices)
-			if ql.Period != nil {
-				ps, pe := ql.Period.Start, ql.Period.End
-				l.PeriodStart, l.PeriodEnd = &ps, &pe
-			}
-			if c.Kind == ChargeAdvance && c.SubscriptionID != "" && l.PeriodStart != nil &&
-				(ql.Kind == pricing.LineLicence || ql.Kind == pricing.LineBundleComponent) {
-				l.recurringKey = c.SubscriptionID + "/" + l.PeriodStart.UTC().Format(time.RFC3339Nano) + "/" + string(ql.Kind) + "/" + ql.ComponentPlanID
-			}
-			k := ledgerKind(ql.Kind, c.Kind)
-			owed[k] = addMinor(owed[k], l.Amount.Minor(), &sumErr)
-			if c.Detail.IssuerVendor {
-				vendorOwed[k] = addMinor(vendorOwed[k], l.Amount.Minor(), &sumErr)
-			}
-			out.inv.Lines = append(out.inv.Lines, l)
-		}
-		claims = append(claims, c.Detail.Claims...)
-		if c.OrderID != "" && !slices.Contains(out.orders, c.OrderID) {
-			out.orders = append(out.orders, c.OrderID)
-		}
+	t, err := b.addLines(&out, cs)
+	if err != nil {
+		return out, false, err
 	}
 	if len(out.inv.Lines) == 0 {
 		return out, false, nil
-	}
-	if sumErr != nil {
-		return out, false, sumErr
 	}
 	if err := checkSafetyBounds(out.inv.Lines); err != nil {
 		return out, false, err
@@ -200,41 +176,151 @@ func (b *builder) build(id string, cs []charge) (built, bool, error) {
 		// an operator looks at, never a document paid by itself.
 		return out, false, fmt.Errorf("billing: the invoice would total %s %s, below zero", out.inv.Total, cur.Code())
 	}
+	zero := money.NewAmount(0, cur)
 	out.inv.Paid, out.inv.Credited, out.inv.AmountDue = zero, zero, out.inv.Total
-
-	j := ledger.Journal{Kind: kind, RefType: "invoice", RefID: out.inv.ID, Currency: cur}
-	for _, k := range []string{ledger.KindLicence, ledger.KindUsage, ledger.KindIaaS, ledger.KindVendorCost} {
-		j.Owes(recipient.OrgID, issuer.OrgID, k, owed[k])
-	}
-	j.Owes(recipient.OrgID, issuer.OrgID, ledger.KindTax, out.inv.Tax.Minor())
-	feeBase := map[string]int64{}
-	summed, err := sumClaims(claims)
+	j, err := b.journal(&out.inv, first.Detail.IssuerVendor, t, cur)
 	if err != nil {
 		return out, false, err
 	}
+	out.journal = j
+	out.lines, err = encodeLines(out.inv.Lines)
+	return out, err == nil, err
+}
+
+// tally is what the lines of a document add up to for its journal.
+type tally struct {
+	claims     []claim          // what the channel's parties owe each other
+	owed       map[string]int64 // payer → issuer, by ledger kind
+	vendorOwed map[string]int64 // what a vendor issuer is owed, by kind
+}
+
+// addLines adds the lines of charges cs to out's invoice, in their order
+// (a charge's carried usage first), taxed at the rate of each charge's
+// category between the document's parties, and tallies them. An error is
+// a usage its prices cannot rate, or a sum beyond the range of an Amount
+// (wrapping money.ErrOverflow).
+func (b *builder) addLines(out *built, cs []charge) (tally, error) {
+	most := 0 // lines at most: each usage term rates to one line at most
+	for _, c := range cs {
+		most += len(c.Detail.Lines)
+		if c.Kind == ChargeArrears {
+			most += len(c.Detail.Postpaid)
+		}
+		if c.Detail.Carried != nil {
+			most += len(c.Detail.Carried.Postpaid)
+		}
+	}
+	out.inv.Lines = make([]Line, 0, most)
+	// the lines' unit prices (see Line.price)
+	prices := make([]money.Decimal, 0, most)
+	t := tally{owed: map[string]int64{}, vendorOwed: map[string]int64{}}
+	var sumErr error // the first overflow of a sum below
+	for _, c := range cs {
+		lines, claims, err := b.chargeLines(c, t.claims)
+		if err != nil {
+			return t, err
+		}
+		t.claims = claims
+		rate, reverse := b.taxes.rate(c.Detail.TaxCategory, out.inv.Issuer, out.inv.Recipient)
+		out.inv.ReverseCharge = out.inv.ReverseCharge || reverse
+		for _, ql := range lines {
+			l := newLine(len(out.inv.Lines)+1, c, ql, rate, &prices)
+			k := ledgerKind(ql.Kind, c.Kind)
+			t.owed[k] = addMinor(t.owed[k], l.Amount.Minor(), &sumErr)
+			if c.Detail.IssuerVendor {
+				t.vendorOwed[k] = addMinor(t.vendorOwed[k], l.Amount.Minor(), &sumErr)
+			}
+			out.inv.Lines = append(out.inv.Lines, l)
+		}
+		t.claims = append(t.claims, c.Detail.Claims...)
+		if c.OrderID != "" && !slices.Contains(out.orders, c.OrderID) {
+			out.orders = append(out.orders, c.OrderID)
+		}
+	}
+	return t, sumErr
+}
+
+// chargeLines are the quote lines charge c bills: its own, or the usage
+// of its period rated (an arrears charge), after the usage it carries
+// rated. Rating usage adds each level's claims for it to claims.
+func (b *builder) chargeLines(c charge, claims []claim) ([]pricing.QuoteLine, []claim, error) {
+	lines := c.Detail.Lines
+	if c.Kind == ChargeArrears {
+		var err error
+		if lines, claims, err = b.rateArrears(c, carried{ChargeID: c.ID, Start: *c.PeriodStart, End: *c.PeriodEnd,
+			Postpaid: c.Detail.Postpaid, Levels: c.Detail.Levels}, claims); err != nil {
+			return nil, claims, err
+		}
+	}
+	if cr := c.Detail.Carried; cr != nil {
+		used, cl, err := b.rateArrears(c, *cr, claims)
+		if err != nil {
+			return nil, claims, err
+		}
+		lines, claims = append(used, lines...), cl
+	}
+	return lines, claims, nil
+}
+
+// newLine is line no of a document, billing quote line ql of charge c at
+// tax rate; prices backs its unit price (see Line.price). An advance
+// charge's licence (or bundle component) line carries the key that keeps
+// its subscription period from being invoiced twice.
+func newLine(no int, c charge, ql pricing.QuoteLine, rate TaxRate, prices *[]money.Decimal) Line {
+	l := Line{LineNo: no, ChargeID: c.ID, SubscriptionID: c.SubscriptionID, Kind: string(ql.Kind),
+		Description: ql.Description, Quantity: ql.Quantity, Amount: ql.Amount, TaxRate: rate.Rate,
+		TaxName: rate.Name, exact: exact(ql), chargeKind: c.Kind}
+	l.price(ql, prices)
+	if ql.Period != nil {
+		ps, pe := ql.Period.Start, ql.Period.End
+		l.PeriodStart, l.PeriodEnd = &ps, &pe
+	}
+	if c.Kind == ChargeAdvance && c.SubscriptionID != "" && l.PeriodStart != nil &&
+		(ql.Kind == pricing.LineLicence || ql.Kind == pricing.LineBundleComponent) {
+		l.recurringKey = c.SubscriptionID + "/" + l.PeriodStart.UTC().Format(time.RFC3339Nano) + "/" + string(ql.Kind) + "/" + ql.ComponentPlanID
+	}
+	return l
+}
+
+// journal is the ledger journal of invoice inv (totalled), whose lines
+// tallied t: the payer owes the issuer each kind of line and the tax;
+// each party of the channel owes the one above its claims; each vendor
+// owes the operator its platform fee on the licences and usage it is owed
+// (issuerVendor: the vendor issues inv, and is owed its lines).
+func (b *builder) journal(inv *Invoice, issuerVendor bool, t tally, cur money.Currency) (ledger.Journal, error) {
+	recipient, issuer := inv.RecipientOrgID, inv.IssuerOrgID
+	j := ledger.Journal{Kind: inv.Kind, RefType: "invoice", RefID: inv.ID, Currency: cur}
+	for _, k := range []string{ledger.KindLicence, ledger.KindUsage, ledger.KindIaaS, ledger.KindVendorCost} {
+		j.Owes(recipient, issuer, k, t.owed[k])
+	}
+	j.Owes(recipient, issuer, ledger.KindTax, inv.Tax.Minor())
+	feeBase := map[string]int64{}
+	summed, err := sumClaims(t.claims)
+	if err != nil {
+		return j, err
+	}
+	var sumErr error // the first overflow of a sum below
 	for _, cl := range summed {
 		j.Owes(cl.Debtor, cl.Creditor, cl.Kind, cl.Amount)
 		if cl.Vendor && (cl.Kind == ledger.KindLicence || cl.Kind == ledger.KindUsage) {
 			feeBase[cl.Creditor] = addMinor(feeBase[cl.Creditor], cl.Amount, &sumErr)
 		}
 	}
-	if first.Detail.IssuerVendor {
-		vendorBase := addMinor(vendorOwed[ledger.KindLicence], vendorOwed[ledger.KindUsage], &sumErr)
-		feeBase[issuer.OrgID] = addMinor(feeBase[issuer.OrgID], vendorBase, &sumErr)
+	if issuerVendor {
+		vendorBase := addMinor(t.vendorOwed[ledger.KindLicence], t.vendorOwed[ledger.KindUsage], &sumErr)
+		feeBase[issuer] = addMinor(feeBase[issuer], vendorBase, &sumErr)
 	}
 	if sumErr != nil {
-		return out, false, sumErr
+		return j, sumErr
 	}
 	for _, v := range sortedKeys(keysOf(feeBase)) {
 		fee, err := money.Round(money.NewAmount(feeBase[v], cur).Decimal().Mul(b.fees[v]).Mul(hundredth), cur)
 		if err != nil {
-			return out, false, err
+			return j, err
 		}
 		j.Owes(v, b.operator, ledger.KindPlatformFee, fee.Minor())
 	}
-	out.journal = j
-	out.lines, err = encodeLines(out.inv.Lines)
-	return out, err == nil, err
+	return j, nil
 }
 
 // addMinor is a + b with money.AddMinor: on overflow it returns a and

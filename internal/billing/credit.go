@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/identity"
@@ -92,11 +93,68 @@ func (s *Service) credit(ctx context.Context, inv Invoice, in CreditNoteInput) (
 	if err != nil {
 		return Invoice{}, err
 	}
+	now := s.db.Now(ctx)
+	cn, err := creditNote(inv, in, lines, credited, cur, now)
+	if err != nil {
+		return Invoice{}, err
+	}
+	zero := money.NewAmount(0, cur)
+	cn.Paid, cn.Credited, cn.AmountDue = zero, zero, zero
+	cn.Status, cn.IssuedAt = StatusIssued, &now
+	first, err := s.reserve(ctx, cn.IssuerOrgID, KindCreditNote, now.UTC().Year(), 1)
+	if err != nil {
+		return Invoice{}, err
+	}
+	cn.Number = formatNumber(KindCreditNote, now.UTC().Year(), first)
+	stored, err := encodeLines(cn.Lines)
+	if err != nil {
+		return Invoice{}, err
+	}
+	if _, err := s.db.CopyIn(ctx, "invoices", invoiceInsertColumns, [][]any{invoiceRow(cn, nil)}); err != nil {
+		return Invoice{}, err
+	}
+	if _, err := s.db.CopyIn(ctx, "invoice_bodies", bodyColumns, [][]any{{cn.ID, stored}}); err != nil {
+		return Invoice{}, err
+	}
+	// The invoice: what is credited is no longer due.
+	newCredited, err := money.AddMinor(inv.Credited.Minor(), cn.Total.Minor()) // ≤ the invoice's total: checked above
+	if err != nil {
+		return Invoice{}, err
+	}
+	status, paidAt := inv.Status, inv.PaidAt
+	if status == StatusIssued && inv.Total.Minor()-inv.Paid.Minor()-newCredited <= 0 {
+		status, paidAt = StatusPaid, &now
+	}
+	if _, err := s.db.Exec(ctx, `UPDATE invoices SET credited_minor = $2, status = $3, paid_at = $4, updated_at = $5 WHERE id = $1`,
+		inv.ID, newCredited, status, paidAt, now); err != nil {
+		return Invoice{}, err
+	}
+	j, err := s.creditJournal(ctx, inv, cn)
+	if err != nil {
+		return Invoice{}, err
+	}
+	if err := s.ledger.Post(ctx, j); err != nil {
+		return Invoice{}, err
+	}
+	if status == StatusPaid && inv.Status != StatusPaid {
+		if err := s.payOrders(ctx, inv); err != nil {
+			return Invoice{}, err
+		}
+	}
+	return cn, s.rec.Record(ctx, "credit_note.create", "invoice", cn.ID, cn.RecipientOrgID,
+		map[string]audit.Change{"credit_of": {To: inv.ID}, "total": {To: cn.Total.String()}, "reason": {To: cn.Reason}}, "credit_note.issued", cn)
+}
+
+// creditNote is the credit note of in against inv (totalled, not yet
+// numbered), whose lines are lines, of which credited is already credited
+// by line number: each line asked for, up to what is left of it, or every
+// line's rest when in names none. The error is the request's fault.
+func creditNote(inv Invoice, in CreditNoteInput, lines []Line, credited map[int]int64, cur money.Currency, now time.Time) (Invoice, error) {
+	var err error
 	byNo := map[int]Line{}
 	for _, l := range lines {
 		byNo[l.LineNo] = l
 	}
-	now := s.db.Now(ctx)
 	cn := Invoice{ID: ids.New(InvoiceKind), Kind: KindCreditNote, IssuerOrgID: inv.IssuerOrgID, RecipientOrgID: inv.RecipientOrgID,
 		Currency: inv.Currency, Issuer: inv.Issuer, Recipient: inv.Recipient, CreditOf: inv.ID, Reason: in.Reason,
 		ReverseCharge: inv.ReverseCharge, CreatedAt: now, UpdatedAt: now}
@@ -162,51 +220,7 @@ func (s *Service) credit(ctx context.Context, inv Invoice, in CreditNoteInput) (
 	if !cn.Total.IsPositive() {
 		return Invoice{}, errs.Invalid("validation_failed", "the credit note would total nothing", errs.Field("lines", "out_of_range", "credit a positive total"))
 	}
-	zero := money.NewAmount(0, cur)
-	cn.Paid, cn.Credited, cn.AmountDue = zero, zero, zero
-	cn.Status, cn.IssuedAt = StatusIssued, &now
-	first, err := s.reserve(ctx, cn.IssuerOrgID, KindCreditNote, now.UTC().Year(), 1)
-	if err != nil {
-		return Invoice{}, err
-	}
-	cn.Number = formatNumber(KindCreditNote, now.UTC().Year(), first)
-	stored, err := encodeLines(cn.Lines)
-	if err != nil {
-		return Invoice{}, err
-	}
-	if _, err := s.db.CopyIn(ctx, "invoices", invoiceInsertColumns, [][]any{invoiceRow(cn, nil)}); err != nil {
-		return Invoice{}, err
-	}
-	if _, err := s.db.CopyIn(ctx, "invoice_bodies", bodyColumns, [][]any{{cn.ID, stored}}); err != nil {
-		return Invoice{}, err
-	}
-	// The invoice: what is credited is no longer due.
-	newCredited, err := money.AddMinor(inv.Credited.Minor(), cn.Total.Minor()) // ≤ the invoice's total: checked above
-	if err != nil {
-		return Invoice{}, err
-	}
-	status, paidAt := inv.Status, inv.PaidAt
-	if status == StatusIssued && inv.Total.Minor()-inv.Paid.Minor()-newCredited <= 0 {
-		status, paidAt = StatusPaid, &now
-	}
-	if _, err := s.db.Exec(ctx, `UPDATE invoices SET credited_minor = $2, status = $3, paid_at = $4, updated_at = $5 WHERE id = $1`,
-		inv.ID, newCredited, status, paidAt, now); err != nil {
-		return Invoice{}, err
-	}
-	j, err := s.creditJournal(ctx, inv, cn)
-	if err != nil {
-		return Invoice{}, err
-	}
-	if err := s.ledger.Post(ctx, j); err != nil {
-		return Invoice{}, err
-	}
-	if status == StatusPaid && inv.Status != StatusPaid {
-		if err := s.payOrders(ctx, inv); err != nil {
-			return Invoice{}, err
-		}
-	}
-	return cn, s.rec.Record(ctx, "credit_note.create", "invoice", cn.ID, cn.RecipientOrgID,
-		map[string]audit.Change{"credit_of": {To: inv.ID}, "total": {To: cn.Total.String()}, "reason": {To: cn.Reason}}, "credit_note.issued", cn)
+	return cn, nil
 }
 
 // creditedLines is how much of each line of an invoice credit notes

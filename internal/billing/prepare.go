@@ -3,10 +3,8 @@ package billing
 import (
 	"context"
 	"errors"
-	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/identity"
@@ -17,8 +15,44 @@ import (
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
 
-// prepare loads what building documents for charges needs: parties, tax
-// rates, usage, fees.
+// buildDocs makes the documents of charges; any document that cannot be
+// built is the error: an amount beyond what an Amount holds is an
+// errs.Invalid with code amount_overflow (wrapping money.ErrOverflow), as
+// pricing reports it, never an internal error.
+func (s *Service) buildDocs(ctx context.Context, charges []charge) ([]built, error) {
+	docs, failed, err := s.buildDocsApart(ctx, charges)
+	if err == nil && len(failed) > 0 {
+		err = failed[0].err
+		if _, ok := errs.As(err); !ok && errors.Is(err, money.ErrOverflow) {
+			err = errs.Invalid(pricing.CodeAmountOverflow, "the invoice's amounts are too large to compute exactly").WithCause(err)
+		}
+	}
+	return docs, err
+}
+
+// buildDocsApart makes the documents of charges, each apart: a document
+// that cannot be built is returned in failed and does not stop the others
+// (building only reads what prepare loaded, so a retry fails the same
+// way). err is an error of loading, for every document. It reads first
+// (prepare), then builds (builder.buildAll) without the database.
+func (s *Service) buildDocsApart(ctx context.Context, charges []charge) (docs []built, failed []failedDoc, err error) {
+	b, err := s.prepare(ctx, charges)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The ids are taken in order first: ids sort as the documents are
+	// numbered.
+	groups := group(charges)
+	docIDs := make([]string, len(groups))
+	for i := range docIDs {
+		docIDs[i] = ids.New(InvoiceKind)
+	}
+	docs, failed = b.buildAll(groups, docIDs)
+	return docs, failed, nil
+}
+
+// prepare loads what building documents for charges needs: settings, tax
+// rates, the operator, parties, platform fees, usage.
 func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, error) {
 	set, err := s.settings(ctx)
 	if err != nil {
@@ -32,24 +66,49 @@ func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, erro
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{set: set, taxes: taxes, usage: map[usageKey]money.Decimal{}, fees: map[string]money.Decimal{}, operator: op.ID,
-		now: s.db.Now(ctx)}
-	orgs := map[string]bool{op.ID: true}
-	var arrears []string // subscriptions whose usage is rated, since since
-	var since time.Time
+	b := &builder{set: set, taxes: taxes, fees: map[string]money.Decimal{}, operator: op.ID, now: s.db.Now(ctx)}
+	need := needsOf(charges, op.ID)
+	if b.parties, err = s.parties(ctx, need.orgs); err != nil {
+		return nil, err
+	}
+	for _, v := range need.vendors {
+		if b.fees[v], err = s.feePercent(ctx, set, v); err != nil {
+			return nil, err
+		}
+	}
+	if b.usage, err = s.usageSince(ctx, need.rated, need.since); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// needs is what building documents of charges reads besides them.
+type needs struct {
+	orgs    []string  // the parties (payers, issuers, the operator), sorted
+	vendors []string  // the vendors owed a platform fee, sorted
+	rated   []string  // the subscriptions whose usage is rated, sorted
+	since   time.Time // the earliest start of a period of that usage
+}
+
+// needsOf is what building documents of charges needs to read, the
+// marketplace being operator's.
+func needsOf(charges []charge, operator string) needs {
+	orgs := map[string]bool{operator: true}
+	vendors := map[string]bool{}
+	var n needs
 	for _, c := range charges {
 		orgs[c.PayerOrgID], orgs[c.IssuerOrgID] = true, true
 		if c.Kind == ChargeArrears && c.PeriodStart != nil {
-			arrears = append(arrears, c.SubscriptionID)
-			since = earliest(since, *c.PeriodStart)
+			n.rated = append(n.rated, c.SubscriptionID)
+			n.since = earliest(n.since, *c.PeriodStart)
 		}
 		if c.Detail.Carried != nil {
-			arrears = append(arrears, c.SubscriptionID)
-			since = earliest(since, c.Detail.Carried.Start)
+			n.rated = append(n.rated, c.SubscriptionID)
+			n.since = earliest(n.since, c.Detail.Carried.Start)
 		}
 		for _, cl := range c.Detail.Claims {
 			if cl.Vendor {
-				b.fees[cl.Creditor] = money.Decimal{}
+				vendors[cl.Creditor] = true
 			}
 		}
 		levels := c.Detail.Levels
@@ -58,24 +117,32 @@ func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, erro
 		}
 		for _, lt := range levels {
 			if lt.Vendor {
-				b.fees[lt.Creditor] = money.Decimal{}
+				vendors[lt.Creditor] = true
 			}
 		}
 		if c.Detail.IssuerVendor {
-			b.fees[c.IssuerOrgID] = money.Decimal{}
+			vendors[c.IssuerOrgID] = true
 		}
 	}
-	if b.parties, err = s.parties(ctx, sortedKeys(orgs)); err != nil {
-		return nil, err
+	n.orgs, n.vendors = sortedKeys(orgs), sortedKeys(vendors)
+	slices.Sort(n.rated)
+	n.rated = slices.Compact(n.rated)
+	return n
+}
+
+// earliest is the earlier of a (zero: none yet) and b.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
 	}
-	for v := range b.fees {
-		if b.fees[v], err = s.feePercent(ctx, set, v); err != nil {
-			return nil, err
-		}
-	}
-	slices.Sort(arrears)
-	arrears = slices.Compact(arrears)
-	for chunk := range slices.Chunk(arrears, 200) {
+	return a
+}
+
+// usageSince reads the usage recorded for subscriptions subs in the
+// periods starting at since or later.
+func (s *Service) usageSince(ctx context.Context, subs []string, since time.Time) (map[usageKey]money.Decimal, error) {
+	usage := map[usageKey]money.Decimal{}
+	for chunk := range slices.Chunk(subs, 200) {
 		args := make([]any, len(chunk), len(chunk)+1)
 		for i, id := range chunk {
 			args[i] = id
@@ -98,75 +165,8 @@ func (s *Service) prepare(ctx context.Context, charges []charge) (*builder, erro
 			return nil, err
 		}
 		for _, r := range recs {
-			b.usage[r.k] = r.q
+			usage[r.k] = r.q
 		}
 	}
-	return b, nil
-}
-
-// earliest is the earlier of a (zero: none yet) and b.
-func earliest(a, b time.Time) time.Time {
-	if a.IsZero() || b.Before(a) {
-		return b
-	}
-	return a
-}
-
-// buildDocs makes the documents of charges; any document that cannot be
-// built is the error: an amount beyond what an Amount holds is an
-// errs.Invalid with code amount_overflow (wrapping money.ErrOverflow), as
-// pricing reports it, never an internal error.
-func (s *Service) buildDocs(ctx context.Context, charges []charge) ([]built, error) {
-	docs, failed, err := s.buildDocsApart(ctx, charges)
-	if err == nil && len(failed) > 0 {
-		err = failed[0].err
-		if _, ok := errs.As(err); !ok && errors.Is(err, money.ErrOverflow) {
-			err = errs.Invalid(pricing.CodeAmountOverflow, "the invoice's amounts are too large to compute exactly").WithCause(err)
-		}
-	}
-	return docs, err
-}
-
-// buildDocsApart makes the documents of charges, each apart: a document
-// that cannot be built is returned in failed and does not stop the others
-// (building only reads what prepare loaded, so a retry fails the same
-// way). err is an error of loading, for every document.
-func (s *Service) buildDocsApart(ctx context.Context, charges []charge) (docs []built, failed []failedDoc, err error) {
-	b, err := s.prepare(ctx, charges)
-	if err != nil {
-		return nil, nil, err
-	}
-	// The builder only reads what prepare loaded: the documents are built
-	// on every core, their ids taken in order first (ids sort as the
-	// documents are numbered).
-	groups := group(charges)
-	out := make([]built, len(groups))
-	ok := make([]bool, len(groups))
-	for i := range out {
-		out[i].inv.ID = ids.New(InvoiceKind)
-	}
-	workers := min(runtime.GOMAXPROCS(0), 1+len(groups)/50)
-	errs := make([]error, len(groups))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(groups); i += workers {
-				out[i], ok[i], errs[i] = b.build(out[i].inv.ID, groups[i])
-			}
-		}()
-	}
-	wg.Wait()
-	docs = out[:0]
-	for i, d := range out {
-		if errs[i] != nil {
-			failed = append(failed, failedDoc{payer: groups[i][0].PayerOrgID, charges: chargeIDs(groups[i]), err: errs[i]})
-			continue
-		}
-		if ok[i] {
-			docs = append(docs, d)
-		}
-	}
-	return docs, failed, nil
+	return usage, nil
 }

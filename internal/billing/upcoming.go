@@ -47,28 +47,12 @@ func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming
 	}
 	out := Upcoming{Invoices: []Invoice{}}
 	err = s.db.InTx(identity.AsSystem(ctx), func(ctx context.Context) error {
-		now := s.db.Now(ctx)
-		// The next run that invoices something for the payer: now if a
-		// charge is due, else when its earliest charge or period comes.
-		var at time.Time
-		err := s.db.QueryRow(ctx, `SELECT bill_at FROM charge_states WHERE status = 'pending' AND payer_org_id = $1 ORDER BY bill_at LIMIT 1`, payerID).Scan(&at)
-		if err != nil && !errors.Is(err, db.ErrNoRows) {
+		at, err := s.upcomingAt(ctx, payerID)
+		if err != nil {
 			return err
-		}
-		var next time.Time
-		err = s.db.QueryRow(ctx, `SELECT current_period_end FROM subscriptions WHERE customer_org_id = $1 AND kind = 'normal'
-			AND status = 'active' AND auto_renew = $2 AND current_period_end IS NOT NULL ORDER BY current_period_end LIMIT 1`, payerID, true).Scan(&next)
-		if err != nil && !errors.Is(err, db.ErrNoRows) {
-			return err
-		}
-		if at.IsZero() || (!next.IsZero() && next.Before(at)) {
-			at = next
 		}
 		if at.IsZero() {
 			return nil
-		}
-		if at.Before(now) {
-			at = now
 		}
 		out.BillAt = &at
 		charges, err := db.Select(ctx, s.db, s.scanCharge, s.chargeSelect()+`
@@ -119,4 +103,29 @@ func (s *Service) UpcomingInvoice(ctx context.Context, payerID string) (Upcoming
 		return nil
 	})
 	return out, err
+}
+
+// upcomingAt is when the next run invoices something for payerID: now if
+// a charge is due, else when its earliest charge or period comes; zero
+// when nothing will.
+func (s *Service) upcomingAt(ctx context.Context, payerID string) (time.Time, error) {
+	now := s.db.Now(ctx)
+	var at time.Time
+	err := s.db.QueryRow(ctx, `SELECT bill_at FROM charge_states WHERE status = 'pending' AND payer_org_id = $1 ORDER BY bill_at LIMIT 1`, payerID).Scan(&at)
+	if err != nil && !errors.Is(err, db.ErrNoRows) {
+		return at, err
+	}
+	var next time.Time
+	err = s.db.QueryRow(ctx, `SELECT current_period_end FROM subscriptions WHERE customer_org_id = $1 AND kind = 'normal'
+		AND status = 'active' AND auto_renew = $2 AND current_period_end IS NOT NULL ORDER BY current_period_end LIMIT 1`, payerID, true).Scan(&next)
+	if err != nil && !errors.Is(err, db.ErrNoRows) {
+		return at, err
+	}
+	if at.IsZero() || (!next.IsZero() && next.Before(at)) {
+		at = next
+	}
+	if !at.IsZero() && at.Before(now) {
+		at = now
+	}
+	return at, nil
 }
