@@ -103,8 +103,8 @@ func (o *Outbox) Subscribe(name, pattern string, h Handler) {
 	o.subs = append(o.subs, subscriber{name: name, match: match, like: like, h: h})
 }
 
-// Publish records ev in the transaction carried by ctx and enqueues its
-// delivery in the same transaction. It fills ID, OccurredAt (the
+// Publish records ev in the transaction carried by ctx and, when a
+// subscriber takes its type, enqueues its delivery in the same transaction. It fills ID, OccurredAt (the
 // transaction's time), ActorID and RequestID. It fails outside a
 // transaction: an event must commit with the change it reports.
 func (o *Outbox) Publish(ctx context.Context, ev Event) error {
@@ -137,7 +137,22 @@ func (o *Outbox) Publish(ctx context.Context, ev Event) error {
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", ev.Type, err)
 	}
+	if !o.listened(ev.Type) {
+		return nil // recorded for the record (and later readers), delivered to no one
+	}
 	return o.q.Enqueue(ctx, DeliverArgs{EventID: ev.ID}, nil)
+}
+
+// listened reports whether a subscriber takes events of type typ: only
+// those get a delivery job, so an event nobody handles costs the queue
+// nothing.
+func (o *Outbox) listened(typ string) bool {
+	for _, s := range o.subs {
+		if s.match(typ) {
+			return true
+		}
+	}
+	return false
 }
 
 // PublishData is Publish with data marshalled from v.

@@ -202,3 +202,33 @@ func TestSubscribeRejectsDuplicates(t *testing.T) {
 	}()
 	ob.Subscribe("a", "*", nil)
 }
+
+// An event no subscriber takes is recorded but queues no delivery job: the
+// queue carries only work someone does.
+func TestUnlistenedEventsQueueNoJob(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ob, _ := setup(t, d, false)
+		ob.Subscribe("things", "thing.*", func(context.Context, outbox.Event) error { return nil })
+		ctx := actor.With(context.Background(), actor.System)
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			if err := ob.PublishData(ctx, "order.created", "order", "ord_1", "", nil); err != nil {
+				return err
+			}
+			return ob.PublishData(ctx, "thing.created", "thing", "thg_1", "", nil)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var events, jobs int
+		if err := d.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&events); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.QueryRow(ctx, `SELECT count(*) FROM river_job`).Scan(&jobs); err != nil {
+			t.Fatal(err)
+		}
+		if events != 2 || jobs != 1 {
+			t.Fatalf("%d events, %d delivery jobs; want 2 events and 1 job", events, jobs)
+		}
+	})
+}
