@@ -32,7 +32,25 @@ type ImpersonateRequest struct {
 	UserID string `json:"user_id" maxLength:"64" doc:"The user to act as."`
 }
 
+type tokenBody struct {
+	Body TokenResponse
+}
+
+type loginInput struct {
+	Body LoginRequest
+}
+
+type impersonateInput struct {
+	Body ImpersonateRequest
+}
+
+// authHandlers serve signing in and out and impersonation.
+type authHandlers struct {
+	svc *identity.Service
+}
+
 func registerAuth(a *API, svc *identity.Service) {
+	h := authHandlers{svc}
 	Register(a, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: "/auth/login", Tags: []string{"Authentication"},
 		Summary: "Sign in",
@@ -41,25 +59,13 @@ func registerAuth(a *API, svc *identity.Service) {
 			"(an IPv6 client by its /64) and per client address, past which the answer is 429 with Retry-After. " +
 			"This operation needs no token and ignores Idempotency-Key.",
 		Metadata: map[string]any{"public": true},
-	}, func(ctx context.Context, in *struct{ Body LoginRequest }) (*struct{ Body TokenResponse }, error) {
-		req := actor.RequestFrom(ctx)
-		res, err := svc.Login(ctx, identity.LoginInput{Email: in.Body.Email, Password: in.Body.Password, Kind: identity.SessionAPI, IP: req.IP, UserAgent: req.UserAgent})
-		if err != nil {
-			return nil, err
-		}
-		return &struct{ Body TokenResponse }{TokenResponse{Token: res.Token, TokenType: "Bearer", ExpiresAt: res.Session.ExpiresAt, User: res.User}}, nil
-	})
-
+	}, h.login)
 	Register(a, huma.Operation{
 		OperationID: "logout", Method: http.MethodPost, Path: "/auth/logout", Tags: []string{"Authentication"},
 		Summary:       "Sign out",
 		Description:   "Ends the session of the token used. On an impersonation token it ends only the impersonation. API keys are revoked with DELETE /api-keys/{id} instead.",
 		DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
-		_, err := svc.Logout(ctx)
-		return nil, err
-	})
-
+	}, h.logout)
 	Register(a, huma.Operation{
 		OperationID: "impersonate", Method: http.MethodPost, Path: "/auth/impersonate", Tags: []string{"Authentication"},
 		Summary: "Impersonate a user",
@@ -68,12 +74,28 @@ func registerAuth(a *API, svc *identity.Service) {
 			"with both identities; a supervisor's impersonation is read-only. It needs a session token, not an API key, and ends with that " +
 			"session (its logout, a reset of its user's password, its expiry). End it sooner with POST /auth/logout using the impersonation token.",
 		DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *struct{ Body ImpersonateRequest }) (*struct{ Body TokenResponse }, error) {
-		res, err := svc.Impersonate(ctx, in.Body.UserID)
-		if err != nil {
-			return nil, err
-		}
-		return &struct{ Body TokenResponse }{TokenResponse{Token: res.Token, TokenType: "Bearer", ExpiresAt: res.Session.ExpiresAt,
-			User: res.User, ImpersonatorID: res.Session.ImpersonatorID}}, nil
-	})
+	}, h.impersonate)
+}
+
+func (h authHandlers) login(ctx context.Context, in *loginInput) (*tokenBody, error) {
+	req := actor.RequestFrom(ctx)
+	res, err := h.svc.Login(ctx, identity.LoginInput{Email: in.Body.Email, Password: in.Body.Password, Kind: identity.SessionAPI, IP: req.IP, UserAgent: req.UserAgent})
+	if err != nil {
+		return nil, err
+	}
+	return &tokenBody{TokenResponse{Token: res.Token, TokenType: "Bearer", ExpiresAt: res.Session.ExpiresAt, User: res.User}}, nil
+}
+
+func (h authHandlers) logout(ctx context.Context, _ *noInput) (*noContent, error) {
+	_, err := h.svc.Logout(ctx)
+	return nil, err
+}
+
+func (h authHandlers) impersonate(ctx context.Context, in *impersonateInput) (*tokenBody, error) {
+	res, err := h.svc.Impersonate(ctx, in.Body.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &tokenBody{TokenResponse{Token: res.Token, TokenType: "Bearer", ExpiresAt: res.Session.ExpiresAt,
+		User: res.User, ImpersonatorID: res.Session.ImpersonatorID}}, nil
 }

@@ -22,33 +22,47 @@ type brandingBody struct {
 	Body identity.Branding
 }
 
+type updateBrandingInput struct {
+	Body BrandingRequest
+}
+
+// brandingHandlers serve the marketplace's branding.
+type brandingHandlers struct {
+	svc *identity.Service
+}
+
 func registerBranding(a *API, svc *identity.Service) {
+	h := brandingHandlers{svc}
 	tags := []string{"Settings"}
 	Register(a, huma.Operation{
 		OperationID: "get-branding", Method: http.MethodGet, Path: "/settings/marketplace", Tags: tags,
 		Summary:     "Read the marketplace's branding",
 		Description: "Name, tagline, brand colour and whether a logo is set. Public: every page shows it.",
 		Metadata:    map[string]any{"public": true},
-	}, func(ctx context.Context, _ *struct{}) (*brandingBody, error) {
-		b, err := svc.Branding(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return &brandingBody{b}, nil
-	})
+	}, h.get)
 	Register(a, huma.Operation{
 		OperationID: "update-branding", Method: http.MethodPatch, Path: "/settings/marketplace", Tags: tags,
 		Summary:     "Change the marketplace's branding",
 		Description: "Needs the marketplace customization function and a staff role.",
-	}, func(ctx context.Context, in *struct{ Body BrandingRequest }) (*brandingBody, error) {
-		b := in.Body
-		if b.RemoveLogo {
-			b.Logo = &[]byte{}
-		}
-		out, err := svc.UpdateBranding(ctx, identity.BrandingInput{Name: b.Name, Tagline: b.Tagline, Primary: b.PrimaryColor, Logo: b.Logo})
-		if err != nil {
-			return nil, err
-		}
-		return &brandingBody{out}, nil
-	})
+	}, h.update)
+}
+
+func (h brandingHandlers) get(ctx context.Context, _ *noInput) (*brandingBody, error) {
+	b, err := h.svc.Branding(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &brandingBody{b}, nil
+}
+
+func (h brandingHandlers) update(ctx context.Context, in *updateBrandingInput) (*brandingBody, error) {
+	b := in.Body
+	if b.RemoveLogo {
+		b.Logo = &[]byte{}
+	}
+	out, err := h.svc.UpdateBranding(ctx, identity.BrandingInput{Name: b.Name, Tagline: b.Tagline, Primary: b.PrimaryColor, Logo: b.Logo})
+	if err != nil {
+		return nil, err
+	}
+	return &brandingBody{out}, nil
 }
