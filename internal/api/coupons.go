@@ -40,73 +40,103 @@ type CouponIDPath struct {
 	ID string `path:"id" maxLength:"64" doc:"Coupon id (cpn_...)."`
 }
 
+// UpdateCouponRequest changes a coupon's window end, limit and target;
+// omitted fields are left alone.
+type UpdateCouponRequest struct {
+	ValidUntil     *time.Time `json:"valid_until,omitempty"`
+	MaxRedemptions *int       `json:"max_redemptions,omitempty"`
+	TargetEmail    *string    `json:"target_email,omitempty" maxLength:"254"`
+}
+
+type couponPage struct {
+	Body Page[catalog.Coupon]
+}
+
+type listCouponsInput struct {
+	PageParams
+}
+
+type createCouponInput struct {
+	Body CreateCouponRequest
+}
+
+type updateCouponInput struct {
+	CouponIDPath
+	Body UpdateCouponRequest
+}
+
+// couponHandlers serve coupons.
+type couponHandlers struct {
+	svc *catalog.Service
+}
+
 func registerCoupons(a *API, svc *catalog.Service) {
+	h := couponHandlers{svc}
 	tags := []string{"Coupons"}
 	Register(a, huma.Operation{
 		OperationID: "list-coupons", Method: http.MethodGet, Path: "/coupons", Tags: tags,
 		Summary: "List coupons", Description: "The caller's organization's coupons (staff: all), newest first.",
-	}, func(ctx context.Context, in *struct{ PageParams }) (*struct{ Body Page[catalog.Coupon] }, error) {
-		cs, next, err := svc.ListCoupons(ctx, page.Request{Limit: in.Limit, Cursor: in.Cursor})
-		if err != nil {
-			return nil, err
-		}
-		return &struct{ Body Page[catalog.Coupon] }{Page[catalog.Coupon]{Data: page.NonNil(cs), NextCursor: next}}, nil
-	})
-
+	}, h.list)
 	Register(a, huma.Operation{
 		OperationID: "create-coupon", Method: http.MethodPost, Path: "/coupons", Tags: tags,
 		Summary: "Create a coupon",
 		Description: "Admins make coupons for any plan, vendors for their own plans, resellers and distributors for what they offer " +
 			"to their own customers. Kinds: discount (percent or amount), fixed price (a private deal), extended trial.",
 		DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *struct{ Body CreateCouponRequest }) (*couponBody, error) {
-		b := in.Body
-		c, err := svc.CreateCoupon(ctx, catalog.CouponInput{Code: b.Code, Kind: b.Kind, Scope: b.Scope, Percent: b.Percent, Amount: b.Amount,
-			FixedPrice: b.FixedPrice, Currency: b.Currency, TrialDays: b.TrialDays, Usage: b.Usage, MaxRedemptions: b.MaxRedemptions,
-			Budget: b.Budget, TargetEmail: b.TargetEmail, ValidFrom: b.ValidFrom, ValidUntil: b.ValidUntil, Plans: b.Plans})
-		if err != nil {
-			return nil, err
-		}
-		return &couponBody{c}, nil
-	})
-
+	}, h.create)
 	Register(a, huma.Operation{
 		OperationID: "get-coupon", Method: http.MethodGet, Path: "/coupons/{id}", Tags: tags, Summary: "Get a coupon",
-	}, func(ctx context.Context, in *CouponIDPath) (*couponBody, error) {
-		c, err := svc.GetCoupon(ctx, in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return &couponBody{c}, nil
-	})
-
+	}, h.get)
 	Register(a, huma.Operation{
 		OperationID: "update-coupon", Method: http.MethodPatch, Path: "/coupons/{id}", Tags: tags,
 		Summary: "Change a coupon", Description: "Its window end, limit and target; a coupon's kind and value never change.",
-	}, func(ctx context.Context, in *struct {
-		CouponIDPath
-		Body struct {
-			ValidUntil     *time.Time `json:"valid_until,omitempty"`
-			MaxRedemptions *int       `json:"max_redemptions,omitempty"`
-			TargetEmail    *string    `json:"target_email,omitempty" maxLength:"254"`
-		}
-	}) (*couponBody, error) {
-		c, err := svc.UpdateCoupon(ctx, in.ID, catalog.UpdateCouponInput{ValidUntil: in.Body.ValidUntil, MaxRedemptions: in.Body.MaxRedemptions,
-			TargetEmail: in.Body.TargetEmail})
-		if err != nil {
-			return nil, err
-		}
-		return &couponBody{c}, nil
-	})
-
+	}, h.update)
 	Register(a, huma.Operation{
 		OperationID: "disable-coupon", Method: http.MethodDelete, Path: "/coupons/{id}", Tags: tags,
 		Summary: "Disable a coupon", Description: "It can no longer be used; redemptions already made stand.",
 		DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, in *CouponIDPath) (*struct{}, error) {
-		_, err := svc.DisableCoupon(ctx, in.ID)
+	}, h.disable)
+}
+
+func (h couponHandlers) list(ctx context.Context, in *listCouponsInput) (*couponPage, error) {
+	cs, next, err := h.svc.ListCoupons(ctx, page.Request{Limit: in.Limit, Cursor: in.Cursor})
+	if err != nil {
 		return nil, err
-	})
+	}
+	return &couponPage{Page[catalog.Coupon]{Data: page.NonNil(cs), NextCursor: next}}, nil
+}
+
+func (h couponHandlers) create(ctx context.Context, in *createCouponInput) (*couponBody, error) {
+	b := in.Body
+	c, err := h.svc.CreateCoupon(ctx, catalog.CouponInput{Code: b.Code, Kind: b.Kind, Scope: b.Scope, Percent: b.Percent, Amount: b.Amount,
+		FixedPrice: b.FixedPrice, Currency: b.Currency, TrialDays: b.TrialDays, Usage: b.Usage, MaxRedemptions: b.MaxRedemptions,
+		Budget: b.Budget, TargetEmail: b.TargetEmail, ValidFrom: b.ValidFrom, ValidUntil: b.ValidUntil, Plans: b.Plans})
+	if err != nil {
+		return nil, err
+	}
+	return &couponBody{c}, nil
+}
+
+func (h couponHandlers) get(ctx context.Context, in *CouponIDPath) (*couponBody, error) {
+	c, err := h.svc.GetCoupon(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &couponBody{c}, nil
+}
+
+func (h couponHandlers) update(ctx context.Context, in *updateCouponInput) (*couponBody, error) {
+	c, err := h.svc.UpdateCoupon(ctx, in.ID, catalog.UpdateCouponInput{ValidUntil: in.Body.ValidUntil, MaxRedemptions: in.Body.MaxRedemptions,
+		TargetEmail: in.Body.TargetEmail})
+	if err != nil {
+		return nil, err
+	}
+	return &couponBody{c}, nil
+}
+
+func (h couponHandlers) disable(ctx context.Context, in *CouponIDPath) (*noContent, error) {
+	_, err := h.svc.DisableCoupon(ctx, in.ID)
+	return nil, err
 }
 
 // RegisterCatalog registers the catalog resources: vendors, products,

@@ -21,7 +21,7 @@ type ChargeIDPath struct {
 // (administrators) only. billing.Service.FailedCharges is a bounded list
 // (the oldest 500), not a paged one, so the list takes no limit/cursor
 // and never has a next_cursor.
-func registerFailedCharges(a *API, svc *billing.Service) {
+func registerFailedCharges(a *API, h billingHandlers) {
 	tags := []string{"Invoices"}
 	Register(a, huma.Operation{
 		OperationID: "list-failed-charges", Method: http.MethodGet, Path: "/failed-charges", Tags: tags,
@@ -31,13 +31,7 @@ func registerFailedCharges(a *API, svc *billing.Service) {
 			"runs leave them alone until they are retried. Lists them, oldest bill time first, at most 500 (not paged: there is " +
 			"no next_cursor; retry or fix the oldest to see more). Staff managing customers only (administrators): anyone else " +
 			"gets 403 `permission_denied`. Unknown query parameters are refused (422 `validation_failed`).",
-	}, func(ctx context.Context, _ *struct{}) (*struct{ Body List[billing.FailedCharge] }, error) {
-		cs, err := svc.FailedCharges(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return &struct{ Body List[billing.FailedCharge] }{List[billing.FailedCharge]{Data: page.NonNil(cs)}}, nil
-	})
+	}, h.listFailedCharges)
 
 	Register(a, huma.Operation{
 		OperationID: "retry-charge", Method: http.MethodPost, Path: "/charges/{id}/retry", Tags: tags,
@@ -47,7 +41,21 @@ func registerFailedCharges(a *API, svc *billing.Service) {
 			"403 `permission_denied` otherwise); audited. Errors: 404 `charge_not_found`; 422 `charge_not_failed` when the " +
 			"charge is not failed (for example, retried twice).",
 		DefaultStatus: http.StatusNoContent,
-	}, func(ctx context.Context, in *ChargeIDPath) (*struct{}, error) {
-		return nil, svc.RetryCharge(ctx, in.ID)
-	})
+	}, h.retryCharge)
+}
+
+type failedChargeList struct {
+	Body List[billing.FailedCharge]
+}
+
+func (h billingHandlers) listFailedCharges(ctx context.Context, _ *noInput) (*failedChargeList, error) {
+	cs, err := h.svc.FailedCharges(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &failedChargeList{List[billing.FailedCharge]{Data: page.NonNil(cs)}}, nil
+}
+
+func (h billingHandlers) retryCharge(ctx context.Context, in *ChargeIDPath) (*noContent, error) {
+	return nil, h.svc.RetryCharge(ctx, in.ID)
 }

@@ -52,7 +52,65 @@ type ProductIDPath struct {
 	ID string `path:"id" maxLength:"100" doc:"Product id (prd_...), or its slug where reading."`
 }
 
+// FeatureProductRequest puts a product on the storefront or takes it off.
+type FeatureProductRequest struct {
+	Featured bool `json:"featured"`
+}
+
+// CategoryList is every category of published products.
+type CategoryList struct {
+	Data []catalog.Category `json:"data" nullable:"false"`
+}
+
+type productPage struct {
+	Body Page[catalog.Product]
+}
+
+type categoryListBody struct {
+	Body CategoryList
+}
+
+type searchProductsInput struct {
+	PageParams
+	Q          string `query:"q" maxLength:"200" doc:"Words matched against name, summary, description, category and tags; each also as a prefix."`
+	Kind       string `query:"kind" enum:"product,bundle"`
+	Category   string `query:"category" maxLength:"60"`
+	Tag        string `query:"tag" maxLength:"40"`
+	VendorID   string `query:"vendor_id" maxLength:"64"`
+	PriceModel string `query:"price_model" enum:"renewable_months,renewable_hours,short,everlasting,free,contact_only"`
+	Free       bool   `query:"free" doc:"Only products with a free plan."`
+	Trial      bool   `query:"trial" doc:"Only products with a trial."`
+	Featured   bool   `query:"featured" doc:"Only the products staff feature on the storefront."`
+	Status     string `query:"status" enum:"draft,in_review,published,retired"`
+	Sort       string `query:"sort" enum:"relevance,newest,name"`
+}
+
+type createProductInput struct {
+	Body CreateProductRequest
+}
+
+type updateProductInput struct {
+	ProductIDPath
+	Body ProductRequest
+}
+
+type rejectProductInput struct {
+	ProductIDPath
+	Body ReasonRequest
+}
+
+type featureProductInput struct {
+	ProductIDPath
+	Body FeatureProductRequest
+}
+
+// productHandlers serve products and their review.
+type productHandlers struct {
+	svc *catalog.Service
+}
+
 func registerProducts(a *API, svc *catalog.Service) {
+	h := productHandlers{svc}
 	tags := []string{"Products"}
 	Register(a, huma.Operation{
 		OperationID: "search-products", Method: http.MethodGet, Path: "/products", Tags: tags,
@@ -61,138 +119,122 @@ func registerProducts(a *API, svc *catalog.Service) {
 			"drafts and products in review; staff every product. With q the default order is relevance, otherwise name; such lists page " +
 			"by position. sort=newest pages by id.",
 		Metadata: map[string]any{"public": true},
-	}, func(ctx context.Context, in *struct {
-		PageParams
-		Q          string `query:"q" maxLength:"200" doc:"Words matched against name, summary, description, category and tags; each also as a prefix."`
-		Kind       string `query:"kind" enum:"product,bundle"`
-		Category   string `query:"category" maxLength:"60"`
-		Tag        string `query:"tag" maxLength:"40"`
-		VendorID   string `query:"vendor_id" maxLength:"64"`
-		PriceModel string `query:"price_model" enum:"renewable_months,renewable_hours,short,everlasting,free,contact_only"`
-		Free       bool   `query:"free" doc:"Only products with a free plan."`
-		Trial      bool   `query:"trial" doc:"Only products with a trial."`
-		Featured   bool   `query:"featured" doc:"Only the products staff feature on the storefront."`
-		Status     string `query:"status" enum:"draft,in_review,published,retired"`
-		Sort       string `query:"sort" enum:"relevance,newest,name"`
-	}) (*struct{ Body Page[catalog.Product] }, error) {
-		ps, next, err := svc.SearchProducts(ctx, catalog.ProductFilter{Query: in.Q, Kind: in.Kind, Category: in.Category, Tag: in.Tag,
-			VendorID: in.VendorID, PriceModel: in.PriceModel, Free: in.Free, Trial: in.Trial, Featured: in.Featured, Status: in.Status, Sort: in.Sort,
-			Page: page.Request{Limit: in.Limit, Cursor: in.Cursor}})
-		if err != nil {
-			return nil, err
-		}
-		return &struct{ Body Page[catalog.Product] }{Page[catalog.Product]{Data: page.NonNil(ps), NextCursor: next}}, nil
-	})
-
+	}, h.search)
 	Register(a, huma.Operation{
 		OperationID: "list-categories", Method: http.MethodGet, Path: "/categories", Tags: tags,
 		Summary: "List categories", Description: "The categories of published products, with how many products each has.",
 		Metadata: map[string]any{"public": true},
-	}, func(ctx context.Context, _ *struct{}) (*struct {
-		Body struct {
-			Data []catalog.Category `json:"data" nullable:"false"`
-		}
-	}, error) {
-		cs, err := svc.Categories(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out := &struct {
-			Body struct {
-				Data []catalog.Category `json:"data" nullable:"false"`
-			}
-		}{}
-		out.Body.Data = page.NonNil(cs)
-		return out, nil
-	})
-
+	}, h.listCategories)
 	Register(a, huma.Operation{
 		OperationID: "create-product", Method: http.MethodPost, Path: "/products", Tags: tags,
 		Summary: "Create a product",
 		Description: "Creates a draft product owned by the caller's vendor organization (staff name the vendor), or a draft bundle " +
 			"owned by the caller's organization. Add plans, then submit it for review.",
 		DefaultStatus: http.StatusCreated,
-	}, func(ctx context.Context, in *struct{ Body CreateProductRequest }) (*productBody, error) {
-		p, err := svc.CreateProduct(ctx, catalog.CreateProductInput{ProductInput: in.Body.input(), Kind: in.Body.Kind, OwnerOrgID: in.Body.OwnerOrgID})
-		if err != nil {
-			return nil, err
-		}
-		return &productBody{p}, nil
-	})
-
+	}, h.create)
 	Register(a, huma.Operation{
 		OperationID: "get-product", Method: http.MethodGet, Path: "/products/{id}", Tags: tags,
 		Summary: "Get a product", Description: "By id or slug. Published products are public.",
 		Metadata: map[string]any{"public": true},
-	}, func(ctx context.Context, in *ProductIDPath) (*productBody, error) {
-		p, err := svc.GetProduct(ctx, in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return &productBody{p}, nil
-	})
-
+	}, h.get)
 	Register(a, huma.Operation{
 		OperationID: "update-product", Method: http.MethodPatch, Path: "/products/{id}", Tags: tags,
 		Summary: "Update a product", Description: "Changes a product's marketing data. Prices live in plans.",
-	}, func(ctx context.Context, in *struct {
-		ProductIDPath
-		Body ProductRequest
-	}) (*productBody, error) {
-		p, err := svc.UpdateProduct(ctx, in.ID, in.Body.input())
-		if err != nil {
-			return nil, err
-		}
-		return &productBody{p}, nil
-	})
-
-	lifecycle := []struct {
-		id, path, summary, description string
-		do                             func(context.Context, string) (catalog.Product, error)
-	}{
-		{"submit-product", "submit", "Submit a product for review", "A draft with at least one plan goes to the marketplace staff; a vendor must be approved first.", svc.SubmitProduct},
-		{"withdraw-product", "withdraw", "Withdraw a product from review", "Back to draft, by its owner.", svc.WithdrawProduct},
-		{"approve-product", "approve", "Publish a product", "For holders of the product review function. From then on a price change makes a new plan version.", svc.ApproveProduct},
-		{"retire-product", "retire", "Retire a product", "Stops its sales; running subscriptions go on.", svc.RetireProduct},
-	}
-	for _, l := range lifecycle {
-		Register(a, huma.Operation{
-			OperationID: l.id, Method: http.MethodPost, Path: "/products/{id}/" + l.path, Tags: tags, Summary: l.summary, Description: l.description,
-		}, func(ctx context.Context, in *ProductIDPath) (*productBody, error) {
-			p, err := l.do(ctx, in.ID)
-			if err != nil {
-				return nil, err
-			}
-			return &productBody{p}, nil
-		})
-	}
-	Register(a, huma.Operation{
-		OperationID: "reject-product", Method: http.MethodPost, Path: "/products/{id}/reject", Tags: tags,
-		Summary: "Reject a product", Description: "Back to draft with a reason the owner reads.",
-	}, func(ctx context.Context, in *struct {
-		ProductIDPath
-		Body ReasonRequest
-	}) (*productBody, error) {
-		p, err := svc.RejectProduct(ctx, in.ID, in.Body.Reason)
-		if err != nil {
-			return nil, err
-		}
-		return &productBody{p}, nil
-	})
+	}, h.update)
+	registerProductReview(a, h)
 	Register(a, huma.Operation{
 		OperationID: "feature-product", Method: http.MethodPut, Path: "/products/{id}/featured", Tags: tags,
 		Summary:     "Feature a product on the storefront",
 		Description: "Staff holding marketplace customization put a published product on the home page (featured true) or take it off.",
-	}, func(ctx context.Context, in *struct {
-		ProductIDPath
-		Body struct {
-			Featured bool `json:"featured"`
-		}
-	}) (*productBody, error) {
-		p, err := svc.FeatureProduct(ctx, in.ID, in.Body.Featured)
-		if err != nil {
-			return nil, err
-		}
-		return &productBody{p}, nil
-	})
+	}, h.feature)
+}
+
+// registerProductReview registers a product's way through review:
+// submitted, withdrawn, published, retired or rejected.
+func registerProductReview(a *API, h productHandlers) {
+	tags := []string{"Products"}
+	lifecycle := []struct {
+		id, path, summary, description string
+		handle                         func(context.Context, *ProductIDPath) (*productBody, error)
+	}{
+		{"submit-product", "submit", "Submit a product for review", "A draft with at least one plan goes to the marketplace staff; a vendor must be approved first.", h.submit},
+		{"withdraw-product", "withdraw", "Withdraw a product from review", "Back to draft, by its owner.", h.withdraw},
+		{"approve-product", "approve", "Publish a product", "For holders of the product review function. From then on a price change makes a new plan version.", h.approve},
+		{"retire-product", "retire", "Retire a product", "Stops its sales; running subscriptions go on.", h.retire},
+	}
+	for _, l := range lifecycle {
+		Register(a, huma.Operation{
+			OperationID: l.id, Method: http.MethodPost, Path: "/products/{id}/" + l.path, Tags: tags, Summary: l.summary, Description: l.description,
+		}, l.handle)
+	}
+	Register(a, huma.Operation{
+		OperationID: "reject-product", Method: http.MethodPost, Path: "/products/{id}/reject", Tags: tags,
+		Summary: "Reject a product", Description: "Back to draft with a reason the owner reads.",
+	}, h.reject)
+}
+
+func (h productHandlers) search(ctx context.Context, in *searchProductsInput) (*productPage, error) {
+	ps, next, err := h.svc.SearchProducts(ctx, catalog.ProductFilter{Query: in.Q, Kind: in.Kind, Category: in.Category, Tag: in.Tag,
+		VendorID: in.VendorID, PriceModel: in.PriceModel, Free: in.Free, Trial: in.Trial, Featured: in.Featured, Status: in.Status, Sort: in.Sort,
+		Page: page.Request{Limit: in.Limit, Cursor: in.Cursor}})
+	if err != nil {
+		return nil, err
+	}
+	return &productPage{Page[catalog.Product]{Data: page.NonNil(ps), NextCursor: next}}, nil
+}
+
+func (h productHandlers) listCategories(ctx context.Context, _ *noInput) (*categoryListBody, error) {
+	cs, err := h.svc.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &categoryListBody{CategoryList{Data: page.NonNil(cs)}}, nil
+}
+
+func (h productHandlers) create(ctx context.Context, in *createProductInput) (*productBody, error) {
+	p, err := h.svc.CreateProduct(ctx, catalog.CreateProductInput{ProductInput: in.Body.input(), Kind: in.Body.Kind, OwnerOrgID: in.Body.OwnerOrgID})
+	if err != nil {
+		return nil, err
+	}
+	return &productBody{p}, nil
+}
+
+func (h productHandlers) get(ctx context.Context, in *ProductIDPath) (*productBody, error) {
+	return productResult(h.svc.GetProduct(ctx, in.ID))
+}
+
+func (h productHandlers) update(ctx context.Context, in *updateProductInput) (*productBody, error) {
+	return productResult(h.svc.UpdateProduct(ctx, in.ID, in.Body.input()))
+}
+
+func (h productHandlers) submit(ctx context.Context, in *ProductIDPath) (*productBody, error) {
+	return productResult(h.svc.SubmitProduct(ctx, in.ID))
+}
+
+func (h productHandlers) withdraw(ctx context.Context, in *ProductIDPath) (*productBody, error) {
+	return productResult(h.svc.WithdrawProduct(ctx, in.ID))
+}
+
+func (h productHandlers) approve(ctx context.Context, in *ProductIDPath) (*productBody, error) {
+	return productResult(h.svc.ApproveProduct(ctx, in.ID))
+}
+
+func (h productHandlers) retire(ctx context.Context, in *ProductIDPath) (*productBody, error) {
+	return productResult(h.svc.RetireProduct(ctx, in.ID))
+}
+
+func (h productHandlers) reject(ctx context.Context, in *rejectProductInput) (*productBody, error) {
+	return productResult(h.svc.RejectProduct(ctx, in.ID, in.Body.Reason))
+}
+
+func (h productHandlers) feature(ctx context.Context, in *featureProductInput) (*productBody, error) {
+	return productResult(h.svc.FeatureProduct(ctx, in.ID, in.Body.Featured))
+}
+
+// productResult answers with p unless err.
+func productResult(p catalog.Product, err error) (*productBody, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &productBody{p}, nil
 }

@@ -38,65 +38,86 @@ type reviewBody struct {
 	Body catalog.Review
 }
 
+type reviewPageBody struct {
+	Body ReviewPage
+}
+
+type listReviewsInput struct {
+	ProductIDPath
+	PageParams
+}
+
+type submitReviewInput struct {
+	ProductIDPath
+	Body ReviewRequest
+}
+
+type hideReviewInput struct {
+	ReviewIDPath
+	Body ModerateReviewRequest
+}
+
+// reviewHandlers serve product reviews and their moderation.
+type reviewHandlers struct {
+	svc *catalog.Service
+}
+
 func registerReviews(a *API, svc *catalog.Service) {
+	h := reviewHandlers{svc}
 	tags := []string{"Reviews"}
 	Register(a, huma.Operation{
 		OperationID: "list-product-reviews", Method: http.MethodGet, Path: "/products/{id}/reviews", Tags: tags,
 		Summary:     "List a product's reviews",
 		Description: "Published reviews, newest first, with the count and average rating. Staff also see hidden ones and why.",
-	}, func(ctx context.Context, in *struct {
-		ProductIDPath
-		PageParams
-	}) (*struct{ Body ReviewPage }, error) {
-		rs, next, err := svc.ListReviews(ctx, in.ID, page.Request{Limit: in.Limit, Cursor: in.Cursor})
-		if err != nil {
-			return nil, err
-		}
-		sum, err := svc.SummarizeReviews(ctx, in.ID)
-		if err != nil {
-			return nil, err
-		}
-		return &struct{ Body ReviewPage }{ReviewPage{Summary: sum, Data: page.NonNil(rs), NextCursor: next}}, nil
-	})
-
+	}, h.list)
 	Register(a, huma.Operation{
 		OperationID: "submit-product-review", Method: http.MethodPut, Path: "/products/{id}/reviews/mine", Tags: tags,
 		Summary: "Write your organization's review of a product",
 		Description: "One review per customer organization and product, replaced when written again. Only customers holding a " +
 			"subscription of the product (trialing, active or suspended) may review it (403 no_subscription).",
-	}, func(ctx context.Context, in *struct {
-		ProductIDPath
-		Body ReviewRequest
-	}) (*reviewBody, error) {
-		r, err := svc.SubmitReview(ctx, in.ID, catalog.ReviewInput{Rating: in.Body.Rating, Title: in.Body.Title, Body: in.Body.Body})
-		if err != nil {
-			return nil, err
-		}
-		return &reviewBody{r}, nil
-	})
-
+	}, h.submit)
 	Register(a, huma.Operation{
 		OperationID: "hide-review", Method: http.MethodPost, Path: "/reviews/{id}/hide", Tags: tags,
 		Summary: "Hide a review", Description: "Moderation: needs the product review function.",
-	}, func(ctx context.Context, in *struct {
-		ReviewIDPath
-		Body ModerateReviewRequest
-	}) (*reviewBody, error) {
-		r, err := svc.ModerateReview(ctx, in.ID, true, in.Body.Note)
-		if err != nil {
-			return nil, err
-		}
-		return &reviewBody{r}, nil
-	})
-
+	}, h.hide)
 	Register(a, huma.Operation{
 		OperationID: "restore-review", Method: http.MethodPost, Path: "/reviews/{id}/restore", Tags: tags,
 		Summary: "Publish a hidden review again", Description: "Moderation: needs the product review function.",
-	}, func(ctx context.Context, in *ReviewIDPath) (*reviewBody, error) {
-		r, err := svc.ModerateReview(ctx, in.ID, false, "")
-		if err != nil {
-			return nil, err
-		}
-		return &reviewBody{r}, nil
-	})
+	}, h.restore)
+}
+
+func (h reviewHandlers) list(ctx context.Context, in *listReviewsInput) (*reviewPageBody, error) {
+	rs, next, err := h.svc.ListReviews(ctx, in.ID, page.Request{Limit: in.Limit, Cursor: in.Cursor})
+	if err != nil {
+		return nil, err
+	}
+	sum, err := h.svc.SummarizeReviews(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &reviewPageBody{ReviewPage{Summary: sum, Data: page.NonNil(rs), NextCursor: next}}, nil
+}
+
+func (h reviewHandlers) submit(ctx context.Context, in *submitReviewInput) (*reviewBody, error) {
+	r, err := h.svc.SubmitReview(ctx, in.ID, catalog.ReviewInput{Rating: in.Body.Rating, Title: in.Body.Title, Body: in.Body.Body})
+	if err != nil {
+		return nil, err
+	}
+	return &reviewBody{r}, nil
+}
+
+func (h reviewHandlers) hide(ctx context.Context, in *hideReviewInput) (*reviewBody, error) {
+	r, err := h.svc.ModerateReview(ctx, in.ID, true, in.Body.Note)
+	if err != nil {
+		return nil, err
+	}
+	return &reviewBody{r}, nil
+}
+
+func (h reviewHandlers) restore(ctx context.Context, in *ReviewIDPath) (*reviewBody, error) {
+	r, err := h.svc.ModerateReview(ctx, in.ID, false, "")
+	if err != nil {
+		return nil, err
+	}
+	return &reviewBody{r}, nil
 }
