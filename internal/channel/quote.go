@@ -81,63 +81,18 @@ type Quote struct {
 // (invalid_duration, quantity_out_of_range, contact_only...).
 func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 	a := actor.From(ctx)
-	v := validate.New()
-	v.ID("plan_id", catalog.PlanKind, in.PlanID)
-	if in.CustomerOrgID != "" {
-		v.ID("customer_org_id", ids.Organization, in.CustomerOrgID)
-	}
-	if in.SellerOrgID != "" {
-		v.ID("seller_org_id", ids.Organization, in.SellerOrgID)
-	}
-	if in.Periods < 0 || in.Periods > 120 {
-		v.Add("periods", "out_of_range", "0 to 120 billing periods")
-	}
-	if len(in.Quantities) > 20 {
-		v.Add("quantities", "too_many", "at most 20 extra resources")
-	}
-	if err := v.Err(); err != nil {
+	if err := checkQuoteInput(in); err != nil {
 		return Quote{}, err
 	}
-	sys := actor.With(ctx, actor.System)
 	buyer, err := s.quoteBuyer(ctx, a, in.CustomerOrgID)
 	if err != nil {
 		return Quote{}, err
 	}
-	plan, err := s.catalog.CurrentPlan(sys, in.PlanID)
-	if errs.Is(err, "plan_not_found") {
-		return Quote{}, errs.Invalid("plan_not_found", "no such plan", errs.Field("plan_id", "plan_not_found", "no such plan"))
-	}
+	plan, product, err := s.quotedPlan(ctx, in.PlanID)
 	if err != nil {
 		return Quote{}, err
 	}
-	product, err := s.catalog.GetProduct(sys, plan.ProductID)
-	if err != nil {
-		return Quote{}, err
-	}
-	if product.Status != catalog.Published {
-		return Quote{}, errs.Invalid("plan_not_available", "this plan is not for sale", errs.Field("plan_id", "plan_not_available", "the product is not published"))
-	}
-	var src PriceCatalog
-	if buyer != "" {
-		src, err = s.sourceCatalog(ctx, buyer)
-	} else {
-		seller := in.SellerOrgID
-		if seller == "" {
-			op, err := s.identity.Operator(ctx)
-			if err != nil {
-				return Quote{}, err
-			}
-			seller = op.ID
-		}
-		kind, err := s.orgKind(ctx, seller)
-		if err != nil || !sellsToCustomers(kind) {
-			return Quote{}, errs.Invalid("validation_failed", "seller_org_id: not a marketplace", errs.Field("seller_org_id", "not_a_seller", "not a marketplace"))
-		}
-		src, err = s.defaultCatalog(ctx, seller, SellOut)
-		if err != nil {
-			return Quote{}, err
-		}
-	}
+	src, err := s.quoteCatalog(ctx, buyer, in.SellerOrgID)
 	if err != nil {
 		return Quote{}, err
 	}
@@ -153,56 +108,147 @@ func (s *Service) Quote(ctx context.Context, in QuoteInput) (Quote, error) {
 	if !in.Start.IsZero() {
 		qin.Start = in.Start
 	}
-	if product.Kind == catalog.KindBundle {
-		if err := s.bundleOffered(ctx, product, src); err != nil {
-			return Quote{}, err
-		}
-		for _, c := range plan.Components {
-			comp, err := s.catalog.CurrentPlan(sys, c.PlanLineageID)
-			if err != nil {
-				return Quote{}, err
-			}
-			chain, err := s.resolve(ctx, comp, buyer, src)
-			if err != nil {
-				return Quote{}, err
-			}
-			compProduct, err := s.catalog.GetProduct(sys, comp.ProductID)
-			if err != nil {
-				return Quote{}, err
-			}
-			qin.Bundle = append(qin.Bundle, pricing.BundleComponent{PlanID: comp.ID, Name: compProduct.Name + " " + comp.Name,
-				Prices: withoutOneOffs(chain.Price(), in.Renewal), DiscountPercent: c.DiscountPercent})
-			out.Levels = append(out.Levels, levelsWithoutOneOffs(chain.Levels, in.Renewal))
-		}
-		out.SelfBilled = src.SelfBilled || plan.SelfBilled
-	} else {
-		chain, err := s.resolve(ctx, plan, buyer, src)
-		if err != nil {
-			return Quote{}, err
-		}
-		qin.Prices = withoutOneOffs(chain.Price(), in.Renewal)
-		out.SelfBilled = chain.SelfBilled || product.SelfBilled
-		out.Levels = [][]Level{levelsWithoutOneOffs(chain.Levels, in.Renewal)}
+	if err := s.priceChain(ctx, &out, &qin, product, src, in.Renewal); err != nil {
+		return Quote{}, err
 	}
-	switch {
-	case in.Coupon != nil:
-		qin.Coupon = in.Coupon
-		out.CouponCode = in.Coupon.Code
-	case in.CouponCode != "":
-		_, pc, err := s.catalog.CheckCoupon(sys, catalog.CouponUse{Code: in.CouponCode, Plan: plan, BuyerOrgID: buyer, SellerOrgID: src.OwnerOrgID, At: qin.Start})
-		if err != nil {
-			return Quote{}, err
-		}
-		qin.Coupon = &pc
-		out.CouponCode = pc.Code
+	if err := s.quoteCoupon(ctx, &out, &qin, in); err != nil {
+		return Quote{}, err
 	}
-	out.Coupon = qin.Coupon
 	q, err := pricing.Compute(qin)
 	if err != nil {
 		return Quote{}, err
 	}
 	out.Quote, out.Input = q, qin
 	return out, nil
+}
+
+// checkQuoteInput checks the form of a quote request before anything is
+// looked up.
+func checkQuoteInput(in QuoteInput) error {
+	v := validate.New()
+	v.ID("plan_id", catalog.PlanKind, in.PlanID)
+	if in.CustomerOrgID != "" {
+		v.ID("customer_org_id", ids.Organization, in.CustomerOrgID)
+	}
+	if in.SellerOrgID != "" {
+		v.ID("seller_org_id", ids.Organization, in.SellerOrgID)
+	}
+	if in.Periods < 0 || in.Periods > 120 {
+		v.Add("periods", "out_of_range", "0 to 120 billing periods")
+	}
+	if len(in.Quantities) > 20 {
+		v.Add("quantities", "too_many", "at most 20 extra resources")
+	}
+	return v.Err()
+}
+
+// quotedPlan loads the current version of the plan quoted and its product,
+// which must be for sale.
+func (s *Service) quotedPlan(ctx context.Context, planID string) (catalog.Plan, catalog.Product, error) {
+	sys := actor.With(ctx, actor.System)
+	plan, err := s.catalog.CurrentPlan(sys, planID)
+	if errs.Is(err, "plan_not_found") {
+		return catalog.Plan{}, catalog.Product{}, errs.Invalid("plan_not_found", "no such plan", errs.Field("plan_id", "plan_not_found", "no such plan"))
+	}
+	if err != nil {
+		return catalog.Plan{}, catalog.Product{}, err
+	}
+	product, err := s.catalog.GetProduct(sys, plan.ProductID)
+	if err != nil {
+		return catalog.Plan{}, catalog.Product{}, err
+	}
+	if product.Status != catalog.Published {
+		return catalog.Plan{}, catalog.Product{}, errs.Invalid("plan_not_available", "this plan is not for sale", errs.Field("plan_id", "plan_not_available", "the product is not published"))
+	}
+	return plan, product, nil
+}
+
+// quoteCatalog is the price list a quote prices at: the buyer's own source
+// catalog, or for an anonymous visitor the default sell-out catalog of the
+// marketplace it is on (the marketplace owner's when none is named).
+func (s *Service) quoteCatalog(ctx context.Context, buyer, seller string) (PriceCatalog, error) {
+	if buyer != "" {
+		return s.sourceCatalog(ctx, buyer)
+	}
+	if seller == "" {
+		op, err := s.identity.Operator(ctx)
+		if err != nil {
+			return PriceCatalog{}, err
+		}
+		seller = op.ID
+	}
+	kind, err := s.orgKind(ctx, seller)
+	if err != nil || !sellsToCustomers(kind) {
+		return PriceCatalog{}, errs.Invalid("validation_failed", "seller_org_id: not a marketplace", errs.Field("seller_org_id", "not_a_seller", "not a marketplace"))
+	}
+	return s.defaultCatalog(ctx, seller, SellOut)
+}
+
+// priceChain prices the quoted plan at every level of the channel from src
+// down to the buyer (a bundle component by component) and sets what the
+// pricing engine rates and who bills.
+func (s *Service) priceChain(ctx context.Context, out *Quote, qin *pricing.QuoteInput, product catalog.Product, src PriceCatalog, renewal bool) error {
+	if product.Kind == catalog.KindBundle {
+		return s.priceBundle(ctx, out, qin, product, src, renewal)
+	}
+	chain, err := s.resolve(ctx, out.Plan, out.CustomerOrgID, src)
+	if err != nil {
+		return err
+	}
+	qin.Prices = withoutOneOffs(chain.Price(), renewal)
+	out.SelfBilled = chain.SelfBilled || product.SelfBilled
+	out.Levels = [][]Level{levelsWithoutOneOffs(chain.Levels, renewal)}
+	return nil
+}
+
+// priceBundle prices a bundle offered through src: each component's
+// current plan through the channel, with the bundle's discount on it.
+func (s *Service) priceBundle(ctx context.Context, out *Quote, qin *pricing.QuoteInput, bundle catalog.Product, src PriceCatalog, renewal bool) error {
+	if err := s.bundleOffered(ctx, bundle, src); err != nil {
+		return err
+	}
+	sys := actor.With(ctx, actor.System)
+	for _, c := range out.Plan.Components {
+		comp, err := s.catalog.CurrentPlan(sys, c.PlanLineageID)
+		if err != nil {
+			return err
+		}
+		chain, err := s.resolve(ctx, comp, out.CustomerOrgID, src)
+		if err != nil {
+			return err
+		}
+		compProduct, err := s.catalog.GetProduct(sys, comp.ProductID)
+		if err != nil {
+			return err
+		}
+		qin.Bundle = append(qin.Bundle, pricing.BundleComponent{PlanID: comp.ID, Name: compProduct.Name + " " + comp.Name,
+			Prices: withoutOneOffs(chain.Price(), renewal), DiscountPercent: c.DiscountPercent})
+		out.Levels = append(out.Levels, levelsWithoutOneOffs(chain.Levels, renewal))
+	}
+	out.SelfBilled = src.SelfBilled || out.Plan.SelfBilled
+	return nil
+}
+
+// quoteCoupon applies the quote's coupon: terms already redeemed (a
+// renewal's), or a code checked for this plan, buyer and seller at the
+// start.
+func (s *Service) quoteCoupon(ctx context.Context, out *Quote, qin *pricing.QuoteInput, in QuoteInput) error {
+	switch {
+	case in.Coupon != nil:
+		qin.Coupon = in.Coupon
+		out.CouponCode = in.Coupon.Code
+	case in.CouponCode != "":
+		sys := actor.With(ctx, actor.System)
+		_, pc, err := s.catalog.CheckCoupon(sys, catalog.CouponUse{Code: in.CouponCode, Plan: out.Plan, BuyerOrgID: out.CustomerOrgID,
+			SellerOrgID: out.SellerOrgID, At: qin.Start})
+		if err != nil {
+			return err
+		}
+		qin.Coupon = &pc
+		out.CouponCode = pc.Code
+	}
+	out.Coupon = qin.Coupon
+	return nil
 }
 
 func sellsToCustomers(k identity.OrgKind) bool {
@@ -273,7 +319,6 @@ func (s *Service) bundleOffered(ctx context.Context, bundle catalog.Product, src
 	return nil
 }
 
-// withoutOneOffs drops the one-off fees of a renewal's prices.
 // levelsWithoutOneOffs strips the one-off fees from every level of a
 // renewal's chain, so each party's share is rated like the customer's
 // price.
@@ -292,6 +337,7 @@ func levelsWithoutOneOffs(levels []Level, renewal bool) []Level {
 	return out
 }
 
+// withoutOneOffs drops the one-off fees of a renewal's prices.
 func withoutOneOffs(p pricing.PlanPrices, renewal bool) pricing.PlanPrices {
 	if !renewal {
 		return p
