@@ -128,8 +128,25 @@ func (s *Service) CreateCoupon(ctx context.Context, in CouponInput) (Coupon, err
 	if !identity.May(a, identity.CouponManagement) {
 		return Coupon{}, errs.Forbidden("permission_denied", "creating coupons needs the coupon management function")
 	}
+	c, err := newCoupon(a.OrgID, in)
+	if err != nil {
+		return Coupon{}, err
+	}
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		if c.Plans, err = s.couponPlans(ctx, a, in.Plans); err != nil {
+			return err
+		}
+		return s.insertCoupon(ctx, &c)
+	})
+	return c, err
+}
+
+// newCoupon is the active coupon in describes, owned by organization
+// owner, once its input is valid: a code (generated when none is given),
+// its kind, scope and usage, its value and its window.
+func newCoupon(owner string, in CouponInput) (Coupon, error) {
 	v := validate.New()
-	c := Coupon{OwnerOrgID: a.OrgID, Kind: pricing.CouponKind(in.Kind), Scope: pricing.CouponScope(in.Scope), Usage: in.Usage,
+	c := Coupon{OwnerOrgID: owner, Kind: pricing.CouponKind(in.Kind), Scope: pricing.CouponScope(in.Scope), Usage: in.Usage,
 		TrialDays: in.TrialDays, MaxRedemptions: in.MaxRedemptions, Status: "active", ValidFrom: in.ValidFrom, ValidUntil: in.ValidUntil,
 		Percent: in.Percent, FixedPrice: in.FixedPrice}
 	c.Code = strings.ToUpper(strings.TrimSpace(in.Code))
@@ -139,6 +156,26 @@ func (s *Service) CreateCoupon(ctx context.Context, in CouponInput) (Coupon, err
 		v.Add("code", "invalid_code", "3 to 40 letters, digits, - or _")
 	}
 	v.OneOf("kind", in.Kind, string(pricing.CouponDiscountPercent), string(pricing.CouponDiscountAmount), string(pricing.CouponFixedPrice), string(pricing.CouponExtendedTrial))
+	checkCouponUse(v, &c)
+	cur := couponCurrency(v, &c, in)
+	checkCouponValue(v, &c, in, cur)
+	c.TargetEmail = v.OptionalEmail("target_email", in.TargetEmail)
+	if c.ValidFrom != nil && c.ValidUntil != nil && !c.ValidUntil.After(*c.ValidFrom) {
+		v.Add("valid_until", "out_of_range", "must be after valid_from")
+	}
+	if len(in.Plans) > 100 {
+		v.Add("plans", "too_many", "at most 100 plans")
+	}
+	if err := v.Err(); err != nil {
+		return Coupon{}, err
+	}
+	return c, nil
+}
+
+// checkCouponUse defaults and checks what a coupon applies to and how
+// often: the licence by default, reusable by default, a one-time coupon
+// redeemed at most once.
+func checkCouponUse(v *validate.Collector, c *Coupon) {
 	if c.Scope == "" {
 		c.Scope = pricing.ScopeLicence
 	}
@@ -153,15 +190,28 @@ func (s *Service) CreateCoupon(ctx context.Context, in CouponInput) (Coupon, err
 	} else if c.MaxRedemptions != nil && (*c.MaxRedemptions < 1 || *c.MaxRedemptions > 1_000_000) {
 		v.Add("max_redemptions", "out_of_range", "1 to 1,000,000")
 	}
+}
+
+// couponCurrency is the currency of a coupon with money in it (an amount
+// off, a fixed price, an extended trial's budget); zero for the others, or
+// when the code given is unknown.
+func couponCurrency(v *validate.Collector, c *Coupon, in CouponInput) money.Currency {
 	var cur money.Currency
 	needsCurrency := c.Kind == pricing.CouponDiscountAmount || c.Kind == pricing.CouponFixedPrice || (c.Kind == pricing.CouponExtendedTrial && in.Budget != nil)
 	if needsCurrency {
+		var err error
 		cur, err = money.ParseCurrency(strings.ToUpper(strings.TrimSpace(in.Currency)))
 		if err != nil {
 			v.Add("currency", "invalid_currency", "a known ISO 4217 code is required for this kind of coupon")
 		}
 		c.Currency = cur.Code()
 	}
+	return cur
+}
+
+// checkCouponValue checks what each kind of coupon gives: a percent off,
+// an amount off in cur, a fixed price, or a trial's length and budget.
+func checkCouponValue(v *validate.Collector, c *Coupon, in CouponInput, cur money.Currency) {
 	switch c.Kind {
 	case pricing.CouponDiscountPercent:
 		if !c.Percent.IsPositive() || c.Percent.Cmp(money.DecimalFromInt(100)) > 0 {
@@ -171,14 +221,7 @@ func (s *Service) CreateCoupon(ctx context.Context, in CouponInput) (Coupon, err
 		if !in.Amount.IsPositive() {
 			v.Add("amount", "out_of_range", "must be more than zero")
 		} else if !cur.IsZero() {
-			amt, err := money.ParseAmount(in.Amount.String(), cur)
-			switch {
-			case err != nil && !errors.Is(err, money.ErrOverflow):
-				v.Add("amount", "too_many_decimals", err.Error())
-			case err != nil || money.CheckAmount(in.Amount) != nil:
-				v.Add("amount", "too_large", "must be at most "+money.MaxAmountText)
-			}
-			c.Amount = &amt
+			c.Amount = couponAmount(v, in.Amount, cur)
 		}
 	case pricing.CouponFixedPrice:
 		checkPrice(v, "fixed_price", c.FixedPrice)
@@ -187,63 +230,73 @@ func (s *Service) CreateCoupon(ctx context.Context, in CouponInput) (Coupon, err
 			v.Add("trial_days", "out_of_range", "an extended trial lasts 1 to 365 days")
 		}
 		if in.Budget != nil && !cur.IsZero() {
-			b, err := money.ParseAmount(in.Budget.String(), cur)
-			switch {
-			case err != nil && !errors.Is(err, money.ErrOverflow):
-				v.Add("budget", "too_many_decimals", err.Error())
-			case err != nil || money.CheckAmount(*in.Budget) != nil:
-				v.Add("budget", "too_large", "must be at most "+money.MaxAmountText)
-			case !b.IsPositive():
-				v.Add("budget", "out_of_range", "must be more than zero")
-			default:
-				used := money.NewAmount(0, cur)
-				c.Budget, c.BudgetUsed = &b, &used
-			}
+			c.Budget, c.BudgetUsed = couponBudget(v, *in.Budget, cur)
 		}
 	}
-	c.TargetEmail = v.OptionalEmail("target_email", in.TargetEmail)
-	if c.ValidFrom != nil && c.ValidUntil != nil && !c.ValidUntil.After(*c.ValidFrom) {
-		v.Add("valid_until", "out_of_range", "must be after valid_from")
+}
+
+// couponAmount is a discount_amount coupon's amount off in cur, which
+// must have no more decimals than cur has and fit the largest amount.
+func couponAmount(v *validate.Collector, d money.Decimal, cur money.Currency) *money.Amount {
+	amt, err := money.ParseAmount(d.String(), cur)
+	switch {
+	case err != nil && !errors.Is(err, money.ErrOverflow):
+		v.Add("amount", "too_many_decimals", err.Error())
+	case err != nil || money.CheckAmount(d) != nil:
+		v.Add("amount", "too_large", "must be at most "+money.MaxAmountText)
 	}
-	if len(in.Plans) > 100 {
-		v.Add("plans", "too_many", "at most 100 plans")
+	return &amt
+}
+
+// couponBudget is an extended-trial coupon's budget in cur, none of it
+// used yet; nil when it is not a positive amount in cur.
+func couponBudget(v *validate.Collector, d money.Decimal, cur money.Currency) (budget, used *money.Amount) {
+	b, err := money.ParseAmount(d.String(), cur)
+	switch {
+	case err != nil && !errors.Is(err, money.ErrOverflow):
+		v.Add("budget", "too_many_decimals", err.Error())
+	case err != nil || money.CheckAmount(d) != nil:
+		v.Add("budget", "too_large", "must be at most "+money.MaxAmountText)
+	case !b.IsPositive():
+		v.Add("budget", "out_of_range", "must be more than zero")
+	default:
+		u := money.NewAmount(0, cur)
+		return &b, &u
 	}
-	if err := v.Err(); err != nil {
-		return Coupon{}, err
+	return nil, nil
+}
+
+// insertCoupon stores a new coupon and its plan restrictions, giving it
+// its id and times, and records its creation. A code another coupon has is
+// refused.
+func (s *Service) insertCoupon(ctx context.Context, c *Coupon) error {
+	now := s.db.Now(ctx)
+	c.ID, c.CreatedAt, c.UpdatedAt = ids.New(CouponKind), now, now
+	var amount int64
+	if c.Amount != nil {
+		amount = c.Amount.Minor()
 	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		if c.Plans, err = s.couponPlans(ctx, a, in.Plans); err != nil {
-			return err
-		}
-		now := s.db.Now(ctx)
-		c.ID, c.CreatedAt, c.UpdatedAt = ids.New(CouponKind), now, now
-		var amount int64
-		if c.Amount != nil {
-			amount = c.Amount.Minor()
-		}
-		var budget any
-		if c.Budget != nil {
-			budget = c.Budget.Minor()
-		}
-		_, err := s.db.Exec(ctx, `INSERT INTO coupons (id, code, owner_org_id, kind, scope, percent, amount_minor, currency, fixed_price,
+	var budget any
+	if c.Budget != nil {
+		budget = c.Budget.Minor()
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO coupons (id, code, owner_org_id, kind, scope, percent, amount_minor, currency, fixed_price,
 			trial_days, usage, max_redemptions, redemptions, budget_minor, budget_used_minor, target_email, valid_from, valid_until,
 			status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, 0, $14, $15, $16, $17, $18, $18)`,
-			c.ID, c.Code, c.OwnerOrgID, c.Kind, c.Scope, c.Percent, amount, c.Currency, c.FixedPrice, c.TrialDays, c.Usage,
-			c.MaxRedemptions, budget, c.TargetEmail, c.ValidFrom, c.ValidUntil, c.Status, now)
-		if db.IsUniqueViolation(err) {
-			return errs.Invalid("validation_failed", "code: already used by another coupon", errs.Field("code", "code_taken", "another coupon has this code"))
+		c.ID, c.Code, c.OwnerOrgID, c.Kind, c.Scope, c.Percent, amount, c.Currency, c.FixedPrice, c.TrialDays, c.Usage,
+		c.MaxRedemptions, budget, c.TargetEmail, c.ValidFrom, c.ValidUntil, c.Status, now)
+	if db.IsUniqueViolation(err) {
+		return errs.Invalid("validation_failed", "code: already used by another coupon", errs.Field("code", "code_taken", "another coupon has this code"))
+	}
+	if err != nil {
+		return fmt.Errorf("insert coupon: %w", err)
+	}
+	for _, l := range c.Plans {
+		if _, err := s.db.Exec(ctx, `INSERT INTO coupon_plans (coupon_id, plan_lineage) VALUES ($1, $2)`, c.ID, l); err != nil {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("insert coupon: %w", err)
-		}
-		for _, l := range c.Plans {
-			if _, err := s.db.Exec(ctx, `INSERT INTO coupon_plans (coupon_id, plan_lineage) VALUES ($1, $2)`, c.ID, l); err != nil {
-				return err
-			}
-		}
-		return s.rec.Record(ctx, "coupon.create", "coupon", c.ID, c.OwnerOrgID, audit.Diff(nil, c), "coupon.created", c)
-	})
-	return c, err
+	}
+	return s.rec.Record(ctx, "coupon.create", "coupon", c.ID, c.OwnerOrgID, audit.Diff(nil, *c), "coupon.created", *c)
 }
 
 // couponPlans resolves the plans a coupon is restricted to (plan ids of any
