@@ -337,22 +337,40 @@ func (r *invoiceRenderer) partiesRow() core.Row {
 	)
 }
 
+// lineCells are the printed texts of one document line.
+type lineCells struct {
+	desc, period, qty, price, tax, amount string
+	ranges                                []string
+}
+
 // linesTable adds the lines table; its header row is repeated on every
 // page the table continues on.
 func (r *invoiceRenderer) linesTable() error {
-	type cells struct {
-		desc, period, qty, price, tax, amount string
-		ranges                                []string
-	}
-	rows := make([]cells, len(r.doc.Lines))
 	names := []string{"Description", "Qty", "Unit price", "Tax", "Amount"}
-	specs := make([]colSpec, len(names))
-	for i, n := range names {
-		specs[i].fit(n, fontstyle.Bold, stHead.size)
+	rows := r.formatLines()
+	avail := contentWidth(false)
+	sizes := lineColumnSizes(names, rows, avail)
+
+	head := tableHeaderRow(names, sizes, []bool{false, true, true, true, true})
+	if err := startRepeatedHeader(r.m, head, 20); err != nil {
+		return err
 	}
-	specs[0].flex = true
+	if len(rows) == 0 {
+		r.m.AddRows(lineRow(col.New(gridSize).Add(newPara("No lines.", cellStyle(stBody.colored(colorMuted)).pad(cellPadTop, cellPadBottom)))))
+	}
+	widths := textWidths(sizes, avail)
+	for _, c := range rows {
+		r.addLine(c, sizes, widths)
+	}
+	return stopRepeatedHeader(r.m)
+}
+
+// formatLines formats the document's lines: a blank quantity or unit price
+// when zero, a unit price in the line's currency (else the document's).
+func (r *invoiceRenderer) formatLines() []lineCells {
+	rows := make([]lineCells, len(r.doc.Lines))
 	for i, l := range r.doc.Lines {
-		c := cells{desc: l.Description, period: formatPeriod(l.PeriodStart, l.PeriodEnd), tax: money.FormatRate(l.TaxRate), amount: r.money(l.Amount),
+		c := lineCells{desc: l.Description, period: formatPeriod(l.PeriodStart, l.PeriodEnd), tax: money.FormatRate(l.TaxRate), amount: r.money(l.Amount),
 			ranges: l.Ranges}
 		if !l.Quantity.IsZero() {
 			c.qty = money.FormatDecimal(l.Quantity)
@@ -365,6 +383,19 @@ func (r *invoiceRenderer) linesTable() error {
 			c.price = money.FormatPrice(l.UnitPrice, cur)
 		}
 		rows[i] = c
+	}
+	return rows
+}
+
+// lineColumnSizes lays out the lines table on a page of width avail (mm):
+// the numbers keep their one-line width, the description takes the rest.
+func lineColumnSizes(names []string, rows []lineCells, avail float64) []int {
+	specs := make([]colSpec, len(names))
+	for i, n := range names {
+		specs[i].fit(n, fontstyle.Bold, stHead.size)
+	}
+	specs[0].flex = true
+	for _, c := range rows {
 		specs[0].fit(c.desc, stBody.style, stBody.size)
 		specs[0].fit(c.period, stSmall.style, stSmall.size)
 		for _, t := range c.ranges {
@@ -376,52 +407,45 @@ func (r *invoiceRenderer) linesTable() error {
 		}
 	}
 	// long descriptions wrap rather than squeeze the numbers
-	avail := contentWidth(false)
 	specs[0].min = min(max(specs[0].min, avail*0.3), avail*0.45)
-	sizes := layoutColumns(specs, avail)
+	return layoutColumns(specs, avail)
+}
 
-	head := tableHeaderRow(names, sizes, []bool{false, true, true, true, true})
-	if err := startRepeatedHeader(r.m, head, 20); err != nil {
-		return err
-	}
-	if len(rows) == 0 {
-		r.m.AddRows(lineRow(col.New(gridSize).Add(newPara("No lines.", cellStyle(stBody.colored(colorMuted)).pad(cellPadTop, cellPadBottom)))))
-	}
+// addLine adds the rows of one line: one, or more when its description is
+// too long for one page; the period and ranges go under the description's
+// end.
+func (r *invoiceRenderer) addLine(c lineCells, sizes []int, widths []float64) {
 	num := cellStyle(stBody).alignRight().pad(cellPadTop, cellPadBottom)
-	widths := textWidths(sizes, avail)
 	styles := []textStyle{stBody, stBody, stBody, stBody, stBody}
-	for _, c := range rows {
-		chunks := chunkCells([]string{c.desc, c.qty, c.price, c.tax, c.amount}, widths, styles)
-		for k, ch := range chunks {
-			last := k == len(chunks)-1
-			top := cellPadTop
-			if k > 0 {
-				top = 0
-			}
-			desc := vstack(newPara(ch[0], cellStyle(stBody).pad(top, 0)))
-			if last && c.period != "" {
-				desc.add(newPara(c.period, cellStyle(stSmall).pad(0.3, 0)))
-			}
-			if last {
-				for _, t := range c.ranges {
-					desc.add(newPara(t, cellStyle(stSmall).pad(0.3, 0)))
-				}
-			}
-			if last {
-				desc.add(space(cellPadBottom))
-			}
-			cols := []core.Col{col.New(sizes[0]).Add(desc)}
-			for j := 1; j < 5; j++ {
-				cols = append(cols, col.New(sizes[j]).Add(newPara(ch[j], num)))
-			}
-			if last {
-				r.m.AddRows(lineRow(cols...))
-			} else {
-				r.m.AddRows(row.New().Add(cols...))
+	chunks := chunkCells([]string{c.desc, c.qty, c.price, c.tax, c.amount}, widths, styles)
+	for k, ch := range chunks {
+		last := k == len(chunks)-1
+		top := cellPadTop
+		if k > 0 {
+			top = 0
+		}
+		desc := vstack(newPara(ch[0], cellStyle(stBody).pad(top, 0)))
+		if last && c.period != "" {
+			desc.add(newPara(c.period, cellStyle(stSmall).pad(0.3, 0)))
+		}
+		if last {
+			for _, t := range c.ranges {
+				desc.add(newPara(t, cellStyle(stSmall).pad(0.3, 0)))
 			}
 		}
+		if last {
+			desc.add(space(cellPadBottom))
+		}
+		cols := []core.Col{col.New(sizes[0]).Add(desc)}
+		for j := 1; j < 5; j++ {
+			cols = append(cols, col.New(sizes[j]).Add(newPara(ch[j], num)))
+		}
+		if last {
+			r.m.AddRows(lineRow(cols...))
+		} else {
+			r.m.AddRows(row.New().Add(cols...))
+		}
 	}
-	return stopRepeatedHeader(r.m)
 }
 
 // totalsRow: the totals on the right half. It is one row so that it never

@@ -40,6 +40,39 @@ const maxColumns = 20
 
 // RenderTable returns the PDF bytes of t (A4, landscape when there are more than 6 columns).
 func RenderTable(t Table) ([]byte, error) {
+	aligns, err := checkTable(t)
+	if err != nil {
+		return nil, err
+	}
+	landscape := len(t.Columns) > landscapeAbove
+	footer := strings.Join(splitLines(t.Footer), " ")
+	title := strings.Join(splitLines(t.Title), " ")
+	m, err := newDocument(landscape, footer, title, t.Party.Name, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	m.AddRows(tableHeading(t, title))
+	m.AddRows(spaceRow(4), ruleRow(colorRule, 0.25), spaceRow(5))
+
+	avail := contentWidth(landscape)
+	if err := addTableBody(m, t, aligns, avail); err != nil {
+		return nil, err
+	}
+	if notes := notesRows(t.Notes, avail); len(notes) > 0 {
+		m.AddRows(spaceRow(6))
+		m.AddRows(notes...)
+	}
+	out, err := m.Generate()
+	if err != nil {
+		return nil, fmt.Errorf("invoicepdf: generate: %w", err)
+	}
+	return out.GetBytes(), nil
+}
+
+// checkTable checks that t fits a page (some columns, no more than
+// maxColumns, no row wider than the header) and returns the alignment of
+// each column.
+func checkTable(t Table) ([]align.Type, error) {
 	n := len(t.Columns)
 	if n == 0 {
 		return nil, errors.New("invoicepdf: table without columns")
@@ -50,21 +83,9 @@ func RenderTable(t Table) ([]byte, error) {
 	if len(t.Align) > n {
 		return nil, fmt.Errorf("invoicepdf: table has %d alignments for %d columns", len(t.Align), n)
 	}
-	aligns := make([]align.Type, n)
-	for i := range aligns {
-		aligns[i] = align.Left
-		if i >= len(t.Align) {
-			continue
-		}
-		switch strings.ToLower(strings.TrimSpace(t.Align[i])) {
-		case "", "left":
-		case "right":
-			aligns[i] = align.Right
-		case "center", "centre":
-			aligns[i] = align.Center
-		default:
-			return nil, fmt.Errorf("invoicepdf: column %d: unknown alignment %q (want left or right)", i+1, t.Align[i])
-		}
+	aligns, err := columnAligns(t.Align, n)
+	if err != nil {
+		return nil, err
 	}
 	for i, r := range t.Rows {
 		if len(r) > n {
@@ -76,15 +97,34 @@ func RenderTable(t Table) ([]byte, error) {
 			return nil, fmt.Errorf("invoicepdf: totals row %d has %d cells for %d columns", i+1, len(r), n)
 		}
 	}
+	return aligns, nil
+}
 
-	footer := strings.Join(splitLines(t.Footer), " ")
-	title := strings.Join(splitLines(t.Title), " ")
-	m, err := newDocument(n > landscapeAbove, footer, title, t.Party.Name, time.Time{})
-	if err != nil {
-		return nil, err
+// columnAligns reads the alignments of n columns: left (the default),
+// right or centre.
+func columnAligns(names []string, n int) ([]align.Type, error) {
+	aligns := make([]align.Type, n)
+	for i := range aligns {
+		aligns[i] = align.Left
+		if i >= len(names) {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(names[i])) {
+		case "", "left":
+		case "right":
+			aligns[i] = align.Right
+		case "center", "centre":
+			aligns[i] = align.Center
+		default:
+			return nil, fmt.Errorf("invoicepdf: column %d: unknown alignment %q (want left or right)", i+1, names[i])
+		}
 	}
+	return aligns, nil
+}
 
-	// Heading: title and subtitle on the left, the party on the right.
+// tableHeading is a table's heading: title and subtitle on the left, the
+// party on the right.
+func tableHeading(t Table, title string) core.Row {
 	left := vstack(newPara(title, stBody.with(16, fontstyle.Bold, colorAccent).pad(0, 1.5)))
 	left.add(lines(t.Subtitle, stBody.with(10, fontstyle.Normal, colorMuted))...)
 	right := vstack()
@@ -94,52 +134,28 @@ func RenderTable(t Table) ([]byte, error) {
 			right.add(c)
 		}
 	}
-	m.AddRows(row.New().Add(col.New(pc(60)).Add(left), col.New(pc(40)).Add(right)))
-	m.AddRows(spaceRow(4), ruleRow(colorRule, 0.25), spaceRow(5))
+	return row.New().Add(col.New(pc(60)).Add(left), col.New(pc(40)).Add(right))
+}
 
-	avail := contentWidth(n > landscapeAbove)
+// addTableBody adds the rows of t under a header row repeated on every
+// page they continue on, then its totals below a rule.
+func addTableBody(m core.Maroto, t Table, aligns []align.Type, avail float64) error {
 	sizes := columnSizes(t, aligns, avail)
-	widths := textWidths(sizes, avail)
-	right2 := make([]bool, n)
+	l := tableLayout{sizes: sizes, widths: textWidths(sizes, avail), aligns: aligns}
+	right := make([]bool, len(aligns))
 	for i, a := range aligns {
-		right2[i] = a == align.Right
+		right[i] = a == align.Right
 	}
-	head := tableHeaderRow(t.Columns, sizes, right2)
+	head := tableHeaderRow(t.Columns, sizes, right)
 	if err := startRepeatedHeader(m, head, 12); err != nil {
-		return nil, err
-	}
-	// rows returns the table rows of the cells r: one, or more when a cell
-	// is too long for one page.
-	rows := func(r []string, ts textStyle) [][]core.Col {
-		vals := make([]string, n)
-		styles := make([]textStyle, n)
-		for i := range vals {
-			if i < len(r) {
-				vals[i] = strings.Join(splitLines(r[i]), " ")
-			}
-			styles[i] = ts
-		}
-		var out [][]core.Col
-		for k, ch := range chunkCells(vals, widths, styles) {
-			cols := make([]core.Col, n)
-			for i, v := range ch {
-				st := cellStyle(ts).pad(cellPadTop-0.2, cellPadBottom)
-				if k > 0 {
-					st.top = 0
-				}
-				st.align = aligns[i]
-				cols[i] = col.New(sizes[i]).Add(newPara(v, st))
-			}
-			out = append(out, cols)
-		}
-		return out
+		return err
 	}
 	body := tableBody
 	if len(t.Rows) == 0 {
 		m.AddRows(lineRow(col.New(gridSize).Add(newPara("No entries.", cellStyle(body.colored(colorMuted)).pad(cellPadTop, cellPadBottom)))))
 	}
 	for _, r := range t.Rows {
-		chunks := rows(r, body)
+		chunks := l.rows(r, body)
 		for k, cols := range chunks {
 			if k == len(chunks)-1 {
 				m.AddRows(lineRow(cols...))
@@ -149,10 +165,10 @@ func RenderTable(t Table) ([]byte, error) {
 		}
 	}
 	if err := stopRepeatedHeader(m); err != nil {
-		return nil, err
+		return err
 	}
 	for i, r := range t.Totals {
-		for k, cols := range rows(r, body.bold()) {
+		for k, cols := range l.rows(r, body.bold()) {
 			rw := row.New().Add(cols...)
 			if i == 0 && k == 0 {
 				rw.WithStyle(&props.Cell{BorderType: border.Top, BorderColor: colorAccent, BorderThickness: 0.4})
@@ -160,15 +176,43 @@ func RenderTable(t Table) ([]byte, error) {
 			m.AddRows(rw)
 		}
 	}
-	if notes := notesRows(t.Notes, avail); len(notes) > 0 {
-		m.AddRows(spaceRow(6))
-		m.AddRows(notes...)
+	return nil
+}
+
+// tableLayout is where a table's cells go: each column's grid size, text
+// width (mm) and alignment.
+type tableLayout struct {
+	sizes  []int
+	widths []float64
+	aligns []align.Type
+}
+
+// rows returns the table rows of the cells r: one, or more when a cell is
+// too long for one page.
+func (l tableLayout) rows(r []string, ts textStyle) [][]core.Col {
+	n := len(l.sizes)
+	vals := make([]string, n)
+	styles := make([]textStyle, n)
+	for i := range vals {
+		if i < len(r) {
+			vals[i] = strings.Join(splitLines(r[i]), " ")
+		}
+		styles[i] = ts
 	}
-	out, err := m.Generate()
-	if err != nil {
-		return nil, fmt.Errorf("invoicepdf: generate: %w", err)
+	var out [][]core.Col
+	for k, ch := range chunkCells(vals, l.widths, styles) {
+		cols := make([]core.Col, n)
+		for i, v := range ch {
+			st := cellStyle(ts).pad(cellPadTop-0.2, cellPadBottom)
+			if k > 0 {
+				st.top = 0
+			}
+			st.align = l.aligns[i]
+			cols[i] = col.New(l.sizes[i]).Add(newPara(v, st))
+		}
+		out = append(out, cols)
 	}
-	return out.GetBytes(), nil
+	return out
 }
 
 // columnSizes lays out the columns of t on a page of width avail (mm):
