@@ -497,33 +497,27 @@ func prefixed(p, cols string) string {
 
 // parties loads organizations as invoice parties.
 func (s *Service) parties(ctx context.Context, ids []string) (map[string]Party, error) {
-	out := map[string]Party{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	ps, err := db.Select(ctx, s.db, func(sc db.Scanner) (Party, error) {
-		var p Party
-		return p, sc.Scan(&p.OrgID, &p.Name, &p.Address, &p.Country, &p.TaxID, &p.Email)
-	}, `SELECT id, name, address, country, tax_id, email FROM organizations WHERE id IN (`+db.In(1, len(ids))+`)`, args...)
+	orgs, err := s.identity.Orgs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range ps {
-		out[p.OrgID] = p
-	}
+	out := make(map[string]Party, len(orgs))
 	// Invoices name their parties without a foreign key on PostgreSQL
 	// (migration 15): no document goes out for an organization that is not
 	// there.
 	for _, id := range ids {
-		if _, ok := out[id]; !ok {
+		o, ok := orgs[id]
+		if !ok {
 			return nil, fmt.Errorf("billing: invoice party %s: organization not found", id)
 		}
+		out[id] = partyOf(o)
 	}
 	return out, nil
+}
+
+// partyOf is organization o as a party of a document.
+func partyOf(o identity.Organization) Party {
+	return Party{OrgID: o.ID, Name: o.Name, Address: o.Address, Country: o.Country, TaxID: o.TaxID, Email: o.Email}
 }
 
 // Check verifies what the schema leaves to billing: every invoice's
@@ -531,18 +525,40 @@ func (s *Service) parties(ctx context.Context, ids []string) (map[string]Party, 
 // see migration 15). Tests call it when they end, as they call
 // ledger.Check.
 func (s *Service) Check(ctx context.Context) error {
-	bad, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
+	named, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
 		var id string
 		return id, sc.Scan(&id)
-	}, `SELECT i.id FROM invoices i
-		LEFT JOIN organizations iss ON iss.id = i.issuer_org_id
-		LEFT JOIN organizations rec ON rec.id = i.recipient_org_id
-		WHERE iss.id IS NULL OR rec.id IS NULL ORDER BY i.id LIMIT 20`)
+	}, `SELECT issuer_org_id FROM invoices UNION SELECT recipient_org_id FROM invoices`)
 	if err != nil {
 		return err
 	}
-	if len(bad) > 0 {
-		return fmt.Errorf("billing: invoices without their issuer or recipient organization: %s", strings.Join(bad, ", "))
+	var missing []string
+	for chunk := range slices.Chunk(named, 500) {
+		orgs, err := s.identity.Orgs(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		for _, id := range chunk {
+			if _, ok := orgs[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
 	}
-	return nil
+	if len(missing) == 0 {
+		return nil
+	}
+	args := make([]any, len(missing))
+	for i, id := range missing {
+		args[i] = id
+	}
+	in := db.In(1, len(missing))
+	bad, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	}, `SELECT id FROM invoices WHERE issuer_org_id IN (`+in+`) OR recipient_org_id IN (`+in+`) ORDER BY id LIMIT 20`, args...)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("billing: invoices without their issuer or recipient organization: %s (missing %s)", strings.Join(bad, ", "),
+		strings.Join(missing, ", "))
 }

@@ -2,9 +2,10 @@ package billing
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
-	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/ledger"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
-	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
@@ -62,22 +62,11 @@ func (s *Service) reportOrg(ctx context.Context, a actor.Actor, id string, kinds
 	if !identity.May(a, identity.FinancialReports) || !MayReadReport(a, id) {
 		return Party{}, notFound
 	}
-	var kind string
-	var p Party
-	err := s.db.QueryRow(ctx, `SELECT id, kind, name, address, country, tax_id, email FROM organizations WHERE id = $1`, id).
-		Scan(&p.OrgID, &kind, &p.Name, &p.Address, &p.Country, &p.TaxID, &p.Email)
-	if errors.Is(err, db.ErrNoRows) {
-		return p, notFound
+	o, found, err := s.identity.Org(ctx, id)
+	if err != nil || !found || !slices.Contains(kinds, o.Kind) {
+		return Party{}, cmp.Or(err, error(notFound))
 	}
-	if err != nil {
-		return p, err
-	}
-	for _, k := range kinds {
-		if string(k) == kind {
-			return p, nil
-		}
-	}
-	return p, notFound
+	return partyOf(o), nil
 }
 
 // BalanceLine is a vendor's balance in one currency.
@@ -377,15 +366,21 @@ func (s *Service) PartyStatement(ctx context.Context, orgID string, from, to tim
 	if len(es) > MaxStatementEntries {
 		es, out.Truncated = es[:MaxStatementEntries], true
 	}
-	names := map[string]string{}
+	seen := map[string]bool{}
+	var counterparties []string
+	for _, e := range es {
+		if !seen[e.CounterpartyID] {
+			seen[e.CounterpartyID] = true
+			counterparties = append(counterparties, e.CounterpartyID)
+		}
+	}
+	names, err := s.identity.Orgs(ctx, counterparties)
+	if err != nil {
+		return Statement{}, err
+	}
 	for _, e := range es {
 		balance[e.Currency] = balance[e.Currency].Add(e.Amount)
-		if _, ok := names[e.CounterpartyID]; !ok {
-			var n string
-			_ = s.db.QueryRow(ctx, `SELECT name FROM organizations WHERE id = $1`, e.CounterpartyID).Scan(&n)
-			names[e.CounterpartyID] = n
-		}
-		out.Entries = append(out.Entries, StatementEntry{Entry: e, CounterpartyName: names[e.CounterpartyID],
+		out.Entries = append(out.Entries, StatementEntry{Entry: e, CounterpartyName: names[e.CounterpartyID].Name,
 			Amount: money.NewAmount(e.Amount, e.Currency), Balance: r.amount(balance[e.Currency], e.Currency)})
 	}
 	for _, c := range sortedCurrencies(balance) {

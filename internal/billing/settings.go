@@ -173,9 +173,8 @@ func (s *Service) GetVendorFee(ctx context.Context, vendorID string) (VendorFee,
 }
 
 func (s *Service) checkVendor(ctx context.Context, id string) error {
-	var kind string
-	err := s.db.QueryRow(ctx, `SELECT kind FROM organizations WHERE id = $1`, id).Scan(&kind)
-	if errors.Is(err, db.ErrNoRows) || (err == nil && kind != string(identity.VendorOrg)) {
+	o, found, err := s.identity.Org(ctx, id)
+	if err == nil && (!found || o.Kind != identity.VendorOrg) {
 		return errs.NotFound("vendor_not_found", "no such vendor")
 	}
 	return err

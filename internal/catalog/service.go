@@ -20,6 +20,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 )
 
 // Offerings tells whether an organization offers a product to its buyers
@@ -34,6 +35,7 @@ type Offerings interface {
 // The identity service implements it.
 type Directory interface {
 	Org(ctx context.Context, id string) (identity.Organization, bool, error)
+	Orgs(ctx context.Context, ids []string) (map[string]identity.Organization, error)
 	Within(ctx context.Context, ancestor, descendant string) (bool, error)
 	HasUser(ctx context.Context, orgID, email string) (bool, error)
 	GetUser(ctx context.Context, id string) (identity.User, error)
@@ -43,7 +45,10 @@ type Directory interface {
 // Deps is what the catalog needs of the rest of the platform; the
 // composition root provides it.
 type Deps struct {
-	Recorder  audit.Recorder
+	Recorder audit.Recorder
+	// Outbox delivers the events the catalog reacts to (a new vendor
+	// organization gets its profile); nil in tests of the catalog alone.
+	Outbox    *outbox.Outbox
 	Directory Directory
 	// Offerings may be nil: then only vendors' and staff's bundles and
 	// coupons are possible.
@@ -62,10 +67,15 @@ type Service struct {
 	log      *slog.Logger
 }
 
-// New returns the service.
+// New returns the service and subscribes it to new organizations (a
+// vendor's gets its onboarding profile).
 func New(d *db.DB, deps Deps, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, rec: deps.Recorder, identity: deps.Directory, offers: deps.Offerings, holdings: deps.Holdings, log: log}
+	s := &Service{db: d, rec: deps.Recorder, identity: deps.Directory, offers: deps.Offerings, holdings: deps.Holdings, log: log}
+	if deps.Outbox != nil {
+		deps.Outbox.Subscribe("catalog.vendor_profiles", "organization.created", s.onOrganizationCreated)
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 	"github.com/nephele-cloud/nephele/internal/platform/page"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 )
@@ -40,22 +42,54 @@ type Vendor struct {
 	ReviewedBy  string     `json:"reviewed_by,omitempty"`
 }
 
-const vendorSelect = `SELECT o.id, o.name, o.email, o.country, coalesce(v.status, 'approved'), coalesce(v.website, ''),
-	coalesce(v.description, ''), coalesce(v.reason, ''), v.submitted_at, o.created_at, v.reviewed_at, coalesce(v.reviewed_by, '')
-	FROM organizations o LEFT JOIN vendor_profiles v ON v.org_id = o.id WHERE o.kind = 'vendor'`
+const profileColumns = `v.org_id, v.status, v.website, v.description, v.reason, v.submitted_at, v.reviewed_at, v.reviewed_by`
 
-// scanVendor reads a vendorSelect row. (Times are coalesced here, not in
-// SQL: SQLite returns a coalesced timestamp as text.)
-func scanVendor(s db.Scanner) (Vendor, error) {
+// scanProfile reads a vendor's onboarding profile (profileColumns); the
+// organization's name, e-mail and country come from identity (withOrg).
+func scanProfile(s db.Scanner) (Vendor, error) {
 	var v Vendor
-	var submitted *time.Time
-	var created time.Time
-	err := s.Scan(&v.OrgID, &v.Name, &v.Email, &v.Country, &v.Status, &v.Website, &v.Description, &v.Reason, &submitted, &created, &v.ReviewedAt, &v.ReviewedBy)
-	v.SubmittedAt = created
-	if submitted != nil {
-		v.SubmittedAt = *submitted
-	}
+	err := s.Scan(&v.OrgID, &v.Status, &v.Website, &v.Description, &v.Reason, &v.SubmittedAt, &v.ReviewedAt, &v.ReviewedBy)
 	return v, err
+}
+
+// withOrg completes v with its organization's name and contacts.
+func withOrg(v Vendor, o identity.Organization) Vendor {
+	v.Name, v.Email, v.Country = o.Name, o.Email, o.Country
+	return v
+}
+
+// vendor loads vendor orgID. A vendor organization whose set-up has not
+// been handled yet (no profile: created by an administrator a moment ago)
+// is approved since its creation, as its set-up will record.
+func (s *Service) vendor(ctx context.Context, orgID string) (Vendor, error) {
+	o, found, err := s.identity.Org(ctx, orgID)
+	if err != nil {
+		return Vendor{}, err
+	}
+	if !found || o.Kind != identity.VendorOrg {
+		return Vendor{}, errVendorNotFound
+	}
+	v, err := db.Get(ctx, s.db, scanProfile, `SELECT `+profileColumns+` FROM vendor_profiles v WHERE v.org_id = $1`, orgID)
+	if errors.Is(err, db.ErrNoRows) {
+		v, err = Vendor{OrgID: o.ID, Status: VendorApproved, SubmittedAt: o.CreatedAt}, nil
+	}
+	return withOrg(v, o), err
+}
+
+// onOrganizationCreated gives a new vendor organization its profile:
+// approved, since an administrator created it (a vendor registering itself
+// stores its pending profile with its organization, which this leaves).
+func (s *Service) onOrganizationCreated(ctx context.Context, ev outbox.Event) error {
+	var o identity.Organization
+	if err := json.Unmarshal(ev.Data, &o); err != nil {
+		return fmt.Errorf("organization.created %s: %w", ev.ID, err)
+	}
+	if o.Kind != identity.VendorOrg {
+		return nil
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO vendor_profiles (org_id, status, submitted_at, updated_at) VALUES ($1, $2, $3, $3)
+		ON CONFLICT (org_id) DO NOTHING`, o.ID, VendorApproved, o.CreatedAt)
+	return err
 }
 
 var errVendorNotFound = errs.NotFound("vendor_not_found", "no such vendor")
@@ -115,10 +149,7 @@ func (s *Service) GetVendor(ctx context.Context, orgID string) (Vendor, error) {
 	if err := validate.CheckID("id", ids.Organization, orgID); err != nil {
 		return Vendor{}, err
 	}
-	v, err := db.Get(ctx, s.db, scanVendor, vendorSelect+` AND o.id = $1`, orgID)
-	if errors.Is(err, db.ErrNoRows) {
-		return v, errVendorNotFound
-	}
+	v, err := s.vendor(ctx, orgID)
 	if err != nil {
 		return v, err
 	}
@@ -149,20 +180,24 @@ func (s *Service) ListVendors(ctx context.Context, f VendorFilter) ([]Vendor, st
 		return nil, "", err
 	}
 	a := actor.From(ctx)
-	q := db.NewQuery(vendorSelect + ` AND o.status = 'active'`)
+	q := db.NewQuery(`SELECT ` + profileColumns + ` FROM vendor_profiles v WHERE `)
 	switch {
+	case identity.IsStaff(a) && f.Status != "":
+		q.Add("v.status = " + q.Arg(f.Status))
 	case identity.IsStaff(a):
-		if f.Status != "" {
-			q.Add(" AND coalesce(v.status, 'approved') = " + q.Arg(f.Status))
-		}
+		q.Add("1 = 1")
 	case a.OrgKind == string(identity.VendorOrg):
-		q.Add(" AND (coalesce(v.status, 'approved') = 'approved' OR o.id = " + q.Arg(a.OrgID) + ")")
+		q.Add("(v.status = 'approved' OR v.org_id = " + q.Arg(a.OrgID) + ")")
 	default:
-		q.Add(" AND coalesce(v.status, 'approved') = 'approved'")
+		q.Add("v.status = 'approved'")
 	}
-	rows, next, err := page.List(ctx, s.db, q, "o.id", page.Ascending, f.Page, scanVendor, func(v Vendor) string { return v.OrgID })
+	profiles, next, err := page.List(ctx, s.db, q, "v.org_id", page.Ascending, f.Page, scanProfile, func(v Vendor) string { return v.OrgID })
 	if err != nil {
 		return nil, "", fmt.Errorf("list vendors: %w", err)
+	}
+	rows, err := s.withOrgs(ctx, profiles)
+	if err != nil {
+		return nil, "", err
 	}
 	if !identity.IsStaff(a) {
 		for i := range rows {
@@ -172,6 +207,26 @@ func (s *Service) ListVendors(ctx context.Context, f VendorFilter) ([]Vendor, st
 		}
 	}
 	return rows, next, nil
+}
+
+// withOrgs completes profiles with their organizations, leaving out the
+// archived ones.
+func (s *Service) withOrgs(ctx context.Context, profiles []Vendor) ([]Vendor, error) {
+	ids := make([]string, len(profiles))
+	for i, v := range profiles {
+		ids[i] = v.OrgID
+	}
+	orgs, err := s.identity.Orgs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Vendor, 0, len(profiles))
+	for _, v := range profiles {
+		if o, ok := orgs[v.OrgID]; ok && o.Status == identity.StatusActive {
+			out = append(out, withOrg(v, o))
+		}
+	}
+	return out, nil
 }
 
 // ApproveVendor approves a pending (or earlier rejected) vendor.
@@ -205,10 +260,7 @@ func (s *Service) reviewVendor(ctx context.Context, orgID, status, reason string
 	}
 	var out Vendor
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		before, err := db.Get(ctx, s.db, scanVendor, vendorSelect+` AND o.id = $1`, orgID)
-		if errors.Is(err, db.ErrNoRows) {
-			return errVendorNotFound
-		}
+		before, err := s.vendor(ctx, orgID)
 		if err != nil {
 			return err
 		}
