@@ -56,6 +56,9 @@ func foreignBills(t *testing.T, en *env, subs map[string]subscription.Order) bil
 				t.Fatal(err)
 			}
 			paid[invs[0].ID] = p.ID
+			if _, err := en.app.Outbox.DeliverPending(sys); err != nil { // invoice.paid pays the orders
+				t.Fatal(err)
+			}
 		}
 		out.payment[o.ID] = paid[invs[0].ID]
 		vl, err := en.app.Billing.AddVendorLine(actor.With(context.Background(), actor.System), o.SubscriptionID, billing.VendorLineInput{

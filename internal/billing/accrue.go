@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
@@ -58,35 +57,6 @@ func (s *Service) onOrderCancelled(ctx context.Context, ev outbox.Event) error {
 	return s.creditOrder(ctx, d.OrderID, "order cancelled: "+d.Reason)
 }
 
-// fromCatalog reads what charging needs of the catalog: the product
-// (its tax category, kind, self-billing) and, for each of planIDs, the
-// label that prefixes the lines of its charges (see planLabel). It is the
-// one place where billing reads the catalog.
-func (s *Service) fromCatalog(ctx context.Context, productID string, planIDs ...string) (catalog.Product, []string, error) {
-	p, err := s.catalog.GetProduct(identity.AsSystem(ctx), productID)
-	if err != nil {
-		return p, nil, err
-	}
-	labels := make([]string, len(planIDs))
-	for i, id := range planIDs {
-		plan, err := s.catalog.GetPlan(identity.AsSystem(ctx), id)
-		if err != nil {
-			return p, nil, err
-		}
-		labels[i] = planLabel(p, plan)
-	}
-	return p, labels, nil
-}
-
-// planLabel names a plan of product p on invoices: the product's name,
-// followed by the plan's unless p is a bundle or both are named alike.
-func planLabel(p catalog.Product, plan catalog.Plan) string {
-	if p.Kind == catalog.KindBundle || plan.Name == p.Name {
-		return p.Name
-	}
-	return p.Name + " " + plan.Name
-}
-
 // periodCharges records the charges of a period: advance, arrears,
 // vendor costs of trials and sandboxes, recurring vendor lines.
 func (s *Service) periodCharges(ctx context.Context, ev subscription.PeriodEvent, billAt time.Time) error {
@@ -133,17 +103,12 @@ func (s *Service) pendingArrears(ctx context.Context, subID string, end time.Tim
 
 // chargesOfPeriod makes the charges of a period (without recording them).
 func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEvent, billAt time.Time) ([]charge, error) {
-	product, labels, err := s.fromCatalog(ctx, ev.ProductID, ev.PlanID)
-	if err != nil {
-		return nil, err
-	}
-	label := labels[0]
 	cur, err := money.ParseCurrency(ev.Currency)
 	if err != nil {
 		return nil, err
 	}
 	base := charge{SubscriptionID: ev.SubscriptionID, OrderID: ev.OrderID, ProductID: ev.ProductID, VendorOrgID: ev.VendorOrgID,
-		Currency: cur, Detail: chargeDetail{Label: label, TaxCategory: product.TaxCategory}}
+		Currency: cur, Detail: chargeDetail{Label: ev.Billed.Label, TaxCategory: ev.Billed.TaxCategory}}
 	if ev.Kind == subscription.KindTrial || ev.Kind == subscription.KindSandbox {
 		c, ok, err := s.vendorCostCharge(ctx, ev, base)
 		if err != nil || !ok {
@@ -158,7 +123,7 @@ func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEve
 	start, end := pq.Start, pq.End
 	base.PayerOrgID, base.IssuerOrgID = ev.CustomerOrgID, ev.SellerOrgID
 	base.SelfBilled = ev.SelfBilled
-	if product.SelfBilled {
+	if ev.Billed.IssuerVendor {
 		base.IssuerOrgID, base.Detail.IssuerVendor = ev.VendorOrgID, true
 	}
 	base.Detail.Parties = parties(ev.Chain)
@@ -324,11 +289,7 @@ func (s *Service) changeCharge(ctx context.Context, ev subscription.ChangeEvent)
 	if err != nil {
 		return err
 	}
-	product, labels, err := s.fromCatalog(ctx, ev.ProductID, ev.FromPlanID, ev.ToPlanID)
-	if err != nil {
-		return err
-	}
-	fromLabel, toLabel := labels[0], labels[1]
+	fromLabel, toLabel := ev.FromLabel, ev.Billed.Label
 	cur, err := money.ParseCurrency(ev.Currency)
 	if err != nil {
 		return err
@@ -338,13 +299,13 @@ func (s *Service) changeCharge(ctx context.Context, ev subscription.ChangeEvent)
 	c := charge{Kind: ChargeChange, Key: ev.SubscriptionID + "/" + ev.OrderID + "/" + ChargeChange, PayerOrgID: ev.CustomerOrgID,
 		IssuerOrgID: ev.SellerOrgID, VendorOrgID: ev.VendorOrgID, SubscriptionID: ev.SubscriptionID, OrderID: ev.OrderID,
 		ProductID: ev.ProductID, Currency: cur, SelfBilled: ev.SelfBilled, PeriodStart: &ev.At, PeriodEnd: &end, BillAt: ev.At,
-		Detail: chargeDetail{Label: toLabel, TaxCategory: product.TaxCategory, Parties: parties(ev.New.Chain), Lines: []pricing.QuoteLine{
+		Detail: chargeDetail{Label: toLabel, TaxCategory: ev.Billed.TaxCategory, Parties: parties(ev.New.Chain), Lines: []pricing.QuoteLine{
 			{Kind: LineProrationCharge, Description: toLabel + hours, Quantity: money.DecimalFromInt(1), UnitPrice: p.Charge.Decimal(),
 				Amount: p.Charge, Period: period},
 			{Kind: LineProrationCredit, Description: "Unused part of " + fromLabel, Quantity: money.DecimalFromInt(1),
 				UnitPrice: p.Credit.Decimal(), Amount: p.Credit, Period: period},
 		}}}
-	if product.SelfBilled {
+	if ev.Billed.IssuerVendor {
 		c.IssuerOrgID, c.Detail.IssuerVendor = ev.VendorOrgID, true
 	} else if c.Detail.Claims, err = prorationClaims(*ev.Old, *ev.New, start, end, ev.At, cur); err != nil {
 		return err

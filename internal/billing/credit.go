@@ -137,7 +137,7 @@ func (s *Service) credit(ctx context.Context, inv Invoice, in CreditNoteInput) (
 		return Invoice{}, err
 	}
 	if status == StatusPaid && inv.Status != StatusPaid {
-		if err := s.payOrders(ctx, inv); err != nil {
+		if err := s.announcePaid(ctx, inv); err != nil {
 			return Invoice{}, err
 		}
 	}
@@ -472,7 +472,7 @@ func (s *Service) Issue(ctx context.Context, id string) (Invoice, error) {
 			}
 		}
 		if inv.Status == StatusPaid {
-			if err := s.payOrders(ctx, inv); err != nil {
+			if err := s.announcePaid(ctx, inv); err != nil {
 				return err
 			}
 		}

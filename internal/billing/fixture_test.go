@@ -242,11 +242,22 @@ func (f *fixture) invoices(who string) []billing.Invoice {
 	return list
 }
 
-// pay pays an invoice in full by bank transfer.
+// pay pays an invoice in full by bank transfer and delivers the events
+// that follow (the paid invoice pays its orders), as the workers would.
 func (f *fixture) pay(inv billing.Invoice) {
 	f.t.Helper()
 	if _, err := f.bill.RecordPayment(f.as("admin"), inv.ID, billing.PaymentInput{Reference: "SLIP-" + inv.Number, ReceivedOn: f.clock.Now()}); err != nil {
 		f.t.Fatalf("pay %s: %v", inv.Number, err)
+	}
+	f.deliver()
+}
+
+// deliver hands every pending event to its subscribers, as the workers
+// would.
+func (f *fixture) deliver() {
+	f.t.Helper()
+	if _, err := f.ob.DeliverPending(context.Background()); err != nil {
+		f.t.Fatal(err)
 	}
 }
 

@@ -44,6 +44,7 @@ func TestSelfBilledProforma(t *testing.T) {
 		if _, err := f.bill.DeclarePaid(f.as("vendor_b"), pf.ID, "wire 778"); err != nil {
 			t.Fatal(err)
 		}
+		f.deliver() // invoice.paid pays the order
 		if f.sub(o.SubscriptionID).Provisioning != subscription.ProvPending {
 			t.Fatal("declaring the pro-forma paid did not start provisioning")
 		}

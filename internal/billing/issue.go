@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/ledger"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
@@ -27,7 +26,6 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 	var bodyRows, periodRows [][]any
 	var journals []ledger.Journal
 	var issued []string
-	var paidOrders []string
 	for i := range docs {
 		d := &docs[i]
 		inv := &d.inv
@@ -38,9 +36,6 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 			issueFields(inv, set, now)
 			journals = append(journals, d.journal)
 			issued = append(issued, inv.ID)
-			if inv.Status == StatusPaid {
-				paidOrders = append(paidOrders, d.orders...)
-			}
 		}
 		bodyRows = append(bodyRows, []any{inv.ID, d.lines})
 		for _, l := range inv.Lines {
@@ -60,11 +55,6 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 	}
 	if err := s.ledger.Post(ctx, journals...); err != nil {
 		return err
-	}
-	for _, o := range paidOrders {
-		if err := s.subs.OrderPaid(identity.AsSystem(ctx), o); err != nil {
-			return err
-		}
 	}
 	if len(issued) > 0 {
 		if err := s.outbox.PublishData(ctx, "billing.invoices_issued", "run", runID, "", map[string]any{"run_id": runID, "invoice_ids": issued}); err != nil {
@@ -87,8 +77,17 @@ func (s *Service) writeDocs(ctx context.Context, docs []built, runID string) err
 		}
 		invRows[i] = invoiceRow(docs[i].inv, pending)
 	}
-	_, err = s.db.CopyIn(ctx, "invoices", invoiceInsertColumns, invRows)
-	return err
+	if _, err = s.db.CopyIn(ctx, "invoices", invoiceInsertColumns, invRows); err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if d.inv.Status == StatusPaid { // a zero total, paid at issue
+			if err := s.publishPaid(ctx, d.inv, d.orders); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // issueFields makes inv issued now: due after the payment terms, paid at

@@ -15,6 +15,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
+	"github.com/nephele-cloud/nephele/internal/platform/page"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 )
 
@@ -262,15 +263,22 @@ func (s *Service) pay(ctx context.Context, inv Invoice, p *Payment, attachment [
 	if status != StatusPaid {
 		return nil
 	}
-	if err := s.outbox.PublishData(ctx, "invoice.paid", "invoice", inv.ID, inv.RecipientOrgID,
-		map[string]string{"invoice_id": inv.ID, "number": inv.Number}); err != nil {
-		return err
-	}
-	return s.payOrders(ctx, inv)
+	return s.announcePaid(ctx, inv)
 }
 
-// payOrders pays the orders whose charges an invoice paid in full carried.
-func (s *Service) payOrders(ctx context.Context, inv Invoice) error {
+// InvoicePaid is the data of the invoice.paid event: an invoice settled in
+// full (by payments, by credit notes, or at issue for a zero total) and the
+// orders whose charges it carried. The subscription domain consumes it: a
+// paid order moves its subscription on.
+type InvoicePaid struct {
+	InvoiceID string   `json:"invoice_id"`
+	Number    string   `json:"number"`
+	OrderIDs  []string `json:"order_ids"`
+}
+
+// announcePaid publishes invoice.paid for inv, settled now, naming the
+// orders its lines charged.
+func (s *Service) announcePaid(ctx context.Context, inv Invoice) error {
 	lines, err := s.lines(ctx, inv)
 	if err != nil {
 		return err
@@ -281,22 +289,23 @@ func (s *Service) payOrders(ctx context.Context, inv Invoice) error {
 			charges = append(charges, l.ChargeID)
 		}
 	}
-	if len(charges) == 0 {
-		return nil
-	}
-	orders, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	}, `SELECT DISTINCT order_id FROM charges WHERE id IN (`+db.In(1, len(charges))+`) AND order_id IS NOT NULL ORDER BY order_id`, charges...)
-	if err != nil {
-		return err
-	}
-	for _, o := range orders {
-		if err := s.subs.OrderPaid(identity.AsSystem(ctx), o); err != nil {
+	orders := []string{}
+	if len(charges) > 0 {
+		orders, err = db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
+			var id string
+			return id, sc.Scan(&id)
+		}, `SELECT DISTINCT order_id FROM charges WHERE id IN (`+db.In(1, len(charges))+`) AND order_id IS NOT NULL ORDER BY order_id`, charges...)
+		if err != nil {
 			return err
 		}
 	}
-	return nil
+	return s.publishPaid(ctx, inv, orders)
+}
+
+// publishPaid publishes invoice.paid for inv with the orders it paid.
+func (s *Service) publishPaid(ctx context.Context, inv Invoice, orders []string) error {
+	return s.outbox.PublishData(ctx, "invoice.paid", "invoice", inv.ID, inv.RecipientOrgID,
+		InvoicePaid{InvoiceID: inv.ID, Number: inv.Number, OrderIDs: page.NonNil(orders)})
 }
 
 // ListPayments lists an invoice's payments (to whoever may see it).

@@ -52,7 +52,6 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/audit"
-	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/ledger"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
@@ -99,19 +98,13 @@ type Directory interface {
 	Operator(ctx context.Context) (identity.Organization, error)
 }
 
-// Catalog is what billing reads of products and plans. The catalog
-// service implements it.
-type Catalog interface {
-	GetProduct(ctx context.Context, id string) (catalog.Product, error)
-	GetPlan(ctx context.Context, id string) (catalog.Plan, error)
-}
-
-// Subscriptions is what billing reads of subscriptions and tells them.
-// The subscription service implements it.
+// Subscriptions is what billing reads of subscriptions. (What billing
+// tells them travels as events: invoice.paid pays their orders.) The
+// subscription service implements it.
 type Subscriptions interface {
 	GetSubscription(ctx context.Context, id string) (subscription.Subscription, error)
 	NextPeriods(ctx context.Context, customerOrgID string, by time.Time) ([]subscription.PeriodEvent, error)
-	OrderPaid(ctx context.Context, id string) error
+	NextRenewal(ctx context.Context, customerOrgID string) (time.Time, error)
 }
 
 // Deps is what billing needs of the rest of the platform; the composition
@@ -120,7 +113,6 @@ type Deps struct {
 	Audit         *audit.Log
 	Outbox        *outbox.Outbox
 	Directory     Directory
-	Catalog       Catalog
 	Subscriptions Subscriptions
 	Ledger        *ledger.Ledger
 }
@@ -132,7 +124,6 @@ type Service struct {
 	rec      audit.Recorder
 	outbox   *outbox.Outbox
 	identity Directory
-	catalog  Catalog
 	subs     Subscriptions
 	ledger   *ledger.Ledger
 	cfg      Config
@@ -163,7 +154,7 @@ func New(d *db.DB, deps Deps, cfg Config, log *slog.Logger) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	o := deps.Outbox
-	s := &Service{db: d, audit: deps.Audit, outbox: o, rec: audit.NewRecorder(deps.Audit, o), identity: deps.Directory, catalog: deps.Catalog,
+	s := &Service{db: d, audit: deps.Audit, outbox: o, rec: audit.NewRecorder(deps.Audit, o), identity: deps.Directory,
 		subs: deps.Subscriptions, ledger: deps.Ledger, cfg: cfg, log: log}
 	o.Subscribe("billing.charges", "subscription.*", s.onSubscriptionEvent)
 	o.Subscribe("billing.cancellations", "order.cancelled", s.onOrderCancelled)

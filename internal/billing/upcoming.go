@@ -115,10 +115,8 @@ func (s *Service) upcomingAt(ctx context.Context, payerID string) (time.Time, er
 	if err != nil && !errors.Is(err, db.ErrNoRows) {
 		return at, err
 	}
-	var next time.Time
-	err = s.db.QueryRow(ctx, `SELECT current_period_end FROM subscriptions WHERE customer_org_id = $1 AND kind = 'normal'
-		AND status = 'active' AND auto_renew = $2 AND current_period_end IS NOT NULL ORDER BY current_period_end LIMIT 1`, payerID, true).Scan(&next)
-	if err != nil && !errors.Is(err, db.ErrNoRows) {
+	next, err := s.subs.NextRenewal(ctx, payerID)
+	if err != nil {
 		return at, err
 	}
 	if at.IsZero() || (!next.IsZero() && next.Before(at)) {

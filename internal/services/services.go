@@ -62,12 +62,12 @@ func New(d *db.DB, ob *outbox.Outbox, cfg Config, log *slog.Logger) *Services {
 	s := &Services{Audit: audit.New(d), Outbox: ob, Ledger: ledger.New(d)}
 	rec := audit.NewRecorder(s.Audit, ob)
 	s.Identity = identity.New(d, s.Audit, ob, cfg.Identity, log)
-	s.Catalog = catalog.New(d, catalog.Deps{Recorder: rec, Directory: s.Identity, Offerings: offerings{s}, Holdings: holdings{s}}, log)
+	s.Catalog = catalog.New(d, catalog.Deps{Recorder: rec, Outbox: ob, Directory: s.Identity, Offerings: offerings{s}, Holdings: holdings{s}}, log)
 	s.Channel = channel.New(d, channel.Deps{Recorder: rec, Outbox: ob, Directory: s.Identity, Catalog: s.Catalog}, log)
 	s.Subs = subscription.New(d, subscription.Deps{Audit: s.Audit, Outbox: ob, Directory: s.Identity, Catalog: s.Catalog,
 		Channel: s.Channel, Taxes: taxes{s}, Secrets: cfg.Secrets}, cfg.Subscription, log)
-	s.Billing = billing.New(d, billing.Deps{Audit: s.Audit, Outbox: ob, Directory: s.Identity, Catalog: s.Catalog,
-		Subscriptions: s.Subs, Ledger: s.Ledger}, cfg.Billing, log)
+	s.Billing = billing.New(d, billing.Deps{Audit: s.Audit, Outbox: ob, Directory: s.Identity, Subscriptions: s.Subs,
+		Ledger: s.Ledger}, cfg.Billing, log)
 	return s
 }
 

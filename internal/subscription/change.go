@@ -83,6 +83,10 @@ type ChangeEvent struct {
 	Proration      *Proration `json:"proration,omitempty"`
 	Old            *Rated     `json:"old,omitempty"`
 	New            *Rated     `json:"new,omitempty"`
+	// Billed is what billing prints and taxes the new plan's charges by;
+	// FromLabel labels the old plan's credited lines.
+	Billed    Billed `json:"billed"`
+	FromLabel string `json:"from_label"`
 }
 
 // PeriodCharge is what a quote charges every period: its recurring lines
@@ -281,6 +285,14 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 			return err
 		}
 		out = orderView(a, o)
+		if ev.Billed, err = s.billedOf(ctx, ev.ProductID, ev.ToPlanID); err != nil {
+			return err
+		}
+		from, err := s.billedOf(ctx, ev.ProductID, ev.FromPlanID)
+		if err != nil {
+			return err
+		}
+		ev.FromLabel = from.Label
 		return s.outbox.PublishData(ctx, "subscription.changed", "subscription", sub.ID, sub.CustomerOrgID, ev)
 	})
 	return out, err

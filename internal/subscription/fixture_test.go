@@ -15,6 +15,8 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
+	"github.com/nephele-cloud/nephele/internal/platform/queue"
 	"github.com/nephele-cloud/nephele/internal/services/servicestest"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
@@ -201,6 +203,12 @@ func each(t *testing.T, fn func(t *testing.T, f *fixture)) {
 // orders' tax with t, wired otherwise as the world wires it.
 func (f *fixture) withTaxes(t subscription.TaxEstimator) {
 	w := f.world
-	f.svc = subscription.New(f.d, subscription.Deps{Audit: w.Audit, Outbox: w.Outbox, Directory: w.Identity, Catalog: w.Catalog,
+	q, err := queue.New(f.d, queue.Config{})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	// Its own outbox: the world's already has the subscription service's
+	// subscribers.
+	f.svc = subscription.New(f.d, subscription.Deps{Audit: w.Audit, Outbox: outbox.New(f.d, q, nil), Directory: w.Identity, Catalog: w.Catalog,
 		Channel: w.Channel, Taxes: t}, subscription.DefaultConfig, nil)
 }

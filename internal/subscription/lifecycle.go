@@ -49,7 +49,7 @@ func (s *Service) activate(ctx context.Context, sub *Subscription, o Order, tria
 	if err := s.save(ctx, sub, false); err != nil {
 		return err
 	}
-	if err := s.outbox.PublishData(ctx, "subscription.started", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
+	if err := s.publishPeriodEvent(ctx, "subscription.started", *sub, s.periodEvent(*sub, o.ID)); err != nil {
 		return err
 	}
 	return s.publishPeriod(ctx, *sub, o.ID)
@@ -103,6 +103,8 @@ type PeriodEvent struct {
 	// Rating's Start and Periods are the commitment's.
 	Rating pricing.QuoteInput `json:"rating"`
 	Chain  [][]channel.Level  `json:"chain"`
+	// Billed is what billing prints and taxes the period's charges by.
+	Billed Billed `json:"billed"`
 }
 
 func (s *Service) periodEvent(sub Subscription, orderID string) PeriodEvent {
@@ -144,7 +146,7 @@ func (s *Service) renewalEvent(sub Subscription, o Order) PeriodEvent {
 // publishPeriod announces a started period (the billing run invoices it in
 // advance, and the previous one's usage in arrears).
 func (s *Service) publishPeriod(ctx context.Context, sub Subscription, orderID string) error {
-	return s.outbox.PublishData(ctx, "subscription.period_started", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(sub, orderID))
+	return s.publishPeriodEvent(ctx, "subscription.period_started", sub, s.periodEvent(sub, orderID))
 }
 
 // nextAction is when work is next due on sub: the earliest of its period
@@ -399,7 +401,7 @@ func (s *Service) renew(ctx context.Context, sub *Subscription, o Order) error {
 	if err := s.applyPendingChange(ctx, sub); err != nil {
 		return err
 	}
-	if err := s.outbox.PublishData(ctx, "subscription.renewed", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
+	if err := s.publishPeriodEvent(ctx, "subscription.renewed", *sub, s.periodEvent(*sub, o.ID)); err != nil {
 		return err
 	}
 	return s.publishPeriod(ctx, *sub, o.ID)
@@ -439,7 +441,7 @@ func (s *Service) endTrial(ctx context.Context, sub *Subscription) error {
 		now := s.db.Now(ctx)
 		sub.PaymentDueSince = &now
 	}
-	if err := s.outbox.PublishData(ctx, "subscription.trial_converted", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
+	if err := s.publishPeriodEvent(ctx, "subscription.trial_converted", *sub, s.periodEvent(*sub, o.ID)); err != nil {
 		return err
 	}
 	return s.publishPeriod(ctx, *sub, o.ID)
@@ -484,7 +486,7 @@ func (s *Service) orderRenewal(ctx context.Context, sub *Subscription) error {
 		return err
 	}
 	sub.RenewalOrderID = o.ID
-	return s.outbox.PublishData(ctx, "subscription.renewal_ordered", "subscription", sub.ID, sub.CustomerOrgID, s.renewalEvent(*sub, o))
+	return s.publishPeriodEvent(ctx, "subscription.renewal_ordered", *sub, s.renewalEvent(*sub, o))
 }
 
 // applyOrderPrices makes an order's plan, quantities and frozen prices the
@@ -502,6 +504,23 @@ func (s *Service) applyOrderPrices(ctx context.Context, sub *Subscription, o Ord
 func zero(cur string) money.Amount {
 	c, _ := money.ParseCurrency(cur)
 	return money.NewAmount(0, c)
+}
+
+// NextRenewal is when the first of a customer's automatically renewing
+// subscriptions ends its period (zero: none), for billing's upcoming
+// invoice.
+func (s *Service) NextRenewal(ctx context.Context, customerOrgID string) (time.Time, error) {
+	if actor.From(ctx).Kind != actor.KindSystem {
+		return time.Time{}, errs.Forbidden("permission_denied", "projections are billing's")
+	}
+	var next time.Time
+	err := s.db.QueryRow(ctx, `SELECT current_period_end FROM subscriptions WHERE customer_org_id = $1 AND kind = $2
+		AND status = $3 AND auto_renew = $4 AND current_period_end IS NOT NULL ORDER BY current_period_end LIMIT 1`,
+		customerOrgID, KindNormal, StatusActive, true).Scan(&next)
+	if errors.Is(err, db.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return next, err
 }
 
 // NextPeriods projects the periods a customer's running subscriptions
@@ -536,7 +555,11 @@ func (s *Service) NextPeriods(ctx context.Context, customerOrgID string, by time
 			start := *sub.CurrentPeriodEnd
 			end := next.Terms.PeriodStart(*sub.CommitmentStart, next.PeriodIndex+1)
 			next.CurrentPeriodStart, next.CurrentPeriodEnd = &start, &end
-			out = append(out, s.periodEvent(next, ""))
+			e, err := s.withBilled(ctx, s.periodEvent(next, ""))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
 			continue
 		}
 		if !sub.AutoRenew || !sub.Terms.Renewable() || sub.CommitmentEnd == nil {
@@ -546,7 +569,11 @@ func (s *Service) NextPeriods(ctx context.Context, customerOrgID string, by time
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, s.renewalEvent(next, o))
+		e, err := s.withBilled(ctx, s.renewalEvent(next, o))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }

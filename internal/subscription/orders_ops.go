@@ -14,6 +14,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 	"github.com/nephele-cloud/nephele/internal/platform/page"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 )
@@ -137,9 +138,26 @@ func (s *Service) decide(ctx context.Context, id, status, reason string) (Order,
 	return out, err
 }
 
-// OrderPaid records that an order was paid: billing calls it, as the
-// system, inside the transaction that settles the invoice carrying the
-// order's charge. A first payment moves provisioning on; a paid renewal
+// onInvoicePaid pays the orders a paid invoice carried, in the delivery's
+// transaction: billing announces the invoice.paid event in the transaction
+// that settled the invoice, and the outbox hands it here once.
+func (s *Service) onInvoicePaid(ctx context.Context, ev outbox.Event) error {
+	var paid struct {
+		OrderIDs []string `json:"order_ids"`
+	}
+	if err := json.Unmarshal(ev.Data, &paid); err != nil {
+		return fmt.Errorf("invoice.paid %s: %w", ev.ID, err)
+	}
+	for _, id := range paid.OrderIDs {
+		if err := s.OrderPaid(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OrderPaid records that an order was paid, as the system: the invoice
+// carrying the order's charge was settled (see onInvoicePaid). A first payment moves provisioning on; a paid renewal
 // renews (at once when the subscription was suspended); a paid change
 // clears what was due. An order already paid, not approved or with
 // nothing due is left alone, so calling it again changes nothing.

@@ -91,7 +91,8 @@ type Service struct {
 	taxes TaxEstimator
 }
 
-// New returns the service.
+// New returns the service and subscribes it to paid invoices, which pay
+// their orders.
 func New(d *db.DB, deps Deps, cfg Config, log *slog.Logger) *Service {
 	if cfg.PaymentDays == 0 {
 		cfg.PaymentDays = DefaultConfig.PaymentDays
@@ -108,8 +109,10 @@ func New(d *db.DB, deps Deps, cfg Config, log *slog.Logger) *Service {
 	if deps.Secrets == nil {
 		deps.Secrets = ephemeralKeyring()
 	}
-	return &Service{db: d, audit: deps.Audit, outbox: deps.Outbox, rec: audit.NewRecorder(deps.Audit, deps.Outbox), identity: deps.Directory,
+	s := &Service{db: d, audit: deps.Audit, outbox: deps.Outbox, rec: audit.NewRecorder(deps.Audit, deps.Outbox), identity: deps.Directory,
 		catalog: deps.Catalog, channel: deps.Channel, cfg: cfg, log: log, secrets: deps.Secrets, taxes: deps.Taxes}
+	deps.Outbox.Subscribe("subscription.orders_paid", "invoice.paid", s.onInvoicePaid)
+	return s
 }
 
 func ephemeralKeyring() *secret.Keyring {
