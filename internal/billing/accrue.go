@@ -116,9 +116,9 @@ func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEve
 		}
 		return []charge{c}, nil
 	}
-	pq, err := pricing.ComputePeriod(ev.Rating, ev.PeriodIndex)
+	pq, err := periodOf(ev)
 	if err != nil {
-		return nil, fmt.Errorf("rate period %d of %s: %w", ev.PeriodIndex, ev.SubscriptionID, err)
+		return nil, err
 	}
 	start, end := pq.Start, pq.End
 	base.PayerOrgID, base.IssuerOrgID = ev.CustomerOrgID, ev.SellerOrgID
@@ -143,6 +143,21 @@ func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEve
 		return nil, err
 	}
 	return append(out, vls...), nil
+}
+
+// periodOf is the period's charges as the subscription rated them when it
+// published the event: what its order said is due, for a first period.
+// (Events published before they carried their period are rated here, from
+// the same frozen prices.)
+func periodOf(ev subscription.PeriodEvent) (pricing.PeriodQuote, error) {
+	if ev.Period != nil {
+		return *ev.Period, nil
+	}
+	pq, err := pricing.ComputePeriod(ev.Rating, ev.PeriodIndex)
+	if err != nil {
+		return pq, fmt.Errorf("rate period %d of %s: %w", ev.PeriodIndex, ev.SubscriptionID, err)
+	}
+	return pq, nil
 }
 
 // ratedCharges are the charges of a period that pricing rated (pq), made

@@ -105,6 +105,9 @@ type PeriodEvent struct {
 	Chain  [][]channel.Level  `json:"chain"`
 	// Billed is what billing prints and taxes the period's charges by.
 	Billed Billed `json:"billed"`
+	// Period is the period's charges, rated once (nil for trials and
+	// sandboxes, whose infrastructure the vendor pays).
+	Period *pricing.PeriodQuote `json:"period,omitempty"`
 }
 
 func (s *Service) periodEvent(sub Subscription, orderID string) PeriodEvent {
@@ -140,6 +143,9 @@ func (s *Service) renewalEvent(sub Subscription, o Order) PeriodEvent {
 	e.PlanID, e.SelfBilled, e.PeriodIndex, e.Start, e.End = o.PlanID, p.selfBilled, 0, start, p.terms.PeriodStart(start, 1)
 	e.Rating, e.Chain = p.input, p.chain
 	e.Rating.Start, e.Rating.Periods = start, o.Periods
+	if f := o.pricing.first; f != nil {
+		e.Period = movedTo(*f, e.Start, e.End) // what the renewal order says is due
+	}
 	return e
 }
 
@@ -555,7 +561,7 @@ func (s *Service) NextPeriods(ctx context.Context, customerOrgID string, by time
 			start := *sub.CurrentPeriodEnd
 			end := next.Terms.PeriodStart(*sub.CommitmentStart, next.PeriodIndex+1)
 			next.CurrentPeriodStart, next.CurrentPeriodEnd = &start, &end
-			e, err := s.withBilled(ctx, s.periodEvent(next, ""))
+			e, err := s.complete(ctx, s.periodEvent(next, ""))
 			if err != nil {
 				return nil, err
 			}
@@ -569,7 +575,7 @@ func (s *Service) NextPeriods(ctx context.Context, customerOrgID string, by time
 		if err != nil {
 			return nil, err
 		}
-		e, err := s.withBilled(ctx, s.renewalEvent(next, o))
+		e, err := s.complete(ctx, s.renewalEvent(next, o))
 		if err != nil {
 			return nil, err
 		}

@@ -106,22 +106,40 @@ type orderPricing struct {
 	coupon     *pricing.Coupon
 	input      pricing.QuoteInput
 	selfBilled bool
+	// first is the order's first period as its quote priced it: what the
+	// order says is due, and what the period's invoice charges (see
+	// Service.ratePeriod). Nil for a trial (nothing is due until it
+	// converts) and for orders placed before it was kept.
+	first *pricing.PeriodQuote
 }
 
 type orderPricingJSON struct {
-	Prices     *pricing.PlanPrices `json:"prices"`
-	Chain      [][]channel.Level   `json:"chain"`
-	Terms      pricing.Terms       `json:"terms"`
-	Coupon     *pricing.Coupon     `json:"coupon,omitempty"`
-	Input      pricing.QuoteInput  `json:"input"`
-	SelfBilled bool                `json:"self_billed,omitempty"`
+	Prices     *pricing.PlanPrices  `json:"prices"`
+	Chain      [][]channel.Level    `json:"chain"`
+	Terms      pricing.Terms        `json:"terms"`
+	Coupon     *pricing.Coupon      `json:"coupon,omitempty"`
+	Input      pricing.QuoteInput   `json:"input"`
+	SelfBilled bool                 `json:"self_billed,omitempty"`
+	First      *pricing.PeriodQuote `json:"first,omitempty"`
 }
 
 // pricingOf is what an order freezes of its quote.
 func pricingOf(q channel.Quote) orderPricing {
 	in := q.Input
 	in.Start, in.Periods, in.Trial = time.Time{}, 0, false
-	return orderPricing{prices: pricesOf(q), chain: levelsOf(q), terms: q.Plan.Terms(), coupon: q.Coupon, input: in, selfBilled: q.SelfBilled}
+	return orderPricing{prices: pricesOf(q), chain: levelsOf(q), terms: q.Plan.Terms(), coupon: q.Coupon, input: in, selfBilled: q.SelfBilled,
+		first: firstPeriod(q)}
+}
+
+// firstPeriod is the first period a quote prices: its lines and their sum,
+// the first invoice. Nil for a trial, which charges nothing until it
+// converts (its first paid period is priced then).
+func firstPeriod(q channel.Quote) *pricing.PeriodQuote {
+	if q.Trial != nil {
+		return nil
+	}
+	return &pricing.PeriodQuote{Index: 0, Currency: q.Currency, Start: q.PeriodStart, End: q.PeriodEnd, Lines: q.Lines,
+		Total: q.FirstInvoice, Postpaid: q.Postpaid}
 }
 
 const orderColumns = `id, type, customer_org_id, seller_org_id, vendor_org_id, placed_by_user_id, placed_by_org_id, push, product_id, plan_id,
@@ -160,7 +178,8 @@ func scanOrder(sc db.Scanner) (Order, error) {
 	if err := json.Unmarshal([]byte(pj), &p); err != nil {
 		return o, fmt.Errorf("order %s pricing: %w", o.ID, err)
 	}
-	o.pricing = orderPricing{prices: p.Prices, chain: p.Chain, terms: p.Terms, coupon: p.Coupon, input: p.Input, selfBilled: p.SelfBilled}
+	o.pricing = orderPricing{prices: p.Prices, chain: p.Chain, terms: p.Terms, coupon: p.Coupon, input: p.Input, selfBilled: p.SelfBilled,
+		first: p.First}
 	return o, json.Unmarshal([]byte(quantities), &o.Quantities)
 }
 
@@ -225,7 +244,8 @@ func (s *Service) insertOrder(ctx context.Context, o *Order) error {
 		$16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)`,
 		o.ID, o.Type, o.CustomerOrgID, o.SellerOrgID, o.VendorOrgID, o.PlacedByUserID, o.PlacedByOrgID, o.Push, o.ProductID, o.PlanID,
 		optString(o.SubscriptionID), o.Periods, db.JSONText(o.Quantities), o.CouponCode, o.Subtotal.Currency(), o.DurationSubtotal.Minor(),
-		o.Subtotal.Minor(), tax, string(o.Detail), db.JSONText(orderPricingJSON{Prices: p.prices, Chain: p.chain, Terms: p.terms, Coupon: p.coupon, Input: p.input, SelfBilled: p.selfBilled}), o.Status,
+		o.Subtotal.Minor(), tax, string(o.Detail), db.JSONText(orderPricingJSON{Prices: p.prices, Chain: p.chain, Terms: p.terms, Coupon: p.coupon, Input: p.input, SelfBilled: p.selfBilled,
+			First: p.first}), o.Status,
 		o.AuditorOrgID, o.Reason, o.DecidedBy, o.DecidedAt, o.PaidAt, o.CreatedAt, o.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
