@@ -20,7 +20,18 @@ import (
 // the outbox's delivery transaction: the charges commit with the delivery.
 func (s *Service) onSubscriptionEvent(ctx context.Context, ev outbox.Event) error {
 	switch ev.Type {
-	case "subscription.period_started", "subscription.renewal_ordered":
+	case "subscription.periods_started":
+		var ps subscription.PeriodsStarted
+		if err := json.Unmarshal(ev.Data, &ps); err != nil {
+			return fmt.Errorf("%s: %w", ev.Type, err)
+		}
+		for _, p := range ps.Periods {
+			if err := s.periodCharges(ctx, p, p.Start); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "subscription.period_started", "subscription.renewal_ordered": // period_started: published before periods came in batches
 		var p subscription.PeriodEvent
 		if err := json.Unmarshal(ev.Data, &p); err != nil {
 			return fmt.Errorf("%s: %w", ev.Type, err)

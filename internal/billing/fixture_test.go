@@ -65,7 +65,7 @@ func sys() context.Context { return actor.With(context.Background(), actor.Syste
 // first one made.
 func services2(t testing.TB, d *db.DB) (*identity.Service, *catalog.Service, *channel.Service, *subscription.Service, *billing.Service, *ledger.Ledger, *outbox.Outbox) {
 	t.Helper()
-	s := servicestest.Services(t, d, servicestest.Options{Billing: billing.Config{BatchPayers: 2}})
+	s := servicestest.Services(t, d, servicestest.Options{Billing: billing.Config{BatchPayers: 2}, BatchCustomers: 2})
 	return s.Identity, s.Catalog, s.Channel, s.Subs, s.Billing, s.Ledger, s.Outbox
 }
 
@@ -79,7 +79,7 @@ func services(t testing.TB, d *db.DB) (*identitytest.World, *catalog.Service, *c
 // servicesWith wires billing configured with cfg and what it needs on d.
 func servicesWith(t testing.TB, d *db.DB, cfg billing.Config) (*identitytest.World, *catalog.Service, *channel.Service, *subscription.Service, *billing.Service, *ledger.Ledger, *outbox.Outbox) {
 	t.Helper()
-	w := servicestest.New(t, d, servicestest.Options{Billing: cfg})
+	w := servicestest.New(t, d, servicestest.Options{Billing: cfg, BatchCustomers: 2})
 	return w.Market, w.Catalog, w.Channel, w.Subs, w.Billing, w.Ledger, w.Outbox
 }
 

@@ -156,10 +156,16 @@ func New(d *db.DB, deps Deps, cfg Config, log *slog.Logger) *Service {
 	o := deps.Outbox
 	s := &Service{db: d, audit: deps.Audit, outbox: o, rec: audit.NewRecorder(deps.Audit, o), identity: deps.Directory,
 		subs: deps.Subscriptions, ledger: deps.Ledger, cfg: cfg, log: log}
-	o.Subscribe("billing.charges", "subscription.*", s.onSubscriptionEvent)
+	o.Subscribe("billing.charges", chargedEvents, s.onSubscriptionEvent)
 	o.Subscribe("billing.cancellations", "order.cancelled", s.onOrderCancelled)
 	return s
 }
+
+// chargedEvents are the subscription events billing charges: the periods a
+// batch of lifecycle work (or an activation) started, renewals ordered
+// ahead, changes charged at once, and single periods as they were
+// announced before periods came in batches.
+const chargedEvents = "subscription.periods_started|subscription.renewal_ordered|subscription.changed|subscription.period_started"
 
 // Ledger is the settlement ledger billing posts to.
 func (s *Service) Ledger() *ledger.Ledger { return s.ledger }

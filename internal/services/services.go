@@ -37,6 +37,8 @@ type Config struct {
 	// Secrets seals subscription credentials; nil makes a key that dies
 	// with the process (tests only).
 	Secrets *secret.Keyring
+	// BatchCustomers bounds a lifecycle batch (0: the default).
+	BatchCustomers int
 }
 
 // Defaults is the production configuration.
@@ -65,7 +67,7 @@ func New(d *db.DB, ob *outbox.Outbox, cfg Config, log *slog.Logger) *Services {
 	s.Catalog = catalog.New(d, catalog.Deps{Recorder: rec, Outbox: ob, Directory: s.Identity, Offerings: offerings{s}, Holdings: holdings{s}}, log)
 	s.Channel = channel.New(d, channel.Deps{Recorder: rec, Outbox: ob, Directory: s.Identity, Catalog: s.Catalog}, log)
 	s.Subs = subscription.New(d, subscription.Deps{Audit: s.Audit, Outbox: ob, Directory: s.Identity, Catalog: s.Catalog,
-		Channel: s.Channel, Taxes: taxes{s}, Secrets: cfg.Secrets}, cfg.Subscription, log)
+		Channel: s.Channel, Taxes: taxes{s}, Secrets: cfg.Secrets, BatchCustomers: cfg.BatchCustomers}, cfg.Subscription, log)
 	s.Billing = billing.New(d, billing.Deps{Audit: s.Audit, Outbox: ob, Directory: s.Identity, Subscriptions: s.Subs,
 		Ledger: s.Ledger}, cfg.Billing, log)
 	return s

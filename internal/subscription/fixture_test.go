@@ -2,6 +2,7 @@ package subscription_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -179,6 +180,32 @@ func (f *fixture) events(typ, subID string) int {
 		f.t.Fatal(err)
 	}
 	return n
+}
+
+// periodsStarted lists the periods of subscription subID that
+// subscription.periods_started events announced, in order.
+func (f *fixture) periodsStarted(subID string) []subscription.PeriodEvent {
+	f.t.Helper()
+	data, err := db.Select(context.Background(), f.d, func(sc db.Scanner) (string, error) {
+		var d string
+		return d, sc.Scan(&d)
+	}, `SELECT data FROM events WHERE type = 'subscription.periods_started' ORDER BY id`)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out []subscription.PeriodEvent
+	for _, d := range data {
+		var ps subscription.PeriodsStarted
+		if err := json.Unmarshal([]byte(d), &ps); err != nil {
+			f.t.Fatal(err)
+		}
+		for _, p := range ps.Periods {
+			if p.SubscriptionID == subID {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 func wantCode(t *testing.T, err error, code string) {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/channel"
-	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
@@ -49,7 +48,7 @@ func (s *Service) activate(ctx context.Context, sub *Subscription, o Order, tria
 	if err := s.save(ctx, sub, false); err != nil {
 		return err
 	}
-	if err := s.publishPeriodEvent(ctx, "subscription.started", *sub, s.periodEvent(*sub, o.ID)); err != nil {
+	if err := s.outbox.PublishData(ctx, "subscription.started", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
 		return err
 	}
 	return s.publishPeriod(ctx, *sub, o.ID)
@@ -149,12 +148,6 @@ func (s *Service) renewalEvent(sub Subscription, o Order) PeriodEvent {
 	return e
 }
 
-// publishPeriod announces a started period (the billing run invoices it in
-// advance, and the previous one's usage in arrears).
-func (s *Service) publishPeriod(ctx context.Context, sub Subscription, orderID string) error {
-	return s.publishPeriodEvent(ctx, "subscription.period_started", sub, s.periodEvent(sub, orderID))
-}
-
 // nextAction is when work is next due on sub: the earliest of its period
 // end, trial end, payment deadline, grace end and next reminder.
 func (s *Service) nextAction(ctx context.Context, set Settings, sub Subscription) *time.Time {
@@ -211,58 +204,6 @@ func (s *Service) nextReminder(ctx context.Context, set Settings, sub Subscripti
 		return &at
 	}
 	return nil
-}
-
-// RunDue performs every lifecycle action due by now, one subscription and
-// one action at a time, each in its own transaction, and returns how many
-// it performed. Several processes may run it at once: on PostgreSQL each
-// claims its subscription with SKIP LOCKED.
-//
-// A step that fails fails alone (see stepfail.go): it is rolled back and
-// recorded on its subscription, which leaves the due queue, and the others
-// go on. The error is only one that stops every step: the context's, or
-// the database failing to record a failure.
-func (s *Service) RunDue(ctx context.Context) (int, error) {
-	ctx = identity.AsSystem(ctx)
-	done := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return done, err
-		}
-		worked := false
-		var id string
-		err := s.db.InTx(ctx, func(ctx context.Context) error {
-			err := s.db.QueryRow(ctx, `SELECT id FROM subscriptions WHERE next_action_at <= $1 ORDER BY next_action_at, id LIMIT 1`+
-				s.db.Dialect().ForUpdateSkipLocked(), s.db.Now(ctx)).Scan(&id)
-			if errors.Is(err, db.ErrNoRows) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			worked = true
-			sub, err := s.load(ctx, id)
-			if err != nil {
-				return err
-			}
-			if err := s.step(ctx, &sub); err != nil {
-				return err
-			}
-			return s.clearStepFailure(ctx, sub.ID)
-		})
-		if err != nil && (!worked || ctx.Err() != nil) {
-			return done, err
-		}
-		if err != nil {
-			if ferr := s.failStep(ctx, id, err); ferr != nil {
-				return done, errors.Join(err, ferr)
-			}
-		}
-		if !worked {
-			return done, nil
-		}
-		done++
-	}
 }
 
 // NextDue is the earliest time lifecycle work is due, if any (for the test
@@ -407,7 +348,7 @@ func (s *Service) renew(ctx context.Context, sub *Subscription, o Order) error {
 	if err := s.applyPendingChange(ctx, sub); err != nil {
 		return err
 	}
-	if err := s.publishPeriodEvent(ctx, "subscription.renewed", *sub, s.periodEvent(*sub, o.ID)); err != nil {
+	if err := s.outbox.PublishData(ctx, "subscription.renewed", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
 		return err
 	}
 	return s.publishPeriod(ctx, *sub, o.ID)
@@ -447,7 +388,7 @@ func (s *Service) endTrial(ctx context.Context, sub *Subscription) error {
 		now := s.db.Now(ctx)
 		sub.PaymentDueSince = &now
 	}
-	if err := s.publishPeriodEvent(ctx, "subscription.trial_converted", *sub, s.periodEvent(*sub, o.ID)); err != nil {
+	if err := s.outbox.PublishData(ctx, "subscription.trial_converted", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
 		return err
 	}
 	return s.publishPeriod(ctx, *sub, o.ID)

@@ -46,8 +46,8 @@ func TestMonthlyAutoRenewForAYear(t *testing.T) {
 			!got.CurrentPeriodStart.Equal(start.AddDate(1, 0, 0)) || !got.CurrentPeriodEnd.Equal(start.AddDate(1, 1, 0)) {
 			t.Fatalf("after a year: %s/%s period %s - %s", got.Status, got.Provisioning, got.CurrentPeriodStart, got.CurrentPeriodEnd)
 		}
-		if n := f.events("subscription.period_started", sub.ID); n != 13 {
-			t.Fatalf("%d period_started events, want 13", n)
+		if n := len(f.periodsStarted(sub.ID)); n != 13 {
+			t.Fatalf("%d periods started, want 13", n)
 		}
 	})
 }

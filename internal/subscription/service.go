@@ -16,6 +16,7 @@
 package subscription
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -72,6 +73,9 @@ type Deps struct {
 	// Secrets seals the subscriptions' credentials. Nil (tests): a key
 	// made for this service alone, which nothing else opens.
 	Secrets *secret.Keyring
+	// BatchCustomers bounds the customers one lifecycle batch works (0:
+	// DefaultBatchCustomers); tests make it small to cross batches.
+	BatchCustomers int
 }
 
 // Service is the orders and subscriptions service.
@@ -89,6 +93,8 @@ type Service struct {
 	secrets *secret.Keyring
 	// taxes estimates the tax of orders (see order_tax.go).
 	taxes TaxEstimator
+	// batchCustomers bounds a lifecycle batch (see batch.go).
+	batchCustomers int
 }
 
 // New returns the service and subscribes it to paid invoices, which pay
@@ -110,7 +116,8 @@ func New(d *db.DB, deps Deps, cfg Config, log *slog.Logger) *Service {
 		deps.Secrets = ephemeralKeyring()
 	}
 	s := &Service{db: d, audit: deps.Audit, outbox: deps.Outbox, rec: audit.NewRecorder(deps.Audit, deps.Outbox), identity: deps.Directory,
-		catalog: deps.Catalog, channel: deps.Channel, cfg: cfg, log: log, secrets: deps.Secrets, taxes: deps.Taxes}
+		catalog: deps.Catalog, channel: deps.Channel, cfg: cfg, log: log, secrets: deps.Secrets, taxes: deps.Taxes,
+		batchCustomers: cmp.Or(deps.BatchCustomers, DefaultBatchCustomers)}
 	deps.Outbox.Subscribe("subscription.orders_paid", "invoice.paid", s.onInvoicePaid)
 	return s
 }

@@ -249,3 +249,49 @@ func TestSelectReadsEveryRowInOrder(t *testing.T) {
 		}
 	})
 }
+
+// A savepoint undoes only what its function wrote, even after a statement
+// failed inside it (which aborts a whole transaction on PostgreSQL without
+// one), and the transaction commits the rest.
+func TestSavepointUndoesOnlyItsPart(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		put := func(ctx context.Context, k string) error {
+			_, err := d.Exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`, k, "v", d.Now(ctx))
+			return err
+		}
+		boom := errors.New("boom")
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			if err := put(ctx, "kept-1"); err != nil {
+				return err
+			}
+			err := d.Savepoint(ctx, func(ctx context.Context) error {
+				if err := put(ctx, "undone"); err != nil {
+					return err
+				}
+				return put(ctx, "kept-1") // a unique violation
+			})
+			if !db.IsUniqueViolation(err) {
+				t.Errorf("savepoint returned %v, want the unique violation", err)
+			}
+			if err := d.Savepoint(ctx, func(ctx context.Context) error { return errors.Join(put(ctx, "undone-2"), boom) }); !errors.Is(err, boom) {
+				t.Errorf("savepoint returned %v", err)
+			}
+			if err := d.Savepoint(ctx, func(ctx context.Context) error { return put(ctx, "kept-2") }); err != nil {
+				return err
+			}
+			return put(ctx, "kept-3")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, err := db.Select(ctx, d, func(s db.Scanner) (string, error) {
+			var k string
+			return k, s.Scan(&k)
+		}, `SELECT key FROM settings WHERE key LIKE 'kept-%' OR key LIKE 'undone%' ORDER BY key`)
+		if err != nil || !slices.Equal(keys, []string{"kept-1", "kept-2", "kept-3"}) {
+			t.Fatalf("kept %v (%v)", keys, err)
+		}
+	})
+}

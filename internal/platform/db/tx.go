@@ -18,6 +18,7 @@ type tx struct {
 	now         time.Time
 	afterCommit []func()
 	snapshot    bool // a read-only snapshot (InSnapshot)
+	savepoints  int  // savepoints made, to name the next one
 }
 
 type txKey struct{}
@@ -74,6 +75,36 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) (err 
 		f()
 	}
 	return nil
+}
+
+// Savepoint runs fn in the transaction carried by ctx so that an error of
+// fn undoes only what fn wrote: the transaction goes on, and fn's error is
+// returned. Batch work uses it to let one item fail alone. Outside a
+// transaction it is InTx.
+func (d *DB) Savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
+	t := txFrom(ctx, d)
+	if t == nil {
+		return d.InTx(ctx, fn)
+	}
+	if t.snapshot {
+		return errors.New("db: a write transaction cannot join a snapshot")
+	}
+	t.savepoints++
+	name := fmt.Sprintf("sp%d", t.savepoints)
+	if _, err := d.Exec(ctx, "SAVEPOINT "+name); err != nil {
+		return err
+	}
+	if err := fn(ctx); err != nil {
+		if _, rerr := d.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
+		}
+		if _, rerr := d.Exec(ctx, "RELEASE SAVEPOINT "+name); rerr != nil {
+			return errors.Join(err, fmt.Errorf("release savepoint: %w", rerr))
+		}
+		return err
+	}
+	_, err := d.Exec(ctx, "RELEASE SAVEPOINT "+name)
+	return err
 }
 
 // CanSnapshot reports whether InSnapshot can read beside the writer: on a

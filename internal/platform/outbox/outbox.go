@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,9 +51,9 @@ type Handler func(ctx context.Context, ev Event) error
 type subscriber struct {
 	name  string
 	match func(string) bool
-	// like is the pattern as a SQL LIKE pattern ("" matches every type).
-	like string
-	h    Handler
+	// likes are the patterns as SQL LIKE patterns (none: every type).
+	likes []string
+	h     Handler
 }
 
 // Outbox records and delivers events.
@@ -75,9 +76,11 @@ var typeRE = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]*$`)
 
 // Subscribe registers h under a stable name for the event types matching
-// pattern: an exact type ("user.created"), a prefix ("user.*") or "*". Call
-// it while wiring the application, before jobs start. Renaming a subscriber
-// makes it receive again events that are retried.
+// pattern: an exact type ("user.created"), a prefix ("user.*") or "*";
+// several patterns separated by "|" ("invoice.paid|invoice.voided") take
+// the types any of them matches. Call it while wiring the application,
+// before jobs start. Renaming a subscriber makes it receive again events
+// that are retried; narrowing its patterns keeps what it was delivered.
 func (o *Outbox) Subscribe(name, pattern string, h Handler) {
 	if !nameRE.MatchString(name) {
 		panic(fmt.Sprintf("outbox: bad subscriber name %q", name))
@@ -87,25 +90,47 @@ func (o *Outbox) Subscribe(name, pattern string, h Handler) {
 			panic(fmt.Sprintf("outbox: subscriber %q registered twice", name))
 		}
 	}
-	var match func(string) bool
-	like := ""
+	sub := subscriber{name: name, h: h}
+	var matches []func(string) bool
+	for _, p := range strings.Split(pattern, "|") {
+		m, like := compile(p)
+		if like == "" {
+			sub.likes = nil // "*": every type
+			matches = []func(string) bool{m}
+			break
+		}
+		matches = append(matches, m)
+		sub.likes = append(sub.likes, like)
+	}
+	sub.match = func(t string) bool {
+		for _, m := range matches {
+			if m(t) {
+				return true
+			}
+		}
+		return false
+	}
+	o.subs = append(o.subs, sub)
+}
+
+// compile turns one pattern into its matcher and SQL LIKE pattern ("" for
+// every type).
+func compile(pattern string) (func(string) bool, string) {
 	switch {
 	case pattern == "*":
-		match = func(string) bool { return true }
+		return func(string) bool { return true }, ""
 	case strings.HasSuffix(pattern, ".*"):
 		prefix := strings.TrimSuffix(pattern, "*")
-		match = func(t string) bool { return strings.HasPrefix(t, prefix) }
-		like = prefix + "%"
+		return func(t string) bool { return strings.HasPrefix(t, prefix) }, prefix + "%"
 	default:
-		match = func(t string) bool { return t == pattern }
-		like = pattern
+		return func(t string) bool { return t == pattern }, pattern
 	}
-	o.subs = append(o.subs, subscriber{name: name, match: match, like: like, h: h})
 }
 
 // Publish records ev in the transaction carried by ctx and, when a
-// subscriber takes its type, enqueues its delivery in the same transaction. It fills ID, OccurredAt (the
-// transaction's time), ActorID and RequestID. It fails outside a
+// subscriber takes its type, enqueues its delivery in the same
+// transaction. It fills ID, OccurredAt (the transaction's time), ActorID
+// and RequestID. It fails outside a
 // transaction: an event must commit with the change it reports.
 func (o *Outbox) Publish(ctx context.Context, ev Event) error {
 	if err := o.db.MustTx(ctx); err != nil {
@@ -243,8 +268,13 @@ func (o *Outbox) DeliverPending(ctx context.Context) (int, error) {
 		var pending []string
 		for _, s := range o.subs {
 			cond, args := "1 = 1", []any{s.name}
-			if s.like != "" {
-				cond, args = "e.type LIKE $2", append(args, s.like)
+			if len(s.likes) > 0 {
+				var or []string
+				for _, l := range s.likes {
+					args = append(args, l)
+					or = append(or, "e.type LIKE $"+strconv.Itoa(len(args)))
+				}
+				cond = "(" + strings.Join(or, " OR ") + ")"
 			}
 			ids, err := db.Select(ctx, o.db, func(sc db.Scanner) (string, error) {
 				var id string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -229,6 +230,42 @@ func TestUnlistenedEventsQueueNoJob(t *testing.T) {
 		}
 		if events != 2 || jobs != 1 {
 			t.Fatalf("%d events, %d delivery jobs; want 2 events and 1 job", events, jobs)
+		}
+	})
+}
+
+// A subscriber of several patterns takes what any of them matches, from
+// its workers and from the catch-up alike, and nothing else queues a job.
+func TestSubscribeToSeveralTypes(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ob, _ := setup(t, d, false)
+		var got []string
+		ob.Subscribe("charges", "sale.started|refund.*", func(_ context.Context, ev outbox.Event) error {
+			got = append(got, ev.Type)
+			return nil
+		})
+		ctx := actor.With(context.Background(), actor.System)
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			for _, typ := range []string{"sale.started", "sale.renewed", "refund.issued", "refunds.x"} {
+				if err := ob.PublishData(ctx, typ, "thing", "thg_1", "", nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var jobs int
+		if err := d.QueryRow(ctx, `SELECT count(*) FROM river_job`).Scan(&jobs); err != nil || jobs != 2 {
+			t.Fatalf("%d delivery jobs (%v), want 2", jobs, err)
+		}
+		if _, err := ob.DeliverPending(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"sale.started", "refund.issued"}; !slices.Equal(got, want) {
+			t.Fatalf("delivered %v, want %v", got, want)
 		}
 	})
 }

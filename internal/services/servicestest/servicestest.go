@@ -26,6 +26,8 @@ type Options struct {
 	Billing billing.Config
 	// Secrets seals credentials; nil makes a key for this world alone.
 	Secrets *secret.Keyring
+	// BatchCustomers bounds a lifecycle batch (0: the default).
+	BatchCustomers int
 }
 
 // World is the wired services and the fixture marketplace.
@@ -47,7 +49,7 @@ func Services(t testing.TB, d *db.DB, o Options) *services.Services {
 	}
 	cfg := services.Defaults()
 	cfg.Identity.Hash = identitytest.CheapHash
-	cfg.Billing, cfg.Secrets = o.Billing, o.Secrets
+	cfg.Billing, cfg.Secrets, cfg.BatchCustomers = o.Billing, o.Secrets, o.BatchCustomers
 	return services.New(d, outbox.New(d, q, nil), cfg, nil)
 }
 
