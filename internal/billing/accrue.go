@@ -102,10 +102,19 @@ func (s *Service) periodCharges(ctx context.Context, ev subscription.PeriodEvent
 }
 
 // pendingArrears is the pending arrears charge of a subscription's period
-// ending at end, locked (none: the zero charge).
+// ending at end, locked (none: the zero charge). The charge is found by its
+// subscription first: asked in one query, SQLite's planner walked every
+// pending charge state to find it, once per period started.
 func (s *Service) pendingArrears(ctx context.Context, subID string, end time.Time) (charge, error) {
-	c, err := db.Get(ctx, s.db, s.scanCharge, s.chargeSelect()+` WHERE c.subscription_id = $1 AND c.kind = 'arrears'
-		AND cs.status = 'pending' AND c.period_end = $2`+s.db.Dialect().ForUpdateOf("cs"), subID, end)
+	var id string
+	err := s.db.QueryRow(ctx, `SELECT id FROM charges WHERE subscription_id = $1 AND kind = 'arrears' AND period_end = $2`, subID, end).Scan(&id)
+	if errors.Is(err, db.ErrNoRows) {
+		return charge{}, nil
+	}
+	if err != nil {
+		return charge{}, err
+	}
+	c, err := db.Get(ctx, s.db, s.scanCharge, s.chargeSelect()+` WHERE c.id = $1 AND cs.status = 'pending'`+s.db.Dialect().ForUpdateOf("cs"), id)
 	if errors.Is(err, db.ErrNoRows) {
 		return charge{}, nil
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 	"github.com/nephele-cloud/nephele/internal/pricing"
@@ -191,6 +192,12 @@ func (s *Service) loadParts(ctx context.Context, plans []Plan) error {
 
 // GetPlan returns a plan version by id, visible when its product is.
 func (s *Service) GetPlan(ctx context.Context, id string) (Plan, error) {
+	return memo.Get(ctx, systemKey(ctx, "catalog.plan:"+id), func() (Plan, error) { return s.getPlan(ctx, id) })
+}
+
+// getPlan reads what GetPlan answers. (The exported or caching name remembers it
+// within a memo scope.)
+func (s *Service) getPlan(ctx context.Context, id string) (Plan, error) {
 	if err := validate.CheckID("id", PlanKind, id); err != nil {
 		return Plan{}, err
 	}
@@ -214,6 +221,12 @@ func (s *Service) GetPlan(ctx context.Context, id string) (Plan, error) {
 // CurrentPlan returns the active version of the plan whose id or lineage id
 // is given (a superseded version's id leads to its successor).
 func (s *Service) CurrentPlan(ctx context.Context, id string) (Plan, error) {
+	return memo.Get(ctx, systemKey(ctx, "catalog.current_plan:"+id), func() (Plan, error) { return s.currentPlan(ctx, id) })
+}
+
+// currentPlan reads what CurrentPlan answers. (The exported or caching name remembers it
+// within a memo scope.)
+func (s *Service) currentPlan(ctx context.Context, id string) (Plan, error) {
 	if err := validate.CheckID("plan_id", PlanKind, id); err != nil {
 		return Plan{}, err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 )
 
@@ -420,6 +421,12 @@ func canSeeUnpublished(a actor.Actor, p Product) bool {
 
 // GetProduct returns a product by id or slug.
 func (s *Service) GetProduct(ctx context.Context, idOrSlug string) (Product, error) {
+	return memo.Get(ctx, systemKey(ctx, "catalog.product:"+idOrSlug), func() (Product, error) { return s.getProduct(ctx, idOrSlug) })
+}
+
+// getProduct reads what GetProduct answers. (The exported or caching name remembers it
+// within a memo scope.)
+func (s *Service) getProduct(ctx context.Context, idOrSlug string) (Product, error) {
 	if strings.TrimSpace(idOrSlug) == "" || len(idOrSlug) > 100 {
 		return Product{}, errProductNotFound
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 )
@@ -78,4 +79,14 @@ func New(d *db.DB, deps Deps, log *slog.Logger) *Service {
 		deps.Outbox.Subscribe("catalog.vendor_profiles", "organization.created", s.onOrganizationCreated)
 	}
 	return s
+}
+
+// systemKey is k for a read the system makes, which a memo scope may
+// remember (see platform/memo); any other caller's reads depend on what it
+// may see, and get a key of their own that no scope shares.
+func systemKey(ctx context.Context, k string) string {
+	if actor.From(ctx).Kind == actor.KindSystem {
+		return k
+	}
+	return k + "@" + actor.From(ctx).UserID + "/" + actor.From(ctx).OrgID + "/" + actor.From(ctx).Role
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
@@ -225,6 +226,12 @@ func (s *Service) view(a actor.Actor, c PriceCatalog) PriceCatalog {
 
 // loadCatalog loads a catalog with its product list.
 func (s *Service) loadCatalog(ctx context.Context, id string) (PriceCatalog, error) {
+	return memo.Get(ctx, "channel.catalog:"+id, func() (PriceCatalog, error) { return s.loadCatalogNow(ctx, id) })
+}
+
+// loadCatalogNow reads what loadCatalog answers. (The exported or caching name remembers it
+// within a memo scope.)
+func (s *Service) loadCatalogNow(ctx context.Context, id string) (PriceCatalog, error) {
 	if !ids.Valid(CatalogKind, id) {
 		return PriceCatalog{}, errCatalogNotFound
 	}

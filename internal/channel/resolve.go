@@ -13,6 +13,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
 
@@ -21,6 +22,12 @@ import (
 // pass-through prices when the parent has none). The operator buys from no
 // one (errNoSource).
 func (s *Service) sourceCatalog(ctx context.Context, orgID string) (PriceCatalog, error) {
+	return memo.Get(ctx, "channel.source:"+orgID, func() (PriceCatalog, error) { return s.sourceCatalogNow(ctx, orgID) })
+}
+
+// sourceCatalogNow reads what sourceCatalog answers. (The exported or caching name remembers it
+// within a memo scope.)
+func (s *Service) sourceCatalogNow(ctx context.Context, orgID string) (PriceCatalog, error) {
 	var catalogID string
 	err := s.db.QueryRow(ctx, `SELECT a.catalog_id FROM price_catalog_assignments a JOIN price_catalogs c ON c.id = a.catalog_id
 		WHERE a.org_id = $1 AND c.status = 'active'`, orgID).Scan(&catalogID)

@@ -12,6 +12,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 	"github.com/nephele-cloud/nephele/internal/pricing"
 )
@@ -133,6 +134,12 @@ func (s *Service) SetPlanRule(ctx context.Context, catalogID, planID string, mar
 
 // planRule loads a catalog's rule for a plan lineage, if any.
 func (s *Service) planRule(ctx context.Context, catalogID, lineage string) (*PlanRule, error) {
+	return memo.Get(ctx, "channel.rule:"+catalogID+"/"+lineage, func() (*PlanRule, error) { return s.planRuleNow(ctx, catalogID, lineage) })
+}
+
+// planRuleNow reads what planRule answers. (The exported or caching name remembers it
+// within a memo scope.)
+func (s *Service) planRuleNow(ctx context.Context, catalogID, lineage string) (*PlanRule, error) {
 	var m, o *string
 	err := s.db.QueryRow(ctx, `SELECT markups, override FROM price_catalog_plans WHERE catalog_id = $1 AND plan_lineage = $2`, catalogID, lineage).Scan(&m, &o)
 	if errors.Is(err, db.ErrNoRows) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 )
 
 // The directory: what other domains need to know of organizations and
@@ -34,11 +35,19 @@ func (s *Service) Orgs(ctx context.Context, ids []string) (map[string]Organizati
 	return out, nil
 }
 
-// Org returns one organization, with ok false when there is none.
+// Org returns one organization, with ok false when there is none
+// (remembered within a memo scope).
 func (s *Service) Org(ctx context.Context, id string) (Organization, bool, error) {
-	m, err := s.Orgs(ctx, []string{id})
-	o, ok := m[id]
-	return o, ok, err
+	type found struct {
+		o  Organization
+		ok bool
+	}
+	f, err := memo.Get(ctx, "identity.org:"+id, func() (found, error) {
+		m, err := s.Orgs(ctx, []string{id})
+		o, ok := m[id]
+		return found{o, ok}, err
+	})
+	return f.o, f.ok, err
 }
 
 // Within reports whether descendant is ancestor or lies below it in the

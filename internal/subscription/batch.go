@@ -6,6 +6,7 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 )
 
 // DefaultBatchCustomers bounds how many customers' due subscriptions one
@@ -59,7 +60,9 @@ func (s *Service) runDueBatch(ctx context.Context) (done, claimed int, err error
 		}
 		claimed = len(ids)
 		batch := &periodBatch{}
-		bctx := context.WithValue(ctx, periodBatchKey{}, batch)
+		// The batch reads the same plans, products and price lists for
+		// every subscription: once is enough (nothing it does changes them).
+		bctx := memo.With(context.WithValue(ctx, periodBatchKey{}, batch))
 		for _, id := range ids {
 			mark := len(batch.periods)
 			err := s.db.Savepoint(bctx, func(ctx context.Context) error { return s.stepOne(ctx, id) })

@@ -1,0 +1,206 @@
+package billing_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nephele-cloud/nephele/internal/billing"
+	"github.com/nephele-cloud/nephele/internal/catalog"
+	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
+	"github.com/nephele-cloud/nephele/internal/platform/clock"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
+	"github.com/nephele-cloud/nephele/internal/pricing"
+	"github.com/nephele-cloud/nephele/internal/services/servicestest"
+	"github.com/nephele-cloud/nephele/internal/subscription"
+)
+
+// BenchmarkBillingDay measures a billing day end to end: NEPHELE_BENCH_SUBSCRIPTIONS
+// active monthly subscriptions (default 100,000), five per customer, each
+// with a setup fee, a tiered extra resource and a metric, stored as
+// subscriptions (copies of one placed, paid and started through the
+// services). The clock moves past their period's end and the day runs as
+// the test clock runs it without workers: the lifecycle renews every
+// subscription (pricing the renewal, starting its next period), the events
+// reach billing, and billing runs, until nothing is left; the time is from
+// the boundary to the last invoice. Beside it, a plain batched insert of as
+// many rows. Run it once:
+//
+//	go test ./internal/billing -run '^$' -bench BillingDay -benchtime 1x -timeout 60m
+func BenchmarkBillingDay(b *testing.B) {
+	n := 100000
+	if v, err := strconv.Atoi(os.Getenv("NEPHELE_BENCH_SUBSCRIPTIONS")); err == nil && v > 0 {
+		n = v
+	}
+	for _, e := range dbtest.Engines(b) {
+		b.Run(string(e), func(b *testing.B) { benchDay(b, e, n) })
+	}
+}
+
+func benchDay(b *testing.B, e db.Engine, n int) {
+	ctx := sys()
+	clk := clock.NewTest(start)
+	d, _ := dbtest.OpenURL(b, e, dbtest.Options{Clock: clk})
+	w := servicestest.New(b, d, servicestest.Options{Billing: billing.DefaultConfig})
+	must := func(err error) {
+		b.Helper()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	_, err := w.Billing.CreateTaxRate(w.Market.As(b, "admin"), billing.TaxRateInput{Country: str("IT"), Rate: decp("22"), Name: str("VAT IT")})
+	must(err)
+	in := catalogtest.SeedPlanInput("Bench")
+	in.Extras = &[]catalog.ExtraInput{{Name: "Users", Unit: "user", Scheme: catalogtest.SeedScheme(pricing.SchemeTiered)}}
+	in.Metrics = &[]catalog.MetricInput{{Key: "api_calls", Name: "API calls", Unit: "call", Aggregation: "sum", Included: dec("100"),
+		Scheme: pricing.Scheme{Kind: pricing.SchemePerUnit, UnitPrice: dec("0.01")}}}
+	in.IaaSCost, in.TrialDays = nil, nil
+	_, plans := catalogtest.Published(b, w.Catalog, w.Market.Orgs["vendor_a"].ID, "Bench Drive", in)
+
+	// One subscription placed, invoiced, paid and started for real.
+	customer := w.Market.Orgs["customer_direct"].ID
+	o, err := w.Subs.PlaceOrder(w.Market.As(b, "customer_direct"), subscription.PlaceOrderInput{PlanID: plans[0].ID,
+		Quantities: decimals(map[string]string{plans[0].Extras[0].ID: "15"})})
+	must(err)
+	day := func() {
+		b.Helper()
+		for {
+			t0 := clock.Stopwatch()
+			renewed, err := w.Subs.RunDue(ctx)
+			must(err)
+			t1 := t0()
+			delivered, err := w.Outbox.DeliverPending(ctx)
+			must(err)
+			t2 := t0()
+			if os.Getenv("NEPHELE_BENCH_ANALYZE") != "" {
+				_, err = d.Exec(ctx, `ANALYZE`)
+				must(err)
+			}
+			invoiced, err := w.Billing.RunDue(ctx)
+			must(err)
+			if os.Getenv("NEPHELE_BENCH_TRACE") != "" {
+				fmt.Printf("  pass: %d steps in %.2fs, %d events in %.2fs, %d invoices in %.2fs\n", renewed, t1.Seconds(), delivered,
+					(t2 - t1).Seconds(), invoiced, (t0() - t2).Seconds())
+			}
+			if renewed+delivered+invoiced == 0 {
+				return
+			}
+		}
+	}
+	day()
+	invs, _, err := w.Billing.ListInvoices(ctx, billing.InvoiceFilter{RecipientOrgID: customer})
+	must(err)
+	_, err = w.Billing.RecordPayment(w.Market.As(b, "admin"), invs[0].ID, billing.PaymentInput{Reference: "SLIP", ReceivedOn: start})
+	must(err)
+	day()
+
+	// The population: copies of its customer and of its subscription.
+	customers := n / 5
+	cloneRows(b, d, "organizations", customer, customers, map[string]string{"id": idExpr(e, "org", "g.n"),
+		"name": "'Customer ' || " + numExpr(e, "g.n"), "email": "''"})
+	cloneRows(b, d, "subscriptions", o.SubscriptionID, n, map[string]string{"id": idExpr(e, "sub", "g.n"),
+		"customer_org_id": idExpr(e, "org", "((g.n - 1) % "+strconv.Itoa(customers)+") + 1")})
+	_, err = d.Exec(ctx, `ANALYZE`)
+	must(err)
+
+	// The boundary, an hour past the hold of the last period's usage.
+	boundary := start.AddDate(0, 1, 0)
+	clk.Set(boundary.Add(2 * time.Hour))
+	self0, server0 := cpuSeconds(e)
+	resetPeakRSS()
+	t0 := clock.Stopwatch()
+	day()
+	el := t0()
+	self1, server1 := cpuSeconds(e)
+	var issued, renewed int
+	must(d.QueryRow(ctx, `SELECT count(*) FROM invoices WHERE issued_at >= $1`, boundary).Scan(&issued))
+	must(d.QueryRow(ctx, `SELECT count(*) FROM subscriptions WHERE current_period_start = $1`, boundary).Scan(&renewed))
+	if issued != customers+1 || renewed != n+1 {
+		b.Fatalf("the day renewed %d of %d subscriptions and issued %d invoices for %d customers", renewed, n+1, issued, customers+1)
+	}
+	must(w.Ledger.Check(ctx))
+
+	// As many rows plainly inserted, in batches of as many.
+	_, err = d.Exec(ctx, `CREATE TABLE bench_rows (id TEXT PRIMARY KEY, customer TEXT NOT NULL, amount_minor BIGINT NOT NULL, at TIMESTAMP NOT NULL)`)
+	must(err)
+	t1 := clock.Stopwatch()
+	for lo := 0; lo < n; lo += 1000 {
+		must(d.InTx(ctx, func(ctx context.Context) error {
+			var rs [][]any
+			for i := lo; i < min(lo+1000, n); i++ {
+				rs = append(rs, []any{fmt.Sprintf("row_%09d", i), "org", int64(2000), boundary})
+			}
+			_, err := d.CopyIn(ctx, "bench_rows", []string{"id", "customer", "amount_minor", "at"}, rs)
+			return err
+		}))
+	}
+	plain := float64(n) / t1().Seconds()
+	rate := float64(n) / el.Seconds()
+	fmt.Printf("\nbilling day on %s: %d subscriptions of %d customers renewed and invoiced in %.2fs: %.0f subscriptions/s, %.0f invoices/s\n",
+		e, n, customers, el.Seconds(), rate, float64(customers)/el.Seconds())
+	used := fmt.Sprintf("%.2f s in this process", self1-self0)
+	if e == db.Postgres {
+		used += fmt.Sprintf(" + %.2f s in the local PostgreSQL server", server1-server0)
+	}
+	fmt.Printf("  CPU %s; peak RSS %.0f MB\n", used, peakRSS())
+	fmt.Printf("  plain batched insert of %d rows: %.0f rows/s (the day: %.3f of it)\n", n, plain, rate/plain)
+	b.ReportMetric(rate, "subscriptions/s")
+}
+
+// cloneRows copies row id of table n times in one statement, each copy's
+// columns as overrides say (SQL over g.n, 1 to n), the others as they are.
+func cloneRows(b *testing.B, d *db.DB, table, id string, n int, overrides map[string]string) {
+	b.Helper()
+	ctx := context.Background()
+	list := `SELECT name FROM pragma_table_info($1) ORDER BY cid`
+	series := `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < $2)`
+	from := `g`
+	if d.Engine() == db.Postgres {
+		list = `SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = current_schema() ORDER BY ordinal_position`
+		series, from = ``, `generate_series(1, $2) AS g(n)`
+	}
+	cols, err := db.Select(ctx, d, func(s db.Scanner) (string, error) {
+		var c string
+		return c, s.Scan(&c)
+	}, list, table)
+	if err != nil || len(cols) == 0 {
+		b.Fatalf("columns of %s: %v", table, err)
+	}
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		exprs[i] = "t." + c
+		if o, ok := overrides[c]; ok {
+			exprs[i] = o
+		}
+	}
+	q := series + ` INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) SELECT ` + strings.Join(exprs, ", ") +
+		` FROM ` + table + ` t, ` + from + ` WHERE t.id = $1`
+	if d.Engine() == db.SQLite {
+		q = `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) ` + series + ` SELECT ` + strings.Join(exprs, ", ") +
+			` FROM ` + table + ` t, ` + from + ` WHERE t.id = $1`
+	}
+	if _, err := d.Exec(ctx, q, id, n); err != nil {
+		b.Fatalf("clone %s: %v", table, err)
+	}
+}
+
+// idExpr is SQL for a valid id of kind made of number expression n.
+func idExpr(e db.Engine, kind, n string) string {
+	if e == db.Postgres {
+		return `'` + kind + `_01' || lpad(to_hex(` + n + `), 24, '0')`
+	}
+	return `'` + kind + `_01' || printf('%024x', ` + n + `)`
+}
+
+// numExpr is SQL for number expression n as text.
+func numExpr(e db.Engine, n string) string {
+	if e == db.Postgres {
+		return n + `::text`
+	}
+	return `CAST(` + n + ` AS TEXT)`
+}
