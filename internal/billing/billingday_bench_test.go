@@ -124,6 +124,14 @@ func benchDay(b *testing.B, e db.Engine, n int) {
 		b.Fatalf("the day renewed %d of %d subscriptions and issued %d invoices for %d customers", renewed, n+1, issued, customers+1)
 	}
 	must(w.Ledger.Check(ctx))
+	if os.Getenv("NEPHELE_BENCH_TRACE") != "" {
+		var events, bytes int64
+		must(d.QueryRow(ctx, `SELECT count(*), coalesce(sum(length(data)), 0) FROM events WHERE occurred_at >= $1`, boundary).Scan(&events, &bytes))
+		fmt.Printf("  the day's events: %d, %d bytes\n", events, bytes)
+		var charges, detail int64
+		must(d.QueryRow(ctx, `SELECT count(*), coalesce(sum(length(detail)), 0) FROM charge_details`).Scan(&charges, &detail))
+		fmt.Printf("  charges: %d, details %d bytes\n", charges, detail)
+	}
 
 	// As many rows plainly inserted, in batches of as many.
 	_, err = d.Exec(ctx, `CREATE TABLE bench_rows (id TEXT PRIMARY KEY, customer TEXT NOT NULL, amount_minor BIGINT NOT NULL, at TIMESTAMP NOT NULL)`)

@@ -12,6 +12,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 	"github.com/nephele-cloud/nephele/internal/pricing"
@@ -209,6 +210,11 @@ func (s *Service) DeleteTaxRate(ctx context.Context, id string) error {
 type taxTable map[string]TaxRate
 
 func (s *Service) loadTaxes(ctx context.Context) (taxTable, error) {
+	return memo.Get(ctx, "billing.taxes", func() (taxTable, error) { return s.readTaxes(ctx) })
+}
+
+// readTaxes reads what loadTaxes answers.
+func (s *Service) readTaxes(ctx context.Context) (taxTable, error) {
 	rates, err := db.Select(ctx, s.db, scanTaxRate, `SELECT `+taxRateColumns+` FROM tax_rates`)
 	if err != nil {
 		return nil, err

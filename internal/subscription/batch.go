@@ -126,10 +126,18 @@ type PeriodsStarted struct {
 }
 
 // publishPeriod announces a started period (billing invoices it in advance,
-// and the previous one's usage in arrears): with its batch's when it is
-// part of one, at once otherwise.
-func (s *Service) publishPeriod(ctx context.Context, sub Subscription, orderID string) error {
-	e, err := s.complete(ctx, s.periodEvent(sub, orderID))
+// and the previous one's usage in arrears), the first of order o's when o
+// is set: with its batch's when it is part of one, at once otherwise.
+func (s *Service) publishPeriod(ctx context.Context, sub Subscription, o *Order) error {
+	orderID := ""
+	if o != nil {
+		orderID = o.ID
+	}
+	e := s.periodEvent(sub, orderID)
+	if o != nil && o.pricing.first != nil {
+		e.Period = movedTo(*o.pricing.first, e.Start, e.End) // what the order says is due
+	}
+	e, err := s.complete(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -48,10 +48,10 @@ func (s *Service) activate(ctx context.Context, sub *Subscription, o Order, tria
 	if err := s.save(ctx, sub, false); err != nil {
 		return err
 	}
-	if err := s.outbox.PublishData(ctx, "subscription.started", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
+	if err := s.outbox.PublishData(ctx, "subscription.started", "subscription", sub.ID, sub.CustomerOrgID, noticeOf(*sub, o.ID)); err != nil {
 		return err
 	}
-	return s.publishPeriod(ctx, *sub, o.ID)
+	return s.publishPeriod(ctx, *sub, &o)
 }
 
 // startCommitment starts a commitment of n periods at start: the first
@@ -107,6 +107,37 @@ type PeriodEvent struct {
 	// Period is the period's charges, rated once (nil for trials and
 	// sandboxes, whose infrastructure the vendor pays).
 	Period *pricing.PeriodQuote `json:"period,omitempty"`
+}
+
+// PeriodNotice is the data of the events that tell a subscription started,
+// renewed or converted from its trial: who, what, and the period it is in.
+// (What a period charges travels to billing in subscription.periods_started;
+// the prices of the parties above the buyer are in neither notice.)
+type PeriodNotice struct {
+	SubscriptionID string    `json:"subscription_id"`
+	OrderID        string    `json:"order_id"`
+	Kind           string    `json:"kind"`
+	CustomerOrgID  string    `json:"customer_org_id"`
+	SellerOrgID    string    `json:"seller_org_id"`
+	VendorOrgID    string    `json:"vendor_org_id"`
+	ProductID      string    `json:"product_id"`
+	PlanID         string    `json:"plan_id"`
+	PeriodIndex    int       `json:"period_index"`
+	Start          time.Time `json:"start"`
+	End            time.Time `json:"end,omitzero"`
+}
+
+// noticeOf is the notice of sub's current period, started by order orderID.
+func noticeOf(sub Subscription, orderID string) PeriodNotice {
+	n := PeriodNotice{SubscriptionID: sub.ID, OrderID: orderID, Kind: sub.Kind, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: sub.SellerOrgID,
+		VendorOrgID: sub.VendorOrgID, ProductID: sub.ProductID, PlanID: sub.PlanID, PeriodIndex: sub.PeriodIndex}
+	if sub.CurrentPeriodStart != nil {
+		n.Start = *sub.CurrentPeriodStart
+	}
+	if sub.CurrentPeriodEnd != nil {
+		n.End = *sub.CurrentPeriodEnd
+	}
+	return n
 }
 
 func (s *Service) periodEvent(sub Subscription, orderID string) PeriodEvent {
@@ -279,7 +310,7 @@ func (s *Service) endPeriod(ctx context.Context, set Settings, sub *Subscription
 		if err := s.applyPendingChange(ctx, sub); err != nil {
 			return err
 		}
-		return s.publishPeriod(ctx, *sub, "")
+		return s.publishPeriod(ctx, *sub, nil)
 	}
 	return s.endCommitment(ctx, set, sub)
 }
@@ -348,10 +379,10 @@ func (s *Service) renew(ctx context.Context, sub *Subscription, o Order) error {
 	if err := s.applyPendingChange(ctx, sub); err != nil {
 		return err
 	}
-	if err := s.outbox.PublishData(ctx, "subscription.renewed", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
+	if err := s.outbox.PublishData(ctx, "subscription.renewed", "subscription", sub.ID, sub.CustomerOrgID, noticeOf(*sub, o.ID)); err != nil {
 		return err
 	}
-	return s.publishPeriod(ctx, *sub, o.ID)
+	return s.publishPeriod(ctx, *sub, &o)
 }
 
 // expire ends a subscription at the end of its life: service destroyed.
@@ -388,10 +419,10 @@ func (s *Service) endTrial(ctx context.Context, sub *Subscription) error {
 		now := s.db.Now(ctx)
 		sub.PaymentDueSince = &now
 	}
-	if err := s.outbox.PublishData(ctx, "subscription.trial_converted", "subscription", sub.ID, sub.CustomerOrgID, s.periodEvent(*sub, o.ID)); err != nil {
+	if err := s.outbox.PublishData(ctx, "subscription.trial_converted", "subscription", sub.ID, sub.CustomerOrgID, noticeOf(*sub, o.ID)); err != nil {
 		return err
 	}
-	return s.publishPeriod(ctx, *sub, o.ID)
+	return s.publishPeriod(ctx, *sub, &o)
 }
 
 // remind sends the next expiry reminder and makes sure a renewal order the

@@ -11,6 +11,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
 )
 
@@ -68,6 +69,11 @@ type SettingsInput struct {
 // settings reads the current settings (the defaults until the operator
 // changes them).
 func (s *Service) settings(ctx context.Context) (Settings, error) {
+	return memo.Get(ctx, "subscription.settings", func() (Settings, error) { return s.loadSettings(ctx) })
+}
+
+// loadSettings reads what settings answers.
+func (s *Service) loadSettings(ctx context.Context) (Settings, error) {
 	out := s.cfg
 	out.ReminderDays = slices.Clone(s.cfg.ReminderDays)
 	at, err := s.db.LoadSetting(ctx, settingsKey, &out)
