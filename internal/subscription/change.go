@@ -157,50 +157,13 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 	}
 	var out Order
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		sub, err := s.visibleSub(ctx, a, id)
+		sub, err := s.changeableSub(ctx, a, id, vendorResult)
 		if err != nil {
 			return err
 		}
-		switch {
-		case vendorResult != "":
-			if a.OrgID != sub.VendorOrgID && !(identity.IsStaff(a) && identity.May(a, identity.ProductOnboarding)) {
-				return errs.Forbidden("not_vendor", "only the product's vendor upgrades its customers")
-			}
-		case a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !identity.IsStaff(a):
-			return errs.Forbidden("permission_denied", "vendors upgrade customers through the vendor upgrade")
-		case !identity.May(a, identity.OrderPlacement):
-			return errs.Forbidden("permission_denied", "changing subscriptions needs the order placement function")
-		}
-		if sub.Status != StatusActive && sub.Status != StatusTrialing {
-			return errs.FailedPrecondition("subscription_not_active", "a "+sub.Status+" subscription cannot change")
-		}
-		if len(sub.chain) != 1 {
-			return errs.FailedPrecondition("bundle_change_not_supported", "a bundle subscription changes by ordering another bundle plan")
-		}
-		if !periodic(&sub) {
-			// Prorating needs a period; an everlasting licence is bought once.
-			return errs.FailedPrecondition("change_needs_period", "an everlasting licence has no period to change within: order the other plan instead")
-		}
-		current, err := s.catalog.GetPlan(identity.AsSystem(ctx), sub.PlanID)
+		target, direction, err := s.changeTarget(ctx, sub, in.PlanID, vendorResult)
 		if err != nil {
 			return err
-		}
-		target := current
-		direction := ""
-		if in.PlanID != "" {
-			if target, err = s.catalog.CurrentPlan(identity.AsSystem(ctx), in.PlanID); err != nil {
-				return errs.Invalid("validation_failed", "plan_id: no such plan", errs.Field("plan_id", "not_found", "no such plan"))
-			}
-			switch {
-			case target.LineageID == current.LineageID:
-			case slices.Contains(current.Upgrades, target.LineageID):
-				direction = "upgrade"
-			case slices.Contains(current.Downgrades, target.LineageID) || (vendorResult != "" && target.ProductID == current.ProductID):
-				direction = "downgrade"
-			default:
-				return errs.Invalid("change_not_allowed", "the plan is not an upgrade or downgrade of the current one",
-					errs.Field("plan_id", "change_not_allowed", "choose one of the plan's upgrade or downgrade paths"))
-			}
 		}
 		quantities := sub.Quantities
 		if in.Quantities != nil {
@@ -209,93 +172,185 @@ func (s *Service) change(ctx context.Context, id string, in ChangeInput, vendorR
 		if target.ID == sub.PlanID && maps.EqualFunc(quantities, sub.Quantities, money.Decimal.Equal) {
 			return errs.Invalid("nothing_to_change", "the change changes nothing", errs.Field("plan_id", "nothing_to_change", "same plan and quantities"))
 		}
-		// Price both configurations for one period at the customer's current
-		// channel price (the old one at its frozen price).
-		q, err := s.channel.Quote(identity.AsSystem(ctx), channel.QuoteInput{PlanID: target.ID, Quantities: quantities, CustomerOrgID: sub.CustomerOrgID,
-			Coupon: sub.Coupon, Renewal: true, Start: *sub.CurrentPeriodStart})
-		if err != nil {
-			return err
-		}
-		newCharge, err := periodCharge(q.Quote)
-		if err != nil {
-			return err
-		}
-		oldQuote, err := pricing.Compute(pricing.QuoteInput{Terms: sub.Terms, Prices: withoutSetup(*sub.Prices), Quantities: sub.Quantities,
-			Coupon: sub.Coupon, Start: *sub.CurrentPeriodStart})
-		if err != nil {
-			return err
-		}
-		oldCharge, err := periodCharge(oldQuote)
+		c, err := s.priceChange(ctx, sub, target, quantities)
 		if err != nil {
 			return err
 		}
 		if direction == "" {
 			direction = "downgrade"
-			if cmp, _ := newCharge.Cmp(oldCharge); cmp > 0 {
+			if cmp, _ := c.newCharge.Cmp(c.oldCharge); cmp > 0 {
 				direction = "upgrade"
 			}
 		}
-		o := Order{ID: ids.New(OrderKind), Type: OrderChange, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: sub.VendorOrgID,
-			ProductID: sub.ProductID, PlanID: target.ID, SubscriptionID: sub.ID, Periods: sub.CommitmentPeriods, Quantities: quantities,
-			Status: OrderApproved, pricing: pricingOf(q)}
-		zero := money.NewAmount(0, q.Currency)
-		o.DurationSubtotal, o.Subtotal = &zero, &zero
-		deferred := direction == "downgrade" || vendorResult == VendorDeferred
-		ev := ChangeEvent{SubscriptionID: sub.ID, OrderID: o.ID, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID,
-			VendorOrgID: sub.VendorOrgID, ProductID: sub.ProductID, Currency: sub.Currency, SelfBilled: q.SelfBilled, Direction: direction,
-			Effective: "now", FromPlanID: sub.PlanID, ToPlanID: target.ID, VendorResult: vendorResult, At: s.db.Now(ctx)}
-		detail := map[string]any{"direction": direction, "effective": "now", "from_plan_id": sub.PlanID, "to_plan_id": target.ID,
-			"old_period_charge": oldCharge, "new_period_charge": newCharge}
-		old := Rated{Rating: sub.rating, Chain: sub.chain}
-		old.Rating.Prices, old.Rating.Start, old.Rating.Periods = withoutSetup(old.Rating.Prices), *sub.CurrentPeriodStart, 0
-		switch {
-		case deferred && sub.Status != StatusTrialing:
-			detail["effective"], ev.Effective = "next_period", "next_period"
-			sub.PendingChange = &PendingChange{PlanID: target.ID, Quantities: quantities, OrderID: o.ID}
-		case sub.Status == StatusTrialing || vendorResult == VendorFree:
-			if err := s.applyOrderPrices(ctx, &sub, o); err != nil {
-				return err
-			}
-		default:
-			p, err := prorate(oldCharge, newCharge, sub, s.db.Now(ctx))
-			if err != nil {
-				return err
-			}
-			detail["proration"] = p
-			o.Subtotal = &p.Due
-			if err := s.applyOrderPrices(ctx, &sub, o); err != nil {
-				return err
-			}
-			nw := Rated{Rating: q.Input, Chain: o.pricing.chain}
-			nw.Rating.Periods, nw.Rating.Trial = 0, false
-			ev.Proration, ev.Old, ev.New = &p, &old, &nw
-			if p.Due.IsPositive() {
-				now := s.db.Now(ctx)
-				sub.PaymentDue, sub.PaymentDueSince = true, &now
-			}
-		}
-		if vendorResult != "" {
-			detail["vendor_result"] = vendorResult
-		}
-		o.Detail = json.RawMessage(db.JSONText(detail))
-		if err := s.insertOrder(ctx, &o); err != nil {
+		o, ev, detail := s.changeOrder(ctx, sub, target, quantities, c, direction, vendorResult)
+		if err := s.applyChange(ctx, &sub, &o, &ev, detail, c, direction == "downgrade" || vendorResult == VendorDeferred, vendorResult); err != nil {
 			return err
 		}
-		if err := s.save(ctx, &sub, false); err != nil {
+		if err := s.recordChange(ctx, sub, &o, ev, detail); err != nil {
 			return err
 		}
 		out = orderView(a, o)
-		if ev.Billed, err = s.billedOf(ctx, ev.ProductID, ev.ToPlanID); err != nil {
-			return err
-		}
-		from, err := s.billedOf(ctx, ev.ProductID, ev.FromPlanID)
-		if err != nil {
-			return err
-		}
-		ev.FromLabel = from.Label
-		return s.outbox.PublishData(ctx, "subscription.changed", "subscription", sub.ID, sub.CustomerOrgID, ev)
+		return nil
 	})
 	return out, err
+}
+
+// changeableSub loads subscription id for a change by a (its vendor's
+// upgrade when vendorResult is set), refusing what may not change.
+func (s *Service) changeableSub(ctx context.Context, a actor.Actor, id, vendorResult string) (Subscription, error) {
+	sub, err := s.visibleSub(ctx, a, id)
+	if err != nil {
+		return sub, err
+	}
+	switch {
+	case vendorResult != "":
+		if a.OrgID != sub.VendorOrgID && !(identity.IsStaff(a) && identity.May(a, identity.ProductOnboarding)) {
+			return sub, errs.Forbidden("not_vendor", "only the product's vendor upgrades its customers")
+		}
+	case a.OrgID == sub.VendorOrgID && a.OrgID != sub.CustomerOrgID && !identity.IsStaff(a):
+		return sub, errs.Forbidden("permission_denied", "vendors upgrade customers through the vendor upgrade")
+	case !identity.May(a, identity.OrderPlacement):
+		return sub, errs.Forbidden("permission_denied", "changing subscriptions needs the order placement function")
+	}
+	if sub.Status != StatusActive && sub.Status != StatusTrialing {
+		return sub, errs.FailedPrecondition("subscription_not_active", "a "+sub.Status+" subscription cannot change")
+	}
+	if len(sub.chain) != 1 {
+		return sub, errs.FailedPrecondition("bundle_change_not_supported", "a bundle subscription changes by ordering another bundle plan")
+	}
+	if !periodic(&sub) {
+		// Prorating needs a period; an everlasting licence is bought once.
+		return sub, errs.FailedPrecondition("change_needs_period", "an everlasting licence has no period to change within: order the other plan instead")
+	}
+	return sub, nil
+}
+
+// changeTarget is the plan sub changes to (its own without planID) and
+// the direction the plans' paths give ("" when they say none: the prices
+// will).
+func (s *Service) changeTarget(ctx context.Context, sub Subscription, planID, vendorResult string) (catalog.Plan, string, error) {
+	current, err := s.catalog.GetPlan(identity.AsSystem(ctx), sub.PlanID)
+	if err != nil || planID == "" {
+		return current, "", err
+	}
+	target, err := s.catalog.CurrentPlan(identity.AsSystem(ctx), planID)
+	if err != nil {
+		return target, "", errs.Invalid("validation_failed", "plan_id: no such plan", errs.Field("plan_id", "not_found", "no such plan"))
+	}
+	switch {
+	case target.LineageID == current.LineageID:
+		return target, "", nil
+	case slices.Contains(current.Upgrades, target.LineageID):
+		return target, "upgrade", nil
+	case slices.Contains(current.Downgrades, target.LineageID) || (vendorResult != "" && target.ProductID == current.ProductID):
+		return target, "downgrade", nil
+	}
+	return target, "", errs.Invalid("change_not_allowed", "the plan is not an upgrade or downgrade of the current one",
+		errs.Field("plan_id", "change_not_allowed", "choose one of the plan's upgrade or downgrade paths"))
+}
+
+// pricedChange is a change priced for one period: the new configuration
+// at the customer's current channel price, the old one at its frozen price.
+type pricedChange struct {
+	quote                channel.Quote
+	oldCharge, newCharge money.Amount
+}
+
+// priceChange prices sub's change to target with quantities.
+func (s *Service) priceChange(ctx context.Context, sub Subscription, target catalog.Plan, quantities map[string]money.Decimal) (pricedChange, error) {
+	q, err := s.channel.Quote(identity.AsSystem(ctx), channel.QuoteInput{PlanID: target.ID, Quantities: quantities, CustomerOrgID: sub.CustomerOrgID,
+		Coupon: sub.Coupon, Renewal: true, Start: *sub.CurrentPeriodStart})
+	if err != nil {
+		return pricedChange{}, err
+	}
+	c := pricedChange{quote: q}
+	if c.newCharge, err = periodCharge(q.Quote); err != nil {
+		return c, err
+	}
+	oldQuote, err := pricing.Compute(pricing.QuoteInput{Terms: sub.Terms, Prices: withoutSetup(*sub.Prices), Quantities: sub.Quantities,
+		Coupon: sub.Coupon, Start: *sub.CurrentPeriodStart})
+	if err != nil {
+		return c, err
+	}
+	c.oldCharge, err = periodCharge(oldQuote)
+	return c, err
+}
+
+// changeOrder is the order of sub's change to target, its event and the
+// detail it records, effective now until applyChange says otherwise.
+func (s *Service) changeOrder(ctx context.Context, sub Subscription, target catalog.Plan, quantities map[string]money.Decimal, c pricedChange,
+	direction, vendorResult string) (Order, ChangeEvent, map[string]any) {
+	q := c.quote
+	o := Order{ID: ids.New(OrderKind), Type: OrderChange, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: sub.VendorOrgID,
+		ProductID: sub.ProductID, PlanID: target.ID, SubscriptionID: sub.ID, Periods: sub.CommitmentPeriods, Quantities: quantities,
+		Status: OrderApproved, pricing: pricingOf(q)}
+	zero := money.NewAmount(0, q.Currency)
+	o.DurationSubtotal, o.Subtotal = &zero, &zero
+	ev := ChangeEvent{SubscriptionID: sub.ID, OrderID: o.ID, CustomerOrgID: sub.CustomerOrgID, SellerOrgID: q.SellerOrgID,
+		VendorOrgID: sub.VendorOrgID, ProductID: sub.ProductID, Currency: sub.Currency, SelfBilled: q.SelfBilled, Direction: direction,
+		Effective: "now", FromPlanID: sub.PlanID, ToPlanID: target.ID, VendorResult: vendorResult, At: s.db.Now(ctx)}
+	detail := map[string]any{"direction": direction, "effective": "now", "from_plan_id": sub.PlanID, "to_plan_id": target.ID,
+		"old_period_charge": c.oldCharge, "new_period_charge": c.newCharge}
+	if vendorResult != "" {
+		detail["vendor_result"] = vendorResult
+	}
+	return o, ev, detail
+}
+
+// applyChange applies change order o to sub: at the next period when it is
+// deferred (a downgrade), at once and free for a trial or a free vendor
+// upgrade, at once and prorated otherwise.
+func (s *Service) applyChange(ctx context.Context, sub *Subscription, o *Order, ev *ChangeEvent, detail map[string]any, c pricedChange,
+	deferred bool, vendorResult string) error {
+	old := Rated{Rating: sub.rating, Chain: sub.chain}
+	old.Rating.Prices, old.Rating.Start, old.Rating.Periods = withoutSetup(old.Rating.Prices), *sub.CurrentPeriodStart, 0
+	switch {
+	case deferred && sub.Status != StatusTrialing:
+		detail["effective"], ev.Effective = "next_period", "next_period"
+		sub.PendingChange = &PendingChange{PlanID: o.PlanID, Quantities: o.Quantities, OrderID: o.ID}
+		return nil
+	case sub.Status == StatusTrialing || vendorResult == VendorFree:
+		return s.applyOrderPrices(ctx, sub, *o)
+	}
+	p, err := prorate(c.oldCharge, c.newCharge, *sub, s.db.Now(ctx))
+	if err != nil {
+		return err
+	}
+	detail["proration"] = p
+	o.Subtotal = &p.Due
+	if err := s.applyOrderPrices(ctx, sub, *o); err != nil {
+		return err
+	}
+	nw := Rated{Rating: c.quote.Input, Chain: o.pricing.chain}
+	nw.Rating.Periods, nw.Rating.Trial = 0, false
+	ev.Proration, ev.Old, ev.New = &p, &old, &nw
+	if p.Due.IsPositive() {
+		now := s.db.Now(ctx)
+		sub.PaymentDue, sub.PaymentDueSince = true, &now
+	}
+	return nil
+}
+
+// recordChange stores change order o and sub, and publishes the change
+// with what billing prints its charges by.
+func (s *Service) recordChange(ctx context.Context, sub Subscription, o *Order, ev ChangeEvent, detail map[string]any) error {
+	o.Detail = json.RawMessage(db.JSONText(detail))
+	if err := s.insertOrder(ctx, o); err != nil {
+		return err
+	}
+	if err := s.save(ctx, &sub, false); err != nil {
+		return err
+	}
+	var err error
+	if ev.Billed, err = s.billedOf(ctx, ev.ProductID, ev.ToPlanID); err != nil {
+		return err
+	}
+	from, err := s.billedOf(ctx, ev.ProductID, ev.FromPlanID)
+	if err != nil {
+		return err
+	}
+	ev.FromLabel = from.Label
+	return s.outbox.PublishData(ctx, "subscription.changed", "subscription", sub.ID, sub.CustomerOrgID, ev)
 }
 
 // periodCharge is what a quote charges every period: its recurring lines.

@@ -311,26 +311,8 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 	if in.Type == "" {
 		in.Type = OrderNormal
 	}
-	v := validate.New()
-	v.OneOf("type", in.Type, OrderNormal, OrderTrial, OrderSandbox)
-	v.ID("plan_id", catalog.PlanKind, in.PlanID)
-	if in.CustomerOrgID != "" {
-		v.ID("customer_org_id", ids.Organization, in.CustomerOrgID)
-	}
-	set, err := s.settings(ctx)
+	set, err := s.checkOrderInput(ctx, in)
 	if err != nil {
-		return Order{}, err
-	}
-	if set.AutoRenewalOnly && in.Periods != 0 {
-		v.Add("periods", "duration_not_selectable", "this marketplace renews automatically: the duration is the plan's minimum")
-	}
-	if set.AutoRenewalOnly && in.AutoRenew != nil && !*in.AutoRenew {
-		v.Add("auto_renew", "auto_renewal_only", "this marketplace renews automatically")
-	}
-	if in.ClientRef != "" && !clientRefRE.MatchString(in.ClientRef) {
-		v.Add("client_ref", "invalid_format", "1 to 64 letters, digits, - or _")
-	}
-	if err := v.Err(); err != nil {
 		return Order{}, err
 	}
 	if in.ClientRef != "" {
@@ -356,74 +338,13 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 		if err != nil {
 			return err
 		}
-		plan := q.Plan
-		product, err := s.catalog.GetProduct(identity.AsSystem(ctx), plan.ProductID)
+		product, err := s.catalog.GetProduct(identity.AsSystem(ctx), q.Plan.ProductID)
 		if err != nil {
 			return err
 		}
-		trialDays := 0
-		if q.Trial != nil { // a trial order; the quote refused plans without one
-			trialDays = q.Trial.Days
-		}
-		o := &Order{Type: in.Type, CustomerOrgID: q.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: product.OwnerOrgID,
-			Push: a.OrgID != q.CustomerOrgID, ProductID: product.ID, PlanID: plan.ID, Periods: q.Periods, Quantities: in.Quantities,
-			CouponCode: q.CouponCode, Status: OrderApproved, Detail: json.RawMessage(db.JSONText(q.Quote))}
-		total, due := q.Total, q.FirstInvoice
-		o.taxLines = q.Lines
-		if in.Type == OrderTrial {
-			// A trial costs the customer nothing until it converts. (A
-			// self-billed sale is due too: its seller declares it paid.)
-			due, o.taxLines = money.NewAmount(0, due.Currency()), nil
-		}
-		o.DurationSubtotal, o.Subtotal = &total, &due
-		o.pricing = pricingOf(q)
-		if product.RequiresApproval && !(o.Push && set.AutoApprovePush) {
-			o.Status, o.AuditorOrgID = OrderRequiresApproval, s.auditor(ctx, product, q.SellerOrgID)
-		}
-		sub := &Subscription{ID: ids.New(SubscriptionKind), Kind: KindNormal, CustomerOrgID: o.CustomerOrgID, SellerOrgID: o.SellerOrgID,
-			VendorOrgID: o.VendorOrgID, ProductID: product.ID, PlanID: plan.ID, OrderID: o.ID, Quantities: in.Quantities, Terms: plan.Terms(),
-			Coupon: q.Coupon, Currency: total.Currency().Code(), Status: StatusRequiresApproval, Provisioning: ProvRequiresApproval,
-			AutoRenew: plan.AutoRenew && plan.Terms().Renewable(), CommitmentPeriods: q.Periods, StartedAt: s.db.Now(ctx), CreatedAt: s.db.Now(ctx),
-			chain: levelsOf(q), rating: o.pricing.input, SelfBilled: q.SelfBilled}
-		sub.Prices = pricesOf(q)
-		if in.AutoRenew != nil {
-			sub.AutoRenew = *in.AutoRenew && plan.Terms().Renewable()
-		}
-		if set.AutoRenewalOnly {
-			sub.AutoRenew = plan.Terms().Renewable()
-		}
-		if in.Type == OrderTrial {
-			sub.Kind, sub.ConvertAfterTrial = KindTrial, in.ConvertAfterTrial
-		}
-		o.ID = ids.New(OrderKind)
-		sub.OrderID = o.ID
-		if err := s.save(ctx, sub, true); err != nil {
+		o, sub := s.newOrder(ctx, a, in, q, product, set)
+		if err := s.storeOrder(ctx, in, o, sub, q); err != nil {
 			return err
-		}
-		o.SubscriptionID = sub.ID
-		if err := s.insertOrder(ctx, o); err != nil {
-			return err
-		}
-		if in.ClientRef != "" {
-			if _, err := s.db.Exec(ctx, `UPDATE orders SET client_ref = $1 WHERE id = $2`, in.ClientRef, o.ID); err != nil {
-				return err
-			}
-		}
-		if in.Type == OrderTrial {
-			if err := s.useTrial(ctx, sub); err != nil {
-				return err
-			}
-		}
-		if q.CouponCode != "" {
-			if _, err := s.catalog.RedeemCoupon(identity.AsSystem(ctx), catalog.CouponUse{Code: q.CouponCode, Plan: plan, BuyerOrgID: o.CustomerOrgID,
-				SellerOrgID: o.SellerOrgID, At: s.db.Now(ctx)}, o.ID); err != nil {
-				return err
-			}
-		}
-		if o.Status == OrderApproved {
-			if err := s.activate(ctx, sub, *o, trialDays); err != nil {
-				return err
-			}
 		}
 		out = *o
 		return nil
@@ -435,6 +356,105 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (Order, er
 		}
 	}
 	return out, err
+}
+
+// checkOrderInput validates an order's input against the marketplace's
+// settings, which it returns.
+func (s *Service) checkOrderInput(ctx context.Context, in PlaceOrderInput) (Settings, error) {
+	v := validate.New()
+	v.OneOf("type", in.Type, OrderNormal, OrderTrial, OrderSandbox)
+	v.ID("plan_id", catalog.PlanKind, in.PlanID)
+	if in.CustomerOrgID != "" {
+		v.ID("customer_org_id", ids.Organization, in.CustomerOrgID)
+	}
+	set, err := s.settings(ctx)
+	if err != nil {
+		return set, err
+	}
+	if set.AutoRenewalOnly && in.Periods != 0 {
+		v.Add("periods", "duration_not_selectable", "this marketplace renews automatically: the duration is the plan's minimum")
+	}
+	if set.AutoRenewalOnly && in.AutoRenew != nil && !*in.AutoRenew {
+		v.Add("auto_renew", "auto_renewal_only", "this marketplace renews automatically")
+	}
+	if in.ClientRef != "" && !clientRefRE.MatchString(in.ClientRef) {
+		v.Add("client_ref", "invalid_format", "1 to 64 letters, digits, - or _")
+	}
+	return set, v.Err()
+}
+
+// newOrder makes the order quote q prices for in, placed by a, and the
+// subscription it creates (neither stored yet).
+func (s *Service) newOrder(ctx context.Context, a actor.Actor, in PlaceOrderInput, q channel.Quote, product catalog.Product, set Settings) (*Order, *Subscription) {
+	plan := q.Plan
+	o := &Order{ID: ids.New(OrderKind), Type: in.Type, CustomerOrgID: q.CustomerOrgID, SellerOrgID: q.SellerOrgID, VendorOrgID: product.OwnerOrgID,
+		Push: a.OrgID != q.CustomerOrgID, ProductID: product.ID, PlanID: plan.ID, Periods: q.Periods, Quantities: in.Quantities,
+		CouponCode: q.CouponCode, Status: OrderApproved, Detail: json.RawMessage(db.JSONText(q.Quote))}
+	total, due := q.Total, q.FirstInvoice
+	o.taxLines = q.Lines
+	if in.Type == OrderTrial {
+		// A trial costs the customer nothing until it converts. (A
+		// self-billed sale is due too: its seller declares it paid.)
+		due, o.taxLines = money.NewAmount(0, due.Currency()), nil
+	}
+	o.DurationSubtotal, o.Subtotal = &total, &due
+	o.pricing = pricingOf(q)
+	if product.RequiresApproval && !(o.Push && set.AutoApprovePush) {
+		o.Status, o.AuditorOrgID = OrderRequiresApproval, s.auditor(ctx, product, q.SellerOrgID)
+	}
+	renewable := plan.Terms().Renewable()
+	sub := &Subscription{ID: ids.New(SubscriptionKind), Kind: KindNormal, CustomerOrgID: o.CustomerOrgID, SellerOrgID: o.SellerOrgID,
+		VendorOrgID: o.VendorOrgID, ProductID: product.ID, PlanID: plan.ID, OrderID: o.ID, Quantities: in.Quantities, Terms: plan.Terms(),
+		Coupon: q.Coupon, Currency: total.Currency().Code(), Status: StatusRequiresApproval, Provisioning: ProvRequiresApproval,
+		AutoRenew: plan.AutoRenew && renewable, CommitmentPeriods: q.Periods, StartedAt: s.db.Now(ctx), CreatedAt: s.db.Now(ctx),
+		chain: levelsOf(q), rating: o.pricing.input, SelfBilled: q.SelfBilled, Prices: pricesOf(q)}
+	if in.AutoRenew != nil {
+		sub.AutoRenew = *in.AutoRenew && renewable
+	}
+	if set.AutoRenewalOnly {
+		sub.AutoRenew = renewable
+	}
+	if in.Type == OrderTrial {
+		sub.Kind, sub.ConvertAfterTrial = KindTrial, in.ConvertAfterTrial
+	}
+	o.SubscriptionID = sub.ID
+	return o, sub
+}
+
+// storeOrder stores a new order and its subscription, uses the trial or
+// redeems the coupon, and starts the subscription when the order needs no
+// approval.
+func (s *Service) storeOrder(ctx context.Context, in PlaceOrderInput, o *Order, sub *Subscription, q channel.Quote) error {
+	if err := s.save(ctx, sub, true); err != nil {
+		return err
+	}
+	if err := s.insertOrder(ctx, o); err != nil {
+		return err
+	}
+	if in.ClientRef != "" {
+		if _, err := s.db.Exec(ctx, `UPDATE orders SET client_ref = $1 WHERE id = $2`, in.ClientRef, o.ID); err != nil {
+			return err
+		}
+	}
+	if in.Type == OrderTrial {
+		if err := s.useTrial(ctx, sub); err != nil {
+			return err
+		}
+	}
+	if q.CouponCode != "" {
+		if _, err := s.catalog.RedeemCoupon(identity.AsSystem(ctx), catalog.CouponUse{Code: q.CouponCode, Plan: q.Plan, BuyerOrgID: o.CustomerOrgID,
+			SellerOrgID: o.SellerOrgID, At: s.db.Now(ctx)}, o.ID); err != nil {
+			return err
+		}
+	}
+	if o.Status != OrderApproved {
+		return nil
+	}
+	trialDays := 0
+	if q.Trial != nil { // a trial order; the quote refused plans without one
+		trialDays = q.Trial.Days
+	}
+	return s.activate(ctx, sub, *o, trialDays)
 }
 
 // auditor is who approves orders of a product: the reseller whose catalog
