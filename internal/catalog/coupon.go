@@ -386,9 +386,9 @@ func (s *Service) visibleCoupon(ctx context.Context, a actor.Actor, id string) (
 
 // GetCoupon returns a coupon of the caller's organization (staff: any).
 func (s *Service) GetCoupon(ctx context.Context, id string) (Coupon, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return Coupon{}, errs.Unauthenticated("unauthenticated", "authentication required")
+	a, err := identity.Caller(ctx)
+	if err != nil {
+		return Coupon{}, err
 	}
 	if err := validate.CheckID("id", CouponKind, id); err != nil {
 		return Coupon{}, err
@@ -399,9 +399,9 @@ func (s *Service) GetCoupon(ctx context.Context, id string) (Coupon, error) {
 // ListCoupons lists the caller's organization's coupons (staff: all),
 // newest first.
 func (s *Service) ListCoupons(ctx context.Context, p page.Request) ([]Coupon, string, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return nil, "", errs.Unauthenticated("unauthenticated", "authentication required")
+	a, err := identity.Caller(ctx)
+	if err != nil {
+		return nil, "", err
 	}
 	q := db.NewQuery(`SELECT ` + couponColumns + ` FROM coupons c WHERE `)
 	if identity.IsStaff(a) {

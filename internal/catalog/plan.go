@@ -195,8 +195,8 @@ func (s *Service) GetPlan(ctx context.Context, id string) (Plan, error) {
 	return memo.Get(ctx, systemKey(ctx, "catalog.plan:"+id), func() (Plan, error) { return s.getPlan(ctx, id) })
 }
 
-// getPlan reads what GetPlan answers. (The exported or caching name remembers it
-// within a memo scope.)
+// getPlan reads what GetPlan answers.
+// The name that calls it remembers the answer within a memo scope.
 func (s *Service) getPlan(ctx context.Context, id string) (Plan, error) {
 	if err := validate.CheckID("id", PlanKind, id); err != nil {
 		return Plan{}, err
@@ -224,8 +224,8 @@ func (s *Service) CurrentPlan(ctx context.Context, id string) (Plan, error) {
 	return memo.Get(ctx, systemKey(ctx, "catalog.current_plan:"+id), func() (Plan, error) { return s.currentPlan(ctx, id) })
 }
 
-// currentPlan reads what CurrentPlan answers. (The exported or caching name remembers it
-// within a memo scope.)
+// currentPlan reads what CurrentPlan answers.
+// The name that calls it remembers the answer within a memo scope.
 func (s *Service) currentPlan(ctx context.Context, id string) (Plan, error) {
 	if err := validate.CheckID("plan_id", PlanKind, id); err != nil {
 		return Plan{}, err

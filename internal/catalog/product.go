@@ -424,8 +424,8 @@ func (s *Service) GetProduct(ctx context.Context, idOrSlug string) (Product, err
 	return memo.Get(ctx, systemKey(ctx, "catalog.product:"+idOrSlug), func() (Product, error) { return s.getProduct(ctx, idOrSlug) })
 }
 
-// getProduct reads what GetProduct answers. (The exported or caching name remembers it
-// within a memo scope.)
+// getProduct reads what GetProduct answers.
+// The name that calls it remembers the answer within a memo scope.
 func (s *Service) getProduct(ctx context.Context, idOrSlug string) (Product, error) {
 	if strings.TrimSpace(idOrSlug) == "" || len(idOrSlug) > 100 {
 		return Product{}, errProductNotFound

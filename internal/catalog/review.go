@@ -175,9 +175,9 @@ func (s *Service) reviewOf(ctx context.Context, productID, orgID string) (Review
 // MyReview returns the caller's organization's review of a product, if it
 // wrote one (with its moderation note when hidden).
 func (s *Service) MyReview(ctx context.Context, productID string) (Review, bool, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return Review{}, false, errs.Unauthenticated("unauthenticated", "authentication required")
+	a, err := identity.Caller(ctx)
+	if err != nil {
+		return Review{}, false, err
 	}
 	p, err := s.GetProduct(ctx, productID)
 	if err != nil {
@@ -305,9 +305,9 @@ type QueuedReview struct {
 // ModerationQueue lists every product's reviews for staff moderation,
 // newest first. It needs the product review function.
 func (s *Service) ModerationQueue(ctx context.Context, f ReviewFilter, p page.Request) ([]QueuedReview, string, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return nil, "", errs.Unauthenticated("unauthenticated", "authentication required")
+	a, err := identity.Caller(ctx)
+	if err != nil {
+		return nil, "", err
 	}
 	if !identity.May(a, identity.ProductReview) {
 		return nil, "", errs.Forbidden("permission_denied", "moderating reviews needs the product review function")

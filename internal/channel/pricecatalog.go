@@ -229,8 +229,8 @@ func (s *Service) loadCatalog(ctx context.Context, id string) (PriceCatalog, err
 	return memo.Get(ctx, "channel.catalog:"+id, func() (PriceCatalog, error) { return s.loadCatalogNow(ctx, id) })
 }
 
-// loadCatalogNow reads what loadCatalog answers. (The exported or caching name remembers it
-// within a memo scope.)
+// loadCatalogNow reads what loadCatalog answers. (The caching name remembers it within a memo
+// scope.)
 func (s *Service) loadCatalogNow(ctx context.Context, id string) (PriceCatalog, error) {
 	if !ids.Valid(CatalogKind, id) {
 		return PriceCatalog{}, errCatalogNotFound
@@ -297,9 +297,9 @@ func (s *Service) manageableCatalog(ctx context.Context, a actor.Actor, id strin
 // GetPriceCatalog returns a catalog the caller owns or buys from (staff:
 // any).
 func (s *Service) GetPriceCatalog(ctx context.Context, id string) (PriceCatalog, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return PriceCatalog{}, errs.Unauthenticated("unauthenticated", "authentication required")
+	a, err := identity.Caller(ctx)
+	if err != nil {
+		return PriceCatalog{}, err
 	}
 	if err := validate.CheckID("id", CatalogKind, id); err != nil {
 		return PriceCatalog{}, err
@@ -314,9 +314,9 @@ func (s *Service) GetPriceCatalog(ctx context.Context, id string) (PriceCatalog,
 // ListPriceCatalogs lists the caller organization's catalogs and the one it
 // buys from (staff: every catalog).
 func (s *Service) ListPriceCatalogs(ctx context.Context) ([]PriceCatalog, error) {
-	a := actor.From(ctx)
-	if a.IsZero() {
-		return nil, errs.Unauthenticated("unauthenticated", "authentication required")
+	a, err := identity.Caller(ctx)
+	if err != nil {
+		return nil, err
 	}
 	q := db.NewQuery(`SELECT ` + catalogColumns + ` FROM price_catalogs c WHERE `)
 	if identity.IsStaff(a) {

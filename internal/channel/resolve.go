@@ -25,8 +25,8 @@ func (s *Service) sourceCatalog(ctx context.Context, orgID string) (PriceCatalog
 	return memo.Get(ctx, "channel.source:"+orgID, func() (PriceCatalog, error) { return s.sourceCatalogNow(ctx, orgID) })
 }
 
-// sourceCatalogNow reads what sourceCatalog answers. (The exported or caching name remembers it
-// within a memo scope.)
+// sourceCatalogNow reads what sourceCatalog answers.
+// The name that calls it remembers the answer within a memo scope.
 func (s *Service) sourceCatalogNow(ctx context.Context, orgID string) (PriceCatalog, error) {
 	var catalogID string
 	err := s.db.QueryRow(ctx, `SELECT a.catalog_id FROM price_catalog_assignments a JOIN price_catalogs c ON c.id = a.catalog_id

@@ -137,8 +137,8 @@ func (s *Service) planRule(ctx context.Context, catalogID, lineage string) (*Pla
 	return memo.Get(ctx, "channel.rule:"+catalogID+"/"+lineage, func() (*PlanRule, error) { return s.planRuleNow(ctx, catalogID, lineage) })
 }
 
-// planRuleNow reads what planRule answers. (The exported or caching name remembers it
-// within a memo scope.)
+// planRuleNow reads what planRule answers.
+// The name that calls it remembers the answer within a memo scope.
 func (s *Service) planRuleNow(ctx context.Context, catalogID, lineage string) (*PlanRule, error) {
 	var m, o *string
 	err := s.db.QueryRow(ctx, `SELECT markups, override FROM price_catalog_plans WHERE catalog_id = $1 AND plan_lineage = $2`, catalogID, lineage).Scan(&m, &o)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/identity"
-	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
 	"github.com/nephele-cloud/nephele/internal/platform/memo"
 	"github.com/nephele-cloud/nephele/internal/platform/validate"
@@ -85,8 +84,8 @@ func (s *Service) loadSettings(ctx context.Context) (Settings, error) {
 // signed in may read them: a storefront needs to know whether buyers
 // choose a duration.
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
-	if actor.From(ctx).IsZero() {
-		return Settings{}, errs.Unauthenticated("unauthenticated", "authentication required")
+	if _, err := identity.Caller(ctx); err != nil {
+		return Settings{}, err
 	}
 	return s.settings(ctx)
 }
