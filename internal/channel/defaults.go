@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/nephele-cloud/nephele/internal/identity"
+	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/ids"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 )
@@ -33,9 +34,28 @@ func (s *Service) EnsureDefaultCatalogs(ctx context.Context) error {
 		return err
 	}
 	return s.db.InTx(ctx, func(ctx context.Context) error {
+		// One read of the defaults there are, so a start with nothing to
+		// make writes nothing, however many sellers there are.
+		made, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
+			var owner, tier string
+			err := sc.Scan(&owner, &tier)
+			return owner + "/" + tier, err
+		}, `SELECT owner_org_id, tier FROM price_catalogs WHERE is_default = $1`, true)
+		if err != nil {
+			return err
+		}
+		have := make(map[string]bool, len(made))
+		for _, k := range made {
+			have[k] = true
+		}
 		for _, org := range sellers {
-			if err := s.makeDefaults(ctx, org); err != nil {
-				return err
+			for _, tier := range tiersFor(org.Kind) {
+				if !have[org.ID+"/"+tier] {
+					if err := s.makeDefaults(ctx, org); err != nil {
+						return err
+					}
+					break
+				}
 			}
 		}
 		return nil
