@@ -20,6 +20,9 @@ import (
 // writes (runPipelined).
 func (s *Service) RunDue(ctx context.Context) (int, error) {
 	ctx = identity.AsSystem(ctx)
+	if _, err := s.db.Optimize(ctx); err != nil {
+		s.log.WarnContext(ctx, "billing: refreshing the planner's statistics failed", "err", err)
+	}
 	runID := ids.New(RunKind)
 	var done int
 	var errs []error

@@ -30,6 +30,9 @@ const DefaultBatchCustomers = 200
 // that waited for them finds them no longer due.
 func (s *Service) RunDue(ctx context.Context) (int, error) {
 	ctx = identity.AsSystem(ctx)
+	if _, err := s.db.Optimize(ctx); err != nil { // see db.Optimize
+		s.log.WarnContext(ctx, "lifecycle: refreshing the planner's statistics failed", "err", err)
+	}
 	done := 0
 	for {
 		if err := ctx.Err(); err != nil {
