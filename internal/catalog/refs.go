@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/nephele-cloud/nephele/internal/platform/db"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 )
 
 // What other domains read of products once their own service has decided
@@ -22,8 +23,21 @@ type ProductRef struct {
 	Status     string
 }
 
-// ProductRef returns product id's facts, with ok false when there is none.
+// ProductRef returns product id's facts, with ok false when there is none
+// (remembered within a memo scope).
 func (s *Service) ProductRef(ctx context.Context, id string) (ProductRef, bool, error) {
+	type found struct {
+		r  ProductRef
+		ok bool
+	}
+	f, err := memo.Get(ctx, "catalog.product_ref:"+id, func() (found, error) {
+		r, ok, err := s.productRef(ctx, id)
+		return found{r, ok}, err
+	})
+	return f.r, f.ok, err
+}
+
+func (s *Service) productRef(ctx context.Context, id string) (ProductRef, bool, error) {
 	r, err := db.Get(ctx, s.db, func(sc db.Scanner) (ProductRef, error) {
 		var r ProductRef
 		return r, sc.Scan(&r.ID, &r.Kind, &r.OwnerOrgID, &r.Name, &r.Status)

@@ -21,6 +21,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 )
 
@@ -138,13 +139,17 @@ func VisibleOrgs(a actor.Actor, column string, q *db.Query) string {
 	return "1 = 0"
 }
 
-// CanSeeOrg reports whether a may see organization orgID.
+// CanSeeOrg reports whether a may see organization orgID (remembered
+// within a memo scope).
 func (s *Service) CanSeeOrg(ctx context.Context, a actor.Actor, orgID string) (bool, error) {
-	q := db.NewQuery(`SELECT count(*) FROM organizations WHERE id = $1 AND `, orgID)
-	q.Add(VisibleOrgs(a, "id", q))
-	var n int
-	err := s.db.QueryRow(ctx, q.SQL(), q.Args()...).Scan(&n)
-	return n == 1, err
+	key := "identity.can_see:" + a.Kind + "/" + a.Role + "/" + a.OrgID + ":" + orgID
+	return memo.Get(ctx, key, func() (bool, error) {
+		q := db.NewQuery(`SELECT count(*) FROM organizations WHERE id = $1 AND `, orgID)
+		q.Add(VisibleOrgs(a, "id", q))
+		var n int
+		err := s.db.QueryRow(ctx, q.SQL(), q.Args()...).Scan(&n)
+		return n == 1, err
+	})
 }
 
 // canManageOrg reports whether a may change organization org's record (not
