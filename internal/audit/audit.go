@@ -76,9 +76,9 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
-	_, err = l.db.Exec(ctx, `INSERT INTO audit_events (id, occurred_at, actor_id, actor_kind, actor_role, actor_org_id,
-		impersonator_id, api_key_id, org_id, action, object_type, object_id, changes, request_id, ip)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+	// Kept for the commit in a transaction that defers inserts: nothing
+	// reads an entry in the transaction that records it.
+	err = l.db.Insert(ctx, "audit_events", entryColumns,
 		e.ID, e.OccurredAt, e.ActorID, e.ActorKind, e.ActorRole, e.ActorOrgID, e.ImpersonatorID, e.APIKeyID,
 		e.OrgID, e.Action, e.ObjectType, e.ObjectID, string(changes), e.RequestID, e.IP)
 	if err != nil {
@@ -86,6 +86,10 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	}
 	return nil
 }
+
+// entryColumns are the columns Record writes.
+var entryColumns = db.Columns(`id, occurred_at, actor_id, actor_kind, actor_role, actor_org_id,
+	impersonator_id, api_key_id, org_id, action, object_type, object_id, changes, request_id, ip`)
 
 // Diff returns the fields that differ between two values of the same struct
 // type, keyed by their JSON names. Fields tagged json:"-" (secrets) are never

@@ -3,6 +3,7 @@ package subscription
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
@@ -52,32 +53,53 @@ type stepFailure struct {
 	err error
 }
 
+// errStepFailed stops the fast pass over a batch at its first failed step.
+var errStepFailed = errors.New("a step failed in the fast pass")
+
 // runDueBatch works one batch: the steps it performed, the subscriptions
-// it claimed.
+// it claimed. It works it fast first: no savepoint per step, and the rows
+// the steps only add (orders, events, audit entries) kept and copied in
+// before the commit. Should a step fail, that pass is rolled back whole
+// and the batch worked again with a savepoint per step, so that the
+// failure stays its step's alone.
 func (s *Service) runDueBatch(ctx context.Context) (done, claimed int, err error) {
+	done, claimed, err = s.workBatch(ctx, false)
+	if errors.Is(err, errStepFailed) {
+		return s.workBatch(ctx, true)
+	}
+	return done, claimed, err
+}
+
+// workBatch claims a batch and steps it: each step in a savepoint when
+// careful, all in one go otherwise (a failed step fails the whole pass
+// with errStepFailed).
+func (s *Service) workBatch(ctx context.Context, careful bool) (done, claimed int, err error) {
 	var failed []stepFailure
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		ids, err := s.claimDue(ctx)
-		if err != nil || len(ids) == 0 {
+		subs, err := s.claimDue(ctx)
+		if err != nil || len(subs) == 0 {
 			return err
 		}
-		claimed = len(ids)
+		claimed, done, failed = len(subs), 0, nil
+		if !careful {
+			if err := s.db.DeferInserts(ctx); err != nil {
+				return err
+			}
+		}
 		batch := &periodBatch{}
 		// The batch reads the same plans, products and price lists for
 		// every subscription: once is enough (nothing it does changes them).
 		bctx := memo.With(context.WithValue(ctx, periodBatchKey{}, batch))
-		for _, id := range ids {
-			mark := len(batch.periods)
-			err := s.db.Savepoint(bctx, func(ctx context.Context) error { return s.stepOne(ctx, id) })
-			if err != nil {
-				if ctx.Err() != nil {
-					return err
-				}
-				batch.periods = batch.periods[:mark]
-				failed = append(failed, stepFailure{id, err})
-				continue
+		for _, c := range subs {
+			err := s.stepClaimed(bctx, c, careful, batch)
+			switch {
+			case err == nil:
+				done++
+			case ctx.Err() != nil || !careful:
+				return err
+			default:
+				failed = append(failed, stepFailure{c.sub.ID, err})
 			}
-			done++
 		}
 		return s.publishPeriods(ctx, batch.periods)
 	})
@@ -92,29 +114,72 @@ func (s *Service) runDueBatch(ctx context.Context) (done, claimed int, err error
 	return done, claimed, nil
 }
 
-// stepOne performs subscription id's due step.
-func (s *Service) stepOne(ctx context.Context, id string) error {
-	sub, err := s.load(ctx, id)
-	if err != nil {
-		return err
+// stepClaimed performs a claimed subscription's due step: in a savepoint
+// (whose periods it takes back from the batch on failure) when careful.
+func (s *Service) stepClaimed(ctx context.Context, c claimed, careful bool, batch *periodBatch) error {
+	if !careful {
+		if err := s.stepOne(ctx, c); err != nil {
+			return fmt.Errorf("%w: %w", errStepFailed, err)
+		}
+		return nil
 	}
+	mark := len(batch.periods)
+	err := s.db.Savepoint(ctx, func(ctx context.Context) error { return s.stepOne(ctx, c) })
+	if err != nil {
+		batch.periods = batch.periods[:mark]
+	}
+	return err
+}
+
+// stepOne performs a claimed subscription's due step.
+func (s *Service) stepOne(ctx context.Context, c claimed) error {
+	if c.err != nil {
+		return c.err
+	}
+	sub := c.sub
 	if err := s.step(ctx, &sub); err != nil {
 		return err
+	}
+	if !c.failed {
+		return nil
 	}
 	return s.clearStepFailure(ctx, sub.ID)
 }
 
-// claimDue locks the due subscriptions of a batch's worth of customers,
-// earliest due first, all of each customer's.
-func (s *Service) claimDue(ctx context.Context) ([]string, error) {
+// claimed is a subscription a batch claimed, as it was when claimed.
+type claimed struct {
+	sub Subscription
+	// failed: its last step failed (the failure is cleared when one
+	// succeeds).
+	failed bool
+	// err: its row could not be read.
+	err error
+}
+
+// claimDue locks and reads the due subscriptions of a batch's worth of
+// customers, earliest due first, all of each customer's.
+func (s *Service) claimDue(ctx context.Context) ([]claimed, error) {
 	now := s.db.Now(ctx)
-	return db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	}, `SELECT id FROM subscriptions WHERE next_action_at <= $1 AND customer_org_id IN (
+	return db.Select(ctx, s.db, func(sc db.Scanner) (claimed, error) {
+		var c claimed
+		c.sub, c.err = scanSub(scanAlso{sc, []any{&c.failed}})
+		if c.err != nil && c.sub.ID == "" {
+			return c, c.err
+		}
+		return c, nil // a row it cannot read fails its step alone
+	}, `SELECT `+subColumns+`, step_failed_at IS NOT NULL FROM subscriptions WHERE next_action_at <= $1 AND customer_org_id IN (
 			SELECT customer_org_id FROM subscriptions WHERE next_action_at <= $1 ORDER BY next_action_at, customer_org_id LIMIT $2)
 		ORDER BY customer_org_id, next_action_at, id`+s.db.Dialect().ForUpdate(), now, s.batchCustomers)
 }
+
+// scanAlso scans a row's further columns into also, after those its
+// scanner's caller asks for.
+type scanAlso struct {
+	sc   db.Scanner
+	also []any
+}
+
+func (a scanAlso) Scan(dest ...any) error { return a.sc.Scan(append(dest, a.also...)...) }
 
 // periodBatch collects the periods a batch of lifecycle work starts.
 type periodBatch struct{ periods []PeriodEvent }

@@ -146,6 +146,9 @@ const orderColumns = `id, type, customer_org_id, seller_org_id, vendor_org_id, p
 	subscription_id, periods, quantities, coupon_code, currency, total_minor, due_minor, tax_minor, detail, pricing, status, auditor_org_id, reason,
 	decided_by, decided_at, paid_at, created_at, updated_at`
 
+// orderColumnList is orderColumns, one by one (db.Insert).
+var orderColumnList = db.Columns(orderColumns)
+
 func scanOrder(sc db.Scanner) (Order, error) {
 	var o Order
 	var sub *string
@@ -240,8 +243,9 @@ func (s *Service) insertOrder(ctx context.Context, o *Order) error {
 		m := o.Tax.Minor()
 		tax = &m
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO orders (`+orderColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-		$16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)`,
+	// Kept for the commit in a lifecycle batch that defers inserts: a
+	// renewal order is not read back in the batch that places it.
+	err := s.db.Insert(ctx, "orders", orderColumnList,
 		o.ID, o.Type, o.CustomerOrgID, o.SellerOrgID, o.VendorOrgID, o.PlacedByUserID, o.PlacedByOrgID, o.Push, o.ProductID, o.PlanID,
 		optString(o.SubscriptionID), o.Periods, db.JSONText(o.Quantities), o.CouponCode, o.Subtotal.Currency(), o.DurationSubtotal.Minor(),
 		o.Subtotal.Minor(), tax, string(o.Detail), db.JSONText(orderPricingJSON{Prices: p.prices, Chain: p.chain, Terms: p.terms, Coupon: p.coupon, Input: p.input, SelfBilled: p.selfBilled,

@@ -17,8 +17,9 @@ type tx struct {
 	pgx         pgx.Tx
 	now         time.Time
 	afterCommit []func()
-	snapshot    bool // a read-only snapshot (InSnapshot)
-	savepoints  int  // savepoints made, to name the next one
+	snapshot    bool      // a read-only snapshot (InSnapshot)
+	savepoints  int       // savepoints made, to name the next one
+	deferred    *deferred // rows kept until the commit (DeferInserts)
 }
 
 type txKey struct{}
@@ -59,7 +60,12 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) (err 
 			panic(p)
 		}
 	}()
-	if err := fn(context.WithValue(ctx, txKey{}, t)); err != nil {
+	tctx := context.WithValue(ctx, txKey{}, t)
+	if err := fn(tctx); err != nil {
+		t.rollback()
+		return err
+	}
+	if err := d.Flush(tctx); err != nil {
 		t.rollback()
 		return err
 	}
@@ -94,7 +100,9 @@ func (d *DB) Savepoint(ctx context.Context, fn func(ctx context.Context) error) 
 	if _, err := d.Exec(ctx, "SAVEPOINT "+name); err != nil {
 		return err
 	}
+	kept := t.deferred.mark()
 	if err := fn(ctx); err != nil {
+		t.deferred.undo(kept)
 		if _, rerr := d.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
 			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rerr))
 		}

@@ -156,8 +156,10 @@ func (o *Outbox) Publish(ctx context.Context, ev Event) error {
 	if !json.Valid(ev.Data) {
 		return fmt.Errorf("publish %s: data is not JSON", ev.Type)
 	}
-	_, err := o.db.Exec(ctx, `INSERT INTO events (id, type, subject_type, subject_id, org_id, actor_id, request_id, data, occurred_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+	// Kept for the commit in a transaction that defers inserts (a
+	// lifecycle batch): nothing reads an event in the transaction that
+	// publishes it.
+	err := o.db.Insert(ctx, "events", eventColumns,
 		ev.ID, ev.Type, ev.SubjectType, ev.SubjectID, ev.OrgID, ev.ActorID, ev.RequestID, string(ev.Data), ev.OccurredAt)
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", ev.Type, err)
@@ -167,6 +169,9 @@ func (o *Outbox) Publish(ctx context.Context, ev Event) error {
 	}
 	return o.q.Enqueue(ctx, DeliverArgs{EventID: ev.ID}, nil)
 }
+
+// eventColumns are the columns Publish writes.
+var eventColumns = db.Columns("id, type, subject_type, subject_id, org_id, actor_id, request_id, data, occurred_at")
 
 // listened reports whether a subscriber takes events of type typ: only
 // those get a delivery job, so an event nobody handles costs the queue
