@@ -39,18 +39,62 @@ func TestTestClockAdvanceRunsDueWork(t *testing.T) {
 	srv := httptest.NewServer(a.Handler())
 	defer srv.Close()
 	en := &env{t: t, app: a, srv: srv}
-	login := func(email string) string {
-		var tok struct{ Token string }
-		mustJSON(t, en.do("POST", "/api/v1/auth/login", "", map[string]string{"email": email, "password": app.DemoPassword}), &tok)
-		return tok.Token
-	}
-	admin, customer := login("admin@nephele.example"), login("customer@umbrella.example")
+	admin, customer := demoLogin(en, "admin@nephele.example"), demoLogin(en, "customer@umbrella.example")
 
 	var clk struct{ Now time.Time }
 	mustJSON(t, en.do("GET", "/api/v1/test-clock", admin, nil), &clk)
 	wantProblem(t, en.do("GET", "/api/v1/test-clock", customer, nil), 403, "permission_denied")
+	order, now := orderTeamPaid(en, admin, customer)
+	clk.Now = now
+	var invoices struct {
+		Data []struct {
+			ID     string `json:"id"`
+			Number string `json:"number"`
+			Status string `json:"status"`
+		} `json:"data"`
+	}
 
-	// Order CloudDrive Team.
+	to := clk.Now.AddDate(0, 2, 0).Add(time.Hour).UTC().Format(time.RFC3339)
+	mustJSON(t, en.do("POST", "/api/v1/test-clock/advance", admin, map[string]string{"to": to}), &clk)
+	// Sessions run on the real clock: two simulated months sign no one out.
+	var renewals struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	mustJSON(t, en.do("GET", "/api/v1/orders?type=renewal&subscription_id="+order.SubscriptionID, customer, nil), &renewals)
+	if len(renewals.Data) != 2 {
+		t.Fatalf("%d renewals after two months", len(renewals.Data))
+	}
+	mustJSON(t, en.do("GET", "/api/v1/invoices?subscription_id="+order.SubscriptionID, customer, nil), &invoices)
+	if len(invoices.Data) != 3 || invoices.Data[0].Status != "issued" || invoices.Data[2].Status != "paid" {
+		t.Fatalf("invoices after two months: %+v", invoices.Data)
+	}
+	back := en.do("POST", "/api/v1/test-clock/advance", admin, map[string]string{"to": clk.Now.Add(-time.Hour).Format(time.RFC3339)})
+	wantProblem(t, back, 422, "clock_backwards")
+}
+
+// demoLogin signs a demo user in and returns the token.
+func demoLogin(en *env, email string) string {
+	en.t.Helper()
+	var tok struct{ Token string }
+	mustJSON(en.t, en.do("POST", "/api/v1/auth/login", "", map[string]string{"email": email, "password": app.DemoPassword}), &tok)
+	return tok.Token
+}
+
+// teamOrder is the order orderTeamPaid places.
+type teamOrder struct {
+	ID             string `json:"id"`
+	SubscriptionID string `json:"subscription_id"`
+}
+
+// orderTeamPaid has customer order the demo's CloudDrive Team (placed
+// twice with one idempotency key: one order), advances the test clock to
+// now so that its first invoice is issued, and has admin record it paid.
+// It returns the order and the test clock's time.
+func orderTeamPaid(en *env, admin, customer string) (teamOrder, time.Time) {
+	t := en.t
+	t.Helper()
+	var clk struct{ Now time.Time }
+	mustJSON(t, en.do("GET", "/api/v1/test-clock", admin, nil), &clk)
 	var products struct {
 		Data []struct{ ID, Name string } `json:"data"`
 	}
@@ -71,10 +115,7 @@ func TestTestClockAdvanceRunsDueWork(t *testing.T) {
 			team = p.ID
 		}
 	}
-	var order struct {
-		ID             string `json:"id"`
-		SubscriptionID string `json:"subscription_id"`
-	}
+	var order teamOrder
 	r := en.do("POST", "/api/v1/orders", customer, map[string]any{"plan_id": team}, "Idempotency-Key", "order-1")
 	mustJSON(t, r, &order)
 	// The same order submitted again with the key is one order.
@@ -89,7 +130,6 @@ func TestTestClockAdvanceRunsDueWork(t *testing.T) {
 		Data []struct {
 			ID     string `json:"id"`
 			Number string `json:"number"`
-			Status string `json:"status"`
 		} `json:"data"`
 	}
 	mustJSON(t, en.do("GET", "/api/v1/invoices?subscription_id="+order.SubscriptionID, customer, nil), &invoices)
@@ -98,21 +138,5 @@ func TestTestClockAdvanceRunsDueWork(t *testing.T) {
 	}
 	mustJSON(t, en.do("POST", "/api/v1/invoices/"+invoices.Data[0].ID+"/payments", admin,
 		map[string]string{"reference": "BANK-1", "received_on": clk.Now.Format(time.RFC3339)}), &struct{}{})
-
-	to := clk.Now.AddDate(0, 2, 0).Add(time.Hour).UTC().Format(time.RFC3339)
-	mustJSON(t, en.do("POST", "/api/v1/test-clock/advance", admin, map[string]string{"to": to}), &clk)
-	// Sessions run on the real clock: two simulated months sign no one out.
-	var renewals struct {
-		Data []json.RawMessage `json:"data"`
-	}
-	mustJSON(t, en.do("GET", "/api/v1/orders?type=renewal&subscription_id="+order.SubscriptionID, customer, nil), &renewals)
-	if len(renewals.Data) != 2 {
-		t.Fatalf("%d renewals after two months", len(renewals.Data))
-	}
-	mustJSON(t, en.do("GET", "/api/v1/invoices?subscription_id="+order.SubscriptionID, customer, nil), &invoices)
-	if len(invoices.Data) != 3 || invoices.Data[0].Status != "issued" || invoices.Data[2].Status != "paid" {
-		t.Fatalf("invoices after two months: %+v", invoices.Data)
-	}
-	back := en.do("POST", "/api/v1/test-clock/advance", admin, map[string]string{"to": clk.Now.Add(-time.Hour).Format(time.RFC3339)})
-	wantProblem(t, back, 422, "clock_backwards")
+	return order, clk.Now
 }

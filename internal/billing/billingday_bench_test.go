@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -97,10 +96,10 @@ func benchDay(b *testing.B, e db.Engine, n int) {
 
 	// The population: copies of its customer and of its subscription.
 	customers := n / 5
-	cloneRows(b, d, "organizations", customer, customers, map[string]string{"id": idExpr(e, "org", "g.n"),
-		"name": "'Customer ' || " + numExpr(e, "g.n"), "email": "''"})
-	cloneRows(b, d, "subscriptions", o.SubscriptionID, n, map[string]string{"id": idExpr(e, "sub", "g.n"),
-		"customer_org_id": idExpr(e, "org", "((g.n - 1) % "+strconv.Itoa(customers)+") + 1")})
+	dbtest.CloneRows(b, d, "organizations", customer, customers, map[string]string{"id": dbtest.IDExpr(e, "org", "g.n"),
+		"name": "'Customer ' || " + dbtest.TextExpr(e, "g.n"), "email": "''"})
+	dbtest.CloneRows(b, d, "subscriptions", o.SubscriptionID, n, map[string]string{"id": dbtest.IDExpr(e, "sub", "g.n"),
+		"customer_org_id": dbtest.IDExpr(e, "org", "((g.n - 1) % "+strconv.Itoa(customers)+") + 1")})
 	// Statistics as a live database has them: taken before the day.
 	_, err = d.Exec(ctx, `ANALYZE`)
 	must(err)
@@ -155,57 +154,4 @@ func benchDay(b *testing.B, e db.Engine, n int) {
 	fmt.Printf("  CPU %s; peak RSS %.0f MB\n", used, peakRSS())
 	fmt.Printf("  plain batched insert of %d rows: %.0f rows/s (the day: %.3f of it)\n", n, plain, rate/plain)
 	b.ReportMetric(rate, "subscriptions/s")
-}
-
-// cloneRows copies row id of table n times in one statement, each copy's
-// columns as overrides say (SQL over g.n, 1 to n), the others as they are.
-func cloneRows(b *testing.B, d *db.DB, table, id string, n int, overrides map[string]string) {
-	b.Helper()
-	ctx := context.Background()
-	list := `SELECT name FROM pragma_table_info($1) ORDER BY cid`
-	series := `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < $2)`
-	from := `g`
-	if d.Engine() == db.Postgres {
-		list = `SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = current_schema() ORDER BY ordinal_position`
-		series, from = ``, `generate_series(1, $2) AS g(n)`
-	}
-	cols, err := db.Select(ctx, d, func(s db.Scanner) (string, error) {
-		var c string
-		return c, s.Scan(&c)
-	}, list, table)
-	if err != nil || len(cols) == 0 {
-		b.Fatalf("columns of %s: %v", table, err)
-	}
-	exprs := make([]string, len(cols))
-	for i, c := range cols {
-		exprs[i] = "t." + c
-		if o, ok := overrides[c]; ok {
-			exprs[i] = o
-		}
-	}
-	q := series + ` INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) SELECT ` + strings.Join(exprs, ", ") +
-		` FROM ` + table + ` t, ` + from + ` WHERE t.id = $1`
-	if d.Engine() == db.SQLite {
-		q = `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) ` + series + ` SELECT ` + strings.Join(exprs, ", ") +
-			` FROM ` + table + ` t, ` + from + ` WHERE t.id = $1`
-	}
-	if _, err := d.Exec(ctx, q, id, n); err != nil {
-		b.Fatalf("clone %s: %v", table, err)
-	}
-}
-
-// idExpr is SQL for a valid id of kind made of number expression n.
-func idExpr(e db.Engine, kind, n string) string {
-	if e == db.Postgres {
-		return `'` + kind + `_01' || lpad(to_hex(` + n + `), 24, '0')`
-	}
-	return `'` + kind + `_01' || printf('%024x', ` + n + `)`
-}
-
-// numExpr is SQL for number expression n as text.
-func numExpr(e db.Engine, n string) string {
-	if e == db.Postgres {
-		return n + `::text`
-	}
-	return `CAST(` + n + ` AS TEXT)`
 }
