@@ -3,13 +3,10 @@ package billing
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/nephele-cloud/nephele/internal/identity"
-	"github.com/nephele-cloud/nephele/internal/platform/db"
-	"github.com/nephele-cloud/nephele/internal/platform/ids"
+	"github.com/nephele-cloud/nephele/internal/platform/memo"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 	"github.com/nephele-cloud/nephele/internal/pricing"
@@ -18,19 +15,21 @@ import (
 
 // onSubscriptionEvent turns subscription events into charges. It runs in
 // the outbox's delivery transaction: the charges commit with the delivery.
+// Reads that no charge changes (the operator organization) happen once
+// per delivery, in a memo scope.
 func (s *Service) onSubscriptionEvent(ctx context.Context, ev outbox.Event) error {
+	ctx = memo.With(ctx)
 	switch ev.Type {
 	case "subscription.periods_started":
 		var ps subscription.PeriodsStarted
 		if err := json.Unmarshal(ev.Data, &ps); err != nil {
 			return fmt.Errorf("%s: %w", ev.Type, err)
 		}
-		for _, p := range ps.Periods {
-			if err := s.periodCharges(ctx, p, p.Start); err != nil {
-				return err
-			}
+		started := make([]startedPeriod, len(ps.Periods))
+		for i, p := range ps.Periods {
+			started[i] = startedPeriod{ev: p, billAt: p.Start}
 		}
-		return nil
+		return s.chargePeriods(ctx, started)
 	case "subscription.period_started", "subscription.renewal_ordered": // period_started: published before periods came in batches
 		var p subscription.PeriodEvent
 		if err := json.Unmarshal(ev.Data, &p); err != nil {
@@ -40,7 +39,7 @@ func (s *Service) onSubscriptionEvent(ctx context.Context, ev outbox.Event) erro
 		if ev.Type == "subscription.renewal_ordered" {
 			billAt = ev.OccurredAt // invoiced ahead, to be paid before the expiry
 		}
-		return s.periodCharges(ctx, p, billAt)
+		return s.chargePeriods(ctx, []startedPeriod{{ev: p, billAt: billAt}})
 	case "subscription.changed":
 		var c subscription.ChangeEvent
 		if err := json.Unmarshal(ev.Data, &c); err != nil {
@@ -68,61 +67,14 @@ func (s *Service) onOrderCancelled(ctx context.Context, ev outbox.Event) error {
 	return s.creditOrder(ctx, d.OrderID, "order cancelled: "+d.Reason)
 }
 
-// periodCharges records the charges of a period: advance, arrears,
-// vendor costs of trials and sandboxes, recurring vendor lines.
-func (s *Service) periodCharges(ctx context.Context, ev subscription.PeriodEvent, billAt time.Time) error {
-	cs, err := s.chargesOfPeriod(ctx, ev, billAt)
-	if err != nil {
-		return err
-	}
-	for _, c := range cs {
-		var prev charge
-		if c.Kind == ChargeAdvance {
-			// The previous period's usage, still pending, rides along.
-			if prev, err = s.pendingArrears(ctx, c.SubscriptionID, *c.PeriodStart); err != nil {
-				return err
-			}
-			if prev.ID != "" {
-				c.ID = ids.New(ChargeKind)
-				c.Detail.Carried = &carried{ChargeID: prev.ID, Start: *prev.PeriodStart, End: *prev.PeriodEnd, Postpaid: prev.Detail.Postpaid,
-					Levels: prev.Detail.Levels}
-			}
-		}
-		added, err := s.addCharge(ctx, c)
-		if err != nil {
-			return err
-		}
-		if added && prev.ID != "" {
-			if _, err := s.db.Exec(ctx, `UPDATE charge_states SET status = 'merged', run_id = $2 WHERE charge_id = $1 AND status = 'pending'`, prev.ID, c.ID); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// pendingArrears is the pending arrears charge of a subscription's period
-// ending at end, locked (none: the zero charge). The charge is found by its
-// subscription first: asked in one query, SQLite's planner walked every
-// pending charge state to find it, once per period started.
-func (s *Service) pendingArrears(ctx context.Context, subID string, end time.Time) (charge, error) {
-	var id string
-	err := s.db.QueryRow(ctx, `SELECT id FROM charges WHERE subscription_id = $1 AND kind = 'arrears' AND period_end = $2`, subID, end).Scan(&id)
-	if errors.Is(err, db.ErrNoRows) {
-		return charge{}, nil
-	}
-	if err != nil {
-		return charge{}, err
-	}
-	c, err := db.Get(ctx, s.db, s.scanCharge, s.chargeSelect()+` WHERE c.id = $1 AND cs.status = 'pending'`+s.db.Dialect().ForUpdateOf("cs"), id)
-	if errors.Is(err, db.ErrNoRows) {
-		return charge{}, nil
-	}
-	return c, err
-}
-
 // chargesOfPeriod makes the charges of a period (without recording them).
 func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEvent, billAt time.Time) ([]charge, error) {
+	return s.chargesOfPeriods(ctx, []startedPeriod{{ev: ev, billAt: billAt}})
+}
+
+// chargesWith makes the charges of a period (without recording them),
+// lines being its subscription's active recurring vendor lines.
+func (s *Service) chargesWith(ctx context.Context, ev subscription.PeriodEvent, billAt time.Time, lines []VendorLine) ([]charge, error) {
 	cur, err := money.ParseCurrency(ev.Currency)
 	if err != nil {
 		return nil, err
@@ -158,7 +110,7 @@ func (s *Service) chargesOfPeriod(ctx context.Context, ev subscription.PeriodEve
 	if err != nil {
 		return nil, err
 	}
-	vls, err := s.recurringVendorCharges(ctx, base, start)
+	vls, err := s.recurringVendorCharges(ctx, base, start, lines)
 	if err != nil {
 		return nil, err
 	}
@@ -214,13 +166,9 @@ func ratedCharges(ev subscription.PeriodEvent, pq pricing.PeriodQuote, base char
 	return out, nil
 }
 
-// recurringVendorCharges are the charges of the recurring vendor lines of
-// base's subscription for the period starting at start.
-func (s *Service) recurringVendorCharges(ctx context.Context, base charge, start time.Time) ([]charge, error) {
-	lines, err := s.activeVendorLines(ctx, base.SubscriptionID, true)
-	if err != nil {
-		return nil, err
-	}
+// recurringVendorCharges are the charges of lines, the recurring vendor
+// lines of base's subscription, for the period starting at start.
+func (s *Service) recurringVendorCharges(ctx context.Context, base charge, start time.Time, lines []VendorLine) ([]charge, error) {
 	var out []charge
 	for _, vl := range lines {
 		if err := vendorLineBounds(vl); err != nil {
@@ -275,7 +223,7 @@ func (s *Service) vendorCostCharge(ctx context.Context, ev subscription.PeriodEv
 	if !iaas.IsPositive() || ev.End.IsZero() {
 		return charge{}, false, nil
 	}
-	operator, err := s.identity.Operator(identity.AsSystem(ctx))
+	operator, err := s.operator(ctx)
 	if err != nil {
 		return charge{}, false, err
 	}

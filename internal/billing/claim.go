@@ -3,9 +3,7 @@ package billing
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/platform/db"
@@ -25,17 +23,15 @@ func (s *Service) claim(ctx context.Context, runID string, charges []string, doc
 	for chunk := range slices.Chunk(charges, 400) {
 		args := make([]any, 1, 1+2*len(chunk))
 		args[0] = runID
-		values := make([]string, len(chunk))
-		for i, id := range chunk {
+		for _, id := range chunk {
 			var inv any
 			if v, ok := invoiceOf[id]; ok {
 				inv = v
 			}
 			args = append(args, id, inv)
-			values[i] = fmt.Sprintf("($%d, $%d)", 2*i+2, 2*i+3)
 		}
 		n, err := s.db.Exec(ctx, `UPDATE charge_states SET status = 'invoiced', run_id = $1, invoice_id = v.column2
-			FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE charge_states.charge_id = v.column1 AND charge_states.status = 'pending'`, args...)
+			FROM (VALUES `+valuePairs(2, len(chunk))+`) AS v WHERE charge_states.charge_id = v.column1 AND charge_states.status = 'pending'`, args...)
 		if err != nil {
 			return claimed, err
 		}

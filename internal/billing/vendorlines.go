@@ -51,11 +51,6 @@ func scanVendorLine(sc db.Scanner) (VendorLine, error) {
 	return v, err
 }
 
-func (s *Service) activeVendorLines(ctx context.Context, subID string, recurring bool) ([]VendorLine, error) {
-	return db.Select(ctx, s.db, scanVendorLine, `SELECT `+vendorLineColumns+` FROM vendor_lines
-		WHERE subscription_id = $1 AND status = 'active' AND recurring = $2 ORDER BY id`, subID, recurring)
-}
-
 // vendorSub loads a subscription the caller may add vendor lines to or
 // report usage of: its vendor's, or any for staff onboarding products.
 func (s *Service) vendorSub(ctx context.Context, a actor.Actor, subID string) (subscription.Subscription, error) {
