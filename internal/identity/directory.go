@@ -3,6 +3,8 @@ package identity
 import (
 	"context"
 	"fmt"
+	"maps"
+	"strings"
 
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/memo"
@@ -15,8 +17,15 @@ import (
 // names), never for answering a caller directly.
 
 // Orgs returns the organizations with the given ids, by id; ids that name
-// no organization are absent from the map. One query, however many ids.
+// no organization are absent from the map. One query, however many ids
+// (remembered within a memo scope: the parties of a customer's renewals
+// are asked for once per batch).
 func (s *Service) Orgs(ctx context.Context, ids []string) (map[string]Organization, error) {
+	m, err := memo.Get(ctx, "identity.orgs:"+strings.Join(ids, ","), func() (map[string]Organization, error) { return s.orgs(ctx, ids) })
+	return maps.Clone(m), err
+}
+
+func (s *Service) orgs(ctx context.Context, ids []string) (map[string]Organization, error) {
 	out := make(map[string]Organization, len(ids))
 	if len(ids) == 0 {
 		return out, nil
