@@ -216,7 +216,9 @@ func (s *Service) save(ctx context.Context, sub *Subscription, insert bool) erro
 		_, err = s.db.Exec(ctx, `INSERT INTO subscriptions (`+subColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
 			$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40)`, args...)
 	} else {
-		_, err = s.db.Exec(ctx, `UPDATE subscriptions SET kind = $2, customer_org_id = $3, seller_org_id = $4, vendor_org_id = $5,
+		// Sent with the batch's others before the commit, in a lifecycle
+		// batch that defers its writes (nothing reads a stepped row again).
+		err = s.db.ExecLater(ctx, `UPDATE subscriptions SET kind = $2, customer_org_id = $3, seller_org_id = $4, vendor_org_id = $5,
 			product_id = $6, plan_id = $7, order_id = $8, quantities = $9, terms = $10, prices = $11, chain = $12, coupon = $13, currency = $14,
 			status = $15, provisioning = $16, auto_renew = $17, convert_after_trial = $18, payment_due = $19, payment_due_since = $20,
 			commitment_periods = $21, commitment_start = $22, commitment_end = $23, period_index = $24, current_period_start = $25,

@@ -2,10 +2,13 @@ package db
 
 import (
 	"context"
+
 	"errors"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Deferred inserts. A batch that writes hundreds of rows into tables it
@@ -32,10 +35,18 @@ type deferredRows struct {
 	rows  [][]any
 }
 
-// deferred is a transaction's kept rows, tables in first-use order.
+// deferred is a transaction's kept rows, tables in first-use order, and
+// its kept statements (ExecLater), in order.
 type deferred struct {
 	tables []*deferredRows
 	byKey  map[string]*deferredRows
+	execs  []deferredExec
+}
+
+// deferredExec is a statement ExecLater kept.
+type deferredExec struct {
+	query string
+	args  []any
 }
 
 // DeferInserts makes the write transaction of ctx keep the rows given to
@@ -66,7 +77,23 @@ func (d *DB) Insert(ctx context.Context, table string, cols []string, vals ...an
 	return err
 }
 
-// Flush writes the rows the transaction of ctx keeps, if any.
+// ExecLater executes a statement whose result nothing needs: kept for
+// later in a transaction that defers inserts, and then sent with the
+// others in one round trip (PostgreSQL) after the kept rows are written;
+// at once otherwise. What it changes is invisible to reads until then: a
+// lifecycle batch saves each subscription it stepped this way, and reads
+// none of them again.
+func (d *DB) ExecLater(ctx context.Context, query string, args ...any) error {
+	if t := txFrom(ctx, d); t != nil && t.deferred != nil {
+		t.deferred.execs = append(t.deferred.execs, deferredExec{query, args})
+		return nil
+	}
+	_, err := d.Exec(ctx, query, args...)
+	return err
+}
+
+// Flush writes the rows the transaction of ctx keeps, if any, then runs
+// the statements it keeps.
 func (d *DB) Flush(ctx context.Context) error {
 	t := txFrom(ctx, d)
 	if t == nil || t.deferred == nil {
@@ -79,7 +106,33 @@ func (d *DB) Flush(ctx context.Context) error {
 			return err
 		}
 	}
+	execs := t.deferred.execs
+	t.deferred.execs = nil
+	if t.pgx != nil && len(execs) > 0 {
+		return sendBatch(ctx, t.pgx, execs)
+	}
+	for _, e := range execs {
+		if _, err := d.Exec(ctx, e.query, e.args...); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// sendBatch sends statements to PostgreSQL in one round trip.
+func sendBatch(ctx context.Context, tx pgx.Tx, execs []deferredExec) error {
+	b := &pgx.Batch{}
+	for _, e := range execs {
+		b.Queue(e.query, e.args...)
+	}
+	br := tx.SendBatch(ctx, b)
+	for range execs {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return normalize(err)
+		}
+	}
+	return normalize(br.Close())
 }
 
 func (f *deferred) add(table string, cols []string, vals []any) {
@@ -93,26 +146,28 @@ func (f *deferred) add(table string, cols []string, vals []any) {
 	r.rows = append(r.rows, vals)
 }
 
-// mark is how many rows each table keeps, for a savepoint to go back to.
+// mark is how many statements and rows of each table are kept, for a
+// savepoint to go back to.
 func (f *deferred) mark() []int {
 	if f == nil {
 		return nil
 	}
-	m := make([]int, len(f.tables))
-	for i, r := range f.tables {
-		m[i] = len(r.rows)
+	m := []int{len(f.execs)}
+	for _, r := range f.tables {
+		m = append(m, len(r.rows))
 	}
 	return m
 }
 
-// undo drops the rows kept since mark m.
+// undo drops the statements and rows kept since mark m.
 func (f *deferred) undo(m []int) {
-	if f == nil {
+	if f == nil || len(m) == 0 {
 		return
 	}
+	f.execs = f.execs[:m[0]]
 	for i, r := range f.tables {
-		if i < len(m) {
-			r.rows = r.rows[:m[i]]
+		if i+1 < len(m) {
+			r.rows = r.rows[:m[i+1]]
 		} else {
 			r.rows = nil
 		}

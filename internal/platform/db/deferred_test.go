@@ -47,6 +47,20 @@ func TestDeferredInserts(t *testing.T) {
 			}); err != nil {
 				return err
 			}
+			// Kept statements run after the kept rows are written, in order;
+			// a failed savepoint takes its own with it.
+			if err := d.ExecLater(ctx, `UPDATE kept SET n = n + 10 WHERE id = $1`, "a"); err != nil {
+				return err
+			}
+			if err := d.Savepoint(ctx, func(ctx context.Context) error {
+				_ = d.ExecLater(ctx, `UPDATE kept SET n = n + 100 WHERE id = $1`, "a")
+				return boom
+			}); !errors.Is(err, boom) {
+				return err
+			}
+			if err := d.ExecLater(ctx, `UPDATE kept SET n = n * 2 WHERE id = $1`, "a"); err != nil {
+				return err
+			}
 			if n := count(ctx); n != 0 {
 				t.Errorf("%d rows visible before the commit, want 0 (kept)", n)
 			}
@@ -61,6 +75,10 @@ func TestDeferredInserts(t *testing.T) {
 		}, `SELECT id FROM kept ORDER BY id`)
 		if err != nil || len(ids) != 2 || ids[0] != "a" || ids[1] != "c" {
 			t.Fatalf("after the commit: %v %v, want [a c]", ids, err)
+		}
+		var n int64
+		if err := d.QueryRow(ctx, `SELECT n FROM kept WHERE id = 'a'`).Scan(&n); err != nil || n != 22 {
+			t.Fatalf("a's n after the kept updates: %d %v, want (1 + 10) * 2", n, err)
 		}
 		// A transaction that fails writes nothing it kept.
 		_ = d.InTx(ctx, func(ctx context.Context) error {
