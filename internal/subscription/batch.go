@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/nephele-cloud/nephele/internal/identity"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
@@ -17,29 +18,54 @@ const DefaultBatchCustomers = 200
 
 // RunDue performs every lifecycle action due by now and returns how many
 // it performed. It works in batches: each transaction claims the due
-// subscriptions of up to DefaultBatchCustomers customers (all of a customer's at
-// once) and steps each in a savepoint of its own. The periods a batch
-// starts reach billing as one subscription.periods_started event, so the
-// charges of one customer's boundary arrive together and a billing run
-// never invoices half of them.
+// subscriptions of up to DefaultBatchCustomers customers (all of a
+// customer's at once) and steps them (see runDueBatch). The periods a
+// batch starts reach billing as one subscription.periods_started event,
+// so the charges of one customer's boundary arrive together and a billing
+// run never invoices half of them.
 //
-// A step that fails fails alone (see stepfail.go): its savepoint is rolled
-// back and the failure recorded on its subscription, which leaves the due
-// queue; the others go on. The error is only one that stops every step:
-// the context's, or the database's. Several processes may run it at once:
-// on PostgreSQL a customer's due rows are locked together, and a process
-// that waited for them finds them no longer due.
+// Where the database takes several writers at once (PostgreSQL), as many
+// workers claim batches side by side, each from its own shard of the
+// customers, so one's computing overlaps another's waiting on the server.
+//
+// A step that fails fails alone (see stepfail.go): the failure is recorded
+// on its subscription, which leaves the due queue; the others go on. The
+// error is only one that stops every step: the context's, or the
+// database's. Several processes may run it at once: on PostgreSQL a
+// customer's due rows are locked together, and a process that waited for
+// them finds them no longer due.
 func (s *Service) RunDue(ctx context.Context) (int, error) {
 	ctx = identity.AsSystem(ctx)
 	if _, err := s.db.Optimize(ctx); err != nil { // see db.Optimize
 		s.log.WarnContext(ctx, "lifecycle: refreshing the planner's statistics failed", "err", err)
 	}
+	n := s.db.Dialect().Writers()
+	done := make([]int, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { done[i], errs[i] = s.runShard(ctx, shard{n, i}) })
+	}
+	wg.Wait()
+	total := 0
+	for _, d := range done {
+		total += d
+	}
+	return total, errors.Join(errs...)
+}
+
+// shard is the part of the customers one worker of RunDue claims.
+type shard struct{ of, index int }
+
+// runShard works batches of its shard's due subscriptions until none is
+// left.
+func (s *Service) runShard(ctx context.Context, sh shard) (int, error) {
 	done := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		n, claimed, err := s.runDueBatch(ctx)
+		n, claimed, err := s.runDueBatch(ctx, sh)
 		done += n
 		if err != nil || claimed == 0 {
 			return done, err
@@ -62,10 +88,10 @@ var errStepFailed = errors.New("a step failed in the fast pass")
 // before the commit. Should a step fail, that pass is rolled back whole
 // and the batch worked again with a savepoint per step, so that the
 // failure stays its step's alone.
-func (s *Service) runDueBatch(ctx context.Context) (done, claimed int, err error) {
-	done, claimed, err = s.workBatch(ctx, false)
+func (s *Service) runDueBatch(ctx context.Context, sh shard) (done, claimed int, err error) {
+	done, claimed, err = s.workBatch(ctx, sh, false)
 	if errors.Is(err, errStepFailed) {
-		return s.workBatch(ctx, true)
+		return s.workBatch(ctx, sh, true)
 	}
 	return done, claimed, err
 }
@@ -73,10 +99,10 @@ func (s *Service) runDueBatch(ctx context.Context) (done, claimed int, err error
 // workBatch claims a batch and steps it: each step in a savepoint when
 // careful, all in one go otherwise (a failed step fails the whole pass
 // with errStepFailed).
-func (s *Service) workBatch(ctx context.Context, careful bool) (done, claimed int, err error) {
+func (s *Service) workBatch(ctx context.Context, sh shard, careful bool) (done, claimed int, err error) {
 	var failed []stepFailure
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		subs, err := s.claimDue(ctx)
+		subs, err := s.claimDue(ctx, sh)
 		if err != nil || len(subs) == 0 {
 			return err
 		}
@@ -157,8 +183,8 @@ type claimed struct {
 }
 
 // claimDue locks and reads the due subscriptions of a batch's worth of
-// customers, earliest due first, all of each customer's.
-func (s *Service) claimDue(ctx context.Context) ([]claimed, error) {
+// customers of shard sh, earliest due first, all of each customer's.
+func (s *Service) claimDue(ctx context.Context, sh shard) ([]claimed, error) {
 	now := s.db.Now(ctx)
 	return db.Select(ctx, s.db, func(sc db.Scanner) (claimed, error) {
 		var c claimed
@@ -168,7 +194,8 @@ func (s *Service) claimDue(ctx context.Context) ([]claimed, error) {
 		}
 		return c, nil // a row it cannot read fails its step alone
 	}, `SELECT `+subColumns+`, step_failed_at IS NOT NULL FROM subscriptions WHERE next_action_at <= $1 AND customer_org_id IN (
-			SELECT customer_org_id FROM subscriptions WHERE next_action_at <= $1 ORDER BY next_action_at, customer_org_id LIMIT $2)
+			SELECT customer_org_id FROM subscriptions WHERE next_action_at <= $1 AND `+s.db.Dialect().Shard("customer_org_id", sh.of, sh.index)+`
+			ORDER BY next_action_at, customer_org_id LIMIT $2)
 		ORDER BY customer_org_id, next_action_at, id`+s.db.Dialect().ForUpdate(), now, s.batchCustomers)
 }
 

@@ -12,8 +12,8 @@ import (
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
 
-// Two processes running the due work of one PostgreSQL at once renew each
-// subscription once.
+// Two processes running the due work of one PostgreSQL at once, each with
+// a worker per shard of the customers, renew each subscription once.
 func TestTwoProcessesRenewOnce(t *testing.T) {
 	t.Parallel()
 	for _, e := range dbtest.Engines(t) {
@@ -23,9 +23,10 @@ func TestTwoProcessesRenewOnce(t *testing.T) {
 		t.Run(string(e), func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, e)
+			customers := []string{"customer_direct", "customer_dist", "customer_a1", "customer_a2", "customer_b1"}
 			const n = 20
-			for range n {
-				o := f.order("customer_direct", subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID})
+			for i := range n {
+				o := f.order(customers[i%len(customers)], subscription.PlaceOrderInput{PlanID: f.plans["Basic"].ID})
 				f.pay(o.ID)
 			}
 			// A second process on the same database.

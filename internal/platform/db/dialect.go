@@ -1,6 +1,7 @@
 package db
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -37,6 +38,14 @@ type Dialect interface {
 	TimeDest(t *time.Time) any
 	// NullTimeDest is TimeDest for a column that may be NULL (*t nil).
 	NullTimeDest(t **time.Time) any
+	// Writers is how many write transactions usefully run at once: one on
+	// SQLite (one writer), more on PostgreSQL (rows locked apart).
+	Writers() int
+	// Shard is a condition keeping the rows whose text column col falls in
+	// shard i of n (0 <= i < n), so that n workers claim disjoint sets:
+	// by a hash of the value on PostgreSQL; on SQLite, whose one writer
+	// needs no shards, true (there n is 1).
+	Shard(col string, n, i int) string
 	// Name is the engine, for logs.
 	Name() Engine
 }
@@ -75,6 +84,8 @@ func Words(phrase string) []string {
 type sqliteDialect struct{}
 
 func (sqliteDialect) ForUpdate() string                   { return "" }
+func (sqliteDialect) Writers() int                        { return 1 }
+func (sqliteDialect) Shard(string, int, int) string       { return "1 = 1" }
 func (sqliteDialect) ForUpdateSkipLocked() string         { return "" }
 func (sqliteDialect) ForUpdateOf(string) string           { return "" }
 func (sqliteDialect) ForUpdateOfSkipLocked(string) string { return "" }
@@ -108,7 +119,14 @@ func (postgresDialect) ForUpdateOf(alias string) string {
 func (postgresDialect) ForUpdateOfSkipLocked(alias string) string {
 	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
 }
-func (postgresDialect) Name() Engine                   { return Postgres }
+func (postgresDialect) Name() Engine { return Postgres }
+func (postgresDialect) Writers() int { return 2 }
+func (postgresDialect) Shard(col string, n, i int) string {
+	if n <= 1 {
+		return "TRUE"
+	}
+	return "(hashtext(" + col + ") & 2147483647) % " + strconv.Itoa(n) + " = " + strconv.Itoa(i)
+}
 func (postgresDialect) TimeText(col string) string     { return col }
 func (postgresDialect) TimeDest(t *time.Time) any      { return t }
 func (postgresDialect) NullTimeDest(t **time.Time) any { return t }

@@ -263,3 +263,51 @@ func TestOptimizeAfterGrowthSeeksAgain(t *testing.T) {
 		}
 	}
 }
+
+// Shard splits the values of a column into disjoint shards that cover
+// them all.
+func TestShardPartitions(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.Exec(ctx, `CREATE TABLE sharded (v TEXT PRIMARY KEY)`); err != nil {
+			t.Fatal(err)
+		}
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			var rows [][]any
+			for i := range 500 {
+				rows = append(rows, []any{fmt.Sprintf("org_%04d", i)})
+			}
+			_, err := d.CopyIn(ctx, "sharded", []string{"v"}, rows)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := d.Dialect().Writers()
+		seen := map[string]int{}
+		for i := range n {
+			vs, err := db.Select(ctx, d, func(sc db.Scanner) (string, error) {
+				var v string
+				return v, sc.Scan(&v)
+			}, `SELECT v FROM sharded WHERE `+d.Dialect().Shard("v", n, i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n > 1 && (len(vs) < 100 || len(vs) > 400) {
+				t.Errorf("shard %d of %d holds %d of 500 values", i, n, len(vs))
+			}
+			for _, v := range vs {
+				seen[v]++
+			}
+		}
+		for v, k := range seen {
+			if k != 1 {
+				t.Errorf("%s is in %d shards", v, k)
+			}
+		}
+		if len(seen) != 500 {
+			t.Errorf("the shards hold %d of 500 values", len(seen))
+		}
+	})
+}
