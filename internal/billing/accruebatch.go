@@ -44,8 +44,7 @@ func subPeriodOf(sub string, at time.Time) subPeriod { return subPeriod{sub, at.
 // order: a charge whose key exists (or came earlier in the batch) is left
 // out, and an advance charge added carries the pending arrears charge of
 // its subscription's previous period (recorded before, or earlier in the
-// batch), which is marked merged. It runs in the delivery's transaction:
-// the inserts are COPYs.
+// batch), which is marked merged. It runs in the delivery's transaction.
 func (s *Service) chargePeriods(ctx context.Context, ps []startedPeriod) error {
 	cs, err := s.chargesOfPeriods(ctx, ps)
 	if err != nil || len(cs) == 0 {
@@ -60,14 +59,7 @@ func (s *Service) chargePeriods(ctx context.Context, ps []startedPeriod) error {
 	if err != nil {
 		return err
 	}
-	for attempt := 1; ; attempt++ {
-		err := s.db.Savepoint(ctx, func(ctx context.Context) error { return s.addNewCharges(ctx, cs, pending) })
-		if attempt == 3 || !db.IsUniqueViolation(err) {
-			return err
-		}
-		// Another transaction added some of the keys since they were
-		// read: read them again, and leave those charges out.
-	}
+	return s.addNewCharges(ctx, cs, pending)
 }
 
 // chargesOfPeriods makes the charges of periods, in their order (without
@@ -184,49 +176,31 @@ func (s *Service) arrearsOf(ctx context.Context, subs []string, ends []any, want
 }
 
 // addNewCharges records the charges of cs whose keys no charge has yet
-// (the first of a key in cs), their advance charges carrying what they
-// find in pending or among the arrears charges added before them, and
-// marks the carried charges merged.
+// (the first of each key in cs), carrying pending arrears charges, and
+// marks those carried merged.
 func (s *Service) addNewCharges(ctx context.Context, cs []charge, pending map[subPeriod]charge) error {
-	fresh, err := s.newCharges(ctx, cs)
+	fresh, err := s.insertNewCharges(ctx, firstOfEachKey(cs))
 	if err != nil || len(fresh) == 0 {
 		return err
 	}
 	merges := carry(fresh, pending)
-	if err := s.insertCharges(ctx, fresh); err != nil {
+	if err := s.insertChargeStates(ctx, fresh); err != nil {
 		return err
 	}
 	return s.mergeArrears(ctx, merges)
 }
 
-// newCharges are the charges of cs whose keys no charge has yet, the
-// first of each key, in order (copies: cs stays as it was).
-func (s *Service) newCharges(ctx context.Context, cs []charge) ([]charge, error) {
-	keys := make([]string, len(cs))
-	for i, c := range cs {
-		keys[i] = c.Key
-	}
-	seen := map[string]bool{}
-	for chunk := range slices.Chunk(distinct(keys), idChunk) {
-		found, err := db.Select(ctx, s.db, func(sc db.Scanner) (string, error) {
-			var k string
-			return k, sc.Scan(&k)
-		}, `SELECT key FROM charges WHERE key IN (`+db.In(1, len(chunk))+`)`, strArgs(chunk)...)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range found {
-			seen[k] = true
-		}
-	}
-	var out []charge
+// firstOfEachKey is cs without the charges whose key came earlier in cs.
+func firstOfEachKey(cs []charge) []charge {
+	seen := make(map[string]bool, len(cs))
+	out := make([]charge, 0, len(cs))
 	for _, c := range cs {
 		if !seen[c.Key] {
 			seen[c.Key] = true
 			out = append(out, c)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // carry makes each advance charge of fresh carry the arrears charge of
@@ -257,15 +231,37 @@ func carry(fresh []charge, pending map[subPeriod]charge) [][2]string {
 	return merges
 }
 
-// chargeColumns are the columns insertCharges writes into charges.
+// chargeColumns are the columns insertNewCharges writes into charges.
 var chargeColumns = []string{"id", "key", "kind", "payer_org_id", "issuer_org_id", "vendor_org_id", "subscription_id", "order_id",
 	"currency", "self_billed", "period_start", "period_end", "bill_at", "created_at"}
 
-// insertCharges records cs, pending, with COPY (a prepared insert on
-// SQLite): their rows, states and details.
-func (s *Service) insertCharges(ctx context.Context, cs []charge) error {
+// insertNewCharges writes the rows of those of cs whose key no charge
+// has, and returns them, in order: the unique index on the key decides
+// (see db.InsertNew), so two deliveries charging one period at once
+// charge it once.
+func (s *Service) insertNewCharges(ctx context.Context, cs []charge) ([]charge, error) {
 	now := s.db.Now(ctx)
 	rows := make([][]any, len(cs))
+	for i, c := range cs {
+		rows[i] = []any{c.ID, c.Key, c.Kind, c.PayerOrgID, c.IssuerOrgID, c.VendorOrgID, orNull(c.SubscriptionID), orNull(c.OrderID),
+			c.Currency.Code(), c.SelfBilled, timeOrNull(c.PeriodStart), timeOrNull(c.PeriodEnd), c.BillAt, now}
+	}
+	added, err := s.db.InsertNew(ctx, "charges", chargeColumns, "key", rows)
+	if err != nil {
+		return nil, err
+	}
+	var fresh []charge
+	for i, c := range cs {
+		if added[i] {
+			fresh = append(fresh, c)
+		}
+	}
+	return fresh, nil
+}
+
+// insertChargeStates writes the pending states and the details of
+// charges just added, with COPY (a prepared insert on SQLite).
+func (s *Service) insertChargeStates(ctx context.Context, cs []charge) error {
 	states := make([][]any, len(cs))
 	details := make([][]any, len(cs))
 	for i, c := range cs {
@@ -273,13 +269,8 @@ func (s *Service) insertCharges(ctx context.Context, cs []charge) error {
 		if err != nil {
 			return fmt.Errorf("charge %s: %w", c.Key, err)
 		}
-		rows[i] = []any{c.ID, c.Key, c.Kind, c.PayerOrgID, c.IssuerOrgID, c.VendorOrgID, orNull(c.SubscriptionID), orNull(c.OrderID),
-			c.Currency.Code(), c.SelfBilled, timeOrNull(c.PeriodStart), timeOrNull(c.PeriodEnd), c.BillAt, now}
 		states[i] = []any{c.ID, c.PayerOrgID, c.BillAt, "pending"}
 		details[i] = []any{c.ID, detail}
-	}
-	if _, err := s.db.CopyIn(ctx, "charges", chargeColumns, rows); err != nil {
-		return err
 	}
 	if _, err := s.db.CopyIn(ctx, "charge_states", []string{"charge_id", "payer_org_id", "bill_at", "status"}, states); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,6 +125,14 @@ func benchDay(b *testing.B, e db.Engine, n int) {
 		var events, bytes int64
 		must(d.QueryRow(ctx, `SELECT count(*), coalesce(sum(length(CAST(data AS TEXT))), 0) FROM events WHERE occurred_at >= $1`, boundary).Scan(&events, &bytes))
 		fmt.Printf("  the day's events: %d, %d bytes\n", events, bytes)
+		kinds, err := db.Select(ctx, d, func(sc db.Scanner) (string, error) {
+			var typ string
+			var n, size int64
+			err := sc.Scan(&typ, &n, &size)
+			return fmt.Sprintf("    %s: %d, %d bytes each", typ, n, size), err
+		}, `SELECT type, count(*), sum(length(CAST(data AS TEXT))) / count(*) FROM events WHERE occurred_at >= $1 GROUP BY type ORDER BY type`, boundary)
+		must(err)
+		fmt.Println(strings.Join(kinds, "\n"))
 		var charges, detail int64
 		must(d.QueryRow(ctx, `SELECT count(*), coalesce(sum(length(CAST(detail AS TEXT))), 0) FROM charge_details`).Scan(&charges, &detail))
 		fmt.Printf("  charges: %d, details %d bytes\n", charges, detail)

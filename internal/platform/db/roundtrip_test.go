@@ -2,8 +2,10 @@ package db_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -308,6 +310,72 @@ func TestShardPartitions(t *testing.T) {
 		}
 		if len(seen) != 500 {
 			t.Errorf("the shards hold %d of 500 values", len(seen))
+		}
+	})
+}
+
+// InsertNew inserts the rows whose key is new and says which; two
+// transactions inserting the same keys at once insert each once.
+func TestInsertNew(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.Exec(ctx, `CREATE TABLE keyed (id TEXT PRIMARY KEY, k TEXT NOT NULL UNIQUE, n BIGINT NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		cols := []string{"id", "k", "n"}
+		insert := func(ctx context.Context, prefix string, keys ...string) ([]bool, error) {
+			var rows [][]any
+			for i, k := range keys {
+				rows = append(rows, []any{fmt.Sprintf("%s%d", prefix, i), k, int64(i)})
+			}
+			var got []bool
+			err := d.InTx(ctx, func(ctx context.Context) error {
+				var err error
+				got, err = d.InsertNew(ctx, "keyed", cols, "k", rows)
+				return err
+			})
+			return got, err
+		}
+		if got, err := insert(ctx, "a", "x", "y"); err != nil || !slices.Equal(got, []bool{true, true}) {
+			t.Fatalf("first insert: %v %v", got, err)
+		}
+		if got, err := insert(ctx, "b", "y", "z", "x"); err != nil || !slices.Equal(got, []bool{false, true, false}) {
+			t.Fatalf("second insert: %v %v, want only z new", got, err)
+		}
+		if _, err := d.InsertNew(ctx, "keyed", cols, "k", nil); !errors.Is(err, db.ErrNoTx) {
+			t.Fatalf("outside a transaction: %v", err)
+		}
+		// Four transactions insert the same 300 keys at once.
+		keys := make([]string, 300)
+		for i := range keys {
+			keys[i] = fmt.Sprintf("key%03d", i)
+		}
+		results := make([][]bool, 4)
+		var wg sync.WaitGroup
+		for w := range results {
+			wg.Go(func() {
+				var err error
+				if results[w], err = insert(ctx, fmt.Sprintf("w%d_", w), keys...); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		for i := range keys {
+			n := 0
+			for _, r := range results {
+				if len(r) > i && r[i] {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Fatalf("%s reported inserted by %d transactions", keys[i], n)
+			}
+		}
+		var rows int
+		if err := d.QueryRow(ctx, `SELECT count(*) FROM keyed`).Scan(&rows); err != nil || rows != 303 {
+			t.Fatalf("%d rows, want 303 (%v)", rows, err)
 		}
 	})
 }
