@@ -2,6 +2,8 @@ package audit_test
 
 import (
 	"context"
+	"encoding/json"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
+	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 	"github.com/nephele-cloud/nephele/internal/platform/page"
 )
 
@@ -73,6 +76,40 @@ func TestRecordAndList(t *testing.T) {
 		p2, next2, err := log.List(ctx, audit.Filter{Page: page.Request{Limit: 2, Cursor: next}})
 		if err != nil || len(p2) != 1 || next2 != "" || p2[0].ID >= p1[1].ID {
 			t.Fatalf("page 2: %v, %q, %v", p2, next2, err)
+		}
+	})
+}
+
+// Created records a creation as Record would with Diff(nil, obj), and
+// publishes obj itself as the event's data.
+func TestCreated(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ob := outbox.New(d, nil, slog.New(slog.DiscardHandler))
+		rec := audit.NewRecorder(audit.New(d), ob)
+		ctx := actor.With(context.Background(), actor.Actor{Kind: actor.KindUser, UserID: "usr_1", Role: "admin"})
+		obj := thing{Name: "n", Secret: "s", Count: 7}
+		err := d.InTx(ctx, func(ctx context.Context) error {
+			return rec.Created(ctx, "thing.create", "thing", "thg_9", "org_c", obj, "thing.created")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := audit.New(d).List(ctx, audit.Filter{ObjectID: "thg_9"})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("entries: %d, %v", len(got), err)
+		}
+		want := audit.Diff(nil, obj)
+		if len(got[0].Changes) != len(want) || got[0].Changes["name"] != want["name"] || got[0].Changes["count"] != want["count"] {
+			t.Fatalf("changes %#v, want %#v", got[0].Changes, want)
+		}
+		var data string
+		if err := d.QueryRow(ctx, `SELECT data FROM events WHERE type = 'thing.created' AND subject_id = 'thg_9'`).Scan(&data); err != nil {
+			t.Fatal(err)
+		}
+		var back map[string]any
+		if err := json.Unmarshal([]byte(data), &back); err != nil || back["name"] != "n" || back["count"] != float64(7) || back["Secret"] != nil {
+			t.Fatalf("event data %s (%v)", data, err)
 		}
 	})
 }

@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 )
@@ -27,4 +29,30 @@ func (r Recorder) Record(ctx context.Context, action, objectType, objectID, orgI
 		return nil
 	}
 	return r.outbox.PublishData(ctx, event, objectType, objectID, orgID, data)
+}
+
+// Created records the creation of obj: its entry lists every field of obj
+// as changed from nothing, and event, when named, carries obj as its data.
+// obj is encoded once for both (a lifecycle batch records a thousand
+// renewal orders).
+func (r Recorder) Created(ctx context.Context, action, objectType, objectID, orgID string, obj any, event string) error {
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	changes := make(map[string]Change, len(fields))
+	for k, v := range fields {
+		changes[k] = Change{To: v}
+	}
+	if err := r.log.Record(ctx, Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID, Changes: changes}); err != nil {
+		return err
+	}
+	if event == "" {
+		return nil
+	}
+	return r.outbox.Publish(ctx, outbox.Event{Type: event, SubjectType: objectType, SubjectID: objectID, OrgID: orgID, Data: raw})
 }

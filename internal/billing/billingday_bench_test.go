@@ -133,6 +133,11 @@ func benchDay(b *testing.B, e db.Engine, n int) {
 		}, `SELECT type, count(*), sum(length(CAST(data AS TEXT))) / count(*) FROM events WHERE occurred_at >= $1 GROUP BY type ORDER BY type`, boundary)
 		must(err)
 		fmt.Println(strings.Join(kinds, "\n"))
+		if os.Getenv("NEPHELE_BENCH_DUMP") != "" {
+			var data string
+			must(d.QueryRow(ctx, `SELECT data FROM events WHERE type = 'subscription.periods_started' AND occurred_at >= $1 LIMIT 1`, boundary).Scan(&data))
+			must(os.WriteFile(os.Getenv("NEPHELE_BENCH_DUMP"), []byte(data), 0o600))
+		}
 		var charges, detail int64
 		must(d.QueryRow(ctx, `SELECT count(*), coalesce(sum(length(CAST(detail AS TEXT))), 0) FROM charge_details`).Scan(&charges, &detail))
 		fmt.Printf("  charges: %d, details %d bytes\n", charges, detail)

@@ -127,7 +127,7 @@ func (s *Service) CreateTaxRate(ctx context.Context, in TaxRateInput) (TaxRate, 
 		if err != nil {
 			return err
 		}
-		return s.rec.Record(ctx, "tax_rate.create", "tax_rate", r.ID, a.OrgID, audit.Diff(nil, r), "", nil)
+		return s.rec.Created(ctx, "tax_rate.create", "tax_rate", r.ID, a.OrgID, r, "")
 	})
 	return r, err
 }

@@ -143,7 +143,7 @@ func (s *Service) AddVendorLine(ctx context.Context, subID string, in VendorLine
 				return err
 			}
 		}
-		return s.rec.Record(ctx, "vendor_line.create", "vendor_line", out.ID, sub.CustomerOrgID, audit.Diff(nil, out), "vendor_line.created", out)
+		return s.rec.Created(ctx, "vendor_line.create", "vendor_line", out.ID, sub.CustomerOrgID, out, "vendor_line.created")
 	})
 	return out, err
 }

@@ -296,7 +296,7 @@ func (s *Service) insertCoupon(ctx context.Context, c *Coupon) error {
 			return err
 		}
 	}
-	return s.rec.Record(ctx, "coupon.create", "coupon", c.ID, c.OwnerOrgID, audit.Diff(nil, *c), "coupon.created", *c)
+	return s.rec.Created(ctx, "coupon.create", "coupon", c.ID, c.OwnerOrgID, *c, "coupon.created")
 }
 
 // couponPlans resolves the plans a coupon is restricted to (plan ids of any

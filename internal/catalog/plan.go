@@ -294,7 +294,7 @@ func (s *Service) CreatePlan(ctx context.Context, productID string, in PlanInput
 			return err
 		}
 		out = p
-		return s.rec.Record(ctx, "plan.create", "plan", p.ID, prod.OwnerOrgID, audit.Diff(nil, p), "plan.created", p)
+		return s.rec.Created(ctx, "plan.create", "plan", p.ID, prod.OwnerOrgID, p, "plan.created")
 	})
 	return out, err
 }

@@ -282,7 +282,7 @@ func (s *Service) CreateProduct(ctx context.Context, in CreateProductInput) (Pro
 		if err := s.writeProduct(ctx, p, true); err != nil {
 			return err
 		}
-		return s.rec.Record(ctx, "product.create", "product", p.ID, p.OwnerOrgID, audit.Diff(nil, p), "product.created", p)
+		return s.rec.Created(ctx, "product.create", "product", p.ID, p.OwnerOrgID, p, "product.created")
 	})
 	return p, err
 }

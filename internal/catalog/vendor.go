@@ -137,7 +137,7 @@ func (s *Service) RegisterVendor(ctx context.Context, in RegisterVendorInput) (V
 		out = Vendor{OrgID: org.ID, Name: org.Name, Email: org.Email, Country: org.Country, Status: VendorPending,
 			Website: in.Website, Description: in.Description, SubmittedAt: now}
 		actx := actor.With(ctx, actor.Actor{Kind: actor.KindUser, UserID: u.ID, OrgID: org.ID, OrgKind: string(org.Kind), Role: string(u.Role)})
-		return s.rec.Record(actx, "vendor.register", "vendor", org.ID, org.ID, audit.Diff(nil, out), "vendor.registered", out)
+		return s.rec.Created(actx, "vendor.register", "vendor", org.ID, org.ID, out, "vendor.registered")
 	})
 	return out, user, err
 }

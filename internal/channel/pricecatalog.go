@@ -127,7 +127,7 @@ func (s *Service) CreatePriceCatalog(ctx context.Context, in PriceCatalogInput) 
 			return err
 		}
 		out = s.view(a, c)
-		return s.rec.Record(ctx, "price_catalog.create", "price_catalog", c.ID, c.OwnerOrgID, audit.Diff(nil, out), "price_catalog.created", out)
+		return s.rec.Created(ctx, "price_catalog.create", "price_catalog", c.ID, c.OwnerOrgID, out, "price_catalog.created")
 	})
 	return out, err
 }

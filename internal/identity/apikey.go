@@ -83,7 +83,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, in CreateAPIKeyInput) (APIKe
 		if err != nil {
 			return fmt.Errorf("insert api key: %w", err)
 		}
-		return s.rec.Record(ctx, "api_key.create", "api_key", out.ID, a.OrgID, audit.Diff(nil, out), "api_key.created", out)
+		return s.rec.Created(ctx, "api_key.create", "api_key", out.ID, a.OrgID, out, "api_key.created")
 	})
 	if err != nil {
 		return APIKey{}, "", err

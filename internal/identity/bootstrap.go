@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
@@ -32,7 +31,7 @@ func (s *Service) EnsureOperator(ctx context.Context, name string) (Organization
 		if err := s.insertOrg(ctx, out); err != nil {
 			return err
 		}
-		return s.rec.Record(ctx, "organization.create", "organization", out.ID, out.ID, audit.Diff(nil, out), "organization.created", out)
+		return s.rec.Created(ctx, "organization.create", "organization", out.ID, out.ID, out, "organization.created")
 	})
 	if db.IsUniqueViolation(err) {
 		// Another process starting at the same moment created it first.

@@ -129,7 +129,7 @@ func (s *Service) CreateOrganization(ctx context.Context, in CreateOrganizationI
 		if err := s.insertOrg(ctx, out); err != nil {
 			return err
 		}
-		return s.rec.Record(ctx, "organization.create", "organization", out.ID, out.ID, audit.Diff(nil, out), "organization.created", out)
+		return s.rec.Created(ctx, "organization.create", "organization", out.ID, out.ID, out, "organization.created")
 	})
 	return out, err
 }

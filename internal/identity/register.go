@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/platform/actor"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/errs"
@@ -122,10 +121,10 @@ func (su SignUp) Create(ctx context.Context) (Organization, User, error) {
 		}
 		// The registrant acts on its own new organization from here on.
 		self := actor.With(sys, actorOf(user, org, nil))
-		if err := s.rec.Record(self, "organization.register", "organization", org.ID, org.ID, audit.Diff(nil, org), "organization.created", org); err != nil {
+		if err := s.rec.Created(self, "organization.register", "organization", org.ID, org.ID, org, "organization.created"); err != nil {
 			return err
 		}
-		return s.rec.Record(self, "user.create", "user", user.ID, org.ID, audit.Diff(nil, user), "user.created", user)
+		return s.rec.Created(self, "user.create", "user", user.ID, org.ID, user, "user.created")
 	})
 	return org, user, err
 }

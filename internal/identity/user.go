@@ -124,7 +124,7 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, err
 		if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
-		return s.rec.Record(ctx, "user.create", "user", out.ID, out.OrgID, audit.Diff(nil, out), "user.created", out)
+		return s.rec.Created(ctx, "user.create", "user", out.ID, out.OrgID, out, "user.created")
 	})
 	return out, err
 }

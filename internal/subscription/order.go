@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/nephele-cloud/nephele/internal/audit"
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/channel"
 	"github.com/nephele-cloud/nephele/internal/identity"
@@ -254,7 +253,7 @@ func (s *Service) insertOrder(ctx context.Context, o *Order) error {
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
 	}
-	return s.rec.Record(ctx, "order.create", "order", o.ID, o.CustomerOrgID, audit.Diff(nil, o), "order.created", o)
+	return s.rec.Created(ctx, "order.create", "order", o.ID, o.CustomerOrgID, o, "order.created")
 }
 
 var errOrderNotFound = errs.NotFound("order_not_found", "no such order")
