@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,7 +29,10 @@ import (
 // the test clock runs it without workers: the lifecycle renews every
 // subscription (pricing the renewal, starting its next period), the events
 // reach billing, and billing runs, until nothing is left; the time is from
-// the boundary to the last invoice. Beside it, a plain batched insert of as
+// the boundary to the last invoice. The events are delivered while the
+// lifecycle works, as a process with workers delivers them (one worker
+// here; NEPHELE_BENCH_SEQUENTIAL=1 delivers them after it, as the test
+// clock does without workers). Beside it, a plain batched insert of as
 // many rows. Run it once:
 //
 //	go test ./internal/billing -run '^$' -bench BillingDay -benchtime 1x -timeout 60m
@@ -71,17 +75,16 @@ func benchDay(b *testing.B, e db.Engine, n int) {
 		b.Helper()
 		for {
 			t0 := clock.Stopwatch()
-			renewed, err := w.Subs.RunDue(ctx)
+			renewed, delivered, stepsTook := steps(b, w, ctx)
+			more, err := w.Outbox.DeliverPending(ctx)
 			must(err)
-			t1 := t0()
-			delivered, err := w.Outbox.DeliverPending(ctx)
-			must(err)
+			delivered += more
 			t2 := t0()
 			invoiced, err := w.Billing.RunDue(ctx)
 			must(err)
 			if os.Getenv("NEPHELE_BENCH_TRACE") != "" {
-				fmt.Printf("  pass: %d steps in %.2fs, %d events in %.2fs, %d invoices in %.2fs\n", renewed, t1.Seconds(), delivered,
-					(t2 - t1).Seconds(), invoiced, (t0() - t2).Seconds())
+				fmt.Printf("  pass: %d steps in %.2fs, %d events delivered by %.2fs, %d invoices in %.2fs\n", renewed, stepsTook.Seconds(),
+					delivered, t2.Seconds(), invoiced, (t0() - t2).Seconds())
 			}
 			if renewed+delivered+invoiced == 0 {
 				return
@@ -110,9 +113,11 @@ func benchDay(b *testing.B, e db.Engine, n int) {
 	clk.Set(boundary.Add(2 * time.Hour))
 	self0, server0 := cpuSeconds(e)
 	resetPeakRSS()
+	heap := watchHeap()
 	t0 := clock.Stopwatch()
 	day()
 	el := t0()
+	heapPeak := heap()
 	self1, server1 := cpuSeconds(e)
 	var issued, renewed int
 	must(d.QueryRow(ctx, `SELECT count(*) FROM invoices WHERE issued_at >= $1`, boundary).Scan(&issued))
@@ -165,7 +170,76 @@ func benchDay(b *testing.B, e db.Engine, n int) {
 	if e == db.Postgres {
 		used += fmt.Sprintf(" + %.2f s in the local PostgreSQL server", server1-server0)
 	}
-	fmt.Printf("  CPU %s; peak RSS %.0f MB\n", used, peakRSS())
+	fmt.Printf("  CPU %s; peak RSS %.0f MB, Go heap in use at most %.0f MB\n",
+		used, peakRSS(), heapPeak)
 	fmt.Printf("  plain batched insert of %d rows: %.0f rows/s (the day: %.3f of it)\n", n, plain, rate/plain)
 	b.ReportMetric(rate, "subscriptions/s")
+}
+
+// steps runs the lifecycle's due work and, unless NEPHELE_BENCH_SEQUENTIAL
+// is set, delivers the events it publishes meanwhile, as a worker would.
+// It returns the steps, the events delivered and how long the steps took.
+func steps(b *testing.B, w *servicestest.World, ctx context.Context) (renewed, delivered int, took time.Duration) {
+	b.Helper()
+	t0 := clock.Stopwatch()
+	if os.Getenv("NEPHELE_BENCH_SEQUENTIAL") != "" {
+		n, err := w.Subs.RunDue(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n, 0, t0()
+	}
+	var runErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		renewed, runErr = w.Subs.RunDue(ctx)
+		took = t0()
+	}()
+	for finished := false; !finished; {
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		n, err := w.Outbox.DeliverPending(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		delivered += n
+		if n == 0 && !finished {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	if runErr != nil {
+		b.Fatal(runErr)
+	}
+	return renewed, delivered, took
+}
+
+// watchHeap samples the Go heap in use every 50 ms until the returned
+// function is called, which returns the most seen, in MB.
+func watchHeap() func() float64 {
+	stop := make(chan struct{})
+	peak := make(chan uint64, 1)
+	go func() {
+		var most uint64
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			most = max(most, m.HeapInuse)
+			select {
+			case <-stop:
+				peak <- most
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() float64 {
+		close(stop)
+		return float64(<-peak) / (1 << 20)
+	}
 }
