@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
 	"github.com/nephele-cloud/nephele/internal/platform/money"
@@ -376,6 +377,48 @@ func TestInsertNew(t *testing.T) {
 		var rows int
 		if err := d.QueryRow(ctx, `SELECT count(*) FROM keyed`).Scan(&rows); err != nil || rows != 303 {
 			t.Fatalf("%d rows, want 303 (%v)", rows, err)
+		}
+	})
+}
+
+// On PostgreSQL Optimize analyzes a table that grew since its last
+// analysis, without waiting for autovacuum.
+func TestOptimizeAnalyzesGrownTablesOnPostgres(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		if d.Engine() != db.Postgres {
+			t.Skip("SQLite: see TestOptimizeAfterGrowthSeeksAgain")
+		}
+		ctx := context.Background()
+		if _, err := d.Exec(ctx, `CREATE TABLE grown (id TEXT PRIMARY KEY) WITH (autovacuum_enabled = false)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, `INSERT INTO grown SELECT 'r' || g FROM generate_series(1, 3) g`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, `ANALYZE grown`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, `INSERT INTO grown SELECT 'r' || g FROM generate_series(4, 5000) g`); err != nil {
+			t.Fatal(err)
+		}
+		believed := func() float64 {
+			var n float64
+			if err := d.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = 'grown'::regclass`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// The server's activity counters reach pg_stat_user_tables within a second.
+		deadline := clock.System{}.Now().Add(10 * time.Second)
+		for believed() < 5000 {
+			if _, err := d.Optimize(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if (clock.System{}).Now().After(deadline) {
+				t.Fatalf("after Optimize the planner believes the table holds %.0f rows, not 5,000", believed())
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 	})
 }
