@@ -56,6 +56,18 @@ func New(d *db.DB) *Log { return &Log{db: d} }
 // (the transaction's), actor and request from the context. It fails outside a
 // transaction: the entry must commit with the change it describes.
 func (l *Log) Record(ctx context.Context, e Entry) error {
+	if e.Changes == nil {
+		e.Changes = map[string]Change{}
+	}
+	changes, err := json.Marshal(e.Changes)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return l.record(ctx, e, changes)
+}
+
+// record writes e with its changes already encoded.
+func (l *Log) record(ctx context.Context, e Entry, changes []byte) error {
 	if err := l.db.MustTx(ctx); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
@@ -69,16 +81,9 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	}
 	e.ImpersonatorID, e.APIKeyID = a.ImpersonatorID, a.APIKeyID
 	e.RequestID, e.IP = r.ID, r.IP
-	if e.Changes == nil {
-		e.Changes = map[string]Change{}
-	}
-	changes, err := json.Marshal(e.Changes)
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", e.Action, err)
-	}
 	// Kept for the commit in a transaction that defers inserts: nothing
 	// reads an entry in the transaction that records it.
-	err = l.db.Insert(ctx, "audit_events", entryColumns,
+	err := l.db.Insert(ctx, "audit_events", entryColumns,
 		e.ID, e.OccurredAt, e.ActorID, e.ActorKind, e.ActorRole, e.ActorOrgID, e.ImpersonatorID, e.APIKeyID,
 		e.OrgID, e.Action, e.ObjectType, e.ObjectID, string(changes), e.RequestID, e.IP)
 	if err != nil {

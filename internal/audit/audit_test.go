@@ -88,7 +88,7 @@ func TestCreated(t *testing.T) {
 		ob := outbox.New(d, nil, slog.New(slog.DiscardHandler))
 		rec := audit.NewRecorder(audit.New(d), ob)
 		ctx := actor.With(context.Background(), actor.Actor{Kind: actor.KindUser, UserID: "usr_1", Role: "admin"})
-		obj := thing{Name: "n", Secret: "s", Count: 7}
+		obj := thing{Name: "n <&> \"quoted\"", Secret: "s", Count: 7}
 		err := d.InTx(ctx, func(ctx context.Context) error {
 			return rec.Created(ctx, "thing.create", "thing", "thg_9", "org_c", obj, "thing.created")
 		})
@@ -103,12 +103,20 @@ func TestCreated(t *testing.T) {
 		if len(got[0].Changes) != len(want) || got[0].Changes["name"] != want["name"] || got[0].Changes["count"] != want["count"] {
 			t.Fatalf("changes %#v, want %#v", got[0].Changes, want)
 		}
+		// Written as Diff(nil, obj) encodes, to the byte.
+		var stored string
+		if err := d.QueryRow(ctx, `SELECT changes FROM audit_events WHERE object_id = 'thg_9'`).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if enc, _ := json.Marshal(want); stored != string(enc) {
+			t.Fatalf("stored changes %s, want %s", stored, enc)
+		}
 		var data string
 		if err := d.QueryRow(ctx, `SELECT data FROM events WHERE type = 'thing.created' AND subject_id = 'thg_9'`).Scan(&data); err != nil {
 			t.Fatal(err)
 		}
 		var back map[string]any
-		if err := json.Unmarshal([]byte(data), &back); err != nil || back["name"] != "n" || back["count"] != float64(7) || back["Secret"] != nil {
+		if err := json.Unmarshal([]byte(data), &back); err != nil || back["name"] != obj.Name || back["count"] != float64(7) || back["Secret"] != nil {
 			t.Fatalf("event data %s (%v)", data, err)
 		}
 	})

@@ -1,9 +1,12 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/nephele-cloud/nephele/internal/platform/outbox"
 )
@@ -40,19 +43,43 @@ func (r Recorder) Created(ctx context.Context, action, objectType, objectID, org
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
+	changes, err := creationChanges(raw)
+	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
-	changes := make(map[string]Change, len(fields))
-	for k, v := range fields {
-		changes[k] = Change{To: v}
-	}
-	if err := r.log.Record(ctx, Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID, Changes: changes}); err != nil {
+	if err := r.log.record(ctx, Entry{Action: action, ObjectType: objectType, ObjectID: objectID, OrgID: orgID}, changes); err != nil {
 		return err
 	}
 	if event == "" {
 		return nil
 	}
 	return r.outbox.Publish(ctx, outbox.Event{Type: event, SubjectType: objectType, SubjectID: objectID, OrgID: orgID, Data: raw})
+}
+
+// creationChanges are the changes of a creation, as Diff(nil, obj) encodes
+// them, made from obj's encoding raw: every field, in key order, from null
+// to its encoded value (a part of raw, already compact).
+func creationChanges(raw []byte) ([]byte, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.Grow(len(raw) + 24*len(fields))
+	b.WriteByte('{')
+	for i, k := range slices.Sorted(maps.Keys(fields)) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		key, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(key)
+		b.WriteString(`:{"from":null,"to":`)
+		b.Write(fields[k])
+		b.WriteByte('}')
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
