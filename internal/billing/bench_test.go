@@ -17,6 +17,7 @@ import (
 	"github.com/nephele-cloud/nephele/internal/billing"
 	"github.com/nephele-cloud/nephele/internal/catalog"
 	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
+	"github.com/nephele-cloud/nephele/internal/identity/identitytest"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
@@ -44,20 +45,25 @@ import (
 // NEPHELE_BENCH_PROFILE=file writes a CPU profile of the second run to
 // file.sqlite and file.postgres.
 func BenchmarkBillingRun(b *testing.B) {
-	n := 100000
-	if v, err := strconv.Atoi(os.Getenv("NEPHELE_BENCH_SUBSCRIPTIONS")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchSubscriptions()
 	for _, e := range dbtest.Engines(b) {
 		b.Run(string(e), func(b *testing.B) { benchRun(b, e, n) })
 	}
 }
 
-func benchRun(b *testing.B, e db.Engine, n int) {
-	ctx := context.Background()
-	clk := clock.NewTest(start)
-	d, _ := dbtest.OpenURL(b, e, dbtest.Options{Clock: clk})
-	w, cat, _, subs, bill, led, ob := servicesWith(b, d, billing.DefaultConfig)
+// benchSubscriptions is how many subscriptions a benchmark bills:
+// NEPHELE_BENCH_SUBSCRIPTIONS, 100,000 by default.
+func benchSubscriptions() int {
+	if v, err := strconv.Atoi(os.Getenv("NEPHELE_BENCH_SUBSCRIPTIONS")); err == nil && v > 0 {
+		return v
+	}
+	return 100000
+}
+
+// benchPlan publishes the benchmarks' plan (a setup fee, a tiered extra
+// resource, a metric) of vendor_a, with Italian VAT to charge.
+func benchPlan(b *testing.B, bill *billing.Service, cat *catalog.Service, w *identitytest.World) catalog.Plan {
+	b.Helper()
 	if _, err := bill.CreateTaxRate(w.As(b, "admin"), billing.TaxRateInput{Country: str("IT"), Rate: decp("22"), Name: str("VAT IT")}); err != nil {
 		b.Fatal(err)
 	}
@@ -67,7 +73,15 @@ func benchRun(b *testing.B, e db.Engine, n int) {
 		Scheme: pricing.Scheme{Kind: pricing.SchemePerUnit, UnitPrice: dec("0.01")}}}
 	in.IaaSCost, in.TrialDays = nil, nil
 	_, plans := catalogtest.Published(b, cat, w.Orgs["vendor_a"].ID, "Bench Drive", in)
-	plan := plans[0]
+	return plans[0]
+}
+
+func benchRun(b *testing.B, e db.Engine, n int) {
+	ctx := context.Background()
+	clk := clock.NewTest(start)
+	d, _ := dbtest.OpenURL(b, e, dbtest.Options{Clock: clk})
+	w, cat, _, subs, bill, led, ob := servicesWith(b, d, billing.DefaultConfig)
+	plan := benchPlan(b, bill, cat, w)
 
 	// One real subscription through two periods gives the charge templates.
 	o, err := subs.PlaceOrder(w.As(b, "customer_direct"), subscription.PlaceOrderInput{PlanID: plan.ID,

@@ -11,12 +11,9 @@ import (
 	"time"
 
 	"github.com/nephele-cloud/nephele/internal/billing"
-	"github.com/nephele-cloud/nephele/internal/catalog"
-	"github.com/nephele-cloud/nephele/internal/catalog/catalogtest"
 	"github.com/nephele-cloud/nephele/internal/platform/clock"
 	"github.com/nephele-cloud/nephele/internal/platform/db"
 	"github.com/nephele-cloud/nephele/internal/platform/db/dbtest"
-	"github.com/nephele-cloud/nephele/internal/pricing"
 	"github.com/nephele-cloud/nephele/internal/services/servicestest"
 	"github.com/nephele-cloud/nephele/internal/subscription"
 )
@@ -37,10 +34,7 @@ import (
 //
 //	go test ./internal/billing -run '^$' -bench BillingDay -benchtime 1x -timeout 60m
 func BenchmarkBillingDay(b *testing.B) {
-	n := 100000
-	if v, err := strconv.Atoi(os.Getenv("NEPHELE_BENCH_SUBSCRIPTIONS")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchSubscriptions()
 	for _, e := range dbtest.Engines(b) {
 		b.Run(string(e), func(b *testing.B) { benchDay(b, e, n) })
 	}
@@ -57,19 +51,12 @@ func benchDay(b *testing.B, e db.Engine, n int) {
 			b.Fatal(err)
 		}
 	}
-	_, err := w.Billing.CreateTaxRate(w.Market.As(b, "admin"), billing.TaxRateInput{Country: str("IT"), Rate: decp("22"), Name: str("VAT IT")})
-	must(err)
-	in := catalogtest.SeedPlanInput("Bench")
-	in.Extras = &[]catalog.ExtraInput{{Name: "Users", Unit: "user", Scheme: catalogtest.SeedScheme(pricing.SchemeTiered)}}
-	in.Metrics = &[]catalog.MetricInput{{Key: "api_calls", Name: "API calls", Unit: "call", Aggregation: "sum", Included: dec("100"),
-		Scheme: pricing.Scheme{Kind: pricing.SchemePerUnit, UnitPrice: dec("0.01")}}}
-	in.IaaSCost, in.TrialDays = nil, nil
-	_, plans := catalogtest.Published(b, w.Catalog, w.Market.Orgs["vendor_a"].ID, "Bench Drive", in)
+	plan := benchPlan(b, w.Billing, w.Catalog, w.Market)
 
 	// One subscription placed, invoiced, paid and started for real.
 	customer := w.Market.Orgs["customer_direct"].ID
-	o, err := w.Subs.PlaceOrder(w.Market.As(b, "customer_direct"), subscription.PlaceOrderInput{PlanID: plans[0].ID,
-		Quantities: decimals(map[string]string{plans[0].Extras[0].ID: "15"})})
+	o, err := w.Subs.PlaceOrder(w.Market.As(b, "customer_direct"), subscription.PlaceOrderInput{PlanID: plan.ID,
+		Quantities: decimals(map[string]string{plan.Extras[0].ID: "15"})})
 	must(err)
 	day := func() {
 		b.Helper()
