@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"context"
-	"net"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -34,7 +32,7 @@ func TestTestClockIgnoresJobsOfADeadProcess(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer a.Close()
+			t.Cleanup(func() { a.Close() }) // after serving's own clean-up, which stops the process
 			ctx := context.Background()
 
 			// Given a delivery the dead process was working half an hour ago,
@@ -52,18 +50,7 @@ func TestTestClockIgnoresJobsOfADeadProcess(t *testing.T) {
 			}
 
 			// when the new process serves and its test clock advances,
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			rctx, cancel := context.WithCancel(ctx)
-			ready, done := make(chan string, 1), make(chan error, 1)
-			go func() { done <- a.Run(rctx, ln, func(addr string) { ready <- addr }) }()
-			defer func() { cancel(); <-done }()
-			<-ready
-			srv := httptest.NewServer(a.Handler()) // beside Run's listener, for its client
-			defer srv.Close()
-			en := &env{t: t, app: a, srv: srv}
+			en := serving(t, a)
 			var tok struct{ Token string }
 			mustJSON(t, en.do("POST", "/api/v1/auth/login", "", map[string]string{"email": "root@example.com", "password": "bootstrap-pass-1"}), &tok)
 			to := a.TestClock.Now().Add(time.Hour).Format(time.RFC3339)

@@ -34,23 +34,12 @@ func TestTestClockAdvancesOverThousandsOfSubscriptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer a.Close()
+			t.Cleanup(func() { a.Close() }) // after serving's own clean-up, which stops the process
 			ctx := context.Background()
 			if _, err := a.SeedDemo(ctx); err != nil {
 				t.Fatal(err)
 			}
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			rctx, cancel := context.WithCancel(ctx)
-			ready, done := make(chan string, 1), make(chan error, 1)
-			go func() { done <- a.Run(rctx, ln, func(addr string) { ready <- addr }) }()
-			defer func() { cancel(); <-done }()
-			<-ready
-			srv := httptest.NewServer(a.Handler()) // beside Run's listener, for its client
-			defer srv.Close()
-			en := &env{t: t, app: a, srv: srv}
+			en := serving(t, a)
 			admin, customer := demoLogin(en, "admin@nephele.example"), demoLogin(en, "customer@umbrella.example")
 
 			// One subscription ordered, invoiced and paid through the API,
@@ -100,4 +89,22 @@ func TestTestClockAdvancesOverThousandsOfSubscriptions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serving runs a (serving requests and working jobs, as a process does)
+// until the test ends, and returns a client environment for it.
+func serving(t *testing.T, a *app.App) *env {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- a.Run(ctx, ln, func(addr string) { ready <- addr }) }()
+	t.Cleanup(func() { cancel(); <-done })
+	<-ready
+	srv := httptest.NewServer(a.Handler()) // beside Run's listener, for its client
+	t.Cleanup(srv.Close)
+	return &env{t: t, app: a, srv: srv}
 }
